@@ -1,0 +1,5 @@
+package io.warmpool.domain.backoff;
+
+/** STUB — replaced by the backoff work. */
+public record FailureTransition(FailureState before, FailureState after) {
+}
