@@ -1,0 +1,50 @@
+package io.warmpool.domain;
+
+import io.warmpool.domain.schedule.PrebuildSchedule;
+import io.warmpool.domain.schedule.ScheduleWindow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The prebuild policy of a preset: the pool size, an optional time to live and optional schedule windows.
+ * It may change in place on an existing version (SPEC "Presets and versions"); that is not a resume.
+ *
+ * @param instances desired pool size outside every schedule window, 0…{@value #MAX_INSTANCES}
+ * @param ttl       time to live of a prebuild; {@link Duration#ZERO} means prebuilds never expire
+ * @param schedule  schedule windows evaluated in the schedule's timezone; {@link PrebuildSchedule#none()} for none
+ */
+public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule) {
+
+    public static final int MAX_INSTANCES = 1000;
+
+    public PrebuildPolicy {
+        if (instances < 0 || instances > MAX_INSTANCES) {
+            throw new IllegalArgumentException("instances must be between 0 and " + MAX_INSTANCES + ", got " + instances);
+        }
+        ttl = ttl == null ? Duration.ZERO : ttl;
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
+        }
+        schedule = schedule == null ? PrebuildSchedule.none() : schedule;
+    }
+
+    /** A policy of {@code instances} with no TTL and no schedule. */
+    public static PrebuildPolicy of(int instances) {
+        return new PrebuildPolicy(instances, Duration.ZERO, PrebuildSchedule.none());
+    }
+
+    /** Whether prebuilds of this policy expire at all. */
+    public boolean hasTtl() {
+        return !ttl.isZero();
+    }
+
+    /** The desired pool size at {@code now} for an active preset: the containing window's instances, else {@link #instances()} (R1). */
+    public int instancesAt(Instant now) {
+        Objects.requireNonNull(now, "now");
+        if (schedule.windows().isEmpty()) {
+            return instances;
+        }
+        return schedule.windowAt(now).map(ScheduleWindow::instances).orElse(instances);
+    }
+}

@@ -1,0 +1,33 @@
+package io.warmpool.domain.definition;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A presets file as read, before validation (SPEC §5 "Presets file"). Every value may be missing
+ * ({@code null}) or wrong; {@link PresetsValidator} reports each problem with its place.
+ * {@code source} fields say where a node starts in the file (for example {@code presets.yaml:12}), or are empty.
+ */
+public record PresetsInput(String source, List<TemplateInput> templates) {
+
+    /** One template entry. */
+    public record TemplateInput(String source, String name, String version, Boolean deprecated, Boolean deleted,
+                                List<PresetInput> presets) {
+    }
+
+    /** One preset of a template version. Parameter values are text as written. */
+    public record PresetInput(String source, String name, Map<String, String> parameters, PrebuildsInput prebuilds) {
+    }
+
+    /** The {@code prebuilds} block; {@code ttl} is text such as {@code 24h} (see {@link io.warmpool.domain.Durations}). */
+    public record PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling) {
+    }
+
+    /** The {@code scheduling} block: an IANA timezone (UTC when omitted) and windows. */
+    public record SchedulingInput(String source, String timezone, List<WindowInput> schedule) {
+    }
+
+    /** One schedule window. */
+    public record WindowInput(String source, String cron, Integer instances) {
+    }
+}

@@ -1,0 +1,232 @@
+package io.warmpool.domain.definition;
+
+import io.warmpool.domain.Durations;
+import io.warmpool.domain.Names;
+import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.definition.PresetsInput.PrebuildsInput;
+import io.warmpool.domain.definition.PresetsInput.PresetInput;
+import io.warmpool.domain.definition.PresetsInput.SchedulingInput;
+import io.warmpool.domain.definition.PresetsInput.TemplateInput;
+import io.warmpool.domain.definition.PresetsInput.WindowInput;
+import io.warmpool.domain.schedule.CronWindow;
+import io.warmpool.domain.schedule.PrebuildSchedule;
+import io.warmpool.domain.schedule.ScheduleWindow;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Validates a presets file (SPEC §2 "Presets and versions", R7, §5) and turns it into a {@link PresetsDocument}.
+ * It reports every error it finds, each naming its place, and builds nothing when there is any.
+ */
+public final class PresetsValidator {
+
+    static final int MAX_PARAMETER_NAME = 128;
+    static final int MAX_PARAMETER_VALUE = 4096;
+
+    private PresetsValidator() {
+    }
+
+    /**
+     * @throws InvalidDefinitionException with every error found
+     */
+    public static PresetsDocument validate(PresetsInput input) {
+        Objects.requireNonNull(input, "input");
+        List<ValidationError> errors = new ArrayList<>();
+        List<TemplateDefinition> templates = new ArrayList<>();
+        if (input.templates() == null || input.templates().isEmpty()) {
+            errors.add(new ValidationError(input.source(), "templates", "at least one template is required"));
+        } else {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < input.templates().size(); i++) {
+                TemplateInput t = input.templates().get(i);
+                if (t == null) {
+                    errors.add(new ValidationError(input.source(), "templates[" + i + "]", "is empty"));
+                    continue;
+                }
+                TemplateDefinition def = template(t, i, errors);
+                if (t.name() != null && !seen.add(t.name())) {
+                    errors.add(new ValidationError(t.source(), "template " + t.name(),
+                            "is listed more than once; list each template once, with the version to make active"));
+                }
+                if (def != null) {
+                    templates.add(def);
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidDefinitionException(errors);
+        }
+        return new PresetsDocument(templates);
+    }
+
+    /**
+     * Checks that no preset of an existing version changes its parameters (a version's parameters are immutable).
+     *
+     * @param existing the stored parameters of every preset of the versions {@code document} names
+     * @return one error per changed preset; empty when nothing changes
+     */
+    public static List<ValidationError> immutabilityErrors(PresetsDocument document, Map<PresetId, Map<String, String>> existing) {
+        List<ValidationError> errors = new ArrayList<>();
+        document.parametersById().forEach((id, parameters) -> {
+            Map<String, String> before = existing.get(id);
+            if (before != null && !before.equals(parameters)) {
+                errors.add(new ValidationError("", "template " + id.template() + ", version " + id.version()
+                        + ", preset " + id.preset() + ", parameters",
+                        "cannot change on an existing version (stored " + before + ", file has " + parameters
+                                + "); publish a new version to change parameters"));
+            }
+        });
+        return errors;
+    }
+
+    private static TemplateDefinition template(TemplateInput t, int index, List<ValidationError> errors) {
+        int before = errors.size();
+        String place = t.name() == null ? "templates[" + index + "]" : "template " + t.name();
+        name(t.source(), place + ", name", t.name(), errors);
+        name(t.source(), place + ", version", t.version(), errors);
+        List<PresetDefinition> presets = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        List<PresetInput> inputs = t.presets() == null ? List.of() : t.presets();
+        for (int i = 0; i < inputs.size(); i++) {
+            PresetInput p = inputs.get(i);
+            if (p == null) {
+                errors.add(new ValidationError(t.source(), place + ", presets[" + i + "]", "is empty"));
+                continue;
+            }
+            String presetPlace = place + ", " + (p.name() == null ? "presets[" + i + "]" : "preset " + p.name());
+            PresetDefinition def = preset(p, presetPlace, errors);
+            if (p.name() != null && !seen.add(p.name())) {
+                errors.add(new ValidationError(p.source(), presetPlace, "is listed more than once in this template"));
+            }
+            if (def != null) {
+                presets.add(def);
+            }
+        }
+        if (errors.size() > before) {
+            return null;
+        }
+        return new TemplateDefinition(t.name(), t.version(), Boolean.TRUE.equals(t.deprecated()),
+                Boolean.TRUE.equals(t.deleted()), presets);
+    }
+
+    private static PresetDefinition preset(PresetInput p, String place, List<ValidationError> errors) {
+        int before = errors.size();
+        name(p.source(), place + ", name", p.name(), errors);
+        Map<String, String> parameters = p.parameters() == null ? Map.of() : p.parameters();
+        parameters.forEach((key, value) -> {
+            if (key == null || key.isBlank() || key.length() > MAX_PARAMETER_NAME) {
+                errors.add(new ValidationError(p.source(), place + ", parameters",
+                        "parameter names must be 1 to " + MAX_PARAMETER_NAME + " non-blank characters, got '" + key + "'"));
+            } else if (value == null) {
+                errors.add(new ValidationError(p.source(), place + ", parameters." + key, "has no value"));
+            } else if (value.length() > MAX_PARAMETER_VALUE) {
+                errors.add(new ValidationError(p.source(), place + ", parameters." + key,
+                        "must be at most " + MAX_PARAMETER_VALUE + " characters, got " + value.length()));
+            }
+        });
+        PrebuildPolicy policy = policy(p.prebuilds(), place, errors);
+        if (errors.size() > before) {
+            return null;
+        }
+        return new PresetDefinition(p.name(), parameters, policy);
+    }
+
+    private static PrebuildPolicy policy(PrebuildsInput in, String place, List<ValidationError> errors) {
+        if (in == null) {
+            return PrebuildPolicy.of(0);
+        }
+        int before = errors.size();
+        int instances = instances(in.source(), place + ", prebuilds.instances", in.instances(), errors);
+        Duration ttl = Duration.ZERO;
+        if (in.ttl() != null) {
+            try {
+                ttl = Durations.parse(in.ttl());
+            } catch (IllegalArgumentException e) {
+                errors.add(new ValidationError(in.source(), place + ", prebuilds.ttl", e.getMessage()));
+            }
+        }
+        PrebuildSchedule schedule = schedule(in.scheduling(), place, errors);
+        if (errors.size() > before) {
+            return null;
+        }
+        return new PrebuildPolicy(instances, ttl, schedule);
+    }
+
+    private static PrebuildSchedule schedule(SchedulingInput in, String place, List<ValidationError> errors) {
+        if (in == null) {
+            return PrebuildSchedule.none();
+        }
+        ZoneId zone = ZoneOffset.UTC;
+        if (in.timezone() != null) {
+            try {
+                if (!in.timezone().equals("UTC") && !ZoneId.getAvailableZoneIds().contains(in.timezone())) {
+                    throw new DateTimeException("unknown");
+                }
+                zone = ZoneId.of(in.timezone());
+            } catch (DateTimeException e) {
+                errors.add(new ValidationError(in.source(), place + ", scheduling.timezone",
+                        "'" + in.timezone() + "' is not an IANA timezone such as Europe/Berlin or UTC"));
+            }
+        }
+        List<WindowInput> inputs = in.schedule() == null ? List.of() : in.schedule();
+        List<ScheduleWindow> windows = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            WindowInput w = inputs.get(i);
+            String label = "window " + (i + 1) + (w == null || w.cron() == null ? "" : " (" + w.cron() + ")");
+            String windowPlace = place + ", " + label;
+            if (w == null) {
+                errors.add(new ValidationError(in.source(), windowPlace, "is empty"));
+                continue;
+            }
+            int instances = instances(w.source(), windowPlace + ", instances", w.instances(), errors);
+            CronWindow cron;
+            try {
+                cron = CronWindow.parse(w.cron());
+            } catch (IllegalArgumentException e) {
+                errors.add(new ValidationError(w.source(), windowPlace + ", cron", e.getMessage()));
+                continue;
+            }
+            if (!cron.matchesSomeDate()) {
+                errors.add(new ValidationError(w.source(), windowPlace + ", cron",
+                        "matches no real date (for example day 31 of a month that has 30 days)"));
+                continue;
+            }
+            for (int j = 0; j < windows.size(); j++) {
+                if (windows.get(j).cron().overlaps(cron)) {
+                    errors.add(new ValidationError(w.source(), windowPlace,
+                            "overlaps " + labels.get(j) + ": some local date and hour match both"));
+                }
+            }
+            windows.add(new ScheduleWindow(cron, Math.max(instances, 0)));
+            labels.add(label);
+        }
+        return new PrebuildSchedule(zone, windows);
+    }
+
+    private static int instances(String source, String field, Integer value, List<ValidationError> errors) {
+        if (value == null) {
+            errors.add(new ValidationError(source, field, "is required (0 to " + PrebuildPolicy.MAX_INSTANCES + ")"));
+            return -1;
+        }
+        if (value < 0 || value > PrebuildPolicy.MAX_INSTANCES) {
+            errors.add(new ValidationError(source, field,
+                    "must be between 0 and " + PrebuildPolicy.MAX_INSTANCES + ", got " + value));
+            return -1;
+        }
+        return value;
+    }
+
+    private static void name(String source, String field, String value, List<ValidationError> errors) {
+        Names.problem(value).ifPresent(p -> errors.add(new ValidationError(source, field, p)));
+    }
+}

@@ -1,0 +1,23 @@
+package io.warmpool.domain.plan;
+
+import io.warmpool.domain.WorkspaceId;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * A prebuild whose latest build is a succeeded create: running, not claimed, not being deleted.
+ *
+ * @param createdAt when its create build succeeded and the prebuild became ready
+ */
+public record Prebuild(WorkspaceId id, Instant createdAt) {
+
+    /** Oldest first, ties by the id's canonical lowercase text (SPEC R2.3). */
+    public static final Comparator<Prebuild> OLDEST_FIRST =
+            Comparator.comparing(Prebuild::createdAt).thenComparing(Prebuild::id);
+
+    public Prebuild {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+}

@@ -1,0 +1,36 @@
+package io.warmpool.domain.plan;
+
+import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.backoff.FailureState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the rules need to know about one preset, read in one consistent snapshot.
+ *
+ * @param invalidatedAt the last {@code invalidate} of the preset, or {@code null} when never invalidated (R6)
+ * @param running       prebuilds whose latest build is a succeeded create (unclaimed, not deleting)
+ * @param failed        prebuilds whose latest build failed
+ */
+public record PresetSnapshot(
+        PresetId id,
+        Activity activity,
+        PrebuildPolicy policy,
+        Instant invalidatedAt,
+        FailureState failure,
+        List<Prebuild> running,
+        List<FailedPrebuild> failed,
+        InFlight inFlight) {
+
+    public PresetSnapshot {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(activity, "activity");
+        Objects.requireNonNull(policy, "policy");
+        failure = failure == null ? FailureState.initial() : failure;
+        running = List.copyOf(running);
+        failed = List.copyOf(failed);
+        inFlight = inFlight == null ? InFlight.NONE : inFlight;
+    }
+}
