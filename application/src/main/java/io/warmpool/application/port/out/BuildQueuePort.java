@@ -1,0 +1,95 @@
+package io.warmpool.application.port.out;
+
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The queue of builds (provisioner jobs): {@code pending → running → succeeded | failed | canceled}.
+ *
+ * <p>Every method is its own transaction, and every timestamp is the {@code now} passed in (never the
+ * database's clock), so that virtual time works. Safe to call from several replicas at once.
+ */
+public interface BuildQueuePort {
+
+    /**
+     * Creates the workspaces (owned by the prebuilds owner) and their pending create builds, as one batch
+     * (a fixed number of statements for the whole list), all or nothing.
+     */
+    void enqueueCreates(List<CreateRequest> creates, Instant now);
+
+    /**
+     * Adds a pending delete build for each workspace, as one batch, all or nothing. A workspace that is gone or
+     * already has a delete pending or running is skipped, so enqueueing twice is harmless.
+     *
+     * @return how many deletes were enqueued
+     */
+    int enqueueDeletes(List<DeleteRequest> deletes, Instant now);
+
+    /**
+     * Cancels the pending creates of these presets that no worker has taken (taken ones are never interrupted);
+     * their never-provisioned workspaces are removed.
+     *
+     * @return how many creates were canceled
+     */
+    int cancelQueuedCreates(Set<PresetId> presets, Instant now);
+
+    /**
+     * Takes the next pending job whose {@code notBefore} has passed — deletes before creates, then oldest first —
+     * with {@code FOR UPDATE SKIP LOCKED} semantics: two workers never take the same job. Marks it running,
+     * held by {@code worker}, heartbeat {@code now}.
+     */
+    Optional<Job> acquire(WorkerId worker, Instant now);
+
+    /**
+     * Records that {@code worker} still runs the job.
+     *
+     * @return false when the job is no longer held by {@code worker} (it was reaped as lost)
+     */
+    boolean heartbeat(JobId job, WorkerId worker, Instant now);
+
+    /**
+     * Finishes a running job held by {@code worker} with its result (error and log stored bounded) and, for a
+     * create, updates the preset's failure state in the same transaction: the stored state is read with a row
+     * lock, {@code failureChange} computes the transition, and the new state is written.
+     *
+     * @param failureChange applied to the preset's stored failure state for create jobs only
+     * @return the failure transition for a create, empty for a delete
+     * @throws JobNotHeldException when the job is no longer held by {@code worker}; nothing is changed
+     */
+    Optional<FailureTransition> complete(JobId job, WorkerId worker, JobResult result, Instant now,
+                                         Function<FailureState, FailureTransition> failureChange);
+
+    /**
+     * Puts a running job back to pending without counting anything against its preset (the provisioner was
+     * unavailable); it will not be taken again before {@code notBefore}.
+     *
+     * @throws JobNotHeldException when the job is no longer held by {@code worker}
+     */
+    void release(JobId job, WorkerId worker, String reason, Instant notBefore, Instant now);
+
+    /**
+     * Fails, as {@code worker_lost}, every running job whose last heartbeat is at or before
+     * {@code heartbeatAtOrBefore}. The preset's failure state is not touched (R3).
+     *
+     * @return the jobs reaped
+     */
+    List<LostJob> reapLost(Instant heartbeatAtOrBefore, Instant now);
+
+    /** A job failed as lost by {@link #reapLost}. */
+    record LostJob(JobId id, Transition transition, PresetId preset, io.warmpool.domain.WorkspaceId workspace) {
+    }
+
+    /** Thrown by {@link #complete} and {@link #release} for a job its worker no longer holds. */
+    final class JobNotHeldException extends RuntimeException {
+        public JobNotHeldException(JobId job, WorkerId worker) {
+            super("job " + job + " is no longer held by worker " + worker);
+        }
+    }
+
+}

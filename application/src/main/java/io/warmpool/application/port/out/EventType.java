@@ -1,0 +1,28 @@
+package io.warmpool.application.port.out;
+
+import java.util.Locale;
+
+/** What happened, as written to the event log and the simulator's events file (SPEC §5). */
+public enum EventType {
+    CREATE_STARTED,
+    CREATE_SUCCEEDED,
+    CREATE_FAILED,
+    BACKOFF,
+    HARD_LIMITED,
+    VALIDATION_FAILED,
+    DELETE_STARTED,
+    DELETE_SUCCEEDED,
+    DELETE_FAILED,
+    EXPIRED,
+    CLAIM_SUCCEEDED,
+    CLAIM_MISSED,
+    JOB_RELEASED,
+    WORKER_LOST,
+    PRESET_RESUMED,
+    PRESET_INVALIDATED;
+
+    /** The lowercase name used on the wire, for example {@code create_started}. */
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

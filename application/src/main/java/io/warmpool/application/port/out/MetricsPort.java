@@ -1,0 +1,39 @@
+package io.warmpool.application.port.out;
+
+import io.warmpool.domain.PresetId;
+import java.time.Duration;
+
+/**
+ * Measurements for operators. Gauges of pool state come from {@link #passFinished}; counters of created,
+ * failed, claimed and missed come from events. Implementations never throw.
+ */
+public interface MetricsPort {
+
+    /** A pass ran (not called for a skipped pass). */
+    default void passFinished(io.warmpool.application.port.in.PassReport report) {
+    }
+
+    /** Whether reconciliation is paused, as last seen. */
+    default void paused(boolean paused) {
+    }
+
+    /** A claim took {@code duration}. */
+    default void claimFinished(PresetId preset, boolean hit, Duration duration) {
+    }
+
+    /** A worker took a job. */
+    default void jobStarted(Transition transition) {
+    }
+
+    /**
+     * A worker finished a job.
+     *
+     * @param outcome {@code succeeded}, {@code failed}, {@code permanent}, {@code unavailable} or {@code lost}
+     */
+    default void jobFinished(Transition transition, String outcome, Duration duration) {
+    }
+
+    /** Drops everything. */
+    MetricsPort NONE = new MetricsPort() {
+    };
+}

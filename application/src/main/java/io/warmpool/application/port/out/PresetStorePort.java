@@ -1,0 +1,47 @@
+package io.warmpool.application.port.out;
+
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.definition.PresetsDocument;
+import io.warmpool.domain.definition.ValidationError;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Templates, versions and presets. */
+public interface PresetStorePort {
+
+    /**
+     * Applies a validated presets file in one transaction, all or nothing: each template's version becomes its
+     * active version (created when new, with a clean failure state for each preset), flags and prebuild policies
+     * are updated in place. Within the same transaction it checks, with
+     * {@link io.warmpool.domain.definition.PresetsValidator#immutabilityErrors}, that no existing version's preset
+     * changes its parameters; if any does, nothing is stored and the errors are returned.
+     */
+    ApplyOutcome apply(PresetsDocument document, Instant now);
+
+    /** The preset {@code template/preset} names: that preset of the template's active version. */
+    Optional<PresetId> resolve(PresetRef ref);
+
+    /**
+     * Sets the preset's {@code invalidatedAt} to {@code now}, which rolls every current prebuild over (R6).
+     *
+     * @throws NotFoundException when the preset does not exist
+     */
+    void invalidate(PresetId preset, Instant now);
+
+    /** The result of {@link #apply}. */
+    sealed interface ApplyOutcome permits Applied, Rejected {
+    }
+
+    /** Stored. Counts of what changed, for the operator. */
+    record Applied(int templates, int versionsCreated, int presetsCreated, int presetsUpdated) implements ApplyOutcome {
+    }
+
+    /** Nothing stored. */
+    record Rejected(List<ValidationError> errors) implements ApplyOutcome {
+        public Rejected {
+            errors = List.copyOf(errors);
+        }
+    }
+}

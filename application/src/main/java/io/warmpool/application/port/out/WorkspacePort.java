@@ -1,0 +1,53 @@
+package io.warmpool.application.port.out;
+
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.WorkspaceId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads workspaces and their builds (for operators, the API and release). Each call is one read; results are
+ * consistent within a call only.
+ */
+public interface WorkspacePort {
+
+    /** The built-in owner of unclaimed prebuilds. */
+    String PREBUILDS_OWNER = "prebuilds";
+
+    Optional<WorkspaceView> find(WorkspaceId id);
+
+    /**
+     * Workspaces, newest first.
+     *
+     * @param preset only this preset's workspaces, or all when {@code null}
+     * @param owner  only this owner's, or all when {@code null}
+     * @param limit  at most this many (1…1000)
+     */
+    List<WorkspaceView> list(PresetId preset, String owner, int limit);
+
+    /** The builds of a workspace, oldest first, with their errors. */
+    List<BuildView> builds(WorkspaceId id);
+
+    /** Where a workspace stands, from its latest build. */
+    enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED }
+
+    /** A workspace as operators see it. */
+    record WorkspaceView(WorkspaceId id, String name, String owner, PresetId preset, Phase phase, Instant createdAt,
+                         Instant claimedAt, Map<String, String> outputs) {
+        public WorkspaceView {
+            outputs = Map.copyOf(outputs);
+        }
+
+        /** Whether a user owns it. */
+        public boolean claimed() {
+            return !PREBUILDS_OWNER.equals(owner);
+        }
+    }
+
+    /** One build with its outcome; {@code error} and {@code log} are bounded. */
+    record BuildView(JobId id, Transition transition, String status, String reason, int attempt, Instant createdAt,
+                     Instant startedAt, Instant finishedAt, String errorCode, String error, String log) {
+    }
+}

@@ -1,0 +1,142 @@
+package io.warmpool.application.service;
+
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.OperatePresetsUseCase;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.ConflictException;
+import io.warmpool.application.port.out.DeleteRequest;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.EventType;
+import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.WorkspacePort.Phase;
+import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailurePolicy;
+import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.definition.InvalidDefinitionException;
+import io.warmpool.domain.definition.PresetsDocument;
+import io.warmpool.domain.definition.PresetsInput;
+import io.warmpool.domain.definition.PresetsValidator;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.logging.Logger;
+
+/** Operator actions (A4, A5): apply presets, resume and invalidate presets, pause, release. */
+public final class PresetOperationsService
+        implements ApplyPresetsUseCase, OperatePresetsUseCase, PauseReconciliationUseCase, ReleaseWorkspaceUseCase {
+
+    private static final Logger LOG = Logger.getLogger(PresetOperationsService.class.getName());
+
+    private final Clock clock;
+    private final PresetStorePort presets;
+    private final FailureStatePort failures;
+    private final SettingsPort settings;
+    private final WorkspacePort workspaces;
+    private final BuildQueuePort queue;
+    private final NudgePort nudges;
+    private final EventSinkPort events;
+    private final FailurePolicy failurePolicy;
+
+    public PresetOperationsService(Clock clock, PresetStorePort presets, FailureStatePort failures,
+                                   SettingsPort settings, WorkspacePort workspaces, BuildQueuePort queue,
+                                   NudgePort nudges, EventSinkPort events, FailurePolicy failurePolicy) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.presets = Objects.requireNonNull(presets, "presets");
+        this.failures = Objects.requireNonNull(failures, "failures");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.nudges = Objects.requireNonNull(nudges, "nudges");
+        this.events = Objects.requireNonNull(events, "events");
+        this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+    }
+
+    @Override
+    public PresetStorePort.Applied apply(PresetsInput input) {
+        PresetsDocument document = PresetsValidator.validate(input);
+        PresetStorePort.ApplyOutcome outcome = presets.apply(document, Clocks.now(clock));
+        if (outcome instanceof PresetStorePort.Rejected rejected) {
+            throw new InvalidDefinitionException(rejected.errors());
+        }
+        return (PresetStorePort.Applied) outcome;
+    }
+
+    @Override
+    public FailureTransition resume(PresetRef preset) {
+        PresetId id = resolve(preset);
+        FailureTransition transition = failures.update(id, failurePolicy::resume);
+        events.publish(List.of(Event.of(Clocks.now(clock), EventType.PRESET_RESUMED, id, null)
+                .with("from", transition.before().status().name())));
+        nudge(id);
+        return transition;
+    }
+
+    @Override
+    public PresetId invalidate(PresetRef preset) {
+        PresetId id = resolve(preset);
+        Instant now = Clocks.now(clock);
+        presets.invalidate(id, now);
+        events.publish(List.of(Event.of(now, EventType.PRESET_INVALIDATED, id, null)));
+        nudge(id);
+        return id;
+    }
+
+    @Override
+    public void pause() {
+        settings.setPaused(true, Clocks.now(clock));
+    }
+
+    @Override
+    public void resume() {
+        settings.setPaused(false, Clocks.now(clock));
+    }
+
+    @Override
+    public boolean isPaused() {
+        return settings.isPaused();
+    }
+
+    @Override
+    public void release(WorkspaceId workspace) {
+        WorkspaceView view = workspaces.find(workspace)
+                .orElseThrow(() -> new NotFoundException("workspace " + workspace + " does not exist"));
+        if (!view.claimed()) {
+            throw new ConflictException("workspace " + workspace + " is an unclaimed prebuild; warmpool manages it");
+        }
+        if (view.phase() == Phase.DELETING || view.phase() == Phase.DELETED) {
+            throw new ConflictException("workspace " + workspace + " is already " + view.phase().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        Instant now = Clocks.now(clock);
+        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(workspace, view.preset(), DeleteRequest.RELEASED)), now);
+        if (enqueued == 0) {
+            throw new ConflictException("workspace " + workspace + " is already being deleted");
+        }
+        events.publish(List.of(Event.of(now, EventType.DELETE_STARTED, view.preset(), workspace)
+                .with("reason", DeleteRequest.RELEASED)));
+    }
+
+    private PresetId resolve(PresetRef preset) {
+        return presets.resolve(preset).orElseThrow(() -> new NotFoundException(
+                "preset " + preset + " does not exist in the active version of template " + preset.template()));
+    }
+
+    private void nudge(PresetId id) {
+        try {
+            nudges.nudge(id);
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "nudge failed (the next pass will catch up): " + PassPlanner.describe(e));
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.warmpool.application.service;
+
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.BuildQueuePort.JobNotHeldException;
+import io.warmpool.application.port.out.BuildQueuePort.LostJob;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.EventType;
+import io.warmpool.application.port.out.Job;
+import io.warmpool.application.port.out.JobResult;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.application.port.out.ProvisionRequest;
+import io.warmpool.application.port.out.ProvisionResult;
+import io.warmpool.application.port.out.TimerPort;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.domain.backoff.CreateOutcome;
+import io.warmpool.domain.backoff.FailurePolicy;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.backoff.PresetStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
+
+/**
+ * The provisioner workers (A2). Each {@link #runNext} takes one job, calls the provisioner while heartbeating,
+ * and records the outcome together with the preset's failure-state change (R3–R5). If recording fails (the
+ * database is down) the returned stage completes exceptionally; the job is then reaped as lost by a later
+ * {@link #reapLostJobs}, which never counts against the preset.
+ */
+public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase {
+
+    private static final Logger LOG = Logger.getLogger(ProvisionerWorkerService.class.getName());
+
+    private final Clock clock;
+    private final BuildQueuePort queue;
+    private final WorkspaceProvisionerPort provisioner;
+    private final TimerPort timer;
+    private final FailurePolicy failurePolicy;
+    private final EventSinkPort events;
+    private final MetricsPort metrics;
+    private final WorkerSettings settings;
+
+    public ProvisionerWorkerService(Clock clock, BuildQueuePort queue, WorkspaceProvisionerPort provisioner,
+                                    TimerPort timer, FailurePolicy failurePolicy, EventSinkPort events,
+                                    MetricsPort metrics, WorkerSettings settings) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
+        this.timer = Objects.requireNonNull(timer, "timer");
+        this.failurePolicy = Objects.requireNonNull(failurePolicy, "failurePolicy");
+        this.events = Objects.requireNonNull(events, "events");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    @Override
+    public CompletionStage<WorkerStep> runNext(WorkerId worker) {
+        Objects.requireNonNull(worker, "worker");
+        Instant started = Clocks.now(clock);
+        Optional<Job> taken = queue.acquire(worker, started);
+        if (taken.isEmpty()) {
+            return CompletableFuture.completedFuture(WorkerStep.IDLE);
+        }
+        Job job = taken.get();
+        metrics.jobStarted(job.transition());
+        TimerPort.Cancellable heartbeat = timer.every(settings.heartbeatInterval(), () -> heartbeat(job, worker));
+        CompletionStage<ProvisionResult> call;
+        try {
+            call = provisioner.provision(ProvisionRequest.of(job));
+        } catch (RuntimeException e) {
+            call = CompletableFuture.completedFuture(new ProvisionResult.Failed(
+                    "provisioner error: " + PassPlanner.describe(e), false, ""));
+        }
+        return call.handle((result, error) -> {
+            heartbeat.cancel();
+            ProvisionResult outcome = error == null ? result
+                    : new ProvisionResult.Failed("provisioner error: " + PassPlanner.describe(error), false, "");
+            return record(job, worker, started, outcome);
+        });
+    }
+
+    private void heartbeat(Job job, WorkerId worker) {
+        try {
+            if (!queue.heartbeat(job.id(), worker, Clocks.now(clock))) {
+                LOG.warning(() -> "job " + job.id() + " was reaped as lost while " + worker + " still ran it");
+            }
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "heartbeat of job " + job.id() + " failed: " + PassPlanner.describe(e));
+        }
+    }
+
+    private WorkerStep record(Job job, WorkerId worker, Instant started, ProvisionResult result) {
+        Instant now = Clocks.now(clock);
+        Duration took = Duration.between(started, now);
+        if (result instanceof ProvisionResult.Unavailable unavailable) {
+            try {
+                queue.release(job.id(), worker, unavailable.reason(), now.plus(settings.unavailableRetryDelay()), now);
+            } catch (JobNotHeldException e) {
+                return lost(job, took);
+            }
+            metrics.jobFinished(job.transition(), "unavailable", took);
+            events.publish(List.of(Event.of(now, EventType.JOB_RELEASED, job.preset(), job.workspace())
+                    .with("transition", job.transition().wire()).with("reason", unavailable.reason())));
+            return WorkerStep.RELEASED;
+        }
+        JobResult jobResult;
+        CreateOutcome outcome;
+        if (result instanceof ProvisionResult.Succeeded ok) {
+            jobResult = new JobResult.Succeeded(ok.outputs(), ok.log());
+            outcome = CreateOutcome.SUCCEEDED;
+        } else {
+            ProvisionResult.Failed failed = (ProvisionResult.Failed) result;
+            jobResult = new JobResult.Failed(failed.permanent() ? "permanent" : "failed", failed.error(),
+                    failed.permanent(), failed.log());
+            outcome = failed.permanent() ? CreateOutcome.PERMANENT_FAILURE : CreateOutcome.FAILED;
+        }
+        Optional<FailureTransition> transition;
+        try {
+            transition = queue.complete(job.id(), worker, jobResult, now,
+                    state -> failurePolicy.recordOutcome(state, outcome, now));
+        } catch (JobNotHeldException e) {
+            return lost(job, took);
+        }
+        metrics.jobFinished(job.transition(), outcomeName(outcome), took);
+        events.publish(eventsFor(job, jobResult, transition, now));
+        return outcome == CreateOutcome.SUCCEEDED ? WorkerStep.SUCCEEDED : WorkerStep.FAILED;
+    }
+
+    private WorkerStep lost(Job job, Duration took) {
+        LOG.warning(() -> "job " + job.id() + " was reaped as lost before its result could be recorded; result dropped");
+        metrics.jobFinished(job.transition(), "lost", took);
+        return WorkerStep.LOST;
+    }
+
+    private static String outcomeName(CreateOutcome outcome) {
+        return switch (outcome) {
+            case SUCCEEDED -> "succeeded";
+            case PERMANENT_FAILURE -> "permanent";
+            default -> "failed";
+        };
+    }
+
+    static List<Event> eventsFor(Job job, JobResult result, Optional<FailureTransition> transition, Instant now) {
+        List<Event> out = new ArrayList<>();
+        boolean create = job.transition() == Transition.CREATE;
+        if (result instanceof JobResult.Failed failed) {
+            out.add(Event.of(now, create ? EventType.CREATE_FAILED : EventType.DELETE_FAILED, job.preset(), job.workspace())
+                    .with("error", failed.error()).with("permanent", Boolean.toString(failed.permanent())));
+        } else {
+            out.add(Event.of(now, create ? EventType.CREATE_SUCCEEDED : EventType.DELETE_SUCCEEDED, job.preset(), job.workspace()));
+        }
+        transition.ifPresent(t -> {
+            FailureState before = t.before();
+            FailureState after = t.after();
+            if (after.consecutiveFailures() > before.consecutiveFailures() && after.retryNotBefore() != null) {
+                out.add(Event.of(now, EventType.BACKOFF, job.preset(), job.workspace())
+                        .with("until", after.retryNotBefore().toString())
+                        .with("failures", Integer.toString(after.consecutiveFailures())));
+            }
+            if (after.status() != before.status() && after.status() == PresetStatus.HARD_LIMITED) {
+                out.add(Event.of(now, EventType.HARD_LIMITED, job.preset(), job.workspace())
+                        .with("failures", Integer.toString(after.consecutiveFailures())));
+            }
+            if (after.status() != before.status() && after.status() == PresetStatus.VALIDATION_FAILED) {
+                out.add(Event.of(now, EventType.VALIDATION_FAILED, job.preset(), job.workspace())
+                        .with("error", result instanceof JobResult.Failed f ? f.error() : ""));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public int reapLostJobs() {
+        Instant now = Clocks.now(clock);
+        List<LostJob> lost = queue.reapLost(now.minus(settings.heartbeatTimeout()), now);
+        List<Event> out = new ArrayList<>(lost.size());
+        for (LostJob job : lost) {
+            metrics.jobFinished(job.transition(), "lost", Duration.ZERO);
+            out.add(Event.of(now, EventType.WORKER_LOST, job.preset(), job.workspace())
+                    .with("transition", job.transition().wire()).with("job", job.id().toString()));
+        }
+        if (!out.isEmpty()) {
+            events.publish(out);
+        }
+        return lost.size();
+    }
+}
