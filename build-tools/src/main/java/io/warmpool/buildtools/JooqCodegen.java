@@ -9,6 +9,7 @@ import org.flywaydb.core.Flyway;
 import org.jooq.codegen.GenerationTool;
 import org.jooq.meta.jaxb.Configuration;
 import org.jooq.meta.jaxb.Database;
+import org.jooq.meta.jaxb.ForcedType;
 import org.jooq.meta.jaxb.Generate;
 import org.jooq.meta.jaxb.Generator;
 import org.jooq.meta.jaxb.Jdbc;
@@ -54,7 +55,11 @@ public final class JooqCodegen {
                             .withDatabase(new Database()
                                     .withName("org.jooq.meta.postgres.PostgresDatabase")
                                     .withInputSchema("public")
-                                    .withExcludes("flyway_schema_history"))
+                                    .withExcludes("flyway_schema_history")
+                                    // Instants everywhere: the application's time type, no zone games.
+                                    .withForcedTypes(new ForcedType()
+                                            .withName("INSTANT")
+                                            .withIncludeTypes("(?i:timestamp\\ with\\ time\\ zone)")))
                             .withGenerate(new Generate()
                                     .withJavaTimeTypes(true)
                                     .withRecords(true)

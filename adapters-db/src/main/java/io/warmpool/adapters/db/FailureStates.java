@@ -1,0 +1,67 @@
+package io.warmpool.adapters.db;
+
+import static io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES;
+
+import io.warmpool.adapters.db.jooq.tables.records.PresetFailureStatesRecord;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.backoff.PresetStatus;
+import java.time.Instant;
+import java.util.function.Function;
+import org.jooq.DSLContext;
+
+/** Reads and writes the per-preset failure state rows; the rules themselves stay in the domain. */
+final class FailureStates {
+
+    private FailureStates() {
+    }
+
+    static FailureState toDomain(Integer k, Instant lastFailureAt, Instant retryNotBefore,
+                                 io.warmpool.adapters.db.jooq.enums.PresetStatus status) {
+        if (k == null) {
+            return FailureState.initial();
+        }
+        return new FailureState(k, lastFailureAt, retryNotBefore, toDomain(status));
+    }
+
+    static PresetStatus toDomain(io.warmpool.adapters.db.jooq.enums.PresetStatus status) {
+        return status == null ? PresetStatus.HEALTHY : PresetStatus.valueOf(status.name().toUpperCase(java.util.Locale.ROOT));
+    }
+
+    static io.warmpool.adapters.db.jooq.enums.PresetStatus toRow(PresetStatus status) {
+        return io.warmpool.adapters.db.jooq.enums.PresetStatus.valueOf(status.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * Within the caller's transaction: locks the preset's failure state row, applies {@code change}, writes the
+     * result. Creates the row when missing (a preset stored before it had one).
+     */
+    static FailureTransition update(DSLContext tx, long presetRowId, Function<FailureState, FailureTransition> change,
+                                    Instant now) {
+        tx.insertInto(PRESET_FAILURE_STATES)
+                .set(PRESET_FAILURE_STATES.PRESET_ID, presetRowId)
+                .set(PRESET_FAILURE_STATES.UPDATED_AT, now)
+                .onConflictDoNothing()
+                .execute();
+        PresetFailureStatesRecord row = tx.selectFrom(PRESET_FAILURE_STATES)
+                .where(PRESET_FAILURE_STATES.PRESET_ID.eq(presetRowId))
+                .forUpdate()
+                .fetchOne();
+        if (row == null) {
+            throw new NotFoundException("preset row " + presetRowId + " has no failure state");
+        }
+        FailureState before = toDomain(row.getConsecutiveFailures(), row.getLastFailureAt(), row.getRetryNotBefore(), row.getStatus());
+        FailureTransition transition = change.apply(before);
+        FailureState after = transition.after();
+        if (!after.equals(before)) {
+            row.setConsecutiveFailures(after.consecutiveFailures());
+            row.setLastFailureAt(after.lastFailureAt());
+            row.setRetryNotBefore(after.retryNotBefore());
+            row.setStatus(toRow(after.status()));
+            row.setUpdatedAt(now);
+            row.update();
+        }
+        return transition;
+    }
+}

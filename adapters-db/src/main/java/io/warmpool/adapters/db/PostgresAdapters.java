@@ -1,0 +1,42 @@
+package io.warmpool.adapters.db;
+
+import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.PresetSnapshotPort;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.SettingsPort;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The PostgreSQL implementations of the application's persistence ports, over one started
+ * {@link PostgresDatabase}. Creating it does no I/O.
+ */
+public final class PostgresAdapters {
+
+    private final JooqPresetStoreAdapter presetStore;
+    private final JooqSnapshotAdapter snapshots;
+
+    public PostgresAdapters(PostgresDatabase database, Clock clock) {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(clock, "clock");
+        PresetIds presetIds = new PresetIds();
+        this.presetStore = new JooqPresetStoreAdapter(database.dsl(), presetIds, clock);
+        this.snapshots = new JooqSnapshotAdapter(database.dsl(), presetIds);
+    }
+
+    public PresetStorePort presetStore() {
+        return presetStore;
+    }
+
+    public FailureStatePort failureStates() {
+        return presetStore;
+    }
+
+    public SettingsPort settings() {
+        return presetStore;
+    }
+
+    public PresetSnapshotPort snapshots() {
+        return snapshots;
+    }
+}

@@ -1,0 +1,193 @@
+package io.warmpool.adapters.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/**
+ * The database warmpool runs on: an embedded PostgreSQL whose data lives under a directory (kept across
+ * restarts), or any external PostgreSQL ≥ 14 by JDBC URL. {@link #start()} starts the server when embedded,
+ * opens the HikariCP pool and applies the Flyway migrations; {@link #close()} undoes it. Constructors do no I/O.
+ */
+public final class PostgresDatabase implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PostgresDatabase.class.getName());
+
+    private final Path embeddedDataDir;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final int poolSize;
+
+    private EmbeddedPostgres embedded;
+    private HikariDataSource pool;
+    private DSLContext dsl;
+    private String effectiveUrl;
+    private String effectiveUser;
+
+    private PostgresDatabase(Path embeddedDataDir, String jdbcUrl, String user, String password, int poolSize) {
+        this.embeddedDataDir = embeddedDataDir;
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        if (poolSize < 2) {
+            throw new IllegalArgumentException("the database pool needs at least 2 connections, got " + poolSize);
+        }
+        this.poolSize = poolSize;
+    }
+
+    /** An embedded PostgreSQL 17 with its data (and unpacked binaries) under {@code stateDir}. */
+    public static PostgresDatabase embedded(Path stateDir, int poolSize) {
+        return new PostgresDatabase(Objects.requireNonNull(stateDir, "stateDir"), null, null, null, poolSize);
+    }
+
+    /**
+     * An external PostgreSQL ≥ 14.
+     *
+     * @param user     or {@code null} when the URL carries it
+     * @param password or {@code null} when the URL carries it; never logged
+     */
+    public static PostgresDatabase external(String jdbcUrl, String user, String password, int poolSize) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
+        }
+        return new PostgresDatabase(null, jdbcUrl, user, password, poolSize);
+    }
+
+    /** Starts the embedded server when there is one, opens the pool, applies migrations. */
+    public synchronized void start() {
+        if (dsl != null) {
+            return;
+        }
+        try {
+            if (embeddedDataDir != null) {
+                Path data = embeddedDataDir.resolve("pgdata");
+                Path binaries = embeddedDataDir.resolve("pgbin");
+                Files.createDirectories(data);
+                Files.createDirectories(binaries);
+                embedded = EmbeddedPostgres.builder()
+                        .setDataDirectory(data)
+                        .setCleanDataDirectory(false)
+                        .setOverrideWorkingDirectory(binaries.toFile())
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("max_connections", "200")
+                        .start();
+                effectiveUrl = embedded.getJdbcUrl("postgres", "postgres");
+                effectiveUser = "postgres";
+            } else {
+                effectiveUrl = jdbcUrl;
+                effectiveUser = user;
+            }
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(effectiveUrl);
+            if (effectiveUser != null) {
+                config.setUsername(effectiveUser);
+            }
+            if (password != null && embeddedDataDir == null) {
+                config.setPassword(password);
+            }
+            config.setMaximumPoolSize(poolSize);
+            config.setMinimumIdle(Math.min(2, poolSize));
+            config.setPoolName("warmpool-db");
+            config.setConnectionTimeout(10_000);
+            config.setInitializationFailTimeout(30_000);
+            pool = new HikariDataSource(config);
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings()
+                    .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
+                    .withExecuteLogging(false));
+            LOG.info(() -> "database ready (" + (embedded != null ? "embedded PostgreSQL under " + embeddedDataDir : "external") + ")");
+        } catch (IOException e) {
+            close();
+            throw new DatabaseStartException("could not start the embedded PostgreSQL under " + embeddedDataDir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            close();
+            throw new DatabaseStartException("could not open the database: " + DbErrors.describe(e), e);
+        }
+    }
+
+    /** The jOOQ context over the pool. */
+    public DSLContext dsl() {
+        if (dsl == null) {
+            throw new IllegalStateException("database not started");
+        }
+        return dsl;
+    }
+
+    public DataSource dataSource() {
+        dsl();
+        return pool;
+    }
+
+    /**
+     * A connection outside the pool, for a session that must outlive a transaction (LISTEN, advisory locks).
+     * The caller closes it.
+     */
+    public Connection openDedicatedConnection() throws SQLException {
+        dsl();
+        Properties props = new Properties();
+        if (effectiveUser != null) {
+            props.setProperty("user", effectiveUser);
+        }
+        if (password != null && embedded == null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(effectiveUrl, props);
+    }
+
+    /** Whether the database answers now (for readiness checks). */
+    public boolean isReachable() {
+        try {
+            return dsl().selectOne().fetchOne() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
+        dsl = null;
+        if (embedded != null) {
+            try {
+                embedded.close();
+            } catch (IOException e) {
+                LOG.warning("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
+            }
+            embedded = null;
+        }
+    }
+
+    /** The database could not be started or reached at start. */
+    public static final class DatabaseStartException extends RuntimeException {
+        public DatabaseStartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
