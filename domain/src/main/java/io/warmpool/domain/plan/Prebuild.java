@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * A prebuild whose latest build is a succeeded create: running, not claimed, not being deleted.
  *
- * @param createdAt when its create build succeeded and the prebuild became ready
+ * @param createdAt when the workspace was created (its create build enqueued); TTL and invalidation count from here
  */
 public record Prebuild(WorkspaceId id, Instant createdAt) {
 
