@@ -1,0 +1,186 @@
+package io.warmpool.bootstrap.config;
+
+import io.warmpool.domain.Durations;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Resolved configuration: flags &gt; {@code WARMPOOL_*} environment &gt; {@code warmpool.yaml} &gt; defaults.
+ * Typed getters validate on use and name the setting and the source of the bad value.
+ */
+public final class Config {
+
+    /** Where a value came from, for error messages. */
+    public enum Source { FLAG, ENVIRONMENT, FILE, DEFAULT }
+
+    private record Value(String text, Source source) {
+    }
+
+    private final Map<Setting, Value> values;
+    private final Path file;
+
+    private Config(Map<Setting, Value> values, Path file) {
+        this.values = values;
+        this.file = file;
+    }
+
+    /**
+     * @param flags flags given on the command line, by setting
+     * @param env   the process environment
+     * @param file  {@code warmpool.yaml}, read when it exists
+     * @throws ConfigException naming each unknown key or unreadable value
+     */
+    public static Config load(Map<Setting, String> flags, Map<String, String> env, Path file) {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> fromFile = file != null && Files.isRegularFile(file) ? readFile(file, problems) : Map.of();
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            if (flags.containsKey(s)) {
+                values.put(s, new Value(flags.get(s), Source.FLAG));
+            } else if (env.containsKey(s.envName())) {
+                values.put(s, new Value(env.get(s.envName()), Source.ENVIRONMENT));
+            } else if (fromFile.containsKey(s.key())) {
+                values.put(s, new Value(fromFile.get(s.key()), Source.FILE));
+            } else {
+                s.defaultValue().ifPresent(d -> values.put(s, new Value(d, Source.DEFAULT)));
+            }
+        }
+        for (String key : fromFile.keySet()) {
+            if (Setting.byKey(key).isEmpty()) {
+                problems.add(file + ": unknown setting '" + key + "'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new Config(values, file);
+    }
+
+    private static Map<String, String> readFile(Path file, List<String> problems) {
+        try {
+            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+            if (root == null) {
+                return Map.of();
+            }
+            if (!(root instanceof Map<?, ?> map)) {
+                problems.add(file + ": must be a map of setting: value");
+                return Map.of();
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(String.valueOf(k), v instanceof List<?> list ? toJsonList(list) : String.valueOf(v)));
+            return out;
+        } catch (java.io.IOException e) {
+            problems.add(file + ": cannot be read: " + e.getMessage());
+        } catch (YamlEngineException e) {
+            problems.add(file + ": is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        return Map.of();
+    }
+
+    private static String toJsonList(List<?> list) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < list.size(); i++) {
+            sb.append(i == 0 ? "" : ",").append('"')
+                    .append(String.valueOf(list.get(i)).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return sb.append(']').toString();
+    }
+
+    /** The raw text of a setting, if set or defaulted. */
+    public Optional<String> text(Setting s) {
+        Value v = values.get(s);
+        return v == null || v.text().isBlank() ? Optional.empty() : Optional.of(v.text().trim());
+    }
+
+    /** Where the setting's value came from (DEFAULT also when unset). */
+    public Source source(Setting s) {
+        Value v = values.get(s);
+        return v == null ? Source.DEFAULT : v.source();
+    }
+
+    public String string(Setting s) {
+        return text(s).orElseThrow(() -> problem(s, "is required"));
+    }
+
+    public Duration duration(Setting s) {
+        String t = string(s);
+        try {
+            return Durations.parse(t);
+        } catch (IllegalArgumentException e) {
+            throw problem(s, e.getMessage());
+        }
+    }
+
+    public Duration positiveDuration(Setting s) {
+        Duration d = duration(s);
+        if (d.isZero() || d.isNegative()) {
+            throw problem(s, "must be more than 0, got " + text(s).orElse(""));
+        }
+        return d;
+    }
+
+    public int integer(Setting s, int min, int max) {
+        String t = string(s);
+        try {
+            int v = Integer.parseInt(t);
+            if (v < min || v > max) {
+                throw problem(s, "must be between " + min + " and " + max + ", got " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw problem(s, "must be a whole number, got '" + t + "'");
+        }
+    }
+
+    public BigDecimal decimal(Setting s) {
+        String t = string(s);
+        try {
+            return new BigDecimal(t);
+        } catch (NumberFormatException e) {
+            throw problem(s, "must be a decimal number such as 1.5, got '" + t + "'");
+        }
+    }
+
+    /** One of {@code allowed} (lowercase). */
+    public String choice(Setting s, String... allowed) {
+        String t = string(s).toLowerCase(Locale.ROOT);
+        for (String a : allowed) {
+            if (a.equals(t)) {
+                return t;
+            }
+        }
+        throw problem(s, "must be one of " + String.join(", ", allowed) + ", got '" + text(s).orElse("") + "'");
+    }
+
+    public Path path(Setting s) {
+        return Path.of(string(s));
+    }
+
+    /** The file this configuration read, if any. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file).filter(Files::isRegularFile);
+    }
+
+    /** A ConfigException naming the setting, its source and (unless secret) its value. */
+    public ConfigException problem(Setting s, String message) {
+        String where = switch (source(s)) {
+            case FLAG -> s.flag();
+            case ENVIRONMENT -> s.envName();
+            case FILE -> file + ": " + s.key();
+            case DEFAULT -> s.flag() + " (default)";
+        };
+        return new ConfigException(List.of(where + ": " + message));
+    }
+}

@@ -1,0 +1,83 @@
+package io.warmpool.bootstrap.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every configuration setting (SPEC §5). A setting {@code some-name} is the flag {@code --some-name}, the
+ * environment variable {@code WARMPOOL_SOME_NAME} and the key {@code some-name} of {@code warmpool.yaml};
+ * flags win over the environment, which wins over the file, which wins over the default.
+ */
+public enum Setting {
+    STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data and the generated API token", false),
+    DB_URL("db-url", null, "JDBC URL of an external PostgreSQL >= 14 (default: an embedded PostgreSQL under the state dir)", false),
+    DB_USER("db-user", null, "database user, when not in the URL", false),
+    DB_PASSWORD("db-password", null, "database password, when not in the URL (never logged)", true),
+    HTTP_ADDR("http-addr", "127.0.0.1:8080", "host:port the REST API listens on (loopback unless told otherwise)", false),
+    PRESETS("presets", null, "presets file applied at start (default: examples/presets.yaml when the store has no presets yet)", false),
+    PROVISIONER("provisioner", "simulated", "simulated | command | http", false),
+    RECONCILE_INTERVAL("reconcile-interval", "15s", "time between reconciliation passes", false),
+    BACKOFF_POLICY("backoff-policy", "linear", "linear | exponential", false),
+    BACKOFF_INTERVAL("backoff-interval", "15s", "backoff after the first failure (linear: × failures)", false),
+    BACKOFF_MAX("backoff-max", "10m", "cap of the exponential backoff", false),
+    BACKOFF_MULTIPLIER("backoff-multiplier", "2", "growth per failure of the exponential backoff (a decimal >= 1)", false),
+    BACKOFF_JITTER("backoff-jitter", "none", "none | full | equal", false),
+    FAILURE_HARD_LIMIT("failure-hard-limit", "3", "consecutive failures that stop a preset until resumed (0 disables)", false),
+    FAILED_RETENTION("failed-retention", "15m", "how long a failed prebuild is kept before it is deleted", false),
+    MAX_IN_FLIGHT_CREATES_PER_PRESET("max-in-flight-creates-per-preset", "5", "creates of one preset in flight at once", false),
+    MAX_PENDING_JOBS("max-pending-jobs", "200", "queued creates of all presets at once", false),
+    WORKERS("workers", "4", "provisioner workers of this replica", false),
+    JOB_HEARTBEAT_TIMEOUT("job-heartbeat-timeout", "60s", "a job whose worker is silent this long is failed as worker_lost", false),
+    SEED("seed", null, "seed of the simulated provisioner and the backoff jitter (default: random)", false),
+    COMMAND_CREATE("command-create", null, "command provisioner: argv of the create command, as a YAML/JSON list", false),
+    COMMAND_DELETE("command-delete", null, "command provisioner: argv of the delete command, as a YAML/JSON list", false),
+    COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
+    HTTP_PROVISIONER_URL("http-provisioner-url", null, "http provisioner: URL that receives the signed requests", false),
+    HTTP_PROVISIONER_SECRET("http-provisioner-secret", null, "http provisioner: HMAC-SHA256 key (never logged)", true),
+    SERVER("server", "http://127.0.0.1:8080", "client commands: URL of the running service", false),
+    TOKEN("token", null, "API bearer token (default: generated at first start, stored in the state dir)", true);
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+    private final boolean secret;
+
+    Setting(String key, String defaultValue, String description, boolean secret) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.secret = secret;
+    }
+
+    /** The name in the file and after {@code --} on the command line. */
+    public String key() {
+        return key;
+    }
+
+    public String flag() {
+        return "--" + key;
+    }
+
+    /** {@code WARMPOOL_SOME_NAME}. */
+    public String envName() {
+        return "WARMPOOL_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public Optional<String> defaultValue() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** Secrets are never printed or logged. */
+    public boolean secret() {
+        return secret;
+    }
+
+    public static Optional<Setting> byKey(String key) {
+        return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+    }
+}
