@@ -1,0 +1,95 @@
+package io.warmpool.bootstrap.runtime;
+
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase;
+import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
+import io.warmpool.domain.PresetId;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs a full pass every reconcile interval, and a pass for the nudged presets as soon as a nudge arrives
+ * (coalesced: nudges that arrive while a pass runs are served by one pass after it). One thread, so passes of
+ * this replica never overlap; across replicas the lock does that.
+ */
+public final class ReconcileLoop implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
+
+    private final ReconcilePresetsUseCase reconcile;
+    private final NudgePort nudges;
+    private final Duration interval;
+    private final Consumer<PassReport> onPass;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "warmpool-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<PresetId> nudged = new LinkedHashSet<>();
+    private NudgePort.Subscription subscription;
+
+    public ReconcileLoop(ReconcilePresetsUseCase reconcile, NudgePort nudges, Duration interval, Consumer<PassReport> onPass) {
+        this.reconcile = reconcile;
+        this.nudges = nudges;
+        this.interval = interval;
+        this.onPass = onPass;
+    }
+
+    /** Starts the first pass now, then one every interval; listens for nudges. */
+    public void start() {
+        subscription = nudges.subscribe(this::onNudge);
+        executor.scheduleWithFixedDelay(() -> run(Scope.ALL), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void onNudge(PresetId preset) {
+        boolean schedule;
+        synchronized (nudged) {
+            schedule = nudged.isEmpty();
+            nudged.add(preset);
+        }
+        if (schedule) {
+            executor.execute(() -> {
+                Set<PresetId> batch;
+                synchronized (nudged) {
+                    batch = Set.copyOf(nudged);
+                    nudged.clear();
+                }
+                run(Scope.of(batch));
+            });
+        }
+    }
+
+    private void run(Scope scope) {
+        try {
+            onPass.accept(reconcile.reconcile(scope));
+        } catch (RuntimeException e) {
+            // A failed pass (database down) must not stop the loop: the next tick tries again.
+            LOG.log(Level.WARNING, "reconciliation pass failed: " + e.getMessage());
+        }
+    }
+
+    /** Stops after the pass that is running, if any (bounded wait). */
+    @Override
+    public void close() {
+        if (subscription != null) {
+            subscription.close();
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+}

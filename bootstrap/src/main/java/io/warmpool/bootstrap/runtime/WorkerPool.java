@@ -1,0 +1,126 @@
+package io.warmpool.bootstrap.runtime;
+
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
+import io.warmpool.application.port.out.WorkerId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The provisioner workers of this replica: each worker takes a job, waits for it to finish, and takes the
+ * next; an idle worker polls again after {@code idlePoll}. One thread also reaps jobs of lost workers
+ * (of any replica) every heartbeat interval. On {@link #close()} workers finish the job they run (bounded by
+ * {@code drain}); a job still running after that is released by the reaper of another start.
+ */
+public final class WorkerPool implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
+
+    private final RunProvisionerJobsUseCase jobs;
+    private final String replica;
+    private final int workers;
+    private final Duration idlePoll;
+    private final Duration reapEvery;
+    private final Duration drain;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Object wake = new Object();
+
+    public WorkerPool(RunProvisionerJobsUseCase jobs, String replica, int workers, Duration idlePoll,
+                      Duration reapEvery, Duration drain) {
+        this.jobs = jobs;
+        this.replica = replica;
+        this.workers = workers;
+        this.idlePoll = idlePoll;
+        this.reapEvery = reapEvery;
+        this.drain = drain;
+    }
+
+    public void start() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        for (int i = 1; i <= workers; i++) {
+            WorkerId id = new WorkerId(replica + "/w" + i);
+            Thread t = new Thread(() -> loop(id), "warmpool-worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        Thread reaper = new Thread(this::reapLoop, "warmpool-reaper");
+        reaper.setDaemon(true);
+        threads.add(reaper);
+        reaper.start();
+    }
+
+    /** Wakes idle workers (for example after a pass enqueued jobs). */
+    public void wakeUp() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void loop(WorkerId id) {
+        while (running.get()) {
+            WorkerStep step;
+            try {
+                step = jobs.runNext(id).toCompletableFuture().join();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, id + ": job failed to record (it will be reaped as lost): " + e.getMessage());
+                step = WorkerStep.IDLE;
+            }
+            if (step == WorkerStep.IDLE) {
+                pause(idlePoll);
+            }
+        }
+    }
+
+    private void reapLoop() {
+        while (running.get()) {
+            try {
+                int reaped = jobs.reapLostJobs();
+                if (reaped > 0) {
+                    LOG.warning(() -> "reaped " + reaped + " job(s) of lost workers");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "reaping lost jobs failed: " + e.getMessage());
+            }
+            pause(reapEvery);
+        }
+    }
+
+    private void pause(Duration d) {
+        synchronized (wake) {
+            if (!running.get()) {
+                return;
+            }
+            try {
+                wake.wait(Math.max(d.toMillis(), 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running.set(false);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        wakeUp();
+        long deadline = System.nanoTime() + drain.toNanos();
+        for (Thread t : threads) {
+            try {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                t.join(Math.max(left, 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}
