@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -367,40 +368,57 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
     }
 
     /**
-     * Kills {@code process} and every descendant: SIGTERM to all (descendants first, listed before the parent dies
-     * and they are re-parented out of reach), SIGKILL to whatever is still alive after {@code grace}.
+     * Kills {@code process} and every descendant: SIGTERM to the descendants while the process still lives (once
+     * it dies they are re-parented out of sight), swept again until no new one appears, then SIGTERM to the
+     * process; SIGKILL to whatever is still alive after {@code grace}. A descendant forked between the last sweep
+     * and the parent's death can escape; only a process group or cgroup could close that window, which the JDK
+     * does not offer.
      */
     static void killTree(Process process, Duration grace) {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.forEach(ProcessHandle::destroy);
+        Set<ProcessHandle> tree = new LinkedHashSet<>();
+        for (int sweep = 0; sweep < 5; sweep++) {
+            List<ProcessHandle> found = process.descendants().filter(handle -> !tree.contains(handle)).toList();
+            if (found.isEmpty()) {
+                break;
+            }
+            found.forEach(ProcessHandle::destroy);
+            tree.addAll(found);
+        }
         process.destroy();
         tree.add(process.toHandle());
-        if (!awaitExit(tree, grace)) {
-            // Whatever forked in the meantime is in the tree too.
-            List<ProcessHandle> late = new ArrayList<>(process.descendants().toList());
-            for (ProcessHandle handle : tree) {
+        if (!awaitExit(List.copyOf(tree), grace)) {
+            for (ProcessHandle handle : List.copyOf(tree)) {
                 if (handle.isAlive()) {
-                    late.addAll(handle.descendants().toList());
+                    tree.addAll(handle.descendants().toList());
                 }
             }
-            late.forEach(ProcessHandle::destroyForcibly);
             tree.forEach(ProcessHandle::destroyForcibly);
-            tree.addAll(late);
-            awaitExit(tree, grace);
+            awaitExit(List.copyOf(tree), grace);
         }
     }
 
+    /**
+     * Waits until none of {@code handles} is alive, for at most {@code limit}. Polls instead of using
+     * {@link ProcessHandle#onExit()}: for processes that are not our children the JDK polls too, but starting at
+     * 300 ms, which would add seconds to every timeout.
+     */
     private static boolean awaitExit(List<ProcessHandle> handles, Duration limit) {
-        CompletableFuture<?>[] exits = handles.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(exits).get(limit.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        long deadline = System.nanoTime() + limit.toNanos();
+        long pauseMillis = 5;
+        while (handles.stream().anyMatch(ProcessHandle::isAlive)) {
+            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remainingMillis <= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(Math.min(pauseMillis, remainingMillis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 100);
         }
+        return true;
     }
 
     private String log(String program, String status, BoundedTail out, BoundedTail err, StringBuilder notes) {

@@ -330,7 +330,7 @@ class CommandProvisionerTest {
     @Test
     void closing_stopsRunningAndWaitingCommandsAsUnavailable() throws Exception {
         mkfifo(dir.resolve("started"));
-        Path script = script("forever.sh", "echo go > started; sleep 300 & wait");
+        Path script = script("forever.sh", "sleep 300 & echo $! > child.pid; echo go > started; wait");
         CommandProvisioner provisioner = provisioner(CommandProvisionerConfig
                 .of(List.of(script.toString()), List.of(script.toString())).withMaxConcurrent(1));
         try (RandomAccessFile started = new RandomAccessFile(dir.resolve("started").toFile(), "rw")) {
@@ -343,6 +343,7 @@ class CommandProvisionerTest {
             assertThat(await(running)).isInstanceOf(ProvisionResult.Unavailable.class);
             assertThat(await(waiting)).isInstanceOf(ProvisionResult.Unavailable.class);
             assertThat(await(provisioner.provision(Requests.create("t", "p", 3)))).isInstanceOf(ProvisionResult.Unavailable.class);
+            assertThat(running(Long.parseLong(Files.readString(dir.resolve("child.pid")).strip()))).isFalse();
         }
     }
 
