@@ -36,6 +36,8 @@ public record CommandProvisionerConfig(List<String> createCommand, List<String> 
     /** 64 KiB of stdout and of stderr each. */
     public static final int DEFAULT_OUTPUT_LIMIT_BYTES = 64 * 1024;
 
+    /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
     public CommandProvisionerConfig {
         createCommand = argv("create-command", createCommand);
         deleteCommand = argv("delete-command", deleteCommand);
@@ -80,21 +82,25 @@ public record CommandProvisionerConfig(List<String> createCommand, List<String> 
         return transition == Transition.CREATE ? createCommand : deleteCommand;
     }
 
+    /** A copy with another timeout and kill grace period. */
     public CommandProvisionerConfig withTimeout(Duration timeout, Duration killGracePeriod) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
                 maxConcurrent, outputLimitBytes, workingDirectory, environment);
     }
 
+    /** A copy with another bound on concurrent invocations. */
     public CommandProvisionerConfig withMaxConcurrent(int maxConcurrent) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
                 maxConcurrent, outputLimitBytes, workingDirectory, environment);
     }
 
+    /** A copy keeping another number of bytes of stdout and of stderr. */
     public CommandProvisionerConfig withOutputLimitBytes(int outputLimitBytes) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
                 maxConcurrent, outputLimitBytes, workingDirectory, environment);
     }
 
+    /** A copy with other extra environment variables. */
     public CommandProvisionerConfig withEnvironment(Map<String, String> environment) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
                 maxConcurrent, outputLimitBytes, workingDirectory, environment);

@@ -75,6 +75,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
 
     private static final Logger LOG = Logger.getLogger(HttpProvisioner.class.getName());
     private static final int ERROR_DETAIL_CHARS = 500;
+    private static final int LOG_BODY_CHARS = 8 * 1024;
 
     private final HttpProvisionerConfig config;
     private final HttpClient client;
@@ -142,6 +143,10 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
         }
         if (error != null) {
             Throwable cause = unwrap(error);
+            if (cause instanceof java.util.concurrent.RejectedExecutionException) {
+                // The retry scheduler was shut down: the service is stopping, which says nothing about the preset.
+                return new ProvisionResult.Unavailable("http provisioner is stopped");
+            }
             if (cause instanceof CallNotPermittedException) {
                 String reason = "circuit breaker for " + endpoint.description + " is open"
                         + (attempts > 0 ? " (after " + attempts + " attempt" + (attempts == 1 ? "" : "s") + ")" : "");
@@ -181,7 +186,10 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
                     synchronized (log) {
                         log.append("attempt ").append(number).append(": ").append(attempt.summary).append('\n');
                         if (r != null && !r.body().text().isBlank()) {
-                            log.append(r.body().text()).append('\n');
+                            String text = r.body().text();
+                            // Bounded per attempt, so the build log stays small however often we retry.
+                            log.append(text.length() <= LOG_BODY_CHARS ? text : text.substring(0, LOG_BODY_CHARS) + "…")
+                                    .append('\n');
                         }
                     }
                     return attempt;

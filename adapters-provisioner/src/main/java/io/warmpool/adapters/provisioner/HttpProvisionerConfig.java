@@ -24,6 +24,8 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
                                     Duration requestTimeout, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
                                     int responseLimitBytes) {
 
+    /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
     public HttpProvisionerConfig {
         requireEndpoint("create-url", createUrl);
         requireEndpoint("delete-url", deleteUrl);
@@ -53,21 +55,25 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
         return transition == Transition.CREATE ? createUrl : deleteUrl;
     }
 
+    /** A copy with other endpoints. */
     public HttpProvisionerConfig withUrls(URI createUrl, URI deleteUrl) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
                 circuitBreaker, responseLimitBytes);
     }
 
+    /** A copy with another per-attempt timeout. */
     public HttpProvisionerConfig withRequestTimeout(Duration requestTimeout) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
                 circuitBreaker, responseLimitBytes);
     }
 
+    /** A copy with other retry settings. */
     public HttpProvisionerConfig withRetry(RetrySettings retry) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
                 circuitBreaker, responseLimitBytes);
     }
 
+    /** A copy with other circuit breaker settings. */
     public HttpProvisionerConfig withCircuitBreaker(CircuitBreakerSettings circuitBreaker) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
                 circuitBreaker, responseLimitBytes);
@@ -87,6 +93,8 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
 
         /** 3 attempts, waits of about 0.5 s then 1 s, capped at 10 s. */
         public static final RetrySettings DEFAULT = new RetrySettings(3, Duration.ofMillis(500), 2, Duration.ofSeconds(10));
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
 
         public RetrySettings {
             if (maxAttempts < 1 || maxAttempts > 10) {
@@ -120,6 +128,8 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
 
         /** Opens when half of the last 20 attempts (at least 10) failed; probes 3 requests after 30 s. */
         public static final CircuitBreakerSettings DEFAULT = new CircuitBreakerSettings(20, 10, 50, Duration.ofSeconds(30), 3);
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
 
         public CircuitBreakerSettings {
             if (slidingWindowSize < 1) {

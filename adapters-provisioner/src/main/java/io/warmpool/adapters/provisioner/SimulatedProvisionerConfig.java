@@ -26,6 +26,8 @@ public record SimulatedProvisionerConfig(Latency createLatency, Latency deleteLa
     public static final SimulatedProvisionerConfig DEFAULT = new SimulatedProvisionerConfig(
             Latency.fixed(Duration.ofSeconds(30)), Latency.fixed(Duration.ofSeconds(10)), FailureRule.NONE, Map.of(), 0);
 
+    /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
     public SimulatedProvisionerConfig {
         Objects.requireNonNull(createLatency, "create_latency must be given");
         Objects.requireNonNull(deleteLatency, "delete_latency must be given");
@@ -54,6 +56,8 @@ public record SimulatedProvisionerConfig(Latency createLatency, Latency deleteLa
      * both bounds included.
      */
     public record Latency(Duration min, Duration max) {
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
 
         public Latency {
             requireMillis("latency.min", min);
@@ -88,6 +92,8 @@ public record SimulatedProvisionerConfig(Latency createLatency, Latency deleteLa
 
         /** Nothing fails. */
         public static final FailureRule NONE = new FailureRule(0, 0, false);
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
 
         public FailureRule {
             if (failFirst < 0) {

@@ -335,6 +335,17 @@ class HttpProvisionerTest {
     }
 
     @Test
+    void whenTheRetrySchedulerIsStopped_aRetryEndsUnavailable_notAsAFailureOfThePreset() {
+        behaviour = hit -> new Reply(503, "");
+        HttpProvisioner provisioner = provisioner(config(SECRET));
+        retryScheduler.shutdownNow();
+
+        assertThat(await(provisioner.provision(Requests.create("t", "p", 1))))
+                .isInstanceOfSatisfying(ProvisionResult.Unavailable.class, u -> assertThat(u.reason()).contains("stopped"));
+        assertThat(hits).hasValue(1);
+    }
+
+    @Test
     void retryWaitsGrowExponentiallyWithEqualJitter_deterministicForASeed() {
         RetrySettings settings = new RetrySettings(6, Duration.ofMillis(100), 2, Duration.ofMillis(1000));
 
