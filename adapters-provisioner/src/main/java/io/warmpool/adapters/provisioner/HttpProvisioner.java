@@ -1,0 +1,375 @@
+package io.warmpool.adapters.provisioner;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
+import io.warmpool.application.port.out.ProvisionRequest;
+import io.warmpool.application.port.out.ProvisionResult;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Creates and deletes workspaces by POSTing the request to a webhook (SPEC §4 {@code http}).
+ *
+ * <p><b>Request.</b> {@code POST} to {@link HttpProvisionerConfig#url(Transition)} with {@code Content-Type:
+ * application/json}, the body being the request JSON documented in {@link io.warmpool.adapters.provisioner the
+ * package}, signed as {@link HttpSignature} describes (headers {@value HttpSignature#TIMESTAMP_HEADER} and
+ * {@value HttpSignature#SIGNATURE_HEADER}; a fresh timestamp and signature for each attempt).
+ *
+ * <p><b>Response.</b>
+ * <ul>
+ *   <li>2xx: success; the body is empty or a JSON object of outputs (package doc). A 2xx whose body is not that is
+ *       a transient failure, not retried (the receiver acted; sending again would repeat the build).</li>
+ *   <li>4xx except 408 and 429: permanent failure (R5), error from the body's {@code "error"} member or its text;
+ *       not retried.</li>
+ *   <li>5xx, 408, 429, timeouts and connection errors: transient; retried with exponential backoff and equal
+ *       jitter ({@link RetrySettings}), and counted as failures by the endpoint's circuit breaker. When the
+ *       attempts run out, the last one's error is the result.</li>
+ *   <li>anything else (1xx, 3xx: redirects are not followed): transient failure, not retried.</li>
+ *   <li>circuit open: {@link ProvisionResult.Unavailable} without sending anything; the preset's failure state is
+ *       not touched (R3) and the job is tried again later.</li>
+ * </ul>
+ * Each distinct URL has its own circuit breaker and retry. The breaker's open duration runs on the injected
+ * {@link Clock}; retry waits run on the injected {@link ScheduledExecutorService}, with jitter from the injected
+ * {@link RandomGenerator}.
+ *
+ * <p>The secret never appears in results, logs or exceptions; endpoints are described without their query string.
+ * The returned stage always completes: every attempt is bounded by the request timeout and the attempts are
+ * bounded.
+ */
+public final class HttpProvisioner implements WorkspaceProvisionerPort {
+
+    private static final Logger LOG = Logger.getLogger(HttpProvisioner.class.getName());
+    private static final int ERROR_DETAIL_CHARS = 500;
+    private static final int LOG_BODY_CHARS = 8 * 1024;
+
+    private final HttpProvisionerConfig config;
+    private final HttpClient client;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ScheduledExecutorService retryScheduler;
+    private final Map<URI, Endpoint> endpoints = new LinkedHashMap<>();
+
+    /**
+     * @param config         endpoints, secret, timeouts, retry and breaker settings
+     * @param client         sends the requests; see {@link #newHttpClient(HttpProvisionerConfig)}
+     * @param clock          timestamps for signatures and the circuit breakers' time
+     * @param random         jitter of the retry waits (used under a lock, so any generator will do)
+     * @param retryScheduler runs retries after their wait; owned by the caller
+     */
+    public HttpProvisioner(HttpProvisionerConfig config, HttpClient client, Clock clock, RandomGenerator random,
+                           ScheduledExecutorService retryScheduler) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.client = Objects.requireNonNull(client, "client");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+        this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
+        for (URI url : List.of(config.createUrl(), config.deleteUrl())) {
+            endpoints.computeIfAbsent(url, this::endpoint);
+        }
+    }
+
+    /** An HTTP client for {@code config}: its connect timeout, redirects not followed. */
+    public static HttpClient newHttpClient(HttpProvisionerConfig config) {
+        return HttpClient.newBuilder()
+                .connectTimeout(config.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    @Override
+    public CompletionStage<ProvisionResult> provision(ProvisionRequest request) {
+        Objects.requireNonNull(request, "request");
+        Endpoint endpoint = endpoints.get(config.url(request.transition()));
+        byte[] body = ProvisionerJson.request(request);
+        AtomicInteger attempts = new AtomicInteger();
+        StringBuilder log = new StringBuilder();
+        Supplier<CompletionStage<Attempt>> once = () -> send(endpoint, body, attempts.incrementAndGet(), log);
+        Supplier<CompletionStage<Attempt>> guarded = CircuitBreaker.decorateCompletionStage(endpoint.breaker, once);
+        Supplier<CompletionStage<Attempt>> retried = Retry.decorateCompletionStage(endpoint.retry, retryScheduler, guarded);
+        CompletionStage<Attempt> outcome;
+        try {
+            outcome = retried.get();
+        } catch (RuntimeException e) {
+            // resilience4j runs the first attempt inline; a scheduler that refuses work must not escape as a throw.
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        return outcome.handle((attempt, error) -> result(endpoint, attempt, error, attempts.get(), log));
+    }
+
+    /** The state of the circuit breaker of {@code transition}'s endpoint: {@code closed}, {@code open}, {@code half_open}, … */
+    public String circuitState(Transition transition) {
+        return endpoints.get(config.url(transition)).breaker.getState().name().toLowerCase(Locale.ROOT);
+    }
+
+    private ProvisionResult result(Endpoint endpoint, Attempt attempt, Throwable error, int attempts, StringBuilder log) {
+        String logText;
+        synchronized (log) {
+            logText = log.toString();
+        }
+        if (error != null) {
+            Throwable cause = unwrap(error);
+            if (cause instanceof java.util.concurrent.RejectedExecutionException) {
+                // The retry scheduler was shut down: the service is stopping, which says nothing about the preset.
+                return new ProvisionResult.Unavailable("http provisioner is stopped");
+            }
+            if (cause instanceof CallNotPermittedException) {
+                String reason = "circuit breaker for " + endpoint.description + " is open"
+                        + (attempts > 0 ? " (after " + attempts + " attempt" + (attempts == 1 ? "" : "s") + ")" : "");
+                return new ProvisionResult.Unavailable(reason);
+            }
+            LOG.warning(() -> "http provisioner error for " + endpoint.description + ": " + cause);
+            return new ProvisionResult.Failed("http provisioner error: " + cause.getClass().getSimpleName(), false, logText);
+        }
+        return switch (attempt.kind) {
+            case SUCCEEDED -> new ProvisionResult.Succeeded(attempt.outputs, logText);
+            case PERMANENT -> new ProvisionResult.Failed(attempt.error, true, logText);
+            case RETRYABLE, FINAL -> new ProvisionResult.Failed(attempt.error
+                    + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : ""), false, logText);
+        };
+    }
+
+    private CompletionStage<Attempt> send(Endpoint endpoint, byte[] body, int number, StringBuilder log) {
+        String timestamp = Long.toString(clock.instant().getEpochSecond());
+        HttpRequest request = HttpRequest.newBuilder(endpoint.url)
+                .timeout(config.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header(HttpSignature.TIMESTAMP_HEADER, timestamp)
+                .header(HttpSignature.SIGNATURE_HEADER, HttpSignature.sign(config.secret(), timestamp, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        CompletableFuture<HttpResponse<Body>> response;
+        try {
+            response = client.sendAsync(request, info -> HttpResponse.BodySubscribers.fromSubscriber(
+                    new BoundedBody(config.responseLimitBytes()), BoundedBody::body));
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        // The request timeout bounds the wait for headers; this also bounds a body that trickles in forever.
+        return response.orTimeout(config.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)
+                .handle((r, e) -> {
+                    Attempt attempt = e == null ? classify(endpoint, r) : transportFailure(endpoint, unwrap(e));
+                    synchronized (log) {
+                        log.append("attempt ").append(number).append(": ").append(attempt.summary).append('\n');
+                        if (r != null && !r.body().text().isBlank()) {
+                            String text = r.body().text();
+                            // Bounded per attempt, so the build log stays small however often we retry.
+                            log.append(text.length() <= LOG_BODY_CHARS ? text : text.substring(0, LOG_BODY_CHARS) + "…")
+                                    .append('\n');
+                        }
+                    }
+                    return attempt;
+                });
+    }
+
+    private Attempt classify(Endpoint endpoint, HttpResponse<Body> response) {
+        int status = response.statusCode();
+        Body body = response.body();
+        String prefix = "HTTP " + status + " from " + endpoint.description;
+        if (status >= 200 && status < 300) {
+            if (body.truncated()) {
+                return new Attempt(Kind.FINAL, prefix + ": response body exceeds " + config.responseLimitBytes()
+                        + " bytes; it must be empty or a small JSON object of outputs", null, "HTTP " + status);
+            }
+            try {
+                return new Attempt(Kind.SUCCEEDED, null, ProvisionerJson.reply(body.text()).outputs(), "HTTP " + status);
+            } catch (IllegalArgumentException e) {
+                return new Attempt(Kind.FINAL, prefix + ": response body is " + e.getMessage()
+                        + "; it must be empty or one JSON object of outputs", null, "HTTP " + status);
+            }
+        }
+        String detail = errorDetail(body);
+        String error = prefix + (detail.isEmpty() ? "" : ": " + detail);
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            return new Attempt(Kind.PERMANENT, error, null, "HTTP " + status);
+        }
+        if (status >= 500 || status == 408 || status == 429) {
+            return new Attempt(Kind.RETRYABLE, error, null, "HTTP " + status);
+        }
+        return new Attempt(Kind.FINAL, prefix + ": unexpected status" + (detail.isEmpty() ? "" : ": " + detail), null,
+                "HTTP " + status);
+    }
+
+    private Attempt transportFailure(Endpoint endpoint, Throwable error) {
+        String what;
+        if (error instanceof HttpConnectTimeoutException) {
+            what = "connect timed out after " + config.connectTimeout();
+        } else if (error instanceof HttpTimeoutException || error instanceof java.util.concurrent.TimeoutException) {
+            what = "timed out after " + config.requestTimeout();
+        } else if (error instanceof ConnectException) {
+            what = "connection refused";
+        } else if (error instanceof IOException) {
+            what = "connection error (" + error.getClass().getSimpleName()
+                    + (error.getMessage() == null ? "" : ": " + error.getMessage()) + ")";
+        } else {
+            what = "request failed (" + error.getClass().getSimpleName() + ")";
+        }
+        return new Attempt(Kind.RETRYABLE, endpoint.description + ": " + what, null, what);
+    }
+
+    private static String errorDetail(Body body) {
+        String text = body.text().strip();
+        ProvisionerJson.Reply reply = ProvisionerJson.replyOrNull(text);
+        if (reply != null && reply.error() != null && !reply.error().isBlank()) {
+            text = reply.error().strip();
+        }
+        return text.length() <= ERROR_DETAIL_CHARS ? text : text.substring(0, ERROR_DETAIL_CHARS) + "…";
+    }
+
+    private Endpoint endpoint(URI url) {
+        String description = describe(url);
+        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(config.circuitBreaker().slidingWindowSize())
+                .minimumNumberOfCalls(config.circuitBreaker().minimumCalls())
+                .failureRateThreshold(config.circuitBreaker().failureRatePercent())
+                .waitDurationInOpenState(config.circuitBreaker().openDuration())
+                .permittedNumberOfCallsInHalfOpenState(config.circuitBreaker().halfOpenCalls())
+                .recordResult(result -> result instanceof Attempt a && a.kind == Kind.RETRYABLE)
+                // Attempts never complete exceptionally; anything that does is our bug, not an outage.
+                .recordException(e -> false)
+                .clock(clock)
+                .currentTimestampFunction(Clock::millis, TimeUnit.MILLISECONDS)
+                .build();
+        RetrySettings settings = config.retry();
+        RetryConfig retryConfig = RetryConfig.<Attempt>custom()
+                .maxAttempts(settings.maxAttempts())
+                .intervalFunction(backoff(settings, random))
+                .retryOnResult(attempt -> attempt.kind == Kind.RETRYABLE)
+                // An open circuit is not retried: it is reported as Unavailable at once.
+                .retryOnException(e -> false)
+                .failAfterMaxAttempts(false)
+                .build();
+        return new Endpoint(url, description, CircuitBreaker.of("warmpool-http " + description, breakerConfig),
+                Retry.of("warmpool-http " + description, retryConfig));
+    }
+
+    /**
+     * The wait before retry {@code n}: {@code d = min(max, initial × multiplier^(n−1))} ms, then uniform in
+     * {@code [ceil(d/2), d]} (equal jitter: spreads retries of many callers yet never waits less than half).
+     */
+    static IntervalFunction backoff(RetrySettings settings, RandomGenerator random) {
+        return retry -> {
+            BigDecimal grown = BigDecimal.valueOf(settings.initialBackoff().toMillis())
+                    .multiply(BigDecimal.valueOf(settings.multiplier()).pow(Math.max(0, retry - 1)));
+            long cap = settings.maxBackoff().toMillis();
+            long d = grown.compareTo(BigDecimal.valueOf(cap)) >= 0 ? cap : grown.longValue();
+            long half = d / 2;
+            long draw;
+            synchronized (random) {
+                draw = random.nextLong(half + 1);
+            }
+            return d - half + draw;
+        };
+    }
+
+    /** scheme://host:port/path: enough to tell endpoints apart, without a query that might carry a token. */
+    private static String describe(URI url) {
+        try {
+            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), null, null).toString();
+        } catch (URISyntaxException e) {
+            return url.getScheme() + "://" + url.getHost();
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private record Endpoint(URI url, String description, CircuitBreaker breaker, Retry retry) {
+    }
+
+    private enum Kind { SUCCEEDED, PERMANENT, RETRYABLE, FINAL }
+
+    /** One attempt's outcome; attempts never complete exceptionally, so retry and breaker judge results only. */
+    private record Attempt(Kind kind, String error, Map<String, String> outputs, String summary) {
+    }
+
+    /** A response body: its first bytes, up to the limit, and whether more came. */
+    record Body(byte[] bytes, boolean truncated) {
+        String text() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Reads a response body keeping at most {@code limit} bytes, so a huge or endless body cannot fill memory. */
+    private static final class BoundedBody implements Flow.Subscriber<List<ByteBuffer>> {
+        private final int limit;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private boolean truncated;
+
+        BoundedBody(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public synchronized void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                int room = limit - kept.size();
+                int take = Math.min(room, buffer.remaining());
+                if (take < buffer.remaining()) {
+                    truncated = true;
+                }
+                byte[] chunk = new byte[take];
+                buffer.get(chunk);
+                kept.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            // The client completes the response exceptionally itself; nothing to keep.
+        }
+
+        @Override
+        public void onComplete() {
+        }
+
+        synchronized Body body() {
+            return new Body(kept.toByteArray(), truncated);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.warmpool.adapters.provisioner;
+
+import io.warmpool.application.port.out.Transition;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configuration of the {@link HttpProvisioner}. A plain record so bootstrap can build it from YAML; the constructors
+ * reject bad values with an {@link IllegalArgumentException} naming the field as spelled in YAML. Its
+ * {@code toString} is safe to log: the secret prints redacted.
+ *
+ * @param createUrl          where creates are POSTed
+ * @param deleteUrl          where deletes are POSTed; may equal {@code createUrl} (the body says which transition)
+ * @param secret             signs every request ({@link HttpSignature})
+ * @param connectTimeout     for opening a connection
+ * @param requestTimeout     for one attempt, from sending to the whole response
+ * @param retry              retries of transient failures
+ * @param circuitBreaker     the circuit breaker of each distinct endpoint
+ * @param responseLimitBytes the largest response body read; a larger 2xx body is a failure, a larger error body is
+ *                           cut
+ */
+public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret secret, Duration connectTimeout,
+                                    Duration requestTimeout, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
+                                    int responseLimitBytes) {
+
+    /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
+    public HttpProvisionerConfig {
+        requireEndpoint("create-url", createUrl);
+        requireEndpoint("delete-url", deleteUrl);
+        if (secret == null) {
+            throw new IllegalArgumentException("secret must be given");
+        }
+        requirePositive("connect-timeout", connectTimeout);
+        requirePositive("request-timeout", requestTimeout);
+        Objects.requireNonNull(retry, "retry must be given");
+        Objects.requireNonNull(circuitBreaker, "circuit-breaker must be given");
+        if (responseLimitBytes < 1024) {
+            throw new IllegalArgumentException("response-limit-bytes must be at least 1024, was " + responseLimitBytes);
+        }
+    }
+
+    /**
+     * One URL for both transitions, with defaults: connect 5 s, 30 s per attempt, {@link RetrySettings#DEFAULT},
+     * {@link CircuitBreakerSettings#DEFAULT}, 64 KiB responses.
+     */
+    public static HttpProvisionerConfig of(URI url, HmacSecret secret) {
+        return new HttpProvisionerConfig(url, url, secret, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                RetrySettings.DEFAULT, CircuitBreakerSettings.DEFAULT, 64 * 1024);
+    }
+
+    /** The URL for {@code transition}. */
+    public URI url(Transition transition) {
+        return transition == Transition.CREATE ? createUrl : deleteUrl;
+    }
+
+    /** A copy with other endpoints. */
+    public HttpProvisionerConfig withUrls(URI createUrl, URI deleteUrl) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+                circuitBreaker, responseLimitBytes);
+    }
+
+    /** A copy with another per-attempt timeout. */
+    public HttpProvisionerConfig withRequestTimeout(Duration requestTimeout) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+                circuitBreaker, responseLimitBytes);
+    }
+
+    /** A copy with other retry settings. */
+    public HttpProvisionerConfig withRetry(RetrySettings retry) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+                circuitBreaker, responseLimitBytes);
+    }
+
+    /** A copy with other circuit breaker settings. */
+    public HttpProvisionerConfig withCircuitBreaker(CircuitBreakerSettings circuitBreaker) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+                circuitBreaker, responseLimitBytes);
+    }
+
+    /**
+     * Retries of transient failures (5xx, 408, 429, timeouts, connection errors). The wait before retry {@code n}
+     * (1-based) is {@code d = min(max-backoff, initial-backoff × multiplier^(n−1))} in whole milliseconds, then
+     * "equal jitter": a uniform draw in {@code [ceil(d/2), d]} from the provisioner's injected random source.
+     *
+     * @param maxAttempts    attempts in all, including the first (1 = no retry), at most 10
+     * @param initialBackoff wait before the first retry, before jitter
+     * @param multiplier     growth per retry, at least 1
+     * @param maxBackoff     cap of the wait, before jitter
+     */
+    public record RetrySettings(int maxAttempts, Duration initialBackoff, double multiplier, Duration maxBackoff) {
+
+        /** 3 attempts, waits of about 0.5 s then 1 s, capped at 10 s. */
+        public static final RetrySettings DEFAULT = new RetrySettings(3, Duration.ofMillis(500), 2, Duration.ofSeconds(10));
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
+        public RetrySettings {
+            if (maxAttempts < 1 || maxAttempts > 10) {
+                throw new IllegalArgumentException("retry.max-attempts must be between 1 and 10, was " + maxAttempts);
+            }
+            requirePositive("retry.initial-backoff", initialBackoff);
+            if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException("retry.multiplier must be at least 1, was " + multiplier);
+            }
+            requirePositive("retry.max-backoff", maxBackoff);
+            if (maxBackoff.compareTo(initialBackoff) < 0) {
+                throw new IllegalArgumentException("retry.max-backoff (" + maxBackoff
+                        + ") must not be less than retry.initial-backoff (" + initialBackoff + ")");
+            }
+        }
+    }
+
+    /**
+     * The circuit breaker of one endpoint (count-based window). Transient failures count as failures; 2xx and 4xx
+     * answers count as successes (the endpoint works, even if the request was bad). While open, requests are not
+     * sent and end {@link io.warmpool.application.port.out.ProvisionResult.Unavailable}.
+     *
+     * @param slidingWindowSize  how many recent attempts the failure rate is computed over
+     * @param minimumCalls       attempts needed before the rate is judged
+     * @param failureRatePercent the rate (1–100) at or above which the circuit opens
+     * @param openDuration       how long it stays open before letting probes through
+     * @param halfOpenCalls      probes let through while half-open; all must complete before it closes or reopens
+     */
+    public record CircuitBreakerSettings(int slidingWindowSize, int minimumCalls, int failureRatePercent,
+                                         Duration openDuration, int halfOpenCalls) {
+
+        /** Opens when half of the last 20 attempts (at least 10) failed; probes 3 requests after 30 s. */
+        public static final CircuitBreakerSettings DEFAULT = new CircuitBreakerSettings(20, 10, 50, Duration.ofSeconds(30), 3);
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
+        public CircuitBreakerSettings {
+            if (slidingWindowSize < 1) {
+                throw new IllegalArgumentException("circuit-breaker.sliding-window-size must be at least 1, was " + slidingWindowSize);
+            }
+            if (minimumCalls < 1) {
+                throw new IllegalArgumentException("circuit-breaker.minimum-calls must be at least 1, was " + minimumCalls);
+            }
+            if (failureRatePercent < 1 || failureRatePercent > 100) {
+                throw new IllegalArgumentException("circuit-breaker.failure-rate-percent must be between 1 and 100, was "
+                        + failureRatePercent);
+            }
+            requirePositive("circuit-breaker.open-duration", openDuration);
+            if (halfOpenCalls < 1) {
+                throw new IllegalArgumentException("circuit-breaker.half-open-calls must be at least 1, was " + halfOpenCalls);
+            }
+        }
+    }
+
+    private static void requireEndpoint(String field, URI url) {
+        if (url == null) {
+            throw new IllegalArgumentException(field + " must be given");
+        }
+        String scheme = url.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || url.getHost() == null) {
+            throw new IllegalArgumentException(field + " must be an absolute http or https URL, was " + url);
+        }
+        if (url.getRawUserInfo() != null) {
+            // Credentials in a URL end up in logs and error messages; the HMAC secret authenticates instead.
+            throw new IllegalArgumentException(field + " must not contain credentials (user:password@)");
+        }
+        if (url.getRawFragment() != null) {
+            throw new IllegalArgumentException(field + " must not have a #fragment");
+        }
+    }
+
+    private static void requirePositive(String field, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(field + " must be a positive duration, was " + value);
+        }
+    }
+}

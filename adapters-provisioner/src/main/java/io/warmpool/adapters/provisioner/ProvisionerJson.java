@@ -1,0 +1,116 @@
+package io.warmpool.adapters.provisioner;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmpool.application.port.out.ProvisionRequest;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The request and reply JSON of the command and HTTP provisioners; the format is documented in package-info. */
+final class ProvisionerJson {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private ProvisionerJson() {
+    }
+
+    /** What a provisioner replied, once parsed. */
+    record Reply(Map<String, String> outputs, boolean permanent, String error) {
+        static final Reply EMPTY = new Reply(Map.of(), false, null);
+    }
+
+    /** The request as the documented JSON object, UTF-8, with sorted maps so equal requests give equal bytes. */
+    static byte[] request(ProvisionRequest request) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("transition", request.transition().wire());
+        node.put("workspace_id", request.workspace().text());
+        node.put("workspace_name", request.workspaceName());
+        node.put("owner", request.owner());
+        node.put("template", request.preset().template());
+        node.put("template_version", request.preset().version());
+        node.put("preset", request.preset().preset());
+        ObjectNode parameters = node.putObject("parameters");
+        new TreeMap<>(request.parameters()).forEach(parameters::put);
+        ObjectNode outputs = node.putObject("outputs");
+        new TreeMap<>(request.outputs()).forEach(outputs::put);
+        node.put("attempt", request.attempt());
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            // A tree of strings and ints always serialises; reaching this is a bug, not an input problem.
+            throw new IllegalStateException("cannot encode a provision request", e);
+        }
+    }
+
+    /**
+     * Parses a reply.
+     *
+     * @throws IllegalArgumentException with a short reason when the text is neither blank nor one JSON object
+     *                                  (or its {@code outputs} member is not an object)
+     */
+    static Reply reply(String text) {
+        if (text == null || text.isBlank()) {
+            return Reply.EMPTY;
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        // Only a JSON true counts: "permanent": "yes" is not a boolean and must not silently stop a preset.
+        boolean permanent = root.path("permanent").isBoolean() && root.path("permanent").booleanValue();
+        JsonNode errorNode = root.get("error");
+        String error = errorNode != null && !errorNode.isNull() ? text(errorNode) : null;
+        Map<String, String> outputs = new LinkedHashMap<>();
+        JsonNode outputsNode = root.get("outputs");
+        if (outputsNode != null) {
+            if (!outputsNode.isObject()) {
+                throw new IllegalArgumentException("\"outputs\" is not a JSON object");
+            }
+            collect(outputsNode, outputs, false);
+        } else {
+            collect(root, outputs, true);
+        }
+        return new Reply(outputs, permanent, error);
+    }
+
+    /** Parses a reply, or {@code null} when it is not one (for failures, where a reply is optional). */
+    static Reply replyOrNull(String text) {
+        try {
+            return reply(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void collect(JsonNode object, Map<String, String> into, boolean skipReserved) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String name = field.getKey();
+            if (skipReserved && (name.equals("permanent") || name.equals("error"))) {
+                continue;
+            }
+            if (!field.getValue().isNull()) {
+                into.put(name, text(field.getValue()));
+            }
+        }
+    }
+
+    private static String text(JsonNode node) {
+        return node.isValueNode() ? node.asText() : node.toString();
+    }
+}

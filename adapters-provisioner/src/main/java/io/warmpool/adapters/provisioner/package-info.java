@@ -1,0 +1,28 @@
+/**
+ * Provisioners behind {@link io.warmpool.application.port.out.WorkspaceProvisionerPort} (SPEC §4
+ * adapters-provisioner): {@link io.warmpool.adapters.provisioner.SimulatedProvisioner} (seeded, completes in
+ * virtual time), {@link io.warmpool.adapters.provisioner.CommandProvisioner} (runs configured executables, never a
+ * shell string) and {@link io.warmpool.adapters.provisioner.HttpProvisioner} (signed webhooks with resilience4j
+ * retry and circuit breaker).
+ *
+ * <p>Shared wire format, used on a command's stdin and as an HTTP request body: one JSON object
+ * <pre>{@code
+ * {"transition": "create" | "delete", "workspace_id": "<uuid>", "workspace_name": "...", "owner": "...",
+ *  "template": "...", "template_version": "...", "preset": "...", "parameters": {"name": "value", ...},
+ *  "outputs": {"name": "value", ...}, "attempt": 1}
+ * }</pre>
+ * {@code outputs} is what the workspace's create produced (empty for a create); {@code owner} and
+ * {@code workspace_name} may be {@code null}. Map keys are sorted so the same request always gives the same bytes.
+ *
+ * <p>Reply format (a command's stdout, an HTTP response body): empty, or one JSON object. If the object has an
+ * {@code "outputs"} member, that object's members are the outputs; otherwise every top-level member except the
+ * reserved {@code "permanent"} and {@code "error"} is an output. Output values that are strings are kept as they
+ * are, numbers and booleans become their JSON text, objects and arrays their compact JSON text, and {@code null}
+ * members are dropped. On a failure, {@code "permanent": true} marks the error permanent and {@code "error"} is
+ * its message.
+ *
+ * <p>Nothing in this package reads the wall clock or draws unseeded random numbers: time comes from an injected
+ * {@link java.time.Clock} or {@link io.warmpool.adapters.provisioner.CompletionScheduler}, randomness from a seed or
+ * an injected {@link java.util.random.RandomGenerator}.
+ */
+package io.warmpool.adapters.provisioner;
