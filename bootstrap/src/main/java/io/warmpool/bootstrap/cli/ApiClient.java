@@ -1,0 +1,117 @@
+package io.warmpool.bootstrap.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The CLI's side of the REST API (adapters-http/API.md): one request, a JSON answer, errors as
+ * {@link ApiException} with the server's {@code error} message and the exit code it maps to.
+ */
+public final class ApiClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI server;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ApiClient(URI server, String token) {
+        this.server = server;
+        this.token = token;
+    }
+
+    public JsonNode get(String path) {
+        return send(HttpRequest.newBuilder(resolve(path)).GET());
+    }
+
+    public JsonNode post(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(resolve(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
+    public JsonNode postJson(String path, Object body) {
+        try {
+            return post(path, "application/json", JSON.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(resolve(path)).DELETE());
+    }
+
+    private URI resolve(String path) {
+        String base = server.toString().replaceAll("/+$", "");
+        return URI.create(base + path);
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        request.timeout(Duration.ofSeconds(60)).header("Accept", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (ConnectException e) {
+            throw new ApiException(1, "cannot reach the warmpool service at " + server
+                    + " — is `./warmpool run` running? (set --server or WARMPOOL_SERVER)", null);
+        } catch (IOException e) {
+            throw new ApiException(1, "request to " + server + " failed: " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(1, "interrupted", null);
+        }
+        JsonNode body = parse(response.body());
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return body;
+        }
+        String message = body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + status;
+        int exit = status == 400 || status == 413 || status == 422 ? 2 : 1;
+        if (status == 401) {
+            message = message + " — the token is read from WARMPOOL_TOKEN or the state directory's api-token";
+        }
+        throw new ApiException(exit, message, body);
+    }
+
+    private static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A failed API call: the message to print and the exit code (1 failure, 2 invalid input). */
+    public static final class ApiException extends RuntimeException {
+        private final int exitCode;
+        private final transient JsonNode body;
+
+        public ApiException(int exitCode, String message, JsonNode body) {
+            super(message);
+            this.exitCode = exitCode;
+            this.body = body;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+
+        public JsonNode body() {
+            return body;
+        }
+    }
+}

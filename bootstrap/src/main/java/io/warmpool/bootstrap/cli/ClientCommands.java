@@ -1,0 +1,323 @@
+package io.warmpool.bootstrap.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The client commands: each is one call to the running service's REST API. */
+public final class ClientCommands {
+
+    private ClientCommands() {
+    }
+
+    static PrintWriter out(CommandSpec spec) {
+        return spec.commandLine().getOut();
+    }
+
+    static String pretty(JsonNode node) {
+        try {
+            return ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static PresetRef preset(CommandSpec spec, String text) {
+        try {
+            return PresetRef.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    static String path(PresetRef ref) {
+        return "/api/v1/presets/" + ref.template() + "/" + ref.preset();
+    }
+
+    static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? "-" : v.asText();
+    }
+
+    /** {@code status}: every preset's pool and failure state. */
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show every preset: desired, eligible, starting, failures, backoff, status.")
+    public static final class Status implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+        @Mixin OutputOption output;
+
+        @Override
+        public Integer call() {
+            JsonNode status = client.client().get("/api/v1/status");
+            if (output.json()) {
+                out(spec).println(pretty(status));
+                return 0;
+            }
+            Instant at = Instant.parse(status.get("at").asText());
+            out(spec).println(render(status, at));
+            return 0;
+        }
+
+        static String render(JsonNode status, Instant at) {
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode p : status.get("presets")) {
+                rows.add(List.of(p.get("preset").asText() + " (" + p.get("version").asText() + ")",
+                        p.get("active").asBoolean() ? p.get("status").asText() : "inactive",
+                        p.get("desired").asText(), p.get("eligible").asText(), p.get("starting").asText(),
+                        p.get("failed").asText(), p.get("consecutiveFailures").asText(), backoff(p, at), blocked(p)));
+            }
+            String header = "reconciliation " + (status.get("paused").asBoolean() ? "PAUSED" : "running")
+                    + " · queued creates " + status.get("queuedCreates").asText() + " · at " + at + "\n";
+            return header + Tables.render(
+                    List.of("PRESET", "STATUS", "DESIRED", "ELIGIBLE", "STARTING", "FAILED", "FAILURES", "BACKOFF", "BLOCKED"), rows);
+        }
+
+        static String backoff(JsonNode p, Instant at) {
+            JsonNode until = p.get("backoffUntil");
+            if (until == null || until.isNull()) {
+                return "-";
+            }
+            Duration left = Duration.between(at, Instant.parse(until.asText()));
+            return left.isNegative() ? "-" : io.warmpool.domain.Durations.format(Duration.ofSeconds((left.toMillis() + 999) / 1000));
+        }
+
+        static String blocked(JsonNode p) {
+            JsonNode b = p.get("blocked");
+            return b == null || b.isNull() ? "-" : b.get("reason").asText() + " " + b.get("allowed").asText() + "/" + b.get("needed").asText();
+        }
+    }
+
+    /** {@code plan}: the dry run. */
+    @Command(name = "plan", mixinStandardHelpOptions = true, description = "Show what the next pass would do and why, without doing it.")
+    public static final class Plan implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+        @Mixin OutputOption output;
+
+        @Override
+        public Integer call() {
+            JsonNode plan = client.client().get("/api/v1/plan");
+            if (output.json()) {
+                out(spec).println(pretty(plan));
+                return 0;
+            }
+            StringBuilder sb = new StringBuilder();
+            if (plan.get("paused").asBoolean()) {
+                sb.append("reconciliation is PAUSED: the next pass does nothing until `warmpool resume`\n");
+            }
+            boolean any = false;
+            for (JsonNode p : plan.get("presets")) {
+                if (p.get("actions").isEmpty()) {
+                    continue;
+                }
+                any = true;
+                sb.append(p.get("preset").asText()).append('\n');
+                for (JsonNode a : p.get("actions")) {
+                    sb.append("  ").append(describe(a)).append('\n');
+                }
+            }
+            if (!any) {
+                sb.append("nothing to do: every pool is at its desired size\n");
+            }
+            out(spec).print(sb);
+            return 0;
+        }
+
+        static String describe(JsonNode a) {
+            return switch (a.get("type").asText()) {
+                case "create" -> "create " + a.get("count").asText();
+                case "delete" -> "delete " + a.get("workspace").asText() + " (" + a.get("reason").asText() + ")";
+                case "cancel_queued" -> "cancel " + a.get("count").asText() + " queued create(s) (INACTIVE)";
+                case "blocked" -> "blocked by " + a.get("reason").asText() + ": " + a.get("allowed").asText() + " of "
+                        + a.get("needed").asText() + " created" + (a.hasNonNull("until") ? " until " + a.get("until").asText() : "");
+                default -> a.toString();
+            };
+        }
+    }
+
+    /** {@code claim PRESET}. */
+    @Command(name = "claim", mixinStandardHelpOptions = true, description = "Take a ready workspace of a preset.")
+    public static final class Claim implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+        @Mixin OutputOption output;
+        @Parameters(index = "0", paramLabel = "PRESET", description = "template/preset")
+        String preset;
+        @Option(names = "--owner", paramLabel = "USER", description = "who gets the workspace (default: $USER)")
+        String owner;
+        @Option(names = "--name", paramLabel = "NAME", description = "the workspace's new name (default: generated)")
+        String name;
+
+        @Override
+        public Integer call() {
+            PresetRef ref = preset(spec, preset);
+            ObjectNode body = ApiClient.JSON.createObjectNode();
+            String who = owner != null ? owner : System.getenv().getOrDefault("USER", "user");
+            body.put("owner", who);
+            if (name != null) {
+                body.put("name", name);
+            }
+            JsonNode ws = client.client().postJson(path(ref) + "/claims", body);
+            if (output.json()) {
+                out(spec).println(pretty(ws));
+            } else {
+                out(spec).println("claimed " + ws.get("name").asText() + " (" + ws.get("id").asText() + ") for " + ws.get("owner").asText());
+                ws.path("outputs").fields().forEachRemaining(e -> out(spec).println("  " + e.getKey() + ": " + e.getValue().asText()));
+            }
+            return 0;
+        }
+    }
+
+    /** {@code release WORKSPACE}. */
+    @Command(name = "release", mixinStandardHelpOptions = true, description = "Delete a claimed workspace.")
+    public static final class Release implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+        @Parameters(index = "0", paramLabel = "WORKSPACE", description = "the workspace id")
+        String workspace;
+
+        @Override
+        public Integer call() {
+            WorkspaceId id;
+            try {
+                id = WorkspaceId.parse(workspace);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            client.client().delete("/api/v1/workspaces/" + id.text());
+            out(spec).println("releasing " + id + ": its delete is queued");
+            return 0;
+        }
+    }
+
+    /** {@code pause}. */
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause reconciliation on every replica (workers finish queued jobs).")
+    public static final class Pause implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() {
+            client.client().post("/api/v1/reconciliation/pause", "application/json", "{}");
+            out(spec).println("reconciliation paused");
+            return 0;
+        }
+    }
+
+    /** {@code resume}. */
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume reconciliation on every replica.")
+    public static final class Resume implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() {
+            client.client().post("/api/v1/reconciliation/resume", "application/json", "{}");
+            out(spec).println("reconciliation resumed");
+            return 0;
+        }
+    }
+
+    /** {@code presets apply|resume|invalidate}. */
+    @Command(name = "presets", mixinStandardHelpOptions = true, description = "Manage presets.",
+            subcommands = {Presets.Apply.class, Presets.ResumePreset.class, Presets.Invalidate.class})
+    public static final class Presets implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new ParameterException(spec.commandLine(), "say what to do: apply FILE, resume PRESET or invalidate PRESET");
+        }
+
+        /** {@code presets apply FILE}. */
+        @Command(name = "apply", mixinStandardHelpOptions = true, description = "Apply a presets file: all or nothing; every error is reported with its line.")
+        public static final class Apply implements Callable<Integer> {
+            @Spec CommandSpec spec;
+            @Mixin ClientOptions client;
+            @Parameters(index = "0", paramLabel = "FILE", description = "presets file (YAML)")
+            Path file;
+
+            @Override
+            public Integer call() {
+                String yaml;
+                try {
+                    yaml = Files.readString(file);
+                } catch (IOException e) {
+                    throw new ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
+                }
+                JsonNode r;
+                try {
+                    r = client.client().post("/api/v1/presets?source=" + URLEncoder.encode(file.toString(), StandardCharsets.UTF_8),
+                            "application/yaml", yaml);
+                } catch (ApiClient.ApiException e) {
+                    if (e.body() != null && e.body().has("errors")) {
+                        spec.commandLine().getErr().println(e.getMessage() + ":");
+                        for (JsonNode err : e.body().get("errors")) {
+                            String source = err.path("source").asText("");
+                            spec.commandLine().getErr().println("  " + (source.isEmpty() ? "" : source + ": ")
+                                    + err.path("field").asText() + ": " + err.path("message").asText());
+                        }
+                        return 2;
+                    }
+                    throw e;
+                }
+                out(spec).println("applied " + file + ": " + r.get("templates").asText() + " template(s), "
+                        + r.get("versionsCreated").asText() + " new version(s), " + r.get("presetsCreated").asText()
+                        + " new preset(s), " + r.get("presetsUpdated").asText() + " updated");
+                return 0;
+            }
+        }
+
+        /** {@code presets resume PRESET}. */
+        @Command(name = "resume", mixinStandardHelpOptions = true, description = "Lift a preset's hard limit or validation failure; its next create is a single probe.")
+        public static final class ResumePreset implements Callable<Integer> {
+            @Spec CommandSpec spec;
+            @Mixin ClientOptions client;
+            @Parameters(index = "0", paramLabel = "PRESET", description = "template/preset")
+            String preset;
+
+            @Override
+            public Integer call() {
+                JsonNode r = client.client().post(path(preset(spec, preset)) + "/resume", "application/json", "{}");
+                out(spec).println("resumed " + preset + ": " + text(r, "from") + " -> " + text(r, "to")
+                        + " (" + text(r, "consecutiveFailures") + " consecutive failures kept: the next create is a single probe)");
+                return 0;
+            }
+        }
+
+        /** {@code presets invalidate PRESET}. */
+        @Command(name = "invalidate", mixinStandardHelpOptions = true, description = "Replace every current prebuild of a preset.")
+        public static final class Invalidate implements Callable<Integer> {
+            @Spec CommandSpec spec;
+            @Mixin ClientOptions client;
+            @Parameters(index = "0", paramLabel = "PRESET", description = "template/preset")
+            String preset;
+
+            @Override
+            public Integer call() {
+                JsonNode r = client.client().post(path(preset(spec, preset)) + "/invalidate", "application/json", "{}");
+                out(spec).println("invalidated " + preset + " at " + text(r, "invalidatedAt") + ": its prebuilds will be replaced");
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.warmpool.bootstrap.cli;
+
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.runtime.ApiToken;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options every client command shares: where the service is and how to authenticate. */
+public final class ClientOptions {
+
+    @Option(names = "--server", paramLabel = "URL", description = "URL of the running service (default: http://127.0.0.1:8080; env WARMPOOL_SERVER)")
+    String server;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "where the service keeps its generated API token (default: ./.warmpool; env WARMPOOL_STATE_DIR)")
+    String stateDir;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default: ./warmpool.yaml)")
+    Path configFile = Path.of("warmpool.yaml");
+
+    Config config() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        if (server != null) {
+            flags.put(Setting.SERVER, server);
+        }
+        if (stateDir != null) {
+            flags.put(Setting.STATE_DIR, stateDir);
+        }
+        return Config.load(flags, System.getenv(), configFile);
+    }
+
+    ApiClient client() {
+        Config config = config();
+        String url = config.string(Setting.SERVER);
+        URI uri;
+        try {
+            uri = URI.create(url);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw config.problem(Setting.SERVER, "'" + url + "' is not a URL such as http://127.0.0.1:8080");
+        }
+        String token = config.text(Setting.TOKEN).orElseGet(() -> {
+            try {
+                return ApiToken.read(config.path(Setting.STATE_DIR)).orElse(null);
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        return new ApiClient(uri, token);
+    }
+}
