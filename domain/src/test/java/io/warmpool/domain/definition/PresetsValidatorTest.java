@@ -142,4 +142,41 @@ class PresetsValidatorTest {
         assertThat(doc.templates()).extracting(TemplateDefinition::deprecated).containsExactly(true, false);
         assertThat(doc.templates()).extracting(TemplateDefinition::deleted).containsExactly(false, true);
     }
+
+    @Test
+    void overlappingWindowsAreRejectedNamingTemplatePresetAndBothWindows() {
+        PresetsInput input = file(preset("small", 1, null, new SchedulingInput("f.yaml:9", "Europe/Berlin", List.of(
+                new WindowInput("f.yaml:10", "* 8-18 * * 1-5", 6),
+                new WindowInput("f.yaml:11", "* 18-20 * * *", 2)))));
+        assertThat(errorsOf(input)).extracting(ValidationError::toString).containsExactly(
+                "f.yaml:11: template python-dev, preset small, window 2 (* 18-20 * * *): overlaps window 1 (* 8-18 * * 1-5): "
+                        + "some local date and hour match both");
+    }
+
+    @Test
+    void badCronsAndWindowsThatMatchNoDateAreRejectedWithTheirPlace() {
+        PresetsInput input = file(preset("small", 1, null, new SchedulingInput("f.yaml:9", "UTC", List.of(
+                new WindowInput("f.yaml:10", "30 8 * * *", 6),
+                new WindowInput("f.yaml:11", "* 8 31 2 *", 2)))));
+        List<ValidationError> errors = errorsOf(input);
+        assertThat(errors).extracting(ValidationError::field).containsExactly(
+                "template python-dev, preset small, window 1 (30 8 * * *), cron",
+                "template python-dev, preset small, window 2 (* 8 31 2 *), cron");
+        assertThat(errors.get(0).message()).contains("minute field must be '*'");
+        assertThat(errors.get(1).message()).contains("matches no real date");
+    }
+
+    @Test
+    void disjointWindowsInAnIanaZoneMakeASchedule() {
+        PresetsDocument doc = PresetsValidator.validate(file(preset("small", 2, null, new SchedulingInput("f.yaml:9", "Europe/Berlin", List.of(
+                new WindowInput("f.yaml:10", "* 8-18 * * 1-5", 6),
+                new WindowInput("f.yaml:11", "* 8-18 * * 0,6", 1))))));
+        var policy = doc.templates().get(0).presets().get(0).policy();
+        assertThat(policy.schedule().zone().getId()).isEqualTo("Europe/Berlin");
+        // Monday 2026-03-02 09:30 Berlin = 08:30 UTC: the weekday window; 20:00 Berlin: outside every window
+        assertThat(policy.instancesAt(java.time.Instant.parse("2026-03-02T08:30:00Z"))).isEqualTo(6);
+        assertThat(policy.instancesAt(java.time.Instant.parse("2026-03-02T19:00:00Z"))).isEqualTo(2);
+        // Saturday 2026-03-07 10:00 Berlin
+        assertThat(policy.instancesAt(java.time.Instant.parse("2026-03-07T09:00:00Z"))).isEqualTo(1);
+    }
 }

@@ -210,4 +210,21 @@ class PlannerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PresetPlan(state, List.of(new PlanAction.Create(2))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("desired is 1");
     }
+
+    // --- R1/R7: desired follows the schedule window that contains now ---
+
+    @Test
+    void desiredIsTheWindowsInstancesInsideTheWindowAndThePresetsOutside() {
+        io.warmpool.domain.schedule.PrebuildSchedule schedule = new io.warmpool.domain.schedule.PrebuildSchedule(
+                java.time.ZoneId.of("Europe/Berlin"),
+                List.of(new io.warmpool.domain.schedule.ScheduleWindow(io.warmpool.domain.schedule.CronWindow.parse("* 8-18 * * 1-5"), 6)));
+        // T0 is Monday 2026-03-02 10:00 UTC = 11:00 Berlin: inside the window
+        PresetPlan inside = plan(preset(2).schedule(schedule).runningMany(1, 2));
+        assertThat(inside.state().desired()).isEqualTo(6);
+        assertThat(inside.creates()).isEqualTo(4);
+        // 20:00 Berlin: outside — 4 extraneous of 6 running
+        PresetPlan outside = planner.plan(preset(2).schedule(schedule).runningMany(1, 6).build(), Instant.parse("2026-03-02T19:00:00Z"));
+        assertThat(outside.state().desired()).isEqualTo(2);
+        assertThat(outside.deletes()).extracting(PlanAction.Delete::reason).containsOnly(DeleteReason.EXTRANEOUS).hasSize(4);
+    }
 }
