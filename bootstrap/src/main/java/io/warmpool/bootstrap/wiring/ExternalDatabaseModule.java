@@ -1,0 +1,28 @@
+package io.warmpool.bootstrap.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.warmpool.adapters.db.PostgresDatabase;
+
+/** Provides a {@link PostgresDatabase} on an external PostgreSQL ≥ 14 given by JDBC URL. */
+public final class ExternalDatabaseModule extends AbstractModule {
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final int poolSize;
+
+    public ExternalDatabaseModule(String url, String user, String password, int poolSize) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
+        this.poolSize = poolSize;
+    }
+
+    @Provides
+    @Singleton
+    PostgresDatabase database() {
+        return PostgresDatabase.external(url, user, password, poolSize);
+    }
+}
