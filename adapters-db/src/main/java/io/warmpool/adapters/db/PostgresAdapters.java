@@ -1,9 +1,12 @@
 package io.warmpool.adapters.db;
 
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.WorkspacePort;
 import java.time.Clock;
 import java.util.Objects;
 
@@ -15,6 +18,8 @@ public final class PostgresAdapters {
 
     private final JooqPresetStoreAdapter presetStore;
     private final JooqSnapshotAdapter snapshots;
+    private final JooqBuildQueueAdapter buildQueue;
+    private final JooqWorkspaceAdapter workspaces;
 
     public PostgresAdapters(PostgresDatabase database, Clock clock) {
         Objects.requireNonNull(database, "database");
@@ -22,6 +27,8 @@ public final class PostgresAdapters {
         PresetIds presetIds = new PresetIds();
         this.presetStore = new JooqPresetStoreAdapter(database.dsl(), presetIds, clock);
         this.snapshots = new JooqSnapshotAdapter(database.dsl(), presetIds);
+        this.buildQueue = new JooqBuildQueueAdapter(database.dsl(), presetIds);
+        this.workspaces = new JooqWorkspaceAdapter(database.dsl(), presetIds);
     }
 
     public PresetStorePort presetStore() {
@@ -38,5 +45,17 @@ public final class PostgresAdapters {
 
     public PresetSnapshotPort snapshots() {
         return snapshots;
+    }
+
+    public BuildQueuePort buildQueue() {
+        return buildQueue;
+    }
+
+    public ClaimPort claims() {
+        return workspaces;
+    }
+
+    public WorkspacePort workspaces() {
+        return workspaces;
     }
 }

@@ -1,0 +1,528 @@
+package io.warmpool.adapters.db;
+
+import static io.warmpool.adapters.db.jooq.Tables.BUILDS;
+import static io.warmpool.adapters.db.jooq.Tables.PRESETS;
+import static io.warmpool.adapters.db.jooq.Tables.WORKSPACES;
+
+import io.warmpool.adapters.db.jooq.enums.BuildStatus;
+import io.warmpool.adapters.db.jooq.enums.BuildTransition;
+import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
+import io.warmpool.adapters.db.jooq.tables.Builds;
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.CreateRequest;
+import io.warmpool.application.port.out.DeleteRequest;
+import io.warmpool.application.port.out.Job;
+import io.warmpool.application.port.out.JobId;
+import io.warmpool.application.port.out.JobResult;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record4;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+
+/**
+ * The build queue (SPEC A2, R9) on the {@code builds} table, implementing {@link BuildQueuePort}.
+ *
+ * <p>Every method runs in one explicit transaction (or is a single statement), writes only the {@code now} it is
+ * given (truncated to milliseconds), and is safe to call from several replicas at once: jobs are taken with
+ * {@code FOR UPDATE SKIP LOCKED}, and every state change of a build is guarded by its current status (and worker),
+ * so a change that lost a race finds nothing to change instead of overwriting the winner.
+ *
+ * <p>A workspace's {@code phase} follows its latest build and is always changed in the same transaction as that
+ * build. Database failures surface as {@link io.warmpool.application.port.out.StoreUnavailableException} without
+ * SQL text.
+ */
+public final class JooqBuildQueueAdapter implements BuildQueuePort {
+
+    /**
+     * Rows per multi-row INSERT. The rows travel as three bound arrays, so the limit only bounds the size of one
+     * statement (a 10,000-row chunk is about half a megabyte), never the number of bind parameters.
+     */
+    static final int ROWS_PER_STATEMENT = 10_000;
+    /** Columns of the {@link #rows} table: a workspace id, a preset row id and one text (name or reason). */
+    private static final String ROWS = "r";
+    private static final Field<UUID> ROW_ID = DSL.field(DSL.name(ROWS, "id"), UUID.class);
+    private static final Field<Long> ROW_PRESET = DSL.field(DSL.name(ROWS, "preset_id"), Long.class);
+    private static final Field<String> ROW_TEXT = DSL.field(DSL.name(ROWS, "text"), String.class);
+    /** The {@code builds_error_bounded} check constraint. */
+    static final int MAX_ERROR = 8_192;
+    /** The {@code builds_log_bounded} check constraint. */
+    static final int MAX_LOG = 65_536;
+    /** The reason recorded on a create build: the plan asked for it to reach the desired pool size. */
+    static final String CREATE_REASON = "DESIRED";
+    static final String WORKER_LOST = "worker_lost";
+    static final String UNAVAILABLE = "unavailable";
+
+    private static final String PREBUILDS = WorkspacePort.PREBUILDS_OWNER;
+
+    private final DSLContext dsl;
+    private final PresetIds presetIds;
+
+    JooqBuildQueueAdapter(DSLContext dsl, PresetIds presetIds) {
+        this.dsl = Objects.requireNonNull(dsl, "dsl");
+        this.presetIds = Objects.requireNonNull(presetIds, "presetIds");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Statements, all in one transaction: at most one preset look-up for the whole list, then, per
+     * {@value #ROWS_PER_STATEMENT} requests, one multi-row {@code INSERT … SELECT … FROM unnest(…)} of workspaces
+     * (owner {@code prebuilds}, phase {@code starting}) and one of their pending create builds.
+     *
+     * @throws NotFoundException when a request names a preset that does not exist; nothing is stored
+     */
+    @Override
+    public void enqueueCreates(List<CreateRequest> creates, Instant now) {
+        Objects.requireNonNull(creates, "creates");
+        Instant at = millis(now);
+        if (creates.isEmpty()) {
+            return;
+        }
+        DbErrors.guardRun("enqueueing " + creates.size() + " creates", () -> dsl.transaction(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Set<PresetId> wanted = new LinkedHashSet<>();
+            creates.forEach(c -> wanted.add(c.preset()));
+            Map<PresetId, Long> rowIds = presetIds.rowIds(tx, wanted);
+            for (PresetId id : wanted) {
+                if (!rowIds.containsKey(id)) {
+                    throw new NotFoundException("preset " + id + " does not exist");
+                }
+            }
+            for (List<CreateRequest> chunk : chunks(creates)) {
+                UUID[] ids = new UUID[chunk.size()];
+                Long[] presets = new Long[chunk.size()];
+                String[] names = new String[chunk.size()];
+                for (int i = 0; i < chunk.size(); i++) {
+                    CreateRequest c = chunk.get(i);
+                    ids[i] = c.workspace().value();
+                    presets[i] = rowIds.get(c.preset());
+                    names[i] = c.name();
+                }
+                Table<?> rows = rows(ids, presets, names);
+                tx.insertInto(WORKSPACES, WORKSPACES.ID, WORKSPACES.PRESET_ID, WORKSPACES.OWNER, WORKSPACES.NAME,
+                                WORKSPACES.PHASE, WORKSPACES.CREATED_AT)
+                        .select(DSL.select(ROW_ID, ROW_PRESET, DSL.val(PREBUILDS), ROW_TEXT,
+                                DSL.val(WorkspacePhase.starting), DSL.val(at)).from(rows))
+                        .execute();
+                tx.insertInto(BUILDS, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS,
+                                BUILDS.REASON, BUILDS.NOT_BEFORE, BUILDS.CREATED_AT)
+                        .select(DSL.select(ROW_ID, ROW_PRESET, DSL.val(BuildTransition.create),
+                                DSL.val(BuildStatus.pending), DSL.val(CREATE_REASON), DSL.val(at), DSL.val(at)).from(rows))
+                        .execute();
+            }
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Only a workspace whose phase is {@code running} or {@code failed} and that has no build pending or running
+     * gets a delete; its phase becomes {@code deleting}. A workspace still {@code starting} is skipped too: a delete
+     * would be taken before its create (deletes go first) and the create's completion would bring it back.
+     *
+     * <p>A plan's delete (any reason but {@link DeleteRequest#RELEASED}) applies only to an unclaimed prebuild, and
+     * a release only to a claimed workspace: a prebuild claimed between the pass's snapshot and this call is
+     * therefore never deleted under its new owner. The workspace rows are locked (in id order) before anything is
+     * written, so two callers enqueueing the same delete at once enqueue it once.
+     *
+     * <p>The preset of the build is the workspace's own; the request's preset is not consulted.
+     */
+    @Override
+    public int enqueueDeletes(List<DeleteRequest> deletes, Instant now) {
+        Objects.requireNonNull(deletes, "deletes");
+        Instant at = millis(now);
+        if (deletes.isEmpty()) {
+            return 0;
+        }
+        Map<UUID, String> reasons = new LinkedHashMap<>();
+        for (DeleteRequest d : deletes) {
+            reasons.putIfAbsent(d.workspace().value(), d.reason());
+        }
+        List<UUID> released = new ArrayList<>();
+        List<UUID> planned = new ArrayList<>();
+        reasons.forEach((id, reason) -> (DeleteRequest.RELEASED.equals(reason) ? released : planned).add(id));
+        return DbErrors.guard("enqueueing " + deletes.size() + " deletes", () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Condition whose = WORKSPACES.ID.eq(DSL.any(planned.toArray(UUID[]::new))).and(WORKSPACES.OWNER.eq(PREBUILDS))
+                    .or(WORKSPACES.ID.eq(DSL.any(released.toArray(UUID[]::new))).and(WORKSPACES.OWNER.ne(PREBUILDS)));
+            // Lock first, in a fixed order, so that concurrent batches cannot deadlock; the phase, rechecked by
+            // PostgreSQL after a lock wait, is what makes a second caller skip a workspace the first one took.
+            var locked = DSL.select(WORKSPACES.ID).from(WORKSPACES)
+                    .where(whose, WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed))
+                    .orderBy(WORKSPACES.ID)
+                    .forUpdate();
+            Builds inFlight = BUILDS.as("in_flight");
+            var taken = tx.update(WORKSPACES)
+                    .set(WORKSPACES.PHASE, WorkspacePhase.deleting)
+                    .where(WORKSPACES.ID.in(locked),
+                            WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed),
+                            DSL.notExists(DSL.selectOne().from(inFlight).where(inFlight.WORKSPACE_ID.eq(WORKSPACES.ID),
+                                    inFlight.STATUS.in(BuildStatus.pending, BuildStatus.running))))
+                    .returningResult(WORKSPACES.ID, WORKSPACES.PRESET_ID)
+                    .fetch();
+            if (taken.isEmpty()) {
+                return 0;
+            }
+            UUID[] ids = taken.getValues(WORKSPACES.ID).toArray(UUID[]::new);
+            Long[] presets = taken.getValues(WORKSPACES.PRESET_ID).toArray(Long[]::new);
+            String[] why = new String[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                why[i] = reasons.get(ids[i]);
+            }
+            tx.insertInto(BUILDS, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS,
+                            BUILDS.REASON, BUILDS.NOT_BEFORE, BUILDS.CREATED_AT)
+                    .select(DSL.select(ROW_ID, ROW_PRESET, DSL.val(BuildTransition.delete), DSL.val(BuildStatus.pending),
+                            ROW_TEXT, DSL.val(at), DSL.val(at)).from(rows(ids, presets, why)))
+                    .execute();
+            return ids.length;
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Pending creates locked by a worker that is taking them right now are skipped ({@code SKIP LOCKED}): they
+     * are being taken, and taken creates are never interrupted. Canceled builds get {@code finished_at = now};
+     * their workspaces, never provisioned, become {@code deleted}. Unknown presets have nothing to cancel.
+     */
+    @Override
+    public int cancelQueuedCreates(Set<PresetId> presets, Instant now) {
+        Objects.requireNonNull(presets, "presets");
+        Instant at = millis(now);
+        if (presets.isEmpty()) {
+            return 0;
+        }
+        return DbErrors.guard("canceling queued creates", () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Collection<Long> rowIds = presetIds.rowIds(tx, presets).values();
+            if (rowIds.isEmpty()) {
+                return 0;
+            }
+            Builds queued = BUILDS.as("queued");
+            List<UUID> workspaces = tx.update(BUILDS)
+                    .set(BUILDS.STATUS, BuildStatus.canceled)
+                    .set(BUILDS.FINISHED_AT, at)
+                    .where(BUILDS.ID.in(DSL.select(queued.ID).from(queued)
+                            .where(queued.PRESET_ID.eq(DSL.any(rowIds.toArray(Long[]::new))),
+                                    queued.STATUS.eq(BuildStatus.pending),
+                                    queued.TRANSITION.eq(BuildTransition.create))
+                            .forUpdate().skipLocked()))
+                    .and(BUILDS.STATUS.eq(BuildStatus.pending))
+                    .returningResult(BUILDS.WORKSPACE_ID)
+                    .fetch(BUILDS.WORKSPACE_ID);
+            if (workspaces.isEmpty()) {
+                return 0;
+            }
+            tx.update(WORKSPACES)
+                    .set(WORKSPACES.PHASE, WorkspacePhase.deleted)
+                    .set(WORKSPACES.DELETED_AT, at)
+                    .where(WORKSPACES.ID.eq(DSL.any(workspaces.toArray(UUID[]::new))))
+                    .execute();
+            return workspaces.size();
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One statement: the next pending build with {@code not_before ≤ now}, in the order of the
+     * {@code builds_pending} index ({@code transition desc, id}: deletes first, then oldest), is locked with
+     * {@code SKIP LOCKED} and marked running with {@code started_at = heartbeat_at = now} and {@code attempt + 1}.
+     * The job carries the workspace's name and owner, the preset's parameters and, for a delete, the workspace's
+     * outputs.
+     */
+    @Override
+    public Optional<Job> acquire(WorkerId worker, Instant now) {
+        Objects.requireNonNull(worker, "worker");
+        Instant at = millis(now);
+        return DbErrors.guard("taking a job", () -> {
+            Builds next = BUILDS.as("next");
+            var row = dsl.update(BUILDS)
+                    .set(BUILDS.STATUS, BuildStatus.running)
+                    .set(BUILDS.WORKER, worker.value())
+                    .set(BUILDS.STARTED_AT, at)
+                    .set(BUILDS.HEARTBEAT_AT, at)
+                    .set(BUILDS.ATTEMPT, BUILDS.ATTEMPT.plus(1))
+                    .from(WORKSPACES, PRESETS)
+                    // A scalar subquery is evaluated once, so exactly one row is locked and taken.
+                    .where(BUILDS.ID.eq(DSL.field(DSL.select(next.ID).from(next)
+                            .where(next.STATUS.eq(BuildStatus.pending), next.NOT_BEFORE.le(at))
+                            .orderBy(next.TRANSITION.desc(), next.ID)
+                            .limit(1)
+                            .forUpdate().skipLocked())))
+                    .and(WORKSPACES.ID.eq(BUILDS.WORKSPACE_ID))
+                    .and(PRESETS.ID.eq(BUILDS.PRESET_ID))
+                    .returningResult(BUILDS.ID, BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID,
+                            BUILDS.ATTEMPT, WORKSPACES.NAME, WORKSPACES.OWNER, WORKSPACES.OUTPUTS, PRESETS.PARAMETERS)
+                    .fetchOne();
+            if (row == null) {
+                return Optional.empty();
+            }
+            Transition transition = transition(row.value2());
+            return Optional.of(new Job(new JobId(row.value1()), transition, new WorkspaceId(row.value3()),
+                    row.value6(), row.value7(), presetIds.presetOf(dsl, row.value4()), Json.map(row.value9()),
+                    transition == Transition.DELETE ? Json.map(row.value8()) : Map.of(), row.value5()));
+        });
+    }
+
+    /** {@inheritDoc} One guarded UPDATE: only a running job held by {@code worker} gets the new heartbeat. */
+    @Override
+    public boolean heartbeat(JobId job, WorkerId worker, Instant now) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(worker, "worker");
+        Instant at = millis(now);
+        return DbErrors.guard("recording a heartbeat of job " + job, () -> dsl.update(BUILDS)
+                .set(BUILDS.HEARTBEAT_AT, at)
+                .where(BUILDS.ID.eq(job.value()), BUILDS.STATUS.eq(BuildStatus.running), BUILDS.WORKER.eq(worker.value()))
+                .execute() == 1);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In one transaction: the build row is locked while it is still running and held by {@code worker}; the
+     * build gets its status, {@code finished_at}, error code, error (at most {@value #MAX_ERROR} characters, the
+     * head kept) and log (at most {@value #MAX_LOG} characters, the tail kept, since the end of a log says why it
+     * failed); the workspace's phase follows: a succeeded create → {@code running} with {@code ready_at} and its
+     * outputs, a succeeded delete → {@code deleted}, any failure → {@code failed} with {@code failed_at}, so that
+     * it is cleaned up later. For a create, {@code failureChange} is applied to the preset's locked failure state
+     * in the same transaction.
+     */
+    @Override
+    public Optional<FailureTransition> complete(JobId job, WorkerId worker, JobResult result, Instant now,
+                                                Function<FailureState, FailureTransition> failureChange) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(result, "result");
+        Objects.requireNonNull(failureChange, "failureChange");
+        Instant at = millis(now);
+        return DbErrors.guard("recording the result of job " + job, () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Record4<Long, BuildTransition, UUID, Long> build = lockHeld(tx, job, worker);
+            boolean succeeded = result instanceof JobResult.Succeeded;
+            JobResult.Failed failed = result instanceof JobResult.Failed f ? f : null;
+            tx.update(BUILDS)
+                    .set(BUILDS.STATUS, succeeded ? BuildStatus.succeeded : BuildStatus.failed)
+                    .set(BUILDS.FINISHED_AT, at)
+                    // Cleared on success: a release may have left an "unavailable" note from an earlier attempt.
+                    .set(BUILDS.ERROR_CODE, failed == null ? null : boundedError(failed.code()))
+                    .set(BUILDS.ERROR, failed == null ? null : boundedError(failed.error()))
+                    .set(BUILDS.LOG, boundedLog(result.log()))
+                    .where(BUILDS.ID.eq(build.value1()))
+                    .execute();
+            boolean create = build.value2() == BuildTransition.create;
+            tx.update(WORKSPACES)
+                    .set(workspaceOutcome(succeeded, create, result, at))
+                    .where(WORKSPACES.ID.eq(build.value3()))
+                    .execute();
+            return create ? Optional.of(FailureStates.update(tx, build.value4(), failureChange, at)) : Optional.empty();
+        }));
+    }
+
+    /** The workspace's phase after its build ended (its phase follows its latest build). */
+    private static Map<Field<?>, Object> workspaceOutcome(boolean succeeded, boolean create, JobResult result,
+                                                          Instant at) {
+        Map<Field<?>, Object> fields = new HashMap<>();
+        if (!succeeded) {
+            // Failed creates and failed deletes alike: a failed workspace is cleaned up (again) by a later pass.
+            fields.put(WORKSPACES.PHASE, WorkspacePhase.failed);
+            fields.put(WORKSPACES.FAILED_AT, at);
+        } else if (create) {
+            fields.put(WORKSPACES.PHASE, WorkspacePhase.running);
+            fields.put(WORKSPACES.READY_AT, at);
+            fields.put(WORKSPACES.OUTPUTS, Json.of(sanitized(((JobResult.Succeeded) result).outputs())));
+        } else {
+            fields.put(WORKSPACES.PHASE, WorkspacePhase.deleted);
+            fields.put(WORKSPACES.DELETED_AT, at);
+        }
+        return fields;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The build goes back to {@code pending} with no worker and no heartbeat, {@code not_before = notBefore},
+     * and the reason noted as error code {@value #UNAVAILABLE}; its {@code attempt} is kept, so the next take
+     * counts up. Nothing is counted against the preset.
+     */
+    @Override
+    public void release(JobId job, WorkerId worker, String reason, Instant notBefore, Instant now) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(worker, "worker");
+        Objects.requireNonNull(notBefore, "notBefore");
+        Objects.requireNonNull(now, "now"); // part of the contract; a release writes only notBefore
+        int released = DbErrors.guard("releasing job " + job, () -> dsl.update(BUILDS)
+                .set(BUILDS.STATUS, BuildStatus.pending)
+                .set(BUILDS.WORKER, (String) null)
+                .set(BUILDS.HEARTBEAT_AT, (Instant) null)
+                .set(BUILDS.STARTED_AT, (Instant) null)
+                .set(BUILDS.NOT_BEFORE, millis(notBefore))
+                .set(BUILDS.ERROR_CODE, UNAVAILABLE)
+                .set(BUILDS.ERROR, boundedError(reason == null ? "" : reason))
+                .where(BUILDS.ID.eq(job.value()), BUILDS.STATUS.eq(BuildStatus.running), BUILDS.WORKER.eq(worker.value()))
+                .execute());
+        if (released == 0) {
+            throw new JobNotHeldException(job, worker);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In one transaction: the lost builds are locked with {@code SKIP LOCKED} (a build another replica is
+     * reaping, or a worker is completing right now, is left to it), failed with error code {@value #WORKER_LOST}
+     * and {@code finished_at = now}; their workspaces become {@code failed} so that they are cleaned up. The
+     * preset's failure state is not touched (R3).
+     */
+    @Override
+    public List<LostJob> reapLost(Instant heartbeatAtOrBefore, Instant now) {
+        Objects.requireNonNull(heartbeatAtOrBefore, "heartbeatAtOrBefore");
+        Instant at = millis(now);
+        return DbErrors.guard("reaping lost jobs", () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Builds lost = BUILDS.as("lost");
+            var rows = tx.update(BUILDS)
+                    .set(BUILDS.STATUS, BuildStatus.failed)
+                    .set(BUILDS.FINISHED_AT, at)
+                    .set(BUILDS.ERROR_CODE, WORKER_LOST)
+                    .set(BUILDS.ERROR, "the worker stopped heartbeating; the job was failed as lost")
+                    .where(BUILDS.ID.in(DSL.select(lost.ID).from(lost)
+                            .where(lost.STATUS.eq(BuildStatus.running), lost.HEARTBEAT_AT.le(heartbeatAtOrBefore))
+                            .forUpdate().skipLocked()))
+                    .and(BUILDS.STATUS.eq(BuildStatus.running))
+                    .returningResult(BUILDS.ID, BUILDS.TRANSITION, BUILDS.PRESET_ID, BUILDS.WORKSPACE_ID)
+                    .fetch();
+            if (rows.isEmpty()) {
+                return List.of();
+            }
+            tx.update(WORKSPACES)
+                    .set(WORKSPACES.PHASE, WorkspacePhase.failed)
+                    .set(WORKSPACES.FAILED_AT, at)
+                    .where(WORKSPACES.ID.eq(DSL.any(rows.getValues(BUILDS.WORKSPACE_ID).toArray(UUID[]::new))))
+                    .execute();
+            List<LostJob> out = new ArrayList<>(rows.size());
+            for (var r : rows) {
+                out.add(new LostJob(new JobId(r.value1()), transition(r.value2()), presetIds.presetOf(tx, r.value3()),
+                        new WorkspaceId(r.value4())));
+            }
+            return out;
+        }));
+    }
+
+    /** Locks the build while {@code worker} holds it; otherwise the job is not held and nothing may change. */
+    private static Record4<Long, BuildTransition, UUID, Long> lockHeld(DSLContext tx, JobId job, WorkerId worker) {
+        var build = tx.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID)
+                .from(BUILDS)
+                .where(BUILDS.ID.eq(job.value()), BUILDS.STATUS.eq(BuildStatus.running), BUILDS.WORKER.eq(worker.value()))
+                .forUpdate()
+                .fetchOne();
+        if (build == null) {
+            throw new JobNotHeldException(job, worker);
+        }
+        return build;
+    }
+
+    /**
+     * The rows of a batch as a table, {@code unnest(ids, presets, texts) as r(id, preset_id, text)}: the whole batch
+     * is three bound arrays, so an {@code INSERT … SELECT} from it is one statement whatever the number of rows, and
+     * neither jOOQ nor the driver handles a bind parameter per value (several times faster than a VALUES list).
+     */
+    private static Table<?> rows(UUID[] ids, Long[] presets, String[] texts) {
+        return DSL.table("unnest({0}, {1}, {2})", DSL.val(ids), DSL.val(presets), DSL.val(texts))
+                .as(ROWS, "id", "preset_id", "text");
+    }
+
+    static Transition transition(BuildTransition t) {
+        return t == BuildTransition.create ? Transition.CREATE : Transition.DELETE;
+    }
+
+    /**
+     * An error as stored: at most {@value #MAX_ERROR} characters. The head is kept (an error message starts with
+     * what went wrong) and the cut is marked.
+     */
+    static String boundedError(String error) {
+        if (error == null) {
+            return null;
+        }
+        String text = storable(error);
+        if (text.length() <= MAX_ERROR) {
+            return text;
+        }
+        String marker = " … [truncated]";
+        int end = MAX_ERROR - marker.length();
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never split a surrogate pair
+        }
+        return text.substring(0, end) + marker;
+    }
+
+    /**
+     * A build log as stored: at most {@value #MAX_LOG} characters. The tail is kept, because the end of a log is
+     * where a provisioner says why it failed, and a first line says how much was cut.
+     */
+    static String boundedLog(String log) {
+        if (log == null) {
+            return null;
+        }
+        String text = storable(log);
+        if (text.length() <= MAX_LOG) {
+            return text;
+        }
+        // The marker's own length depends on the number it prints; the digit count cannot grow past the
+        // original length's, so size the marker with that.
+        String template = "[log truncated: %d earlier characters dropped]\n";
+        int room = MAX_LOG - String.format(template, text.length()).length();
+        int start = text.length() - room;
+        if (Character.isLowSurrogate(text.charAt(start))) {
+            start++; // never split a surrogate pair
+        }
+        return String.format(template, start) + text.substring(start);
+    }
+
+    /** PostgreSQL text cannot hold NUL; a provisioner's raw output may. */
+    private static String storable(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+    }
+
+    private static Map<String, String> sanitized(Map<String, String> outputs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> out.put(storable(k), storable(v)));
+        return out;
+    }
+
+    private static Instant millis(Instant now) {
+        return Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static <T> List<List<T>> chunks(List<T> all) {
+        List<List<T>> out = new ArrayList<>((all.size() + ROWS_PER_STATEMENT - 1) / ROWS_PER_STATEMENT);
+        for (int i = 0; i < all.size(); i += ROWS_PER_STATEMENT) {
+            out.add(all.subList(i, Math.min(all.size(), i + ROWS_PER_STATEMENT)));
+        }
+        return out;
+    }
+}
