@@ -24,8 +24,10 @@ public interface BuildQueuePort {
     void enqueueCreates(List<CreateRequest> creates, Instant now);
 
     /**
-     * Adds a pending delete build for each workspace, as one batch, all or nothing. A workspace that is gone or
-     * already has a delete pending or running is skipped, so enqueueing twice is harmless.
+     * Adds a pending delete build for each workspace, as one batch, all or nothing. Skipped, so enqueueing twice is
+     * harmless and races are safe: a workspace that is gone, deleted, still starting, or has a build in progress; a
+     * plan's delete (any reason but {@link DeleteRequest#RELEASED}) of a workspace that has been claimed since the
+     * snapshot; a {@code RELEASED} delete of an unclaimed prebuild.
      *
      * @return how many deletes were enqueued
      */
@@ -33,7 +35,7 @@ public interface BuildQueuePort {
 
     /**
      * Cancels the pending creates of these presets that no worker has taken (taken ones are never interrupted);
-     * their never-provisioned workspaces are removed.
+     * their never-provisioned workspaces are marked deleted (kept for history).
      *
      * @return how many creates were canceled
      */

@@ -41,7 +41,7 @@ public interface ClaimPort {
     }
 
     /**
-     * @param createdAt when the prebuild became ready
+     * @param createdAt when the prebuild's workspace was created (the instant TTL and invalidation count from)
      * @param claimedAt the {@code now} of the claim
      */
     record ClaimedWorkspace(WorkspaceId id, String name, String owner, PresetId preset, Instant createdAt,
