@@ -1,8 +1,10 @@
 package io.warmpool.adapters.db;
 
 import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.SettingsPort;
 import java.time.Clock;
 import java.util.Objects;
@@ -15,6 +17,9 @@ public final class PostgresAdapters {
 
     private final JooqPresetStoreAdapter presetStore;
     private final JooqSnapshotAdapter snapshots;
+    private final PostgresReconciliationLock lock;
+    private final PostgresNudgeAdapter nudges;
+    private final JooqEventLogAdapter events;
 
     public PostgresAdapters(PostgresDatabase database, Clock clock) {
         Objects.requireNonNull(database, "database");
@@ -22,6 +27,9 @@ public final class PostgresAdapters {
         PresetIds presetIds = new PresetIds();
         this.presetStore = new JooqPresetStoreAdapter(database.dsl(), presetIds, clock);
         this.snapshots = new JooqSnapshotAdapter(database.dsl(), presetIds);
+        this.lock = new PostgresReconciliationLock(database);
+        this.nudges = new PostgresNudgeAdapter(database);
+        this.events = new JooqEventLogAdapter(database.dsl(), presetIds);
     }
 
     public PresetStorePort presetStore() {
@@ -38,5 +46,20 @@ public final class PostgresAdapters {
 
     public PresetSnapshotPort snapshots() {
         return snapshots;
+    }
+
+    /** The cluster-wide reconciliation lock (a session advisory lock). */
+    public ReconciliationLockPort lock() {
+        return lock;
+    }
+
+    /** Nudges across replicas over LISTEN/NOTIFY. */
+    public NudgePort nudges() {
+        return nudges;
+    }
+
+    /** The event log: the event sink, and {@link JooqEventLogAdapter#recent} for reading it back. */
+    public JooqEventLogAdapter events() {
+        return events;
     }
 }
