@@ -1,19 +1,68 @@
 package io.warmpool.domain.schedule;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** STUB — replaced by the schedule work. */
+/**
+ * The schedule of a preset (SPEC R7): a timezone and the windows that override the preset's pool size.
+ *
+ * <p>Immutable. Windows are kept in the given order. This type does not check that windows are disjoint; the
+ * presets are validated for that when they are applied (see {@link CronWindow#overlaps}).
+ *
+ * @param zone    the zone whose local wall-clock time the windows are evaluated in; {@code null} means UTC
+ * @param windows the windows, copied; {@code null} means none; elements must not be null
+ */
 public record PrebuildSchedule(ZoneId zone, List<ScheduleWindow> windows) {
 
+    /**
+     * Normalizes the components: a null zone becomes UTC, a null window list becomes empty, and the list is
+     * copied so later changes to the caller's list do not leak in.
+     *
+     * @param zone    the zone, or null for UTC
+     * @param windows the windows in priority order, or null for none
+     * @throws NullPointerException if a window is null
+     */
+    public PrebuildSchedule {
+        zone = zone == null ? ZoneOffset.UTC : zone;
+        windows = windows == null ? List.of() : List.copyOf(windows);
+    }
+
+    /**
+     * The schedule of a preset without schedules: UTC and no windows, so {@link #windowAt} is always empty.
+     *
+     * @return the empty schedule
+     */
     public static PrebuildSchedule none() {
         return new PrebuildSchedule(ZoneOffset.UTC, List.of());
     }
 
+    /**
+     * The window that contains {@code now}, judged on the local wall-clock time of {@code now} in {@link #zone()}.
+     *
+     * <p>A local hour skipped by a daylight-saving change is never matched (no instant has it); an hour that a
+     * change repeats is matched both times. If several windows match (applied presets never have overlapping
+     * windows, but this type does not enforce it), the first in list order is returned.
+     *
+     * @param now the instant to evaluate; not null
+     * @return the containing window, or empty when none contains {@code now}
+     */
     public Optional<ScheduleWindow> windowAt(Instant now) {
-        throw new UnsupportedOperationException("stub");
+        Objects.requireNonNull(now, "now");
+        if (windows.isEmpty()) {
+            // Most presets have no schedule; skip the zone conversion for them.
+            return Optional.empty();
+        }
+        LocalDateTime local = LocalDateTime.ofInstant(now, zone);
+        for (ScheduleWindow window : windows) {
+            if (window.cron().matches(local)) {
+                return Optional.of(window);
+            }
+        }
+        return Optional.empty();
     }
 }
