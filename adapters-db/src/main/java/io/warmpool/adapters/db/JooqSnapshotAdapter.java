@@ -26,6 +26,7 @@ import io.warmpool.domain.schedule.ScheduleWindow;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +37,14 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConnectionProvider;
 
 /**
  * The snapshot of every preset (A1) in one read-only REPEATABLE READ transaction with a fixed number of
- * queries — five, whatever the number of presets: presets with their failure state, schedule windows,
- * prebuild workspaces, in-flight build counts, and the cluster-wide queued creates.
+ * queries, whatever the number of presets: presets with their failure state, schedule windows, prebuild
+ * workspaces, and in-flight build counts (which also give the cluster-wide queued creates) — four for
+ * {@link Scope#ALL}; a scoped load adds the identity lookup of the scope's presets (on a cache miss) and a
+ * separate count of the cluster-wide queued creates — at most six.
  *
  * <p>Inactive presets are included only while they still have workspaces to clean up, so old versions do
  * not grow the snapshot forever.
@@ -65,7 +69,8 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
             connection.setReadOnly(true);
             connection.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                Snapshot snapshot = read(DSL.using(connection, dsl.dialect(), dsl.settings()), scope);
+                // Derive from our configuration (not DSL.using(connection)) so execute listeners and settings apply.
+                Snapshot snapshot = read(DSL.using(dsl.configuration().derive(new DefaultConnectionProvider(connection))), scope);
                 connection.commit();
                 return snapshot;
             } catch (RuntimeException e) {
@@ -100,7 +105,6 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
                 .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
                 .leftJoin(PRESET_FAILURE_STATES).on(PRESET_FAILURE_STATES.PRESET_ID.eq(PRESETS.ID))
                 .where(presetScope)
-                .orderBy(TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME)
                 .fetch();
 
         // 2. schedule windows
@@ -154,6 +158,9 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
         // 5. queued creates of all presets (already counted above when the scope is all)
         int queuedCreates = only == null ? queuedTotal[0] : queuedCreates(tx);
 
+        // Oldest first within each preset, so a snapshot (and what is shown of it) does not depend on row order.
+        running.values().forEach(list -> list.sort(Prebuild.OLDEST_FIRST));
+        failed.values().forEach(list -> list.sort(FailedPrebuild.OLDEST_FIRST));
         List<PresetSnapshot> presets = new ArrayList<>(presetRows.size());
         for (var r : presetRows) {
             long rowId = r.get(PRESETS.ID);
@@ -172,6 +179,9 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
                     running.getOrDefault(rowId, List.of()), failed.getOrDefault(rowId, List.of()),
                     new InFlight(c[0], c[1], c[2])));
         }
+        // Sorted here, not by ORDER BY: the database's collation (en_US, say) may order names differently from
+        // PresetId's code-point order, which the planner's tie-breaks rely on.
+        presets.sort(Comparator.comparing(PresetSnapshot::id));
         return new Snapshot(presets, queuedCreates);
     }
 

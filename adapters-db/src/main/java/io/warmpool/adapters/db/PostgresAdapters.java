@@ -3,8 +3,10 @@ package io.warmpool.adapters.db;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import java.time.Clock;
@@ -20,6 +22,9 @@ public final class PostgresAdapters {
     private final JooqSnapshotAdapter snapshots;
     private final JooqBuildQueueAdapter buildQueue;
     private final JooqWorkspaceAdapter workspaces;
+    private final PostgresReconciliationLock lock;
+    private final PostgresNudgeAdapter nudges;
+    private final JooqEventLogAdapter events;
 
     public PostgresAdapters(PostgresDatabase database, Clock clock) {
         Objects.requireNonNull(database, "database");
@@ -29,6 +34,9 @@ public final class PostgresAdapters {
         this.snapshots = new JooqSnapshotAdapter(database.dsl(), presetIds);
         this.buildQueue = new JooqBuildQueueAdapter(database.dsl(), presetIds);
         this.workspaces = new JooqWorkspaceAdapter(database.dsl(), presetIds);
+        this.lock = new PostgresReconciliationLock(database);
+        this.nudges = new PostgresNudgeAdapter(database);
+        this.events = new JooqEventLogAdapter(database.dsl(), presetIds);
     }
 
     public PresetStorePort presetStore() {
@@ -57,5 +65,20 @@ public final class PostgresAdapters {
 
     public WorkspacePort workspaces() {
         return workspaces;
+    }
+
+    /** The cluster-wide reconciliation lock (a session advisory lock). */
+    public ReconciliationLockPort lock() {
+        return lock;
+    }
+
+    /** Nudges across replicas over LISTEN/NOTIFY. */
+    public NudgePort nudges() {
+        return nudges;
+    }
+
+    /** The event log: the event sink, and {@link JooqEventLogAdapter#recent} for reading it back. */
+    public JooqEventLogAdapter events() {
+        return events;
     }
 }

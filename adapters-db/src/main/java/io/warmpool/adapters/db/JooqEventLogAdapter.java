@@ -1,0 +1,131 @@
+package io.warmpool.adapters.db;
+
+import static io.warmpool.adapters.db.jooq.Tables.EVENTS;
+import static io.warmpool.adapters.db.jooq.Tables.PRESETS;
+import static io.warmpool.adapters.db.jooq.Tables.TEMPLATES;
+import static io.warmpool.adapters.db.jooq.Tables.TEMPLATE_VERSIONS;
+
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.EventType;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.WorkspaceId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Logger;
+import org.jooq.DSLContext;
+import org.jooq.JSONB;
+
+/**
+ * The event log in the {@code events} table: {@link EventSinkPort} for writing, {@link #recent} for reading.
+ *
+ * <p>{@link #publish} never throws (port contract: a lost event must never undo or block the work it
+ * describes): a failed write is logged as a warning and the events are dropped.
+ */
+public final class JooqEventLogAdapter implements EventSinkPort {
+
+    /** The most events {@link #recent} returns at once. */
+    public static final int MAX_RECENT = 1000;
+
+    private static final Logger LOG = Logger.getLogger(JooqEventLogAdapter.class.getName());
+
+    private final DSLContext dsl;
+    private final PresetIds presetIds;
+
+    JooqEventLogAdapter(DSLContext dsl, PresetIds presetIds) {
+        this.dsl = Objects.requireNonNull(dsl, "dsl");
+        this.presetIds = Objects.requireNonNull(presetIds, "presetIds");
+    }
+
+    /**
+     * Writes all {@code events} with one multi-row insert (plus at most one query to map preset identities to
+     * rows the first time they are seen), in list order, so their ids follow that order. Events of a preset that
+     * does not exist are dropped with a warning. Never throws.
+     */
+    @Override
+    public void publish(List<Event> events) {
+        if (events == null || events.isEmpty()) {
+            return;
+        }
+        try {
+            Set<PresetId> presets = new LinkedHashSet<>();
+            events.forEach(e -> presets.add(e.preset()));
+            Map<PresetId, Long> rows = presetIds.rowIds(dsl, presets);
+            var insert = dsl.insertInto(EVENTS, EVENTS.AT, EVENTS.TYPE, EVENTS.PRESET_ID, EVENTS.WORKSPACE_ID, EVENTS.DETAILS);
+            int unknown = 0;
+            int added = 0;
+            for (Event e : events) {
+                Long presetRow = rows.get(e.preset());
+                if (presetRow == null) {
+                    unknown++;
+                    continue;
+                }
+                insert = insert.values(e.at(), e.type().wire(), presetRow,
+                        e.workspace() == null ? null : e.workspace().value(), Json.ordered(e.details()));
+                added++;
+            }
+            if (unknown > 0) {
+                int n = unknown;
+                LOG.warning(() -> "dropped " + n + " event(s) of presets that do not exist");
+            }
+            if (added > 0) {
+                insert.execute();
+            }
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "could not write " + events.size() + " event(s) to the event log, dropped: " + DbErrors.describe(e));
+        }
+    }
+
+    /**
+     * The latest {@code limit} events, newest first (by {@code at}, then by write order), read in one query.
+     * Details come back with their keys in jsonb's storage order, not the order they were published in.
+     *
+     * @param limit 1…{@value #MAX_RECENT}
+     * @throws IllegalArgumentException when {@code limit} is out of range
+     * @throws io.warmpool.application.port.out.StoreUnavailableException when the database fails
+     */
+    public List<Event> recent(int limit) {
+        if (limit < 1 || limit > MAX_RECENT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_RECENT + ", got " + limit);
+        }
+        return DbErrors.guard("reading the event log", () -> {
+            List<Event> out = new ArrayList<>(limit);
+            dsl.select(EVENTS.AT, EVENTS.TYPE, TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME,
+                            EVENTS.WORKSPACE_ID, EVENTS.DETAILS)
+                    .from(EVENTS)
+                    .join(PRESETS).on(PRESETS.ID.eq(EVENTS.PRESET_ID))
+                    .join(TEMPLATE_VERSIONS).on(TEMPLATE_VERSIONS.ID.eq(PRESETS.VERSION_ID))
+                    .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
+                    .orderBy(EVENTS.AT.desc(), EVENTS.ID.desc())
+                    .limit(limit)
+                    .forEach(r -> {
+                        EventType type = typeOf(r.value2());
+                        if (type != null) {
+                            out.add(toEvent(r.value1(), type, new PresetId(r.value3(), r.value4(), r.value5()),
+                                    r.value6(), r.value7()));
+                        }
+                    });
+            return out;
+        });
+    }
+
+    private static Event toEvent(Instant at, EventType type, PresetId preset, UUID workspace, JSONB details) {
+        return new Event(at, type, preset, workspace == null ? null : new WorkspaceId(workspace), Json.map(details));
+    }
+
+    /** A type written by a newer version may be unknown here: skip it rather than fail the whole read. */
+    private static EventType typeOf(String wire) {
+        try {
+            return EventType.valueOf(wire.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.warmpool.adapters.db;
+
+import static io.warmpool.adapters.db.jooq.Tables.EVENTS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventType;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.definition.PresetDefinition;
+import io.warmpool.domain.definition.PresetsDocument;
+import io.warmpool.domain.definition.TemplateDefinition;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link JooqEventLogAdapter} against real PostgreSQL. */
+class EventLogContractTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
+    private static final PresetId SMALL = new PresetId("python-dev", "v3", "small");
+    private static final PresetId LARGE = new PresetId("python-dev", "v3", "large");
+
+    private static PostgresDatabase db;
+
+    private final List<String> statements = new ArrayList<>();
+    private JooqEventLogAdapter events;
+
+    @BeforeAll
+    static void startDatabase() {
+        db = TestDatabase.newDatabase();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        db.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        TestDatabase.truncateAll(db);
+        PresetIds presetIds = new PresetIds();
+        PresetStorePort store = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(T0, ZoneOffset.UTC));
+        store.apply(new PresetsDocument(List.of(new TemplateDefinition("python-dev", "v3", false, false, List.of(
+                new PresetDefinition("small", Map.of("cpu", "2"), PrebuildPolicy.of(1)),
+                new PresetDefinition("large", Map.of("cpu", "8"), PrebuildPolicy.of(1)))))), T0);
+        events = new JooqEventLogAdapter(counting(db.dsl()), presetIds);
+    }
+
+    private DSLContext counting(DSLContext dsl) {
+        ExecuteListener listener = new ExecuteListener() {
+            @Override
+            public void executeStart(ExecuteContext ctx) {
+                statements.add(ctx.sql());
+            }
+        };
+        return DSL.using(dsl.configuration().derive(new DefaultExecuteListenerProvider(listener)));
+    }
+
+    @Test
+    void publish_writesEveryEventWithOneInsert() {
+        WorkspaceId ws = new WorkspaceId(UUID.fromString("00000000-0000-0000-0000-00000000000a"));
+        List<Event> batch = List.of(
+                Event.of(T0, EventType.CREATE_STARTED, SMALL, ws),
+                Event.of(T0.plusMillis(5), EventType.CREATE_FAILED, SMALL, ws).with("error", "boom").with("code", "failed"),
+                Event.of(T0.plusMillis(5), EventType.BACKOFF, SMALL, null).with("until", "2026-03-02T09:01:00Z"),
+                Event.of(T0.plusMillis(7), EventType.CLAIM_MISSED, LARGE, null).with("owner", "alice"));
+
+        events.publish(batch);
+
+        assertThat(statements).hasSize(1);
+        assertThat(statements.get(0)).startsWithIgnoringCase("insert into");
+        var rows = db.dsl().select(EVENTS.AT, EVENTS.TYPE, EVENTS.WORKSPACE_ID,
+                        DSL.field("{0}->>'error'", String.class, EVENTS.DETAILS),
+                        DSL.field("{0}->>'until'", String.class, EVENTS.DETAILS))
+                .from(EVENTS).orderBy(EVENTS.ID).fetch();
+        assertThat(rows).hasSize(4);
+        assertThat(rows.getValues(EVENTS.TYPE)).containsExactly("create_started", "create_failed", "backoff", "claim_missed");
+        assertThat(rows.getValues(EVENTS.AT)).containsExactly(T0, T0.plusMillis(5), T0.plusMillis(5), T0.plusMillis(7));
+        assertThat(rows.get(0).value3()).isEqualTo(ws.value());
+        assertThat(rows.get(2).value3()).isNull();
+        assertThat(rows.get(1).value4()).isEqualTo("boom");
+        assertThat(rows.get(2).value5()).isEqualTo("2026-03-02T09:01:00Z");
+        // preset_id points at the right preset rows
+        assertThat(db.dsl().fetchOne("select count(distinct preset_id) from events").get(0, Integer.class)).isEqualTo(2);
+    }
+
+    @Test
+    void publishNothing_executesNothing() {
+        events.publish(List.of());
+        assertThat(statements).isEmpty();
+        assertThat(db.dsl().fetchCount(EVENTS)).isZero();
+    }
+
+    @Test
+    void recent_returnsNewestFirst_withWhatWasPublished() {
+        WorkspaceId ws = new WorkspaceId(UUID.fromString("00000000-0000-0000-0000-00000000000b"));
+        Event first = Event.of(T0, EventType.CREATE_STARTED, SMALL, ws);
+        Event second = Event.of(T0.plusSeconds(1), EventType.CREATE_SUCCEEDED, SMALL, ws).with("attempt", "1");
+        Event third = Event.of(T0.plusSeconds(1), EventType.CLAIM_SUCCEEDED, SMALL, ws).with("owner", "bob").with("name", "dev");
+        Event fourth = Event.of(T0.plusSeconds(2), EventType.PRESET_INVALIDATED, LARGE, null);
+        events.publish(List.of(first, second));
+        events.publish(List.of(third, fourth));
+
+        // Same instant: the later write is the newer one.
+        assertThat(events.recent(10)).containsExactly(fourth, third, second, first);
+        assertThat(events.recent(2)).containsExactly(fourth, third);
+    }
+
+    @Test
+    void publish_dropsEventsOfUnknownPresets_andKeepsTheRest() {
+        PresetId ghost = new PresetId("ghost", "v1", "none");
+
+        assertThatCode(() -> events.publish(List.of(
+                Event.of(T0, EventType.CLAIM_MISSED, ghost, null),
+                Event.of(T0, EventType.CLAIM_MISSED, SMALL, null)))).doesNotThrowAnyException();
+
+        assertThat(events.recent(10)).extracting(Event::preset).containsExactly(SMALL);
+    }
+
+    @Test
+    void publish_neverThrows_whenTheDatabaseIsGone() {
+        PostgresDatabase doomed = TestDatabase.newDatabase();
+        JooqEventLogAdapter sink = new JooqEventLogAdapter(doomed.dsl(), new PresetIds());
+        doomed.close();
+
+        assertThatCode(() -> sink.publish(List.of(Event.of(T0, EventType.CREATE_STARTED, SMALL, null))))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void publish_neverThrows_whenTheInsertFails() {
+        // jsonb cannot hold a NUL character: the insert fails inside PostgreSQL.
+        assertThatCode(() -> events.publish(List.of(Event.of(T0, EventType.CREATE_FAILED, SMALL, null).with("error", "a\u0000b"))))
+                .doesNotThrowAnyException();
+        assertThat(db.dsl().fetchCount(EVENTS)).isZero();
+    }
+
+    @Test
+    void recent_rejectsLimitsOutOfRange() {
+        assertThatThrownBy(() -> events.recent(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> events.recent(JooqEventLogAdapter.MAX_RECENT + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
