@@ -26,7 +26,10 @@ final class TestDatabase {
     private static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                Path dir = Files.createTempDirectory("warmpool-test-pg");
+                // One fixed place for the unpacked binaries, shared by test runs (the library locks it while
+                // unpacking); each server still gets a fresh data directory that is removed when it stops.
+                Path dir = Path.of(System.getProperty("java.io.tmpdir"), "warmpool-test-pg");
+                Files.createDirectories(dir);
                 server = EmbeddedPostgres.builder()
                         .setOverrideWorkingDirectory(dir.toFile())
                         .setServerConfig("max_connections", "300")
