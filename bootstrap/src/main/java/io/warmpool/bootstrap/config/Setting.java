@@ -30,6 +30,7 @@ public enum Setting {
     WORKERS("workers", "4", "provisioner workers of this replica", false),
     JOB_HEARTBEAT_TIMEOUT("job-heartbeat-timeout", "60s", "a job whose worker is silent this long is failed as worker_lost", false),
     SEED("seed", null, "seed of the simulated provisioner and the backoff jitter (default: random)", false),
+    SIMULATED_CONFIG("simulated-config", "examples/simulated-provisioner.yaml", "simulated provisioner: latencies and failure rules (used when the file exists)", false),
     COMMAND_CREATE("command-create", null, "command provisioner: argv of the create command, as a YAML/JSON list", false),
     COMMAND_DELETE("command-delete", null, "command provisioner: argv of the delete command, as a YAML/JSON list", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),

@@ -1,0 +1,134 @@
+package io.warmpool.bootstrap;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.Stage;
+import io.warmpool.adapters.provisioner.CommandProvisionerConfig;
+import io.warmpool.adapters.provisioner.HmacSecret;
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig;
+import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.config.SimulatedProvisionerYaml;
+import io.warmpool.bootstrap.runtime.ApiToken;
+import io.warmpool.bootstrap.runtime.LiveView;
+import io.warmpool.bootstrap.runtime.WarmpoolService;
+import io.warmpool.bootstrap.wiring.CommandProvisionerModule;
+import io.warmpool.bootstrap.wiring.CoreModule;
+import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
+import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
+import io.warmpool.bootstrap.wiring.HttpApiModule;
+import io.warmpool.bootstrap.wiring.HttpProvisionerModule;
+import io.warmpool.bootstrap.wiring.PostgresPortsModule;
+import io.warmpool.bootstrap.wiring.Settings;
+import io.warmpool.bootstrap.wiring.SimulatedProvisionerModule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The composition root: chooses the adapters by which Guice modules it installs (no conditionals inside
+ * modules) and makes the one injector of the process.
+ */
+public final class Composition {
+
+    private Composition() {
+    }
+
+    /** The modules for {@code settings}: core, one database module, the ports, one provisioner, the API. */
+    public static List<Module> modules(Settings settings, String token) {
+        Config c = settings.config();
+        int pool = settings.workers() * 2 + 8;
+        List<Module> modules = new ArrayList<>();
+        modules.add(new CoreModule(settings));
+        modules.add(settings.dbUrl().isPresent()
+                ? new ExternalDatabaseModule(settings.dbUrl().get(), settings.dbUser().orElse(null), settings.dbPassword().orElse(null), pool)
+                : new EmbeddedDatabaseModule(settings.stateDir(), pool));
+        modules.add(new PostgresPortsModule());
+        modules.add(switch (settings.provisioner()) {
+            case "command" -> new CommandProvisionerModule(commandConfig(c));
+            case "http" -> new HttpProvisionerModule(httpConfig(c), settings.seed());
+            default -> new SimulatedProvisionerModule(simulatedConfig(c), settings.seed());
+        });
+        modules.add(new HttpApiModule(settings.httpAddr(), token));
+        return modules;
+    }
+
+    /** Builds the service for {@code config}; nothing is started yet. */
+    public static WarmpoolService service(Config config, PrintStream out, boolean terminal) {
+        Settings settings = Settings.from(config);
+        String token = settings.token().orElseGet(() -> {
+            try {
+                return ApiToken.loadOrCreate(settings.stateDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot store the API token under " + settings.stateDir() + ": " + e.getMessage(), e);
+            }
+        });
+        Injector injector = Guice.createInjector(Stage.DEVELOPMENT, modules(settings, token));
+        String banner = "warmpool · API on http://" + settings.httpAddr().getHostString() + ":" + settings.httpAddr().getPort()
+                + " · provisioner " + settings.provisioner()
+                + " · database " + (settings.dbUrl().isPresent() ? "external" : "embedded under " + settings.stateDir());
+        return new WarmpoolService(injector, settings, new LiveView(out, terminal, banner), replicaName());
+    }
+
+    static String replicaName() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "replica");
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    static SimulatedProvisionerConfig simulatedConfig(Config c) {
+        return c.text(Setting.SIMULATED_CONFIG).map(Path::of).filter(Files::isRegularFile)
+                .map(SimulatedProvisionerYaml::read)
+                .orElse(SimulatedProvisionerConfig.DEFAULT);
+    }
+
+    static CommandProvisionerConfig commandConfig(Config c) {
+        List<String> create = argv(c, Setting.COMMAND_CREATE);
+        List<String> delete = argv(c, Setting.COMMAND_DELETE);
+        try {
+            return CommandProvisionerConfig.of(create, delete).withTimeout(c.positiveDuration(Setting.COMMAND_TIMEOUT),
+                    java.time.Duration.ofSeconds(10));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(List.of("command provisioner: " + e.getMessage()));
+        }
+    }
+
+    static HttpProvisionerConfig httpConfig(Config c) {
+        String url = c.text(Setting.HTTP_PROVISIONER_URL).orElseThrow(() ->
+                c.problem(Setting.HTTP_PROVISIONER_URL, "is required with --provisioner http"));
+        String secret = c.text(Setting.HTTP_PROVISIONER_SECRET).orElseThrow(() ->
+                c.problem(Setting.HTTP_PROVISIONER_SECRET, "is required with --provisioner http"));
+        try {
+            return HttpProvisionerConfig.of(URI.create(url), HmacSecret.ofBytes(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            // Never echo the secret: the adapter's messages name fields only.
+            throw new ConfigException(List.of("http provisioner: " + e.getMessage()));
+        }
+    }
+
+    /** An argv list, written as a YAML/JSON list: {@code ["./create.sh", "--flag"]}. Never split on spaces. */
+    static List<String> argv(Config c, Setting s) {
+        String text = c.text(s).orElseThrow(() -> c.problem(s, "is required with --provisioner command"));
+        Object parsed;
+        try {
+            parsed = new Load(LoadSettings.builder().build()).loadFromString(text);
+        } catch (RuntimeException e) {
+            throw c.problem(s, "must be a list such as [\"./create.sh\", \"--verbose\"]");
+        }
+        if (!(parsed instanceof List<?> list) || list.isEmpty() || list.stream().anyMatch(v -> v == null || v instanceof Map)) {
+            throw c.problem(s, "must be a non-empty list such as [\"./create.sh\", \"--verbose\"] (argv, never a shell string)");
+        }
+        return list.stream().map(String::valueOf).toList();
+    }
+}

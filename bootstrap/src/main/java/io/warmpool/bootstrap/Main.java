@@ -1,0 +1,52 @@
+package io.warmpool.bootstrap;
+
+import io.warmpool.bootstrap.cli.ApiClient;
+import io.warmpool.bootstrap.cli.ClientCommands;
+import io.warmpool.bootstrap.cli.RunCommand;
+import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.domain.definition.InvalidDefinitionException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code warmpool} command line. Exit codes: 0 ok, 1 failure, 2 bad usage or invalid input. */
+@Command(name = "warmpool", mixinStandardHelpOptions = true, version = "warmpool 0.1.0",
+        description = "Keeps pools of prebuilt workspaces warm, one pool per preset.",
+        subcommands = {RunCommand.class, ClientCommands.Presets.class, ClientCommands.Status.class,
+                ClientCommands.Plan.class, ClientCommands.Claim.class, ClientCommands.Release.class,
+                ClientCommands.Pause.class, ClientCommands.Resume.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        RunCommand.addSettingOptions(cli.getSubcommands().get("run").getCommandSpec());
+        cli.setOut(out).setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ApiClient.ApiException api) {
+                commandLine.getErr().println("error: " + api.getMessage());
+                return api.exitCode();
+            }
+            if (e instanceof ConfigException || e instanceof InvalidDefinitionException) {
+                commandLine.getErr().println("invalid configuration or input:");
+                e.getMessage().lines().forEach(l -> commandLine.getErr().println("  " + l));
+                return 2;
+            }
+            commandLine.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,71 @@
+package io.warmpool.bootstrap.cli;
+
+import io.warmpool.bootstrap.Composition;
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.runtime.WarmpoolService;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code run}: the service — reconciler, workers and API — on the embedded defaults unless told otherwise.
+ * Every {@link Setting} is a flag here (added from the table, so flags, variables and file keys never drift).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the service: reconciler, provisioner workers and the REST API.",
+                "Defaults: an embedded PostgreSQL under ./.warmpool, the simulated provisioner, and examples/presets.yaml "
+                        + "when the store has no presets yet. Every flag --some-name can also be set as WARMPOOL_SOME_NAME "
+                        + "or as some-name in warmpool.yaml (flags win, then the environment, then the file)."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default: ./warmpool.yaml, read when it exists)")
+    Path configFile = Path.of("warmpool.yaml");
+
+    /** Adds one option per setting to the {@code run} command's spec. */
+    public static void addSettingOptions(CommandSpec spec) {
+        for (Setting s : Setting.values()) {
+            if (s == Setting.SERVER) {
+                continue; // a client setting
+            }
+            String def = s.defaultValue().map(d -> " (default: " + d + ")").orElse("");
+            spec.addOption(OptionSpec.builder(s.flag())
+                    .paramLabel(s.secret() ? "SECRET" : "VALUE")
+                    .type(String.class)
+                    .description(s.description() + def + "; env " + s.envName())
+                    .build());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            OptionSpec o = spec.findOption(s.flag());
+            if (o != null && o.getValue() != null) {
+                flags.put(s, o.getValue());
+            }
+        }
+        Config config = Config.load(flags, System.getenv(), configFile);
+        WarmpoolService service = Composition.service(config, System.out, System.console() != null);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "warmpool-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        service.start();
+        stopped.await();
+        return 0;
+    }
+}

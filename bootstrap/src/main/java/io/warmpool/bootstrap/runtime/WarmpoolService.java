@@ -1,0 +1,135 @@
+package io.warmpool.bootstrap.runtime;
+
+import com.google.inject.Injector;
+import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.http.PresetsYaml;
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.bootstrap.wiring.Settings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The running service and its lifecycle: start the database and apply migrations, apply presets, start the
+ * workers, the API and the reconcile loop; stop in reverse order (the loop finishes its pass and releases
+ * the lock, workers finish their jobs within a bound, the embedded database stops cleanly).
+ */
+public final class WarmpoolService implements AutoCloseable {
+
+    /** The presets applied at the first start when none are given. */
+    public static final Path DEFAULT_PRESETS = Path.of("examples", "presets.yaml");
+
+    private static final Logger LOG = Logger.getLogger(WarmpoolService.class.getName());
+
+    private final Injector injector;
+    private final Settings settings;
+    private final LiveView view;
+    private final String replica;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    public WarmpoolService(Injector injector, Settings settings, LiveView view, String replica) {
+        this.injector = injector;
+        this.settings = settings;
+        this.view = view;
+        this.replica = replica;
+    }
+
+    /** Starts everything; on failure stops what had started and rethrows. */
+    public void start() {
+        try {
+            PostgresDatabase db = injector.getInstance(PostgresDatabase.class);
+            db.start();
+            started.push(db);
+            applyPresetsAtStart();
+            WorkspaceProvisionerPort provisioner = injector.getInstance(WorkspaceProvisionerPort.class);
+            if (provisioner instanceof AutoCloseable closeable) {
+                started.push(closeable);
+            }
+            started.push(injector.getInstance(SystemTimer.class));
+            WorkerPool workers = new WorkerPool(injector.getInstance(RunProvisionerJobsUseCase.class), replica,
+                    settings.workers(), Duration.ofMillis(250), settings.worker().heartbeatInterval(), Duration.ofSeconds(30));
+            workers.start();
+            started.push(workers);
+            ApiServer api = injector.getInstance(ApiServer.class);
+            api.start();
+            started.push(api);
+            InspectUseCase inspect = injector.getInstance(InspectUseCase.class);
+            ReconcileLoop loop = new ReconcileLoop(injector.getInstance(ReconcilePresetsUseCase.class),
+                    injector.getInstance(NudgePort.class), settings.reconcileInterval(), report -> afterPass(report, inspect, workers));
+            loop.start();
+            started.push(loop);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void afterPass(PassReport report, InspectUseCase inspect, WorkerPool workers) {
+        if (report.ran() && report.creates() + report.deletes() > 0) {
+            workers.wakeUp();
+        }
+        try {
+            view.show(report, inspect.status());
+        } catch (RuntimeException e) {
+            LOG.warning("could not show the pools: " + e.getMessage());
+        }
+    }
+
+    private void applyPresetsAtStart() {
+        Optional<Path> file = settings.presets();
+        if (file.isEmpty()) {
+            boolean empty = injector.getInstance(InspectUseCase.class).status().presets().isEmpty();
+            if (!empty || !Files.isRegularFile(DEFAULT_PRESETS)) {
+                return;
+            }
+            file = Optional.of(DEFAULT_PRESETS);
+        }
+        Path path = file.get();
+        String yaml;
+        try {
+            yaml = Files.readString(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read presets file " + path + ": " + e.getMessage(), e);
+        }
+        PresetStorePort.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
+                .apply(PresetsYaml.parse(yaml, path.toString()));
+        LOG.info(() -> "applied " + path + ": " + applied);
+    }
+
+    /** Stops in reverse order of start. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warning("stopping " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The HTTP API's lifecycle, bound by the API module. */
+    public interface ApiServer extends AutoCloseable {
+        void start();
+
+        /** The address it listens on, e.g. {@code 127.0.0.1:8080}. */
+        String address();
+
+        @Override
+        void close();
+    }
+}
