@@ -1,0 +1,707 @@
+package io.warmpool.application.fakes;
+
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.CreateRequest;
+import io.warmpool.application.port.out.DeleteRequest;
+import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.Job;
+import io.warmpool.application.port.out.JobId;
+import io.warmpool.application.port.out.JobResult;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetSnapshotPort;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.ReconciliationLockPort;
+import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.StoreUnavailableException;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.definition.PresetDefinition;
+import io.warmpool.domain.definition.PresetsDocument;
+import io.warmpool.domain.definition.PresetsValidator;
+import io.warmpool.domain.definition.TemplateDefinition;
+import io.warmpool.domain.definition.ValidationError;
+import io.warmpool.domain.plan.Activity;
+import io.warmpool.domain.plan.Eligibility;
+import io.warmpool.domain.plan.FailedPrebuild;
+import io.warmpool.domain.plan.InFlight;
+import io.warmpool.domain.plan.Prebuild;
+import io.warmpool.domain.plan.PresetSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * An in-memory stand-in for the database adapter: every store port on one set of maps behind one lock
+ * ({@code synchronized}), so each call is atomic the way one transaction is. It follows each port's Javadoc and
+ * doubles as a readable statement of those contracts:
+ *
+ * <ul>
+ *   <li>a workspace's phase comes from its latest build: create pending/running → STARTING, create succeeded →
+ *       RUNNING, create failed → FAILED, delete pending/running → DELETING, delete succeeded → DELETED, delete
+ *       failed → FAILED (so a failed delete is retried as a failed prebuild's cleanup);</li>
+ *   <li>a prebuild is a workspace owned by {@link WorkspacePort#PREBUILDS_OWNER}; the snapshot lists the running
+ *       ones (ready since their create succeeded, {@code createdAt} = that instant), the failed ones, and counts
+ *       starting / queued (pending, not taken) creates and deleting ones;</li>
+ *   <li>workers take deletes before creates, then oldest first, never before a job's {@code notBefore};</li>
+ *   <li>{@code complete} applies the failure change to create jobs only, in the same "transaction".</li>
+ * </ul>
+ *
+ * <p>Test-only extras ({@code seed…}, {@code fail…}, {@link #dump()}) are grouped at the end.
+ */
+public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, ClaimPort, WorkspacePort,
+        FailureStatePort, PresetStorePort, SettingsPort, ReconciliationLockPort, NudgePort {
+
+    /** How much of an error or a log the store keeps (the adapter bounds them too). */
+    public static final int MAX_TEXT = 4096;
+
+    private enum Status { PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED }
+
+    private static final class TemplateRow {
+        String activeVersion;
+        boolean deprecated;
+        boolean deleted;
+    }
+
+    private static final class PresetRow {
+        final PresetId id;
+        final Map<String, String> parameters;
+        PrebuildPolicy policy;
+        Instant invalidatedAt;
+        FailureState failure = FailureState.initial();
+
+        PresetRow(PresetId id, Map<String, String> parameters, PrebuildPolicy policy) {
+            this.id = id;
+            this.parameters = Map.copyOf(parameters);
+            this.policy = policy;
+        }
+    }
+
+    private static final class WorkspaceRow {
+        final WorkspaceId id;
+        final PresetId preset;
+        final Instant createdAt;
+        String name;
+        String owner;
+        Instant readyAt;
+        Instant claimedAt;
+        Map<String, String> outputs = Map.of();
+        final List<BuildRow> builds = new ArrayList<>();
+
+        WorkspaceRow(WorkspaceId id, String name, PresetId preset, Instant createdAt) {
+            this.id = id;
+            this.name = name;
+            this.owner = PREBUILDS_OWNER;
+            this.preset = preset;
+            this.createdAt = createdAt;
+        }
+
+        BuildRow latest() {
+            return builds.get(builds.size() - 1);
+        }
+
+        boolean isPrebuild() {
+            return PREBUILDS_OWNER.equals(owner);
+        }
+    }
+
+    private static final class BuildRow {
+        final JobId id;
+        final Transition transition;
+        final WorkspaceId workspace;
+        final String reason;
+        final Instant createdAt;
+        Status status = Status.PENDING;
+        int attempt;
+        Instant notBefore;
+        Instant startedAt;
+        Instant heartbeatAt;
+        Instant finishedAt;
+        WorkerId worker;
+        String errorCode;
+        String error;
+        String log = "";
+
+        BuildRow(JobId id, Transition transition, WorkspaceId workspace, String reason, Instant createdAt) {
+            this.id = id;
+            this.transition = transition;
+            this.workspace = workspace;
+            this.reason = reason;
+            this.createdAt = createdAt;
+        }
+
+        boolean inFlight() {
+            return status == Status.PENDING || status == Status.RUNNING;
+        }
+
+        boolean heldBy(WorkerId w) {
+            return status == Status.RUNNING && w.equals(worker);
+        }
+    }
+
+    private final Map<String, TemplateRow> templates = new TreeMap<>();
+    private final Map<PresetId, PresetRow> presets = new TreeMap<>();
+    private final Map<WorkspaceId, WorkspaceRow> workspaces = new TreeMap<>();
+    private final Map<Long, BuildRow> builds = new TreeMap<>();
+    private long nextJobId = 1;
+    private boolean paused;
+    private boolean lockHeld;
+
+    private final List<PresetId> nudgesSent = new CopyOnWriteArrayList<>();
+    private final List<Consumer<PresetId>> nudgeListeners = new CopyOnWriteArrayList<>();
+
+    private final Set<PresetId> failEnqueueCreatesFor = new HashSet<>();
+    private final List<Integer> enqueueCreatesBatches = new ArrayList<>();
+    private int snapshotLoads;
+
+    // ------------------------------------------------------------------ PresetSnapshotPort
+
+    @Override
+    public synchronized Snapshot load(Scope scope) {
+        snapshotLoads++;
+        List<PresetSnapshot> out = new ArrayList<>();
+        for (PresetRow p : presets.values()) {
+            if (scope.includes(p.id)) {
+                out.add(snapshotOf(p));
+            }
+        }
+        int queued = (int) builds.values().stream()
+                .filter(b -> b.transition == Transition.CREATE && b.status == Status.PENDING).count();
+        return new Snapshot(out, queued);
+    }
+
+    private PresetSnapshot snapshotOf(PresetRow p) {
+        List<Prebuild> running = new ArrayList<>();
+        List<FailedPrebuild> failed = new ArrayList<>();
+        int starting = 0;
+        int queued = 0;
+        int deleting = 0;
+        for (WorkspaceRow w : prebuildsOf(p.id)) {
+            BuildRow latest = w.latest();
+            if (latest.transition == Transition.CREATE && latest.inFlight()) {
+                starting++;
+                queued += latest.status == Status.PENDING ? 1 : 0;
+            } else if (latest.transition == Transition.DELETE && latest.inFlight()) {
+                deleting++;
+            } else if (latest.transition == Transition.CREATE && latest.status == Status.SUCCEEDED) {
+                running.add(new Prebuild(w.id, w.readyAt));
+            } else if (latest.status == Status.FAILED) {
+                failed.add(new FailedPrebuild(w.id, w.createdAt, latest.finishedAt));
+            }
+        }
+        return new PresetSnapshot(p.id, activity(p.id), p.policy, p.invalidatedAt, p.failure, running, failed,
+                new InFlight(starting, queued, deleting));
+    }
+
+    private Activity activity(PresetId id) {
+        TemplateRow t = templates.get(id.template());
+        return new Activity(id.version().equals(t.activeVersion), t.deprecated, t.deleted);
+    }
+
+    private List<WorkspaceRow> prebuildsOf(PresetId preset) {
+        return workspaces.values().stream().filter(w -> w.preset.equals(preset) && w.isPrebuild()).toList();
+    }
+
+    // ------------------------------------------------------------------ BuildQueuePort
+
+    @Override
+    public synchronized void enqueueCreates(List<CreateRequest> creates, Instant now) {
+        enqueueCreatesBatches.add(creates.size());
+        // All or nothing: check the whole batch before changing anything.
+        Set<WorkspaceId> seen = new HashSet<>();
+        for (CreateRequest c : creates) {
+            if (failEnqueueCreatesFor.contains(c.preset())) {
+                throw new StoreUnavailableException("injected failure enqueueing a create of " + c.preset(), null);
+            }
+            if (!presets.containsKey(c.preset())) {
+                throw new IllegalArgumentException("no preset " + c.preset());
+            }
+            if (workspaces.containsKey(c.workspace()) || !seen.add(c.workspace())) {
+                throw new IllegalArgumentException("workspace " + c.workspace() + " exists already");
+            }
+        }
+        for (CreateRequest c : creates) {
+            WorkspaceRow w = new WorkspaceRow(c.workspace(), c.name(), c.preset(), now);
+            workspaces.put(w.id, w);
+            addBuild(w, Transition.CREATE, "CREATE", now);
+        }
+    }
+
+    @Override
+    public synchronized int enqueueDeletes(List<DeleteRequest> deletes, Instant now) {
+        int enqueued = 0;
+        for (DeleteRequest d : deletes) {
+            WorkspaceRow w = workspaces.get(d.workspace());
+            if (w == null || phase(w) == Phase.DELETED || phase(w) == Phase.DELETING) {
+                continue;
+            }
+            addBuild(w, Transition.DELETE, d.reason(), now);
+            enqueued++;
+        }
+        return enqueued;
+    }
+
+    @Override
+    public synchronized int cancelQueuedCreates(Set<PresetId> presetIds, Instant now) {
+        List<WorkspaceRow> toRemove = workspaces.values().stream()
+                .filter(w -> presetIds.contains(w.preset))
+                .filter(w -> w.latest().transition == Transition.CREATE && w.latest().status == Status.PENDING)
+                .toList();
+        for (WorkspaceRow w : toRemove) {
+            w.latest().status = Status.CANCELED;
+            w.latest().finishedAt = now;
+            // Never provisioned: the workspace goes away; its canceled build stays in the history.
+            workspaces.remove(w.id);
+        }
+        return toRemove.size();
+    }
+
+    @Override
+    public synchronized Optional<Job> acquire(WorkerId worker, Instant now) {
+        Optional<BuildRow> next = builds.values().stream()
+                .filter(b -> b.status == Status.PENDING)
+                .filter(b -> b.notBefore == null || !now.isBefore(b.notBefore))
+                .min(Comparator.comparing((BuildRow b) -> b.transition == Transition.DELETE ? 0 : 1)
+                        .thenComparing(b -> b.createdAt)
+                        .thenComparing(b -> b.id.value()));
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        BuildRow b = next.get();
+        b.status = Status.RUNNING;
+        b.worker = worker;
+        b.attempt++;
+        b.startedAt = now;
+        b.heartbeatAt = now;
+        b.notBefore = null;
+        WorkspaceRow w = workspaces.get(b.workspace);
+        return Optional.of(new Job(b.id, b.transition, w.id, w.name, w.owner, w.preset, presets.get(w.preset).parameters,
+                b.transition == Transition.DELETE ? w.outputs : Map.of(), b.attempt));
+    }
+
+    @Override
+    public synchronized boolean heartbeat(JobId job, WorkerId worker, Instant now) {
+        BuildRow b = builds.get(job.value());
+        if (b == null || !b.heldBy(worker)) {
+            return false;
+        }
+        b.heartbeatAt = now;
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<FailureTransition> complete(JobId job, WorkerId worker, JobResult result, Instant now,
+                                                             Function<FailureState, FailureTransition> failureChange) {
+        BuildRow b = held(job, worker);
+        WorkspaceRow w = workspaces.get(b.workspace);
+        // Compute first, so that a failing change leaves everything as it was (one transaction).
+        Optional<FailureTransition> transition = Optional.empty();
+        PresetRow preset = presets.get(w.preset);
+        if (b.transition == Transition.CREATE) {
+            transition = Optional.of(failureChange.apply(preset.failure));
+        }
+        b.finishedAt = now;
+        b.log = bounded(result.log());
+        if (result instanceof JobResult.Succeeded ok) {
+            b.status = Status.SUCCEEDED;
+            if (b.transition == Transition.CREATE) {
+                w.readyAt = now;
+                w.outputs = ok.outputs();
+            }
+        } else {
+            JobResult.Failed failed = (JobResult.Failed) result;
+            b.status = Status.FAILED;
+            b.errorCode = failed.code();
+            b.error = bounded(failed.error());
+        }
+        transition.ifPresent(t -> preset.failure = t.after());
+        return transition;
+    }
+
+    @Override
+    public synchronized void release(JobId job, WorkerId worker, String reason, Instant notBefore, Instant now) {
+        BuildRow b = held(job, worker);
+        b.status = Status.PENDING;
+        b.worker = null;
+        b.heartbeatAt = null;
+        b.notBefore = notBefore;
+        b.log = bounded("released at " + now + ": " + reason);
+    }
+
+    @Override
+    public synchronized List<LostJob> reapLost(Instant heartbeatAtOrBefore, Instant now) {
+        List<LostJob> lost = new ArrayList<>();
+        for (BuildRow b : builds.values()) {
+            if (b.status == Status.RUNNING && !b.heartbeatAt.isAfter(heartbeatAtOrBefore)) {
+                b.status = Status.FAILED;
+                b.finishedAt = now;
+                b.errorCode = "worker_lost";
+                b.error = "worker " + b.worker + " stopped heartbeating";
+                WorkspaceRow w = workspaces.get(b.workspace);
+                lost.add(new LostJob(b.id, b.transition, w.preset, w.id));
+            }
+        }
+        return lost;
+    }
+
+    private BuildRow held(JobId job, WorkerId worker) {
+        BuildRow b = builds.get(job.value());
+        if (b == null || !b.heldBy(worker)) {
+            throw new JobNotHeldException(job, worker);
+        }
+        return b;
+    }
+
+    private void addBuild(WorkspaceRow w, Transition transition, String reason, Instant now) {
+        BuildRow b = new BuildRow(new JobId(nextJobId++), transition, w.id, reason, now);
+        builds.put(b.id.value(), b);
+        w.builds.add(b);
+    }
+
+    private static String bounded(String text) {
+        return text == null ? null : text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT);
+    }
+
+    // ------------------------------------------------------------------ ClaimPort
+
+    @Override
+    public synchronized Attempt claim(PresetRef ref, String owner, String name, Instant now) {
+        PresetId id = resolve(ref).orElseThrow(() -> new NotFoundException("preset " + ref + " does not exist"));
+        if (!activity(id).isActive()) {
+            return new Missed(id);
+        }
+        PresetRow p = presets.get(id);
+        Eligibility eligibility = Eligibility.at(p.policy.ttl(), p.invalidatedAt, now);
+        Optional<WorkspaceRow> oldest = prebuildsOf(id).stream()
+                .filter(w -> phase(w) == Phase.RUNNING)
+                .filter(w -> eligibility.expiry(w.readyAt).isEmpty())
+                .min(Comparator.comparing((WorkspaceRow w) -> w.readyAt).thenComparing(w -> w.id));
+        if (oldest.isEmpty()) {
+            return new Missed(id);
+        }
+        WorkspaceRow w = oldest.get();
+        w.owner = owner;
+        w.name = name;
+        w.claimedAt = now;
+        return new Claimed(new ClaimedWorkspace(w.id, w.name, w.owner, id, w.readyAt, now, w.outputs));
+    }
+
+    // ------------------------------------------------------------------ WorkspacePort
+
+    @Override
+    public synchronized Optional<WorkspaceView> find(WorkspaceId id) {
+        return Optional.ofNullable(workspaces.get(id)).map(FakeStore::view);
+    }
+
+    @Override
+    public synchronized List<WorkspaceView> list(PresetId preset, String owner, int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be 1…1000, got " + limit);
+        }
+        return workspaces.values().stream()
+                .filter(w -> preset == null || w.preset.equals(preset))
+                .filter(w -> owner == null || w.owner.equals(owner))
+                .sorted(Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id).reversed())
+                .limit(limit)
+                .map(FakeStore::view)
+                .toList();
+    }
+
+    @Override
+    public synchronized List<BuildView> builds(WorkspaceId id) {
+        WorkspaceRow w = workspaces.get(id);
+        return w == null ? List.of() : w.builds.stream().map(FakeStore::view).toList();
+    }
+
+    private static WorkspaceView view(WorkspaceRow w) {
+        return new WorkspaceView(w.id, w.name, w.owner, w.preset, phase(w), w.createdAt, w.claimedAt, w.outputs);
+    }
+
+    private static BuildView view(BuildRow b) {
+        return new BuildView(b.id, b.transition, b.status.name().toLowerCase(Locale.ROOT), b.reason, b.attempt,
+                b.createdAt, b.startedAt, b.finishedAt, b.errorCode, b.error, b.log);
+    }
+
+    private static Phase phase(WorkspaceRow w) {
+        BuildRow latest = w.latest();
+        if (latest.inFlight()) {
+            return latest.transition == Transition.CREATE ? Phase.STARTING : Phase.DELETING;
+        }
+        if (latest.status == Status.FAILED) {
+            return Phase.FAILED;
+        }
+        return latest.transition == Transition.CREATE ? Phase.RUNNING : Phase.DELETED;
+    }
+
+    // ------------------------------------------------------------------ FailureStatePort
+
+    @Override
+    public synchronized FailureTransition update(PresetId preset, Function<FailureState, FailureTransition> change) {
+        PresetRow p = presets.get(preset);
+        if (p == null) {
+            throw new NotFoundException("preset " + preset + " does not exist");
+        }
+        FailureTransition t = change.apply(p.failure);
+        p.failure = t.after();
+        return t;
+    }
+
+    // ------------------------------------------------------------------ PresetStorePort
+
+    @Override
+    public synchronized ApplyOutcome apply(PresetsDocument document, Instant now) {
+        Map<PresetId, Map<String, String>> existing = new LinkedHashMap<>();
+        document.parametersById().keySet().forEach(id -> {
+            if (presets.containsKey(id)) {
+                existing.put(id, presets.get(id).parameters);
+            }
+        });
+        List<ValidationError> errors = PresetsValidator.immutabilityErrors(document, existing);
+        if (!errors.isEmpty()) {
+            return new Rejected(errors);
+        }
+        int versionsCreated = 0;
+        int presetsCreated = 0;
+        int presetsUpdated = 0;
+        for (TemplateDefinition t : document.templates()) {
+            boolean versionExists = presets.keySet().stream()
+                    .anyMatch(id -> id.template().equals(t.name()) && id.version().equals(t.version()));
+            versionsCreated += versionExists ? 0 : 1;
+            TemplateRow row = templates.computeIfAbsent(t.name(), n -> new TemplateRow());
+            row.activeVersion = t.version();
+            row.deprecated = t.deprecated();
+            row.deleted = t.deleted();
+            for (PresetDefinition p : t.presets()) {
+                PresetId id = t.idOf(p);
+                PresetRow stored = presets.get(id);
+                if (stored == null) {
+                    presets.put(id, new PresetRow(id, p.parameters(), p.policy()));
+                    presetsCreated++;
+                } else {
+                    // Policy changes in place; the failure state stays (a policy change is not a resume, R4).
+                    stored.policy = p.policy();
+                    presetsUpdated++;
+                }
+            }
+        }
+        return new Applied(document.templates().size(), versionsCreated, presetsCreated, presetsUpdated);
+    }
+
+    @Override
+    public synchronized Optional<PresetId> resolve(PresetRef ref) {
+        TemplateRow t = templates.get(ref.template());
+        if (t == null) {
+            return Optional.empty();
+        }
+        PresetId id = new PresetId(ref.template(), t.activeVersion, ref.preset());
+        return presets.containsKey(id) ? Optional.of(id) : Optional.empty();
+    }
+
+    @Override
+    public synchronized void invalidate(PresetId preset, Instant now) {
+        PresetRow p = presets.get(preset);
+        if (p == null) {
+            throw new NotFoundException("preset " + preset + " does not exist");
+        }
+        p.invalidatedAt = now;
+    }
+
+    // ------------------------------------------------------------------ SettingsPort
+
+    @Override
+    public synchronized boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public synchronized void setPaused(boolean value, Instant now) {
+        paused = value;
+    }
+
+    // ------------------------------------------------------------------ ReconciliationLockPort
+
+    @Override
+    public synchronized Optional<HeldLock> tryAcquire() {
+        if (lockHeld) {
+            return Optional.empty();
+        }
+        lockHeld = true;
+        return Optional.of(new HeldLock() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (FakeStore.this) {
+                    if (!closed) {
+                        closed = true;
+                        lockHeld = false;
+                    }
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ NudgePort
+
+    @Override
+    public void nudge(PresetId preset) {
+        nudgesSent.add(preset);
+        nudgeListeners.forEach(l -> l.accept(preset));
+    }
+
+    @Override
+    public Subscription subscribe(Consumer<PresetId> listener) {
+        nudgeListeners.add(listener);
+        return () -> nudgeListeners.remove(listener);
+    }
+
+    // ================================================================== test helpers
+
+    /** Another replica takes the reconciliation lock; close the result to give it back. */
+    public HeldLock holdLockElsewhere() {
+        return tryAcquire().orElseThrow(() -> new IllegalStateException("the lock is held already"));
+    }
+
+    public synchronized boolean lockHeld() {
+        return lockHeld;
+    }
+
+    /** From now on every {@link #enqueueCreates} batch that contains a create of {@code preset} fails as a whole. */
+    public synchronized void failEnqueueCreatesFor(PresetId preset) {
+        failEnqueueCreatesFor.add(preset);
+    }
+
+    /** The size of each {@link #enqueueCreates} call, in order (failed calls included). */
+    public synchronized List<Integer> enqueueCreatesBatches() {
+        return List.copyOf(enqueueCreatesBatches);
+    }
+
+    public synchronized int snapshotLoads() {
+        return snapshotLoads;
+    }
+
+    public List<PresetId> nudges() {
+        return List.copyOf(nudgesSent);
+    }
+
+    public synchronized FailureState failureState(PresetId preset) {
+        return presets.get(preset).failure;
+    }
+
+    public synchronized void setFailureState(PresetId preset, FailureState state) {
+        presets.get(preset).failure = Objects.requireNonNull(state);
+    }
+
+    /** A ready prebuild whose create succeeded at {@code readyAt}, as if a worker had built it. */
+    public synchronized WorkspaceId seedReadyPrebuild(PresetId preset, WorkspaceId id, Instant readyAt,
+                                                      Map<String, String> outputs) {
+        WorkspaceRow w = seedWorkspace(preset, id, readyAt);
+        BuildRow b = w.latest();
+        b.status = Status.SUCCEEDED;
+        b.attempt = 1;
+        b.startedAt = readyAt;
+        b.finishedAt = readyAt;
+        w.readyAt = readyAt;
+        w.outputs = Map.copyOf(outputs);
+        return id;
+    }
+
+    /** A prebuild whose create failed at {@code failedAt}. */
+    public synchronized WorkspaceId seedFailedPrebuild(PresetId preset, WorkspaceId id, Instant failedAt) {
+        WorkspaceRow w = seedWorkspace(preset, id, failedAt);
+        BuildRow b = w.latest();
+        b.status = Status.FAILED;
+        b.attempt = 1;
+        b.startedAt = failedAt;
+        b.finishedAt = failedAt;
+        b.errorCode = "failed";
+        b.error = "seeded failure";
+        return id;
+    }
+
+    private WorkspaceRow seedWorkspace(PresetId preset, WorkspaceId id, Instant at) {
+        if (!presets.containsKey(preset) || workspaces.containsKey(id)) {
+            throw new IllegalArgumentException("cannot seed " + id + " of " + preset);
+        }
+        WorkspaceRow w = new WorkspaceRow(id, "seeded-" + id.text().substring(0, 8), preset, at);
+        workspaces.put(id, w);
+        addBuild(w, Transition.CREATE, "CREATE", at);
+        return w;
+    }
+
+    /** The phase of a workspace, or empty when it never existed or was canceled before being provisioned. */
+    public synchronized Optional<Phase> phaseOf(WorkspaceId id) {
+        return Optional.ofNullable(workspaces.get(id)).map(FakeStore::phase);
+    }
+
+    /** The preset's unclaimed workspaces in {@code phase}, oldest first. */
+    public synchronized List<WorkspaceId> prebuilds(PresetId preset, Phase phase) {
+        return prebuildsOf(preset).stream().filter(w -> phase(w) == phase)
+                .sorted(Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id))
+                .map(w -> w.id).toList();
+    }
+
+    /** Jobs of every workspace with the given transition and status ({@code pending}, {@code running}, …). */
+    public synchronized List<BuildView> jobs(Transition transition, String status) {
+        return builds.values().stream()
+                .filter(b -> b.transition == transition && b.status.name().equalsIgnoreCase(status))
+                .map(FakeStore::view).toList();
+    }
+
+    /** The workspace a job belongs to. */
+    public synchronized WorkspaceId workspaceOf(JobId job) {
+        return builds.get(job.value()).workspace;
+    }
+
+    /** When the job last heartbeated (null when not running). */
+    public synchronized Instant heartbeatAt(JobId job) {
+        return builds.get(job.value()).heartbeatAt;
+    }
+
+    /** Everything stored, as text: equal dumps mean equal contents. */
+    public synchronized String dump() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("paused=").append(paused).append('\n');
+        templates.forEach((name, t) -> sb.append("template ").append(name).append(" active=").append(t.activeVersion)
+                .append(" deprecated=").append(t.deprecated).append(" deleted=").append(t.deleted).append('\n'));
+        presets.values().forEach(p -> sb.append("preset ").append(p.id).append(' ').append(new TreeMap<>(p.parameters))
+                .append(' ').append(p.policy).append(" invalidatedAt=").append(p.invalidatedAt)
+                .append(' ').append(p.failure).append('\n'));
+        workspaces.values().forEach(w -> sb.append("workspace ").append(w.id).append(' ').append(w.name).append(' ')
+                .append(w.owner).append(' ').append(w.preset).append(" created=").append(w.createdAt)
+                .append(" ready=").append(w.readyAt).append(" claimed=").append(w.claimedAt).append(' ')
+                .append(new TreeMap<>(w.outputs)).append('\n'));
+        builds.values().forEach(b -> sb.append("build ").append(b.id).append(' ').append(b.transition).append(' ')
+                .append(b.workspace).append(' ').append(b.status).append(' ').append(b.reason)
+                .append(" attempt=").append(b.attempt).append(" notBefore=").append(b.notBefore)
+                .append(" heartbeat=").append(b.heartbeatAt).append(" worker=").append(b.worker)
+                .append(" finished=").append(b.finishedAt).append(' ').append(b.errorCode).append('\n'));
+        return sb.toString();
+    }
+
+    @Override
+    public synchronized String toString() {
+        return workspaces.values().stream().map(w -> w.id + ":" + phase(w)).collect(Collectors.joining(", ", "FakeStore[", "]"));
+    }
+}

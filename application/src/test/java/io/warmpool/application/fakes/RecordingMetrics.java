@@ -1,0 +1,70 @@
+package io.warmpool.application.fakes;
+
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.domain.PresetId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Keeps every measurement. Thread-safe. */
+public final class RecordingMetrics implements MetricsPort {
+
+    public record Claim(PresetId preset, boolean hit, Duration duration) {
+    }
+
+    public record JobFinished(Transition transition, String outcome, Duration duration) {
+    }
+
+    private final List<PassReport> passes = new ArrayList<>();
+    private final List<Boolean> paused = new ArrayList<>();
+    private final List<Claim> claims = new ArrayList<>();
+    private final List<Transition> jobsStarted = new ArrayList<>();
+    private final List<JobFinished> jobsFinished = new ArrayList<>();
+
+    @Override
+    public synchronized void passFinished(PassReport report) {
+        passes.add(report);
+    }
+
+    @Override
+    public synchronized void paused(boolean value) {
+        paused.add(value);
+    }
+
+    @Override
+    public synchronized void claimFinished(PresetId preset, boolean hit, Duration duration) {
+        claims.add(new Claim(preset, hit, duration));
+    }
+
+    @Override
+    public synchronized void jobStarted(Transition transition) {
+        jobsStarted.add(transition);
+    }
+
+    @Override
+    public synchronized void jobFinished(Transition transition, String outcome, Duration duration) {
+        jobsFinished.add(new JobFinished(transition, outcome, duration));
+    }
+
+    public synchronized List<PassReport> passes() {
+        return List.copyOf(passes);
+    }
+
+    public synchronized List<Boolean> paused() {
+        return List.copyOf(paused);
+    }
+
+    public synchronized List<Claim> claims() {
+        return List.copyOf(claims);
+    }
+
+    public synchronized List<Transition> jobsStarted() {
+        return List.copyOf(jobsStarted);
+    }
+
+    public synchronized List<JobFinished> jobsFinished() {
+        return List.copyOf(jobsFinished);
+    }
+}

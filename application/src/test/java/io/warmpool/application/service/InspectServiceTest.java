@@ -1,0 +1,126 @@
+package io.warmpool.application.service;
+
+import static io.warmpool.application.fakes.SequentialIds.id;
+import static io.warmpool.application.service.World.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warmpool.application.fakes.Presets;
+import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.application.port.out.WorkspacePort.BuildView;
+import io.warmpool.application.port.out.WorkspacePort.Phase;
+import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.PresetStatus;
+import io.warmpool.domain.plan.BlockReason;
+import io.warmpool.domain.plan.PlanAction;
+import io.warmpool.domain.plan.PlannerSettings;
+import io.warmpool.domain.plan.PresetPlan;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A5 — status and the dry-run plan are read-only. */
+class InspectServiceTest {
+
+    private final World world = new World();
+    private PresetId alpha;
+    private PresetId bravo;
+    private PresetId charlie;
+
+    @BeforeEach
+    void givenPresetsInEveryKindOfState() {
+        // alpha: 1 of 3 ready, 1 create queued; bravo: in backoff; charlie: hard-limited. Reconciliation paused.
+        alpha = world.preset("alpha", 3);
+        bravo = world.preset("bravo", 2);
+        charlie = world.preset("charlie", 1);
+        world.store.seedReadyPrebuild(alpha, id(901), T0.minusSeconds(600), Map.of("url", "https://ws/901"));
+        world.apply("alpha", "v1", Presets.preset("small", 2));
+        world.pass(alpha);
+        world.apply("alpha", "v1", Presets.preset("small", 3));
+        world.store.setFailureState(bravo, new FailureState(1, T0, T0.plusSeconds(60), PresetStatus.HEALTHY));
+        world.store.setFailureState(charlie, new FailureState(3, T0, T0.plusSeconds(180), PresetStatus.HARD_LIMITED));
+        world.store.setPaused(true, T0);
+        world.clock.advance(Duration.ofSeconds(10));
+        world.events.clear();
+    }
+
+    @Test
+    void statusReportsEveryPresetsStateAndPlanWithoutChangingAnything() {
+        // given
+        String before = world.store.dump();
+        int passesBefore = world.metrics.passes().size();
+
+        // when
+        StatusReport status = world.inspect().status();
+
+        // then
+        assertThat(status.at()).isEqualTo(T0.plusSeconds(10));
+        assertThat(status.paused()).isTrue();
+        assertThat(status.queuedCreates()).isEqualTo(1);
+        assertThat(status.failures()).isEmpty();
+        assertThat(status.presets()).extracting(PresetPlan::id).containsExactly(alpha, bravo, charlie);
+        PresetPlan a = status.presets().get(0);
+        assertThat(a.state().desired()).isEqualTo(3);
+        assertThat(a.state().eligible()).hasSize(1);
+        assertThat(a.state().starting()).isEqualTo(1);
+        assertThat(a.state().queued()).isEqualTo(1);
+        assertThat(a.actions()).containsExactly(new PlanAction.Create(1));
+        PresetPlan b = status.presets().get(1);
+        assertThat(b.state().failure().consecutiveFailures()).isEqualTo(1);
+        assertThat(b.actions()).containsExactly(new PlanAction.Blocked(BlockReason.BACKOFF, 2, 0, T0.plusSeconds(60)));
+        PresetPlan c = status.presets().get(2);
+        assertThat(c.state().failure().status()).isEqualTo(PresetStatus.HARD_LIMITED);
+        assertThat(c.actions()).containsExactly(new PlanAction.Blocked(BlockReason.HARD_LIMITED, 1, 0, null));
+        // nothing was written, published, nudged or measured
+        assertThat(world.store.dump()).isEqualTo(before);
+        assertThat(world.events.all()).isEmpty();
+        assertThat(world.store.nudges()).isEmpty();
+        assertThat(world.metrics.passes()).hasSize(passesBefore);
+    }
+
+    @Test
+    void planShowsWhatTheNextPassWouldDoIncludingThePendingCap() {
+        // given: room for one more queued create only
+        world.reconcileSettings = new ReconcileSettings(PlannerSettings.DEFAULTS, 1);
+        world.store.setPaused(false, T0);
+        world.store.setFailureState(bravo, FailureState.initial());
+        String before = world.store.dump();
+
+        // when
+        StatusReport plan = world.inspect().plan();
+
+        // then: the cap is full already (alpha's queued create), so nothing more would be created
+        assertThat(plan.presets().get(0).actions())
+                .containsExactly(new PlanAction.Blocked(BlockReason.PENDING_CAP, 1, 0, null));
+        assertThat(plan.presets().get(1).actions())
+                .containsExactly(new PlanAction.Blocked(BlockReason.PENDING_CAP, 2, 0, null));
+        assertThat(world.store.dump()).isEqualTo(before);
+        // and the pass does just that
+        assertThat(world.pass().plans()).isEqualTo(plan.presets());
+    }
+
+    @Test
+    void workspacesAndBuildsAreListedNewestFirstAndUnknownOnesAreNotFound() {
+        // when
+        var listed = world.inspect().workspaces(new PresetRef("alpha", "small"), null, 10);
+
+        // then
+        assertThat(listed).extracting(WorkspaceView::phase).containsExactly(Phase.STARTING, Phase.RUNNING);
+        WorkspaceId ready = id(901);
+        assertThat(world.inspect().workspace(ready).outputs()).containsEntry("url", "https://ws/901");
+        assertThat(world.inspect().builds(ready)).extracting(BuildView::transition).containsExactly(Transition.CREATE);
+        assertThat(world.inspect().workspaces(null, "nobody", 10)).isEmpty();
+        assertThatThrownBy(() -> world.inspect().workspaces(new PresetRef("alpha", "large"), null, 10))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> world.inspect().workspaces(null, null, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> world.inspect().workspace(id(4242))).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> world.inspect().builds(id(4242))).isInstanceOf(NotFoundException.class);
+    }
+}
