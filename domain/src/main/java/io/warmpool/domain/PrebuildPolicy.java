@@ -17,6 +17,11 @@ import java.util.Objects;
 public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule) {
 
     public static final int MAX_INSTANCES = 1000;
+    /**
+     * Ten years: far beyond any useful TTL, and far from the overflow of {@code now − ttl}. Presets files are
+     * validated against it; a policy read back from storage is taken as stored.
+     */
+    public static final Duration MAX_TTL = Duration.ofDays(3650);
 
     public PrebuildPolicy {
         if (instances < 0 || instances > MAX_INSTANCES) {

@@ -74,7 +74,17 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         }
         Job job = taken.get();
         metrics.jobStarted(job.transition());
-        TimerPort.Cancellable heartbeat = timer.every(settings.heartbeatInterval(), () -> heartbeat(job, worker));
+        java.util.concurrent.atomic.AtomicReference<TimerPort.Cancellable> self = new java.util.concurrent.atomic.AtomicReference<>();
+        TimerPort.Cancellable heartbeat = timer.every(settings.heartbeatInterval(), () -> {
+            if (!heartbeat(job, worker)) {
+                // Reaped as lost: heartbeating on is pointless; the result will be dropped when it comes.
+                TimerPort.Cancellable c = self.get();
+                if (c != null) {
+                    c.cancel();
+                }
+            }
+        });
+        self.set(heartbeat);
         CompletionStage<ProvisionResult> call;
         try {
             call = provisioner.provision(ProvisionRequest.of(job));
@@ -90,14 +100,17 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         });
     }
 
-    private void heartbeat(Job job, WorkerId worker) {
+    /** @return false when the job is no longer held by {@code worker} */
+    private boolean heartbeat(Job job, WorkerId worker) {
         try {
             if (!queue.heartbeat(job.id(), worker, Clocks.now(clock))) {
                 LOG.warning(() -> "job " + job.id() + " was reaped as lost while " + worker + " still ran it");
+                return false;
             }
         } catch (RuntimeException e) {
             LOG.warning(() -> "heartbeat of job " + job.id() + " failed: " + PassPlanner.describe(e));
         }
+        return true;
     }
 
     private WorkerStep record(Job job, WorkerId worker, Instant started, ProvisionResult result) {

@@ -136,7 +136,8 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
         }
         Counts counts = new Counts();
         // Deletes first: they free capacity and never count against the pending cap.
-        Set<PresetId> failedDeletes = inBatches(deletes, batch -> queue.enqueueDeletes(batch, now), "enqueueing deletes", failures);
+        int[] deleted = {0};
+        Set<PresetId> failedDeletes = inBatches(deletes, batch -> deleted[0] += queue.enqueueDeletes(batch, now), "enqueueing deletes", failures);
         Set<PresetId> failedCreates = inBatches(creates, batch -> queue.enqueueCreates(batch, now), "enqueueing creates", failures);
         Set<PresetId> failedCancels = new LinkedHashSet<>();
         if (!cancels.isEmpty()) {
@@ -147,7 +148,8 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
                 failedCancels.addAll(cancels);
             }
         }
-        deletes.forEach((id, list) -> counts.deletes += failedDeletes.contains(id) ? 0 : list.size());
+        // What the queue stored: it skips deletes of workspaces claimed or deleted since the snapshot.
+        counts.deletes = deleted[0];
         creates.forEach((id, list) -> counts.creates += failedCreates.contains(id) ? 0 : list.size());
         eventsByPreset.forEach((id, list) -> {
             for (Event e : list) {

@@ -118,7 +118,7 @@ class ReconcilePresetsServiceTest {
     @Test
     void givenOnePresetWhosePlanningThrows_theOthersStillGetTheirCreates() {
         // given: "broken" has a TTL so long that now − ttl is before the first representable instant, which
-        // makes planning throw (the validator accepts such a TTL); "good" is an ordinary empty pool
+        // makes planning throw (stored data the validator would have rejected); "good" is an ordinary empty pool
         PresetId broken = world.apply("broken", "v1", preset("small", 2, Duration.ofDays(1_000_000_000_000L))).get(0);
         PresetId good = world.preset("good", 2);
 

@@ -150,6 +150,9 @@ public final class PresetsValidator {
         if (in.ttl() != null) {
             try {
                 ttl = Durations.parse(in.ttl());
+                if (ttl.compareTo(PrebuildPolicy.MAX_TTL) > 0) {
+                    throw new IllegalArgumentException("must be at most 3650d, got " + in.ttl());
+                }
             } catch (IllegalArgumentException e) {
                 errors.add(new ValidationError(in.source(), place + ", prebuilds.ttl", e.getMessage()));
             }

@@ -61,6 +61,7 @@ class PresetsValidatorTest {
                 Arguments.of(preset("small", -1, null, null), "template python-dev, preset small, prebuilds.instances", "got -1"),
                 Arguments.of(preset("small", null, null, null), "template python-dev, preset small, prebuilds.instances", "is required"),
                 Arguments.of(preset("small", 1, "soon", null), "template python-dev, preset small, prebuilds.ttl", "'soon' is not a duration"),
+                Arguments.of(preset("small", 1, "1000000000000d", null), "template python-dev, preset small, prebuilds.ttl", "at most 3650d"),
                 Arguments.of(preset("Small", 1, null, null), "template python-dev, preset Small, name", "must match [a-z0-9][a-z0-9-]*"),
                 Arguments.of(preset("-x", 1, null, null), "template python-dev, preset -x, name", "must match"),
                 Arguments.of(preset("a".repeat(64), 1, null, null), "template python-dev, preset " + "a".repeat(64) + ", name", "at most 63"),
