@@ -1,0 +1,105 @@
+package io.warmpool.bootstrap.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.warmpool.adapters.db.JooqEventLogAdapter;
+import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.http.HttpAddress;
+import io.warmpool.adapters.http.PrometheusMetrics;
+import io.warmpool.adapters.http.ReadinessCheck;
+import io.warmpool.adapters.http.RestApi;
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.OperatePresetsUseCase;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The inbound REST API and the Prometheus metrics (adapters-http). Provides {@link ApiServer},
+ * {@link MetricsPort}, and the {@link EventSinkPort} that feeds both the database event log and the metrics.
+ */
+public final class HttpApiModule extends AbstractModule {
+
+    private final InetSocketAddress address;
+    private final String token;
+
+    public HttpApiModule(InetSocketAddress address, String token) {
+        this.address = address;
+        this.token = token;
+    }
+
+    @Provides
+    @Singleton
+    PrometheusMetrics prometheus() {
+        return new PrometheusMetrics();
+    }
+
+    @Provides
+    MetricsPort metrics(PrometheusMetrics prometheus) {
+        return prometheus;
+    }
+
+    @Provides
+    @Singleton
+    EventSinkPort events(JooqEventLogAdapter log, PrometheusMetrics prometheus) {
+        return new FanOut(List.of(log, prometheus));
+    }
+
+    @Provides
+    @Singleton
+    ApiServer api(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                  ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
+                  PostgresDatabase database, PrometheusMetrics prometheus, Clock clock) {
+        ReadinessCheck readiness = () -> database.isReachable()
+                ? ReadinessCheck.Result.ready("database reachable, migrations applied")
+                : ReadinessCheck.Result.notReady("database unreachable");
+        RestApi api = new RestApi(new HttpAddress(address.getHostString(), address.getPort()),
+                new RestApi.UseCases(inspect, apply, operate, claim, pause, release), token, readiness,
+                prometheus.registry(), clock);
+        return new ApiServer() {
+            @Override
+            public void start() {
+                api.start();
+            }
+
+            @Override
+            public String address() {
+                return api.boundAddress().toString();
+            }
+
+            @Override
+            public void close() {
+                api.stop();
+            }
+        };
+    }
+
+    /** Publishes every batch to each sink in turn; a sink that throws never stops the others. */
+    static final class FanOut implements EventSinkPort {
+        private final List<EventSinkPort> sinks;
+
+        FanOut(List<EventSinkPort> sinks) {
+            this.sinks = List.copyOf(sinks);
+        }
+
+        @Override
+        public void publish(List<Event> events) {
+            for (EventSinkPort sink : sinks) {
+                try {
+                    sink.publish(events);
+                } catch (RuntimeException e) {
+                    java.util.logging.Logger.getLogger(FanOut.class.getName()).warning("event sink failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+}
