@@ -39,6 +39,7 @@ public final class WarmpoolService implements AutoCloseable {
     private final LiveView view;
     private final String replica;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private volatile ApiServer api;
 
     public WarmpoolService(Injector injector, Settings settings, LiveView view, String replica) {
         this.injector = injector;
@@ -63,9 +64,11 @@ public final class WarmpoolService implements AutoCloseable {
                     settings.workers(), Duration.ofMillis(250), settings.worker().heartbeatInterval(), Duration.ofSeconds(30));
             workers.start();
             started.push(workers);
-            ApiServer api = injector.getInstance(ApiServer.class);
-            api.start();
-            started.push(api);
+            ApiServer server = injector.getInstance(ApiServer.class);
+            server.start();
+            started.push(server);
+            api = server;
+            LOG.info(() -> "API listening on http://" + server.address());
             InspectUseCase inspect = injector.getInstance(InspectUseCase.class);
             ReconcileLoop loop = new ReconcileLoop(injector.getInstance(ReconcilePresetsUseCase.class),
                     injector.getInstance(NudgePort.class), settings.reconcileInterval(), report -> afterPass(report, inspect, workers));
@@ -107,6 +110,20 @@ public final class WarmpoolService implements AutoCloseable {
         PresetStorePort.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
                 .apply(PresetsYaml.parse(yaml, path.toString()));
         LOG.info(() -> "applied " + path + ": " + applied);
+    }
+
+    /** Where the API listens once started, e.g. {@code 127.0.0.1:8080} (the real port when 0 was asked for). */
+    public String apiAddress() {
+        ApiServer server = api;
+        if (server == null) {
+            throw new IllegalStateException("the service is not started");
+        }
+        return server.address();
+    }
+
+    /** The injector, for tests and tools that need a use case of the running service. */
+    public Injector injector() {
+        return injector;
     }
 
     /** Stops in reverse order of start. Safe to call twice. */

@@ -1,0 +1,223 @@
+package io.warmpool.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.runtime.WarmpoolService;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real service — embedded PostgreSQL, simulated provisioner, workers, reconciler, REST API — started as
+ * {@code run} starts it, and driven through the CLI and the REST API as a user would.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    static WarmpoolService service;
+    static String server;
+    static String token;
+
+    @BeforeAll
+    static void startService() throws Exception {
+        Path presets = dir.resolve("presets.yaml");
+        Files.writeString(presets, """
+                templates:
+                  - name: python-dev
+                    version: v1
+                    presets:
+                      - name: small
+                        parameters: {cpu: "2"}
+                        prebuilds: {instances: 3}
+                  - name: go-service
+                    version: v1
+                    presets:
+                      - name: broken
+                        parameters: {image: nope}
+                        prebuilds: {instances: 2}
+                """);
+        Path simulated = dir.resolve("simulated.yaml");
+        Files.writeString(simulated, """
+                create_latency: {min: 20ms, max: 60ms}
+                delete_latency: 20ms
+                presets:
+                  go-service/broken: {failure_rate: 1.0}
+                """);
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.STATE_DIR, dir.resolve("state").toString());
+        flags.put(Setting.HTTP_ADDR, "127.0.0.1:0");
+        flags.put(Setting.PRESETS, presets.toString());
+        flags.put(Setting.SIMULATED_CONFIG, simulated.toString());
+        flags.put(Setting.RECONCILE_INTERVAL, "200ms");
+        flags.put(Setting.BACKOFF_INTERVAL, "100ms");
+        flags.put(Setting.SEED, "42");
+        Config config = Config.load(flags, Map.of(), null);
+        service = Composition.service(config, new PrintStream(new ByteArrayOutputStream()), false);
+        service.start();
+        server = "http://" + service.apiAddress();
+        token = Files.readString(dir.resolve("state").resolve("api-token")).trim();
+    }
+
+    @AfterAll
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--server";
+        all[args.length + 1] = server;
+        all[args.length + 2] = "--state-dir";
+        all[args.length + 3] = dir.resolve("state").toString();
+        int exit = Main.execute(all, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static HttpResponse<String> http(String method, String path, String body, boolean auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (auth) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode preset(String name) throws Exception {
+        JsonNode status = JSON.readTree(cli("status", "--output", "json").out());
+        for (JsonNode p : status.get("presets")) {
+            if (p.get("preset").asText().equals(name)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no preset " + name + " in " + status);
+    }
+
+    @Test
+    @Order(1)
+    void poolsFillAndTheStatusCommandShowsThem() {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(preset("python-dev/small").get("eligible").asInt()).isEqualTo(3));
+        Run table = cli("status");
+        assertThat(table.exit()).isZero();
+        assertThat(table.out()).contains("PRESET", "python-dev/small (v1)", "go-service/broken (v1)");
+    }
+
+    @Test
+    @Order(2)
+    void aFailingPresetBacksOffAndIsHardLimited_thenAnOperatorResumesIt() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(preset("go-service/broken").get("status").asText()).isEqualTo("hard_limited"));
+        JsonNode broken = preset("go-service/broken");
+        assertThat(broken.get("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(broken.get("eligible").asInt()).isZero();
+
+        Run resume = cli("presets", "resume", "go-service/broken");
+        assertThat(resume.exit()).as(resume.err()).isZero();
+        assertThat(resume.out()).contains("hard_limited -> healthy");
+    }
+
+    @Test
+    @Order(3)
+    void aClaimReturnsAReadyWorkspaceWithItsOutputs_andReleaseDeletesIt() throws Exception {
+        Run claim = cli("claim", "python-dev/small", "--owner", "alice", "--output", "json");
+        assertThat(claim.exit()).as(claim.err()).isZero();
+        JsonNode ws = JSON.readTree(claim.out());
+        assertThat(ws.get("owner").asText()).isEqualTo("alice");
+        assertThat(ws.get("outputs").get("url").asText()).contains("sim.invalid");
+
+        HttpResponse<String> rest = http("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\",\"name\":\"bobs-ws\"}", true);
+        assertThat(rest.statusCode()).isEqualTo(201);
+        assertThat(JSON.readTree(rest.body()).get("name").asText()).isEqualTo("bobs-ws");
+
+        // the claims nudge a pass: the pool refills
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(preset("python-dev/small").get("eligible").asInt()).isEqualTo(3));
+
+        Run release = cli("release", ws.get("id").asText());
+        assertThat(release.exit()).as(release.err()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            HttpResponse<String> one = http("GET", "/api/v1/workspaces/" + ws.get("id").asText(), null, true);
+            assertThat(JSON.readTree(one.body()).get("phase").asText()).isEqualToIgnoringCase("deleted");
+        });
+    }
+
+    @Test
+    @Order(4)
+    void planPauseAndResumeWorkThroughTheCli() throws Exception {
+        assertThat(cli("plan").exit()).isZero();
+        assertThat(cli("pause").exit()).isZero();
+        assertThat(JSON.readTree(cli("plan", "--output", "json").out()).get("paused").asBoolean()).isTrue();
+        assertThat(cli("resume").exit()).isZero();
+        assertThat(JSON.readTree(cli("status", "--output", "json").out()).get("paused").asBoolean()).isFalse();
+    }
+
+    @Test
+    @Order(5)
+    void badInputGetsAClearErrorAndExitCode2_failuresExitCode1() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "templates:\n  - name: Bad Name\n    version: v1\n    presets:\n      - name: x\n        prebuilds: {instances: 5000}\n");
+        Run apply = cli("presets", "apply", bad.toString());
+        assertThat(apply.exit()).isEqualTo(2);
+        assertThat(apply.err()).contains(bad + ":2", "must match", "between 0 and 1000");
+
+        Run malformed = cli("claim", "no-slash");
+        assertThat(malformed.exit()).isEqualTo(2);
+        assertThat(malformed.err()).contains("template/preset");
+
+        Run unknown = cli("claim", "nope/nothing", "--owner", "alice");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("nope/nothing");
+
+        assertThat(http("GET", "/api/v1/status", null, false).statusCode()).isEqualTo(401);
+        HttpResponse<String> junk = http("POST", "/api/v1/presets/python-dev/small/claims", "{not json", true);
+        assertThat(junk.statusCode()).isEqualTo(400);
+        assertThat(junk.body()).doesNotContain("Exception").doesNotContain("at io.");
+    }
+
+    @Test
+    @Order(6)
+    void metricsHealthAndReadinessAreServed() throws Exception {
+        HttpResponse<String> metrics = http("GET", "/metrics", null, false);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("warmpool_prebuilt_workspaces_eligible", "warmpool_preset_hard_limited",
+                "warmpool_reconciliation_duration_seconds", "warmpool_prebuilt_workspaces_claimed_total");
+        assertThat(http("GET", "/healthz", null, false).statusCode()).isEqualTo(200);
+        assertThat(http("GET", "/readyz", null, false).statusCode()).isEqualTo(200);
+    }
+}
