@@ -100,6 +100,11 @@ public final class PresetsYaml {
         } catch (YamlEngineException e) {
             throw new InvalidDefinitionException(List.of(new ValidationError(sourceName, SYNTAX_FIELD,
                     e.getMessage() == null ? "invalid YAML" : e.getMessage())));
+        } catch (StackOverflowError e) {
+            // snakeyaml-engine composes nested nodes recursively and has no depth limit, so `[[[[…` in an upload
+            // would otherwise become a 500. The composer's state is local to this call, so unwinding is safe.
+            throw new InvalidDefinitionException(List.of(new ValidationError(sourceName, SYNTAX_FIELD,
+                    "the document is nested too deeply (a presets file needs about eight levels)")));
         }
         if (root.isEmpty() || isNull(root.get())) {
             return new PresetsInput(at(0), null);

@@ -169,6 +169,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         }
     }
 
+    /** Sets {@code warmpool_reconciliation_paused} to 1 or 0. */
     @Override
     public void paused(boolean isPaused) {
         try {
@@ -178,6 +179,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         }
     }
 
+    /** Observes the claim's duration under {@code outcome} {@code hit} or {@code miss}. */
     @Override
     public void claimFinished(PresetId preset, boolean hit, Duration duration) {
         try {
@@ -187,6 +189,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         }
     }
 
+    /** Raises {@code warmpool_provisioner_jobs_in_flight} for the job's kind. */
     @Override
     public void jobStarted(Transition transition) {
         try {

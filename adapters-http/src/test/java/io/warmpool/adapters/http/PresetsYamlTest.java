@@ -371,6 +371,13 @@ class PresetsYamlTest {
             assertThat(errors.get(0).source()).startsWith("p.yaml:");
         }
 
+        @ParameterizedTest(name = "[{index}]")
+        @org.junit.jupiter.params.provider.MethodSource("io.warmpool.adapters.http.PresetsYamlTest#deeplyNested")
+        void aDeeplyNestedDocument_isOneSyntaxError_notAStackOverflow(String yaml) {
+            assertThat(errorsOf(yaml)).containsExactly(new ValidationError("p.yaml", "yaml",
+                    "the document is nested too deeply (a presets file needs about eight levels)"));
+        }
+
         @Test
         void tooManyAliases_areRejected_ratherThanExpanded() {
             StringBuilder yaml = new StringBuilder("a: &a [x, x]\n");
@@ -384,6 +391,10 @@ class PresetsYamlTest {
             assertThat(errorsOf(yaml.toString())).hasSize(1).first()
                     .satisfies(e -> assertThat(e.field()).isEqualTo("yaml"));
         }
+    }
+
+    static List<String> deeplyNested() {
+        return List.of("[".repeat(200_000), "templates:\n" + "- ".repeat(100_000) + "x\n", "a: " + "{a: ".repeat(50_000));
     }
 
     @Nested

@@ -581,6 +581,14 @@ class RestApiTest {
         }
 
         @Test
+        void aDeeplyNestedUpload_is400_not500() {
+            JsonNode body = assertError(authed("POST", "/api/v1/presets", "[".repeat(500_000)), 400, "invalid presets");
+
+            assertThat(body.get("errors").get(0).get("message").asText()).contains("nested too deeply");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
         void aSourceWithControlCharacters_is400() {
             assertError(authed("POST", "/api/v1/presets?source=a%0Ab", "templates: []"), 400, "source must be");
             verifyNoInteractions(apply);
@@ -700,6 +708,7 @@ class RestApiTest {
                 Arguments.of("{\"owner\":\"a\"} trailing", "malformed JSON"),
                 Arguments.of("{\"owner\":\"a\",\"owner\":\"b\"}", "malformed JSON"),
                 Arguments.of("[\"alice\"]", "must be a JSON object"),
+                Arguments.of("{\"owner\":" + "[".repeat(5_000), "malformed JSON"),
                 Arguments.of("", "must be a JSON object"),
                 Arguments.of("{}", "owner is required"),
                 Arguments.of("{\"owner\":\"Alice Smith\"}", "owner 'Alice Smith' must match"),
