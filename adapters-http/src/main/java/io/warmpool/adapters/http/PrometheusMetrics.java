@@ -1,0 +1,313 @@
+package io.warmpool.adapters.http;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.backoff.PresetStatus;
+import io.warmpool.domain.plan.PresetPlan;
+import io.warmpool.domain.plan.PresetState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The metrics of SPEC §5 on a Prometheus registry of its own: an outbound adapter for both {@link MetricsPort}
+ * (gauges, histograms) and {@link EventSinkPort} (the created / failed / claimed / missed counters).
+ *
+ * <p>Names and labels:
+ * <ul>
+ *   <li>{@code warmpool_prebuilt_workspaces_{created,failed,claimed,claim_missed}_total{template,preset}} — counted
+ *       from {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded} and {@code claim_missed} events;</li>
+ *   <li>{@code warmpool_prebuilt_workspaces_{desired,running,eligible,starting}{template,preset}},
+ *       {@code warmpool_preset_hard_limited}, {@code warmpool_preset_consecutive_failures} and
+ *       {@code warmpool_preset_backoff_until_seconds} (epoch seconds, 0 when not backing off) — from the plans of
+ *       each {@link #passFinished pass}. Versions of one {@code template/preset} share a label set: the pool
+ *       counts are summed over them (an old version's draining prebuilds are still running), and the failure
+ *       gauges are the active version's (0 when no version is active);</li>
+ *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
+ *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"}},
+ *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
+ *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}}.</li>
+ * </ul>
+ *
+ * <p>Pass gauges and partial passes: a pass nudged for one preset reports only that preset's plan, and a
+ * {@link PassReport} does not say which scope it covered. So a preset's label set is not dropped the moment a
+ * pass leaves it out; it is dropped once no pass has reported it (as a plan or a failure) for
+ * {@code staleAfter} of pass time ({@link PassReport#startedAt()}, the injected clock). Regular passes report
+ * every preset each reconcile interval, so a preset that is really gone disappears after {@code staleAfter}.
+ *
+ * <p>Thread-safe. Every method catches and logs its own failures: metrics must never break the work they
+ * measure.
+ */
+public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
+
+    /** How long a preset's gauges outlive the last pass that reported it, unless told otherwise. */
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
+
+    private static final Logger LOG = Logger.getLogger(PrometheusMetrics.class.getName());
+    private static final String[] PRESET_LABELS = {"template", "preset"};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Duration staleAfter;
+
+    private final Counter created = counter("warmpool_prebuilt_workspaces_created_total", "Prebuilds created successfully.");
+    private final Counter failed = counter("warmpool_prebuilt_workspaces_failed_total", "Prebuild creates that failed.");
+    private final Counter claimed = counter("warmpool_prebuilt_workspaces_claimed_total", "Prebuilds handed to a user.");
+    private final Counter claimMissed = counter("warmpool_prebuilt_workspaces_claim_missed_total",
+            "Claims that found no eligible prebuild.");
+
+    private final Gauge desired = presetGauge("warmpool_prebuilt_workspaces_desired", "Desired pool size (R1).");
+    private final Gauge running = presetGauge("warmpool_prebuilt_workspaces_running",
+            "Prebuilds whose latest build is a succeeded create, expired ones included (R1).");
+    private final Gauge eligible = presetGauge("warmpool_prebuilt_workspaces_eligible", "Prebuilds ready to be claimed (R1).");
+    private final Gauge starting = presetGauge("warmpool_prebuilt_workspaces_starting", "Create builds pending or running (R1).");
+    private final Gauge hardLimited = presetGauge("warmpool_preset_hard_limited",
+            "1 when the preset is hard-limited (R4), else 0.");
+    private final Gauge consecutiveFailures = presetGauge("warmpool_preset_consecutive_failures",
+            "Failed creates since the last success (R3).");
+    private final Gauge backoffUntil = presetGauge("warmpool_preset_backoff_until_seconds",
+            "End of the current creation backoff in epoch seconds, 0 when not backing off (R3).");
+
+    private final Gauge paused = Gauge.builder().name("warmpool_reconciliation_paused")
+            .help("1 when reconciliation is paused, else 0.").withoutExemplars().register(registry);
+    private final Histogram passDuration = Histogram.builder().name("warmpool_reconciliation_duration_seconds")
+            .help("Duration of reconciliation passes that ran.").withoutExemplars().classicOnly()
+            .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+            .register(registry);
+    private final Histogram claimDuration = Histogram.builder().name("warmpool_claim_duration_seconds")
+            .help("Duration of claims, by outcome (hit or miss).").labelNames("outcome").withoutExemplars()
+            .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+            .register(registry);
+    private final Gauge jobsInFlight = Gauge.builder().name("warmpool_provisioner_jobs_in_flight")
+            .help("Provisioner jobs this replica's workers are running, by kind.").labelNames("kind")
+            .withoutExemplars().register(registry);
+    private final Histogram jobDuration = Histogram.builder().name("warmpool_provisioner_job_duration_seconds")
+            .help("Duration of provisioner jobs, by kind and outcome.").labelNames("kind", "outcome")
+            .withoutExemplars().classicOnly()
+            .classicUpperBounds(0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+            .register(registry);
+
+    /** Guarded by {@code this}: the latest sample of every preset (per version) and its label sets on show. */
+    private final Map<PresetId, Sample> samples = new HashMap<>();
+    private final Set<List<String>> shown = new HashSet<>();
+    /** Guarded by itself: jobs in flight by kind, kept here so a stray report cannot push the gauge below zero. */
+    private final Map<Transition, Integer> inFlight = new EnumMap<>(Transition.class);
+
+    /** Metrics whose pass gauges are dropped {@link #DEFAULT_STALE_AFTER} after the last pass that reported them. */
+    public PrometheusMetrics() {
+        this(DEFAULT_STALE_AFTER);
+    }
+
+    /**
+     * @param staleAfter how long a preset's pass gauges stay after the last pass that reported it; longer than
+     *                   the reconcile interval, or presets flicker out between passes
+     * @throws IllegalArgumentException when {@code staleAfter} is not positive
+     */
+    public PrometheusMetrics(Duration staleAfter) {
+        Objects.requireNonNull(staleAfter, "staleAfter");
+        if (staleAfter.isNegative() || staleAfter.isZero()) {
+            throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);
+        }
+        this.staleAfter = staleAfter;
+        paused.set(0);
+        for (Transition kind : Transition.values()) {
+            jobsInFlight.labelValues(kind.wire()).set(0);
+            inFlight.put(kind, 0);
+        }
+    }
+
+    /** The registry holding every metric, for the {@code /metrics} endpoint. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Counts {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded} and {@code claim_missed}; ignores the rest. */
+    @Override
+    public void publish(List<Event> events) {
+        try {
+            for (Event event : events) {
+                Counter counter = switch (event.type()) {
+                    case CREATE_SUCCEEDED -> created;
+                    case CREATE_FAILED -> failed;
+                    case CLAIM_SUCCEEDED -> claimed;
+                    case CLAIM_MISSED -> claimMissed;
+                    default -> null;
+                };
+                if (counter != null) {
+                    counter.labelValues(event.preset().template(), event.preset().preset()).inc();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording events in metrics failed", e);
+        }
+    }
+
+    /** Updates every pass gauge from the report's plans and observes the pass duration. */
+    @Override
+    public void passFinished(PassReport report) {
+        try {
+            passDuration.observe(seconds(report.duration()));
+            updatePresets(report);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording a pass in metrics failed", e);
+        }
+    }
+
+    /** Sets {@code warmpool_reconciliation_paused} to 1 or 0. */
+    @Override
+    public void paused(boolean isPaused) {
+        try {
+            paused.set(isPaused ? 1 : 0);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording the pause flag in metrics failed", e);
+        }
+    }
+
+    /** Observes the claim's duration under {@code outcome} {@code hit} or {@code miss}. */
+    @Override
+    public void claimFinished(PresetId preset, boolean hit, Duration duration) {
+        try {
+            claimDuration.labelValues(hit ? "hit" : "miss").observe(seconds(duration));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+        }
+    }
+
+    /** Raises {@code warmpool_provisioner_jobs_in_flight} for the job's kind. */
+    @Override
+    public void jobStarted(Transition transition) {
+        try {
+            moveInFlight(transition, +1);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording a job start in metrics failed", e);
+        }
+    }
+
+    /**
+     * A job ended. A {@code lost} report with a zero duration is the reaper's (A2): any replica reaps lost jobs,
+     * including ones its own workers never started, so it neither lowers this replica's in-flight gauge nor adds
+     * a meaningless zero to the duration histogram. The worker that did run a reaped job reports it again, as
+     * {@code lost} with its real duration, when it finishes.
+     */
+    @Override
+    public void jobFinished(Transition transition, String outcome, Duration duration) {
+        try {
+            if ("lost".equals(outcome) && duration.isZero()) {
+                return;
+            }
+            moveInFlight(transition, -1);
+            jobDuration.labelValues(transition.wire(), outcome.toLowerCase(Locale.ROOT)).observe(seconds(duration));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording a job end in metrics failed", e);
+        }
+    }
+
+    private void moveInFlight(Transition kind, int delta) {
+        synchronized (inFlight) {
+            int now = Math.max(inFlight.get(kind) + delta, 0);
+            inFlight.put(kind, now);
+            jobsInFlight.labelValues(kind.wire()).set(now);
+        }
+    }
+
+    private synchronized void updatePresets(PassReport report) {
+        Instant at = report.startedAt();
+        for (PresetPlan plan : report.plans()) {
+            samples.put(plan.id(), Sample.of(plan.state(), at));
+        }
+        // A preset whose planning failed still exists: keep its last values rather than let them go stale.
+        report.failures().keySet().forEach(id -> samples.computeIfPresent(id, (k, s) -> s.seenAt(at)));
+        Instant cutoff = at.minus(staleAfter);
+        samples.values().removeIf(s -> s.seenAt.isBefore(cutoff));
+
+        Map<List<String>, Aggregate> byLabels = new HashMap<>();
+        samples.forEach((id, s) -> byLabels.computeIfAbsent(List.of(id.template(), id.preset()), k -> new Aggregate()).add(s));
+        byLabels.forEach((labels, a) -> {
+            String[] values = labels.toArray(String[]::new);
+            desired.labelValues(values).set(a.desired);
+            running.labelValues(values).set(a.running);
+            eligible.labelValues(values).set(a.eligible);
+            starting.labelValues(values).set(a.starting);
+            hardLimited.labelValues(values).set(a.hardLimited ? 1 : 0);
+            consecutiveFailures.labelValues(values).set(a.consecutiveFailures);
+            backoffUntil.labelValues(values).set(a.backoffUntil);
+        });
+        for (List<String> gone : shown) {
+            if (!byLabels.containsKey(gone)) {
+                String[] values = gone.toArray(String[]::new);
+                for (Gauge g : List.of(desired, running, eligible, starting, hardLimited, consecutiveFailures, backoffUntil)) {
+                    g.remove(values);
+                }
+            }
+        }
+        shown.clear();
+        shown.addAll(byLabels.keySet());
+    }
+
+    /** One preset version's values from one pass. */
+    private record Sample(boolean active, int desired, int running, int eligible, int starting, boolean hardLimited,
+                          int consecutiveFailures, double backoffUntil, Instant seenAt) {
+
+        static Sample of(PresetState s, Instant at) {
+            return new Sample(s.active(), s.desired(), s.running().size(), s.eligible().size(), s.starting(),
+                    s.failure().status() == PresetStatus.HARD_LIMITED, s.failure().consecutiveFailures(),
+                    s.backoffUntil().map(i -> i.toEpochMilli() / 1000.0).orElse(0.0), at);
+        }
+
+        Sample seenAt(Instant at) {
+            return new Sample(active, desired, running, eligible, starting, hardLimited, consecutiveFailures,
+                    backoffUntil, at);
+        }
+    }
+
+    /** The values of one label set: pool counts summed over versions, failure state of the active version. */
+    private static final class Aggregate {
+        int desired;
+        int running;
+        int eligible;
+        int starting;
+        boolean hardLimited;
+        int consecutiveFailures;
+        double backoffUntil;
+
+        void add(Sample s) {
+            desired += s.desired;
+            running += s.running;
+            eligible += s.eligible;
+            starting += s.starting;
+            if (s.active) {
+                hardLimited = s.hardLimited;
+                consecutiveFailures = s.consecutiveFailures;
+                backoffUntil = s.backoffUntil;
+            }
+        }
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder().name(name).help(help).labelNames(PRESET_LABELS).withoutExemplars().register(registry);
+    }
+
+    private Gauge presetGauge(String name, String help) {
+        return Gauge.builder().name(name).help(help).labelNames(PRESET_LABELS).withoutExemplars().register(registry);
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+}

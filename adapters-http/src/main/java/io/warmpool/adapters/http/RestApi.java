@@ -1,0 +1,502 @@
+package io.warmpool.adapters.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.UnauthorizedResponse;
+import io.javalin.json.JavalinJackson;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.ClaimCommand;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.OperatePresetsUseCase;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ConflictException;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.StoreUnavailableException;
+import io.warmpool.domain.Names;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.definition.InvalidDefinitionException;
+import io.warmpool.domain.definition.PresetsInput;
+import io.warmpool.domain.plan.PresetPlan;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The inbound REST API of SPEC §5 and the operational endpoints {@code /healthz}, {@code /readyz} and
+ * {@code /metrics}, on Javalin (Jetty) with Jackson. The routes and JSON shapes are the contract the CLI uses;
+ * they are documented in {@code adapters-http/API.md}.
+ *
+ * <p>Security (SPEC §7): every {@code /api/} request needs {@code Authorization: Bearer <token>}, compared in
+ * constant time; the server listens on the given host only; request bodies are bounded
+ * ({@value #MAX_BODY_BYTES} bytes); error bodies are {@code {"error": …}} with a fitting status and never carry a
+ * stack trace or an exception class — unexpected failures are logged here and answered with a generic 500. The
+ * token is never logged.
+ *
+ * <p>Lifecycle: the constructor does no I/O. {@link #start()} binds and serves; {@link #stop()} stops serving
+ * and releases the port. A stopped API cannot be started again (create a new one). Owned by bootstrap.
+ */
+public final class RestApi {
+
+    /** The largest request body accepted; larger ones get 413. */
+    public static final long MAX_BODY_BYTES = 1024 * 1024;
+    /** {@code limit} of {@code GET /api/v1/workspaces} when none is given. */
+    public static final int DEFAULT_LIMIT = 100;
+    /** The largest {@code limit} of {@code GET /api/v1/workspaces}. */
+    public static final int MAX_LIMIT = 1000;
+    /** The {@code source} of a presets upload's error places when the request names none. */
+    public static final String DEFAULT_SOURCE = "request";
+
+    private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
+    private static final int MAX_SOURCE_LENGTH = 200;
+    private static final String JSON = "application/json";
+    private static final byte[] FALLBACK_ERROR = "{\"error\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The use cases the API calls; bootstrap passes the application services.
+     */
+    public record UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                           ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
+                           ReleaseWorkspaceUseCase release) {
+
+        /** @throws NullPointerException when any use case is missing */
+        public UseCases {
+            Objects.requireNonNull(inspect, "inspect");
+            Objects.requireNonNull(apply, "apply");
+            Objects.requireNonNull(operate, "operate");
+            Objects.requireNonNull(claim, "claim");
+            Objects.requireNonNull(reconciliation, "reconciliation");
+            Objects.requireNonNull(release, "release");
+        }
+    }
+
+    private final HttpAddress address;
+    private final UseCases useCases;
+    private final byte[] tokenDigest;
+    private final ReadinessCheck readiness;
+    private final PrometheusRegistry registry;
+    private final Clock clock;
+    private final ObjectMapper mapper;
+    private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
+
+    private Javalin app;
+    private boolean stopped;
+
+    /**
+     * @param address   where to listen; port 0 takes a free port (see {@link #port()})
+     * @param useCases  the application's use cases
+     * @param token     the bearer token every {@code /api/} request must present; not blank
+     * @param readiness what {@code /readyz} reports
+     * @param registry  what {@code /metrics} serves
+     * @param clock     the service clock; only read to report when an {@code invalidate} took effect
+     * @throws IllegalArgumentException when the token is blank
+     */
+    public RestApi(HttpAddress address, UseCases useCases, String token, ReadinessCheck readiness,
+                   PrometheusRegistry registry, Clock clock) {
+        this.address = Objects.requireNonNull(address, "address");
+        this.useCases = Objects.requireNonNull(useCases, "useCases");
+        Objects.requireNonNull(token, "token");
+        if (token.isBlank()) {
+            throw new IllegalArgumentException("the API token must not be blank");
+        }
+        // Only a digest is kept: comparing fixed-length digests keeps the comparison constant-time whatever
+        // length the caller sends, and the token itself is not held in a field that could end up in a dump.
+        this.tokenDigest = sha256(token);
+        this.readiness = Objects.requireNonNull(readiness, "readiness");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.mapper = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    /**
+     * Binds to the address and starts serving.
+     *
+     * @throws IllegalStateException when already started or stopped, or when the address cannot be bound
+     */
+    public synchronized void start() {
+        if (app != null || stopped) {
+            throw new IllegalStateException("the REST API was already started or stopped; create a new one");
+        }
+        Javalin created = Javalin.create(this::configure);
+        try {
+            created.start();
+        } catch (RuntimeException e) {
+            created.stop();
+            stopped = true;
+            throw new IllegalStateException("cannot listen on " + address + ": " + rootMessage(e), e);
+        }
+        app = created;
+        LOG.info(() -> "REST API listening on " + boundAddress());
+    }
+
+    /** Stops serving and releases the port. Idempotent; a no-op when never started. */
+    public synchronized void stop() {
+        stopped = true;
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+
+    /**
+     * The port actually bound (the system's choice when the address asked for port 0).
+     *
+     * @throws IllegalStateException when not running
+     */
+    public synchronized int port() {
+        if (app == null) {
+            throw new IllegalStateException("the REST API is not running");
+        }
+        return app.port();
+    }
+
+    /**
+     * The address actually bound: the configured host and the {@link #port() actual port}.
+     *
+     * @throws IllegalStateException when not running
+     */
+    public synchronized HttpAddress boundAddress() {
+        return new HttpAddress(address.host(), port());
+    }
+
+    // ---- configuration --------------------------------------------------------------------------------------
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        // The version check compares the jar's age with the wall clock; a server's log is no place for it.
+        config.startup.showOldJavalinVersionWarning = false;
+        config.jetty.host = address.host();
+        config.jetty.port = address.port();
+        config.http.maxRequestSize = MAX_BODY_BYTES;
+        config.http.prefer405over404 = true;
+        config.jsonMapper(new JavalinJackson(mapper, false));
+        config.requestLogger.http((ctx, ms) -> LOG.fine(() ->
+                ctx.method() + " " + ctx.path() + " " + ctx.statusCode() + " " + Math.round(ms) + " ms"));
+        config.router.javaLangErrorHandler((res, error) -> {
+            LOG.log(Level.SEVERE, "error while serving a request", error);
+            try {
+                res.setStatus(500);
+                res.setContentType(JSON);
+                res.getOutputStream().write(FALLBACK_ERROR);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "could not write the error response", e);
+            }
+        });
+
+        var routes = config.routes;
+        routes.before("/api/*", this::authenticate);
+
+        routes.get("/healthz", ctx -> json(ctx, 200, new ApiJson.HealthView("ok")));
+        routes.get("/readyz", this::readyz);
+        routes.get("/metrics", this::metrics);
+
+        routes.get("/api/v1/status", ctx -> json(ctx, 200, ApiJson.status(useCases.inspect().status())));
+        routes.get("/api/v1/plan", ctx -> json(ctx, 200, ApiJson.plan(useCases.inspect().plan())));
+        routes.get("/api/v1/presets", ctx -> json(ctx, 200,
+                useCases.inspect().status().presets().stream().map(ApiJson::preset).toList()));
+        routes.post("/api/v1/presets", this::applyPresets);
+        routes.get("/api/v1/presets/{template}/{preset}", this::onePreset);
+        routes.post("/api/v1/presets/{template}/{preset}/resume", this::resumePreset);
+        routes.post("/api/v1/presets/{template}/{preset}/invalidate", this::invalidatePreset);
+        routes.post("/api/v1/presets/{template}/{preset}/claims", this::claim);
+
+        routes.get("/api/v1/reconciliation", ctx -> json(ctx, 200,
+                new ApiJson.PausedView(useCases.reconciliation().isPaused())));
+        routes.post("/api/v1/reconciliation/pause", ctx -> {
+            useCases.reconciliation().pause();
+            json(ctx, 200, new ApiJson.PausedView(true));
+        });
+        routes.post("/api/v1/reconciliation/resume", ctx -> {
+            useCases.reconciliation().resume();
+            json(ctx, 200, new ApiJson.PausedView(false));
+        });
+
+        routes.get("/api/v1/workspaces", this::workspaces);
+        routes.get("/api/v1/workspaces/{id}", ctx -> json(ctx, 200,
+                ApiJson.workspace(useCases.inspect().workspace(workspaceId(ctx)))));
+        routes.get("/api/v1/workspaces/{id}/builds", ctx -> json(ctx, 200,
+                useCases.inspect().builds(workspaceId(ctx)).stream().map(ApiJson::build).toList()));
+        routes.delete("/api/v1/workspaces/{id}", ctx -> {
+            WorkspaceId id = workspaceId(ctx);
+            useCases.release().release(id);
+            json(ctx, 202, new ApiJson.ReleasedView(id.text()));
+        });
+
+        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), describe(e, ctx)));
+        routes.exception(InvalidDefinitionException.class, (e, ctx) ->
+                json(ctx, 400, ApiJson.invalid("invalid presets", e.errors())));
+        routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+        routes.exception(NotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        routes.exception(ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
+        routes.exception(StoreUnavailableException.class, (e, ctx) -> {
+            // An outage fails every request: one line each at WARNING, the driver's cause (whose text we do not
+            // control) only at FINE.
+            LOG.warning(() -> "store unavailable during " + ctx.method() + " " + ctx.path() + ": " + e.getMessage());
+            LOG.log(Level.FINE, "store unavailable: cause", e.getCause());
+            // The port promises this message carries no SQL or secrets (StoreUnavailableException's contract).
+            error(ctx, 503, e.getMessage());
+        });
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.log(Level.SEVERE, "unexpected failure during " + ctx.method() + " " + ctx.path(), e);
+            error(ctx, 500, "internal error; see the service log");
+        });
+    }
+
+    // ---- handlers -------------------------------------------------------------------------------------------
+
+    private void authenticate(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        String header = ctx.header("Authorization");
+        String prefix = "bearer ";
+        if (header == null || header.length() < prefix.length()
+                || !header.substring(0, prefix.length()).toLowerCase(Locale.ROOT).equals(prefix)) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"warmpool\"");
+            throw new UnauthorizedResponse("missing bearer token; send the header Authorization: Bearer <token>");
+        }
+        byte[] presented = sha256(header.substring(prefix.length()).trim());
+        if (!MessageDigest.isEqual(presented, tokenDigest)) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"warmpool\", error=\"invalid_token\"");
+            throw new UnauthorizedResponse("invalid bearer token");
+        }
+    }
+
+    private void readyz(Context ctx) {
+        ReadinessCheck.Result result;
+        try {
+            result = Objects.requireNonNull(readiness.check(), "readiness result");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "readiness check failed", e);
+            result = ReadinessCheck.Result.notReady("readiness check failed; see the service log");
+        }
+        json(ctx, result.ready() ? 200 : 503, new ApiJson.ReadyView(result.ready(), result.detail()));
+    }
+
+    private void metrics(Context ctx) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        metricsWriter.write(out, registry.scrape());
+        ctx.status(200).contentType(metricsWriter.getContentType()).result(out.toByteArray());
+    }
+
+    private void applyPresets(Context ctx) {
+        String source = Optional.ofNullable(ctx.queryParam("source")).orElse(DEFAULT_SOURCE);
+        if (source.isBlank() || source.length() > MAX_SOURCE_LENGTH || source.chars().anyMatch(Character::isISOControl)) {
+            throw new BadRequestResponse("source must be 1 to " + MAX_SOURCE_LENGTH + " printable characters");
+        }
+        PresetsInput input = PresetsYaml.parse(utf8(ctx.bodyAsBytes()), source);
+        json(ctx, 200, ApiJson.applied(useCases.apply().apply(input)));
+    }
+
+    private void onePreset(Context ctx) {
+        PresetRef ref = presetRef(ctx);
+        List<PresetPlan> versions = useCases.inspect().status().presets().stream()
+                .filter(p -> p.id().template().equals(ref.template()) && p.id().preset().equals(ref.preset()))
+                .toList();
+        Optional<PresetPlan> chosen = versions.stream().filter(p -> p.state().active()).findFirst()
+                .or(() -> versions.size() == 1 ? Optional.of(versions.get(0)) : Optional.empty());
+        if (chosen.isEmpty()) {
+            throw new NotFoundException(versions.isEmpty()
+                    ? "preset " + ref + " does not exist"
+                    : "preset " + ref + " has no active version (versions " + versions.stream()
+                            .map(p -> p.id().version()).toList() + "); GET /api/v1/presets lists each of them");
+        }
+        json(ctx, 200, ApiJson.preset(chosen.get()));
+    }
+
+    private void resumePreset(Context ctx) {
+        PresetRef ref = presetRef(ctx);
+        json(ctx, 200, ApiJson.resumed(ref.toString(), useCases.operate().resume(ref)));
+    }
+
+    private void invalidatePreset(Context ctx) {
+        PresetRef ref = presetRef(ctx);
+        PresetId id = useCases.operate().invalidate(ref);
+        // The use case does not return the instant it stored; the service clock read right after the call is
+        // when the invalidation is certainly in effect (at most a few milliseconds after the stored instant).
+        json(ctx, 200, new ApiJson.InvalidatedView(id.ref().toString(), id.version(),
+                clock.instant().truncatedTo(ChronoUnit.MILLIS)));
+    }
+
+    private void claim(Context ctx) {
+        PresetRef ref = presetRef(ctx);
+        JsonNode body = jsonObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\"}");
+        rejectUnknownFields(body, List.of("owner", "name"));
+        String owner = optionalText(body, "owner");
+        String name = optionalText(body, "name");
+        ClaimPort.Attempt attempt = useCases.claim().claim(new ClaimCommand(ref, owner, Optional.ofNullable(name)));
+        if (attempt instanceof ClaimPort.Claimed claimed) {
+            json(ctx, 201, ApiJson.claimed(claimed.workspace()));
+        } else {
+            error(ctx, 409, "no prebuilt workspace available for " + ref);
+        }
+    }
+
+    private void workspaces(Context ctx) {
+        String presetText = ctx.queryParam("preset");
+        PresetRef preset = presetText == null ? null : PresetRef.parse(presetText);
+        String owner = ctx.queryParam("owner");
+        if (owner != null) {
+            Names.requireValid("owner", owner);
+        }
+        String limitText = ctx.queryParam("limit");
+        int limit = DEFAULT_LIMIT;
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText.trim());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new BadRequestResponse("limit must be a whole number between 1 and " + MAX_LIMIT
+                        + ", got '" + abbreviate(limitText) + "'");
+            }
+        }
+        json(ctx, 200, useCases.inspect().workspaces(preset, owner, limit).stream().map(ApiJson::workspace).toList());
+    }
+
+    // ---- request parsing ------------------------------------------------------------------------------------
+
+    private static PresetRef presetRef(Context ctx) {
+        return PresetRef.parse(ctx.pathParam("template") + "/" + ctx.pathParam("preset"));
+    }
+
+    private static WorkspaceId workspaceId(Context ctx) {
+        return WorkspaceId.parse(ctx.pathParam("id"));
+    }
+
+    private JsonNode jsonObject(Context ctx, String example) {
+        byte[] bytes = ctx.bodyAsBytes();
+        JsonNode node;
+        try {
+            node = bytes.length == 0 ? null : mapper.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new BadRequestResponse("malformed JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequestResponse("unreadable request body");
+        }
+        if (node == null || !node.isObject()) {
+            throw new BadRequestResponse("the request body must be a JSON object such as " + example);
+        }
+        return node;
+    }
+
+    private static void rejectUnknownFields(JsonNode body, List<String> known) {
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!known.contains(field)) {
+                throw new BadRequestResponse("unknown field '" + abbreviate(field) + "'; expected " + String.join(", ", known));
+            }
+        }
+    }
+
+    private static String optionalText(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new BadRequestResponse(field + " must be a JSON string");
+        }
+        return value.textValue();
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new BadRequestResponse("the request body is not UTF-8 text");
+        }
+    }
+
+    // ---- responses ------------------------------------------------------------------------------------------
+
+    private void json(Context ctx, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            LOG.log(Level.SEVERE, "could not write a JSON response", e);
+            status = 500;
+            bytes = FALLBACK_ERROR;
+        }
+        ctx.status(status).contentType(JSON).result(bytes);
+    }
+
+    private void error(Context ctx, int status, String message) {
+        json(ctx, status, new ApiJson.ErrorView(message == null || message.isBlank()
+                ? HttpStatus.forStatus(status).getMessage().toLowerCase(Locale.ROOT) : message));
+    }
+
+    /** Our own wording for what Javalin itself rejects, so every error reads alike. */
+    private static String describe(HttpResponseException e, Context ctx) {
+        String route = ctx.method() + " " + abbreviate(ctx.path());
+        return switch (e.getStatus()) {
+            case 404 -> "no such route: " + route;
+            case 405 -> "method not allowed: " + route;
+            case 413 -> "request body larger than " + MAX_BODY_BYTES + " bytes";
+            default -> e.getMessage();
+        };
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 120) + "…";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

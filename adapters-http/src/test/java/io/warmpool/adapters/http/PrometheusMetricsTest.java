@@ -1,0 +1,285 @@
+package io.warmpool.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventType;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.PresetStatus;
+import io.warmpool.domain.plan.InFlight;
+import io.warmpool.domain.plan.Prebuild;
+import io.warmpool.domain.plan.PresetPlan;
+import io.warmpool.domain.plan.PresetState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class PrometheusMetricsTest {
+
+    static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+    static final PresetId V1 = new PresetId("python-dev", "v1", "small");
+    static final PresetId V2 = new PresetId("python-dev", "v2", "small");
+    static final PresetId OTHER = new PresetId("go-dev", "v1", "large");
+
+    static final List<String> SPEC_NAMES = List.of(
+            "warmpool_prebuilt_workspaces_created_total",
+            "warmpool_prebuilt_workspaces_failed_total",
+            "warmpool_prebuilt_workspaces_claimed_total",
+            "warmpool_prebuilt_workspaces_claim_missed_total",
+            "warmpool_prebuilt_workspaces_desired",
+            "warmpool_prebuilt_workspaces_running",
+            "warmpool_prebuilt_workspaces_eligible",
+            "warmpool_prebuilt_workspaces_starting",
+            "warmpool_preset_hard_limited",
+            "warmpool_preset_consecutive_failures",
+            "warmpool_preset_backoff_until_seconds",
+            "warmpool_reconciliation_paused",
+            "warmpool_reconciliation_duration_seconds",
+            "warmpool_claim_duration_seconds",
+            "warmpool_provisioner_jobs_in_flight",
+            "warmpool_provisioner_job_duration_seconds");
+
+    final PrometheusMetrics metrics = new PrometheusMetrics(Duration.ofMinutes(10));
+
+    static String scrape(PrometheusMetrics metrics) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The value of the sample {@code name} whose labels include every {@code key="value"} given. */
+    static OptionalDouble value(String text, String name, String... labels) {
+        return text.lines()
+                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> {
+                    for (String label : labels) {
+                        if (!l.contains(label)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                })
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst();
+    }
+
+    static PresetPlan plan(PresetId id, boolean active, int desired, int running, int eligible, int starting,
+                           FailureState failure, Instant at) {
+        List<Prebuild> runningList = new ArrayList<>();
+        for (int i = 0; i < running; i++) {
+            runningList.add(new Prebuild(new WorkspaceId(UUID.nameUUIDFromBytes((id + "/" + i).getBytes(StandardCharsets.UTF_8))),
+                    at.minusSeconds(60)));
+        }
+        PresetState state = new PresetState(id, at, active, desired, runningList, List.of(),
+                runningList.subList(0, eligible), List.of(), new InFlight(starting, 0, 0), failure);
+        return new PresetPlan(state, List.of());
+    }
+
+    static PassReport pass(Instant at, PresetPlan... plans) {
+        return new PassReport(at, null, List.of(plans), 0, 0, 0, Map.of(), Duration.ofMillis(250));
+    }
+
+    @Test
+    void afterActivity_theScrapeHasEverySpecMetricName() {
+        metrics.publish(List.of(
+                Event.of(T0, EventType.CREATE_SUCCEEDED, V1, null),
+                Event.of(T0, EventType.CREATE_FAILED, V1, null),
+                Event.of(T0, EventType.CLAIM_SUCCEEDED, V1, null),
+                Event.of(T0, EventType.CLAIM_MISSED, V1, null)));
+        metrics.passFinished(pass(T0, plan(V1, true, 3, 2, 2, 1, FailureState.initial(), T0)));
+        metrics.paused(true);
+        metrics.claimFinished(V1, true, Duration.ofMillis(3));
+        metrics.jobStarted(Transition.CREATE);
+        metrics.jobFinished(Transition.CREATE, "succeeded", Duration.ofSeconds(40));
+
+        String text = scrape(metrics);
+
+        for (String name : SPEC_NAMES) {
+            assertThat(text).as(name).containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[{ ]");
+        }
+    }
+
+    @Test
+    void beforeAnyActivity_theUnlabelledMetricsAreAlreadyThere() {
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_reconciliation_paused")).hasValue(0);
+        assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(0);
+        assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"delete\"")).hasValue(0);
+        assertThat(value(text, "warmpool_reconciliation_duration_seconds_count")).hasValue(0);
+    }
+
+    @Test
+    void events_countByTemplateAndPreset_andOtherEventsAreIgnored() {
+        metrics.publish(List.of(
+                Event.of(T0, EventType.CREATE_SUCCEEDED, V1, null),
+                Event.of(T0, EventType.CREATE_SUCCEEDED, V2, null),
+                Event.of(T0, EventType.CREATE_SUCCEEDED, OTHER, null),
+                Event.of(T0, EventType.CREATE_FAILED, OTHER, null),
+                Event.of(T0, EventType.CLAIM_MISSED, OTHER, null),
+                Event.of(T0, EventType.CLAIM_MISSED, OTHER, null),
+                Event.of(T0, EventType.DELETE_SUCCEEDED, V1, null),
+                Event.of(T0, EventType.BACKOFF, V1, null)));
+
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_prebuilt_workspaces_created_total", "template=\"python-dev\"", "preset=\"small\""))
+                .hasValue(2);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_created_total", "template=\"go-dev\"")).hasValue(1);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_failed_total", "template=\"go-dev\"")).hasValue(1);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_failed_total", "template=\"python-dev\"")).isEmpty();
+        assertThat(value(text, "warmpool_prebuilt_workspaces_claim_missed_total", "template=\"go-dev\"")).hasValue(2);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_claimed_total")).isEmpty();
+    }
+
+    @Test
+    void passGauges_sumPoolCountsOverVersions_andTakeFailureStateFromTheActiveVersion() {
+        FailureState oldFailures = new FailureState(7, T0.minusSeconds(3600), T0.minusSeconds(3000), PresetStatus.HARD_LIMITED);
+        Instant until = T0.plusSeconds(90);
+        FailureState backingOff = new FailureState(2, T0.minusSeconds(30), until, PresetStatus.HEALTHY);
+
+        metrics.passFinished(pass(T0,
+                plan(V1, false, 0, 2, 0, 0, oldFailures, T0),
+                plan(V2, true, 5, 3, 3, 1, backingOff, T0)));
+        String text = scrape(metrics);
+
+        String[] small = {"template=\"python-dev\"", "preset=\"small\""};
+        assertThat(value(text, "warmpool_prebuilt_workspaces_desired", small)).hasValue(5);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_running", small)).hasValue(5);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_eligible", small)).hasValue(3);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_starting", small)).hasValue(1);
+        assertThat(value(text, "warmpool_preset_hard_limited", small)).hasValue(0);
+        assertThat(value(text, "warmpool_preset_consecutive_failures", small)).hasValue(2);
+        assertThat(value(text, "warmpool_preset_backoff_until_seconds", small)).hasValue(until.getEpochSecond());
+        assertThat(value(text, "warmpool_reconciliation_duration_seconds_count")).hasValue(1);
+        assertThat(value(text, "warmpool_reconciliation_duration_seconds_sum")).hasValue(0.25);
+    }
+
+    @Test
+    void aHardLimitedPresetOutOfBackoff_showsOneAndNoDeadline() {
+        FailureState limited = new FailureState(3, T0.minusSeconds(600), T0.minusSeconds(1), PresetStatus.HARD_LIMITED);
+
+        metrics.passFinished(pass(T0, plan(V2, true, 2, 0, 0, 0, limited, T0)));
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_preset_hard_limited", "preset=\"small\"")).hasValue(1);
+        assertThat(value(text, "warmpool_preset_consecutive_failures", "preset=\"small\"")).hasValue(3);
+        assertThat(value(text, "warmpool_preset_backoff_until_seconds", "preset=\"small\"")).hasValue(0);
+    }
+
+    @Test
+    void aPassThatLeavesAPresetOut_keepsItsGauges_untilItHasNotBeenSeenForStaleAfter() {
+        metrics.passFinished(pass(T0,
+                plan(V2, true, 2, 2, 2, 0, FailureState.initial(), T0),
+                plan(OTHER, true, 1, 1, 1, 0, FailureState.initial(), T0)));
+
+        Instant nudge = T0.plusSeconds(5);
+        metrics.passFinished(pass(nudge, plan(V2, true, 2, 1, 1, 1, FailureState.initial(), nudge)));
+        assertThat(value(scrape(metrics), "warmpool_prebuilt_workspaces_desired", "template=\"go-dev\"")).hasValue(1);
+
+        Instant later = T0.plus(Duration.ofMinutes(10)).plusMillis(1);
+        metrics.passFinished(pass(later, plan(V2, true, 2, 2, 2, 0, FailureState.initial(), later)));
+        String text = scrape(metrics);
+
+        assertThat(text).doesNotContain("template=\"go-dev\"");
+        assertThat(value(text, "warmpool_prebuilt_workspaces_desired", "template=\"python-dev\"")).hasValue(2);
+    }
+
+    @Test
+    void aPresetWhosePlanningFailed_keepsItsLastGauges() {
+        metrics.passFinished(pass(T0, plan(OTHER, true, 4, 1, 1, 0, FailureState.initial(), T0)));
+
+        Instant later = T0.plus(Duration.ofMinutes(30));
+        metrics.passFinished(new PassReport(later, null, List.of(), 0, 0, 0, Map.of(OTHER, "snapshot row broken"),
+                Duration.ofMillis(1)));
+
+        assertThat(value(scrape(metrics), "warmpool_prebuilt_workspaces_desired", "template=\"go-dev\"")).hasValue(4);
+    }
+
+    @Test
+    void pausedGauge_followsTheLastReport() {
+        metrics.paused(true);
+        assertThat(value(scrape(metrics), "warmpool_reconciliation_paused")).hasValue(1);
+
+        metrics.paused(false);
+        assertThat(value(scrape(metrics), "warmpool_reconciliation_paused")).hasValue(0);
+    }
+
+    @Test
+    void claimDurations_areObservedByOutcome() {
+        metrics.claimFinished(V1, true, Duration.ofMillis(2));
+        metrics.claimFinished(V1, false, Duration.ofMillis(4));
+        metrics.claimFinished(V1, false, Duration.ofMillis(6));
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_claim_duration_seconds_count", "outcome=\"hit\"")).hasValue(1);
+        assertThat(value(text, "warmpool_claim_duration_seconds_count", "outcome=\"miss\"")).hasValue(2);
+        assertThat(value(text, "warmpool_claim_duration_seconds_sum", "outcome=\"miss\"")).hasValue(0.01);
+    }
+
+    @Test
+    void jobsInFlight_goUpAndDown_byKind_andJobDurationsAreObservedByKindAndOutcome() {
+        metrics.jobStarted(Transition.CREATE);
+        metrics.jobStarted(Transition.CREATE);
+        metrics.jobStarted(Transition.DELETE);
+        metrics.jobFinished(Transition.CREATE, "failed", Duration.ofSeconds(12));
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
+        assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"delete\"")).hasValue(1);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_count", "kind=\"create\"", "outcome=\"failed\""))
+                .hasValue(1);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_sum", "kind=\"create\"", "outcome=\"failed\""))
+                .hasValue(12);
+    }
+
+    @Test
+    void aReapedJobReport_doesNotLowerInFlight_whileTheWorkersOwnLostReportDoes() {
+        metrics.jobStarted(Transition.CREATE);
+
+        metrics.jobFinished(Transition.CREATE, "lost", Duration.ZERO);
+        assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
+
+        metrics.jobFinished(Transition.CREATE, "lost", Duration.ofSeconds(70));
+        String text = scrape(metrics);
+        assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(0);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_count", "outcome=\"lost\"")).hasValue(1);
+    }
+
+    @Test
+    void inFlight_neverGoesBelowZero() {
+        metrics.jobFinished(Transition.DELETE, "succeeded", Duration.ofSeconds(1));
+
+        assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_in_flight", "kind=\"delete\"")).hasValue(0);
+    }
+
+    @Test
+    void badInput_neverThrows() {
+        assertThatCode(() -> {
+            metrics.passFinished(null);
+            metrics.publish(null);
+            metrics.claimFinished(V1, true, null);
+            metrics.jobStarted(null);
+            metrics.jobFinished(Transition.CREATE, null, Duration.ofSeconds(1));
+            metrics.jobFinished(Transition.CREATE, "failed", null);
+        }).doesNotThrowAnyException();
+    }
+}

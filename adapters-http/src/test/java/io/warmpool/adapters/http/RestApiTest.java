@@ -1,0 +1,1033 @@
+package io.warmpool.adapters.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.ClaimCommand;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.OperatePresetsUseCase;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ConflictException;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventType;
+import io.warmpool.application.port.out.JobId;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.StoreUnavailableException;
+import io.warmpool.application.port.out.Transition;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.backoff.PresetStatus;
+import io.warmpool.domain.definition.InvalidDefinitionException;
+import io.warmpool.domain.definition.PresetsInput;
+import io.warmpool.domain.definition.ValidationError;
+import io.warmpool.domain.plan.BlockReason;
+import io.warmpool.domain.plan.DeleteReason;
+import io.warmpool.domain.plan.Expired;
+import io.warmpool.domain.plan.ExpiryReason;
+import io.warmpool.domain.plan.InFlight;
+import io.warmpool.domain.plan.PlanAction;
+import io.warmpool.domain.plan.Prebuild;
+import io.warmpool.domain.plan.PresetPlan;
+import io.warmpool.domain.plan.PresetState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.ArgumentCaptor;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RestApiTest {
+
+    static final String TOKEN = "t0ken-for-tests-7f3a9c";
+    static final Instant NOW = Instant.parse("2026-03-02T10:15:30.250Z");
+    static final PresetId SMALL_V3 = new PresetId("python-dev", "v3", "small");
+    static final PresetId SMALL_V2 = new PresetId("python-dev", "v2", "small");
+    static final PresetId LARGE = new PresetId("go-dev", "v1", "large");
+    static final WorkspaceId WS1 = new WorkspaceId(UUID.fromString("00000000-0000-0000-0000-000000000001"));
+    static final WorkspaceId WS2 = new WorkspaceId(UUID.fromString("00000000-0000-0000-0000-000000000002"));
+    static final WorkspaceId WS3 = new WorkspaceId(UUID.fromString("00000000-0000-0000-0000-000000000003"));
+
+    final InspectUseCase inspect = mock(InspectUseCase.class);
+    final ApplyPresetsUseCase apply = mock(ApplyPresetsUseCase.class);
+    final OperatePresetsUseCase operate = mock(OperatePresetsUseCase.class);
+    final ClaimPrebuildUseCase claim = mock(ClaimPrebuildUseCase.class);
+    final PauseReconciliationUseCase reconciliation = mock(PauseReconciliationUseCase.class);
+    final ReleaseWorkspaceUseCase release = mock(ReleaseWorkspaceUseCase.class);
+    final AtomicReference<ReadinessCheck> readiness = new AtomicReference<>(ReadinessCheck.ALWAYS);
+    final PrometheusMetrics metrics = new PrometheusMetrics();
+    final HttpClient http = HttpClient.newHttpClient();
+    final ObjectMapper json = new ObjectMapper();
+
+    RestApi api;
+    String base;
+
+    @BeforeAll
+    void startServer() {
+        api = new RestApi(new HttpAddress("127.0.0.1", 0),
+                new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release), TOKEN,
+                () -> readiness.get().check(), metrics.registry(), Clock.fixed(NOW, ZoneOffset.UTC));
+        api.start();
+        base = "http://127.0.0.1:" + api.port();
+    }
+
+    @AfterAll
+    void stopServer() {
+        api.stop();
+    }
+
+    @BeforeEach
+    void resetMocks() {
+        reset(inspect, apply, operate, claim, reconciliation, release);
+        readiness.set(ReadinessCheck.ALWAYS);
+    }
+
+    // ---- fixtures -------------------------------------------------------------------------------------------
+
+    /**
+     * python-dev@v3/small: active, one expired and one eligible prebuild, backing off after two failures;
+     * python-dev@v2/small: the old version, draining; go-dev@v1/large: healthy, creating two.
+     */
+    static StatusReport status() {
+        Instant until = NOW.plusSeconds(45);
+        Prebuild old = new Prebuild(WS1, Instant.parse("2026-03-01T08:00:00Z"));
+        Prebuild fresh = new Prebuild(WS2, Instant.parse("2026-03-02T09:00:00Z"));
+        PresetState small = new PresetState(SMALL_V3, NOW, true, 3, List.of(old, fresh),
+                List.of(new Expired(old, ExpiryReason.EXPIRED)), List.of(fresh), List.of(), new InFlight(1, 1, 0),
+                new FailureState(2, NOW.minusSeconds(75), until, PresetStatus.HEALTHY));
+        PresetPlan smallPlan = new PresetPlan(small, List.of(
+                new PlanAction.Delete(WS1, old.createdAt(), DeleteReason.EXPIRED),
+                new PlanAction.Blocked(BlockReason.BACKOFF, 1, 0, until)));
+        Prebuild draining = new Prebuild(WS3, Instant.parse("2026-02-20T08:00:00Z"));
+        PresetState oldSmall = new PresetState(SMALL_V2, NOW, false, 0, List.of(draining), List.of(), List.of(),
+                List.of(), new InFlight(1, 1, 0), FailureState.initial());
+        PresetPlan oldPlan = new PresetPlan(oldSmall, List.of(
+                new PlanAction.Delete(WS3, draining.createdAt(), DeleteReason.INACTIVE), new PlanAction.CancelQueued(1)));
+        PresetState large = new PresetState(LARGE, NOW, true, 2, List.of(), List.of(), List.of(), List.of(),
+                InFlight.NONE, FailureState.initial());
+        PresetPlan largePlan = new PresetPlan(large, List.of(new PlanAction.Create(2)));
+        return new StatusReport(NOW, false, List.of(largePlan, oldPlan, smallPlan), 7,
+                Map.of(new PresetId("broken", "v1", "x"), "snapshot row unreadable"));
+    }
+
+    static WorkspacePort.WorkspaceView workspaceView() {
+        return new WorkspacePort.WorkspaceView(WS2, "alice-small", "alice", SMALL_V3, WorkspacePort.Phase.RUNNING,
+                Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice"));
+    }
+
+    // ---- HTTP helpers ---------------------------------------------------------------------------------------
+
+    HttpResponse<String> send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    HttpResponse<String> authed(String method, String path, String body) {
+        return send(method, path, body, "Authorization", "Bearer " + TOKEN);
+    }
+
+    HttpResponse<String> get(String path) {
+        return authed("GET", path, null);
+    }
+
+    JsonNode body(HttpResponse<String> response) {
+        try {
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** Asserts a JSON error response: the status, the message, and nothing internal leaked. */
+    JsonNode assertError(HttpResponse<String> response, int status, String messagePart) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/json"));
+        assertNoInternals(response.body());
+        JsonNode body = body(response);
+        assertThat(body.get("error").asText()).contains(messagePart);
+        return body;
+    }
+
+    static void assertNoInternals(String body) {
+        assertThat(body).doesNotContain("Exception", "at io.", "at java.", "\tat ", "jetty", "javalin");
+    }
+
+    // ---- authentication -------------------------------------------------------------------------------------
+
+    static Stream<Arguments> apiRoutes() {
+        String id = WS1.text();
+        return Stream.of(
+                Arguments.of("GET", "/api/v1/status"),
+                Arguments.of("GET", "/api/v1/plan"),
+                Arguments.of("GET", "/api/v1/presets"),
+                Arguments.of("POST", "/api/v1/presets"),
+                Arguments.of("GET", "/api/v1/presets/python-dev/small"),
+                Arguments.of("POST", "/api/v1/presets/python-dev/small/resume"),
+                Arguments.of("POST", "/api/v1/presets/python-dev/small/invalidate"),
+                Arguments.of("POST", "/api/v1/presets/python-dev/small/claims"),
+                Arguments.of("GET", "/api/v1/reconciliation"),
+                Arguments.of("POST", "/api/v1/reconciliation/pause"),
+                Arguments.of("POST", "/api/v1/reconciliation/resume"),
+                Arguments.of("GET", "/api/v1/workspaces"),
+                Arguments.of("GET", "/api/v1/workspaces/" + id),
+                Arguments.of("GET", "/api/v1/workspaces/" + id + "/builds"),
+                Arguments.of("DELETE", "/api/v1/workspaces/" + id),
+                Arguments.of("GET", "/api/v1/no-such-route"));
+    }
+
+    @Nested
+    class Authentication {
+
+        @ParameterizedTest(name = "{0} {1}")
+        @MethodSource("io.warmpool.adapters.http.RestApiTest#apiRoutes")
+        void withoutAToken_everyApiRouteIs401_andNoUseCaseRuns(String method, String path) {
+            HttpResponse<String> response = send(method, path, "{\"owner\":\"alice\"}");
+
+            assertError(response, 401, "missing bearer token");
+            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    h -> assertThat(h).startsWith("Bearer"));
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
+        }
+
+        @ParameterizedTest(name = "{0} {1}")
+        @MethodSource("io.warmpool.adapters.http.RestApiTest#apiRoutes")
+        void withAWrongToken_everyApiRouteIs401_andNoUseCaseRuns(String method, String path) {
+            HttpResponse<String> response = send(method, path, "{}", "Authorization", "Bearer not-the-token");
+
+            assertError(response, 401, "invalid bearer token");
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
+        }
+
+        @ParameterizedTest(name = "Authorization: {0}")
+        @ValueSource(strings = {
+                "Bearer " + TOKEN + "x",                       // the token plus one character
+                "Bearer t0ken-for-tests-7f3a9d",               // same length, last character differs
+                "Bearer ",                                     // empty token
+                "Bearer " + "x"})                              // much shorter
+        void aTokenThatIsNotExactlyEqual_isRejected(String header) {
+            assertError(send("GET", "/api/v1/reconciliation", null, "Authorization", header), 401, "bearer token");
+            verifyNoInteractions(reconciliation);
+        }
+
+        @Test
+        void anotherScheme_isTreatedAsMissing() {
+            assertError(send("GET", "/api/v1/reconciliation", null, "Authorization", "Basic " + TOKEN), 401,
+                    "missing bearer token");
+        }
+
+        @Test
+        void theSchemeIsCaseInsensitive_andTheRightTokenGetsThrough() {
+            when(reconciliation.isPaused()).thenReturn(false);
+
+            HttpResponse<String> response = send("GET", "/api/v1/reconciliation", null, "Authorization", "bearer " + TOKEN);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+        }
+
+        @Test
+        void operationalEndpoints_needNoToken() {
+            assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
+            assertThat(send("GET", "/readyz", null).statusCode()).isEqualTo(200);
+            assertThat(send("GET", "/metrics", null).statusCode()).isEqualTo(200);
+        }
+
+        @Test
+        void aBlankToken_cannotBeConfigured() {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RestApi(HttpAddress.DEFAULT,
+                    new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release), "  ",
+                    ReadinessCheck.ALWAYS, metrics.registry(), Clock.systemUTC()))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    // ---- operational endpoints ------------------------------------------------------------------------------
+
+    @Nested
+    class Operational {
+
+        @Test
+        void healthz_saysOk() throws Exception {
+            HttpResponse<String> response = send("GET", "/healthz", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree("{\"status\":\"ok\"}"));
+        }
+
+        @Test
+        void readyz_isOkWhenTheCheckSaysReady() {
+            readiness.set(() -> ReadinessCheck.Result.ready("database reachable, migrations applied"));
+
+            HttpResponse<String> response = send("GET", "/readyz", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(body(response).get("ready").asBoolean()).isTrue();
+            assertThat(body(response).get("detail").asText()).isEqualTo("database reachable, migrations applied");
+        }
+
+        @Test
+        void readyz_is503WhenNotReady() {
+            readiness.set(() -> ReadinessCheck.Result.notReady("database unreachable"));
+
+            HttpResponse<String> response = send("GET", "/readyz", null);
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(body(response).get("ready").asBoolean()).isFalse();
+            assertThat(body(response).get("detail").asText()).isEqualTo("database unreachable");
+        }
+
+        @Test
+        void readyz_is503WithAGenericDetail_whenTheCheckThrows() {
+            readiness.set(() -> {
+                throw new IllegalStateException("jdbc:postgresql://db/warmpool?password=hunter2 refused");
+            });
+
+            HttpResponse<String> response = send("GET", "/readyz", null);
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(response.body()).doesNotContain("hunter2", "Exception");
+            assertThat(body(response).get("ready").asBoolean()).isFalse();
+        }
+
+        @Test
+        void metrics_servesThePrometheusTextFormat_withEveryName() {
+            metrics.publish(List.of(Event.of(NOW, EventType.CREATE_SUCCEEDED, SMALL_V3, WS1),
+                    Event.of(NOW, EventType.CREATE_FAILED, SMALL_V3, WS1),
+                    Event.of(NOW, EventType.CLAIM_SUCCEEDED, SMALL_V3, WS1),
+                    Event.of(NOW, EventType.CLAIM_MISSED, SMALL_V3, null)));
+            metrics.passFinished(new io.warmpool.application.port.in.PassReport(NOW, null, status().presets(), 2, 2, 1,
+                    Map.of(), Duration.ofMillis(40)));
+            metrics.claimFinished(SMALL_V3, true, Duration.ofMillis(2));
+            metrics.jobStarted(Transition.CREATE);
+            metrics.jobFinished(Transition.CREATE, "succeeded", Duration.ofSeconds(30));
+
+            HttpResponse<String> response = send("GET", "/metrics", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("text/plain"));
+            for (String name : PrometheusMetricsTest.SPEC_NAMES) {
+                assertThat(response.body()).as(name).containsPattern("(?m)^" + name + "(_bucket|_count|_sum)?[{ ]");
+            }
+            assertThat(response.body()).contains(
+                    "warmpool_prebuilt_workspaces_desired{preset=\"small\",template=\"python-dev\"} 3");
+        }
+    }
+
+    // ---- presets, status and plan ---------------------------------------------------------------------------
+
+    @Nested
+    class StatusAndPresets {
+
+        @Test
+        void status_hasEveryPresetWithItsStateFailureStateAndPlan() throws Exception {
+            when(inspect.status()).thenReturn(status());
+
+            HttpResponse<String> response = get("/api/v1/status");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode body = body(response);
+            assertThat(body.get("at").asText()).isEqualTo("2026-03-02T10:15:30.250Z");
+            assertThat(body.get("paused").asBoolean()).isFalse();
+            assertThat(body.get("queuedCreates").asInt()).isEqualTo(7);
+            assertThat(body.get("failures")).isEqualTo(json.readTree("{\"broken@v1/x\":\"snapshot row unreadable\"}"));
+            assertThat(body.get("presets")).hasSize(3);
+            JsonNode small = body.get("presets").get(2);
+            assertThat(small).isEqualTo(json.readTree("""
+                    {"preset":"python-dev/small","template":"python-dev","version":"v3","name":"small",
+                     "active":true,"desired":3,"running":2,"eligible":1,"expired":1,"starting":1,"queued":1,
+                     "deleting":0,"failed":0,"extraneous":0,"status":"healthy","consecutiveFailures":2,
+                     "lastFailureAt":"2026-03-02T10:14:15.250Z","retryNotBefore":"2026-03-02T10:16:15.250Z",
+                     "backoffUntil":"2026-03-02T10:16:15.250Z",
+                     "blocked":{"reason":"backoff","needed":1,"allowed":0,"until":"2026-03-02T10:16:15.250Z"},
+                     "actions":[
+                       {"type":"delete","workspace":"00000000-0000-0000-0000-000000000001",
+                        "createdAt":"2026-03-01T08:00:00Z","reason":"expired"},
+                       {"type":"blocked","reason":"backoff","needed":1,"allowed":0,"until":"2026-03-02T10:16:15.250Z"}]}
+                    """));
+        }
+
+        @Test
+        void status_ofAHealthyPreset_hasNullsWhereThereIsNothing() throws Exception {
+            when(inspect.status()).thenReturn(status());
+
+            JsonNode large = body(get("/api/v1/status")).get("presets").get(0);
+
+            assertThat(large.get("lastFailureAt").isNull()).isTrue();
+            assertThat(large.get("retryNotBefore").isNull()).isTrue();
+            assertThat(large.get("backoffUntil").isNull()).isTrue();
+            assertThat(large.get("blocked").isNull()).isTrue();
+            assertThat(large.get("actions")).isEqualTo(json.readTree("[{\"type\":\"create\",\"count\":2}]"));
+        }
+
+        @Test
+        void presets_listsEveryPresetView() {
+            when(inspect.status()).thenReturn(status());
+
+            JsonNode body = body(get("/api/v1/presets"));
+
+            assertThat(body.isArray()).isTrue();
+            assertThat(body).extracting(n -> n.get("preset").asText() + "@" + n.get("version").asText())
+                    .containsExactly("go-dev/large@v1", "python-dev/small@v2", "python-dev/small@v3");
+            assertThat(body.get(1).get("actions")).isEqualTo(body.get(1).get("actions"));
+            assertThat(body.get(1).get("actions").get(1).toString())
+                    .isEqualTo("{\"type\":\"cancel_queued\",\"count\":1,\"reason\":\"inactive\"}");
+        }
+
+        @Test
+        void onePreset_isTheActiveVersion() {
+            when(inspect.status()).thenReturn(status());
+
+            JsonNode body = body(get("/api/v1/presets/python-dev/small"));
+
+            assertThat(body.get("version").asText()).isEqualTo("v3");
+            assertThat(body.get("active").asBoolean()).isTrue();
+        }
+
+        @Test
+        void onePreset_withASingleInactiveVersion_isThatVersion() {
+            StatusReport full = status();
+            when(inspect.status()).thenReturn(new StatusReport(NOW, false, List.of(full.presets().get(1)), 0, Map.of()));
+
+            assertThat(body(get("/api/v1/presets/python-dev/small")).get("version").asText()).isEqualTo("v2");
+        }
+
+        @Test
+        void onePreset_absentFromStatus_is404() {
+            when(inspect.status()).thenReturn(status());
+
+            assertError(get("/api/v1/presets/python-dev/huge"), 404, "preset python-dev/huge does not exist");
+        }
+
+        @Test
+        void onePreset_withSeveralVersionsAndNoneActive_is404NamingThem() {
+            StatusReport full = status();
+            PresetPlan v3 = full.presets().get(2);
+            PresetState inactive = new PresetState(v3.id(), NOW, false, 0, List.of(), List.of(), List.of(), List.of(),
+                    InFlight.NONE, FailureState.initial());
+            when(inspect.status()).thenReturn(new StatusReport(NOW, false,
+                    List.of(full.presets().get(1), new PresetPlan(inactive, List.of())), 0, Map.of()));
+
+            assertError(get("/api/v1/presets/python-dev/small"), 404, "has no active version (versions [v2, v3])");
+        }
+
+        @Test
+        void onePreset_withABadName_is400() {
+            assertError(get("/api/v1/presets/Python_Dev/small"), 400, "template 'Python_Dev' must match");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void plan_listsEachPresetsActions() throws Exception {
+            when(inspect.plan()).thenReturn(status());
+
+            JsonNode body = body(get("/api/v1/plan"));
+
+            assertThat(body.get("at").asText()).isEqualTo("2026-03-02T10:15:30.250Z");
+            assertThat(body.get("paused").asBoolean()).isFalse();
+            assertThat(body.get("presets").get(0)).isEqualTo(json.readTree(
+                    "{\"preset\":\"go-dev/large\",\"version\":\"v1\",\"actions\":[{\"type\":\"create\",\"count\":2}]}"));
+            assertThat(body.get("presets").get(1).get("actions").get(0)).isEqualTo(json.readTree(
+                    "{\"type\":\"delete\",\"workspace\":\"00000000-0000-0000-0000-000000000003\","
+                            + "\"createdAt\":\"2026-02-20T08:00:00Z\",\"reason\":\"inactive\"}"));
+            assertThat(body.get("failures").get("broken@v1/x").asText()).isEqualTo("snapshot row unreadable");
+        }
+    }
+
+    // ---- applying presets -----------------------------------------------------------------------------------
+
+    @Nested
+    class ApplyingPresets {
+
+        @Test
+        void aValidFile_isAppliedWithItsSourceAndLines_andTheCountsAreReturned() throws Exception {
+            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(1, 1, 1, 0));
+
+            HttpResponse<String> response = authed("POST", "/api/v1/presets?source=examples/presets.yaml",
+                    PresetsYamlTest.SPEC_EXAMPLE);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree(
+                    "{\"templates\":1,\"versionsCreated\":1,\"presetsCreated\":1,\"presetsUpdated\":0}"));
+            ArgumentCaptor<PresetsInput> input = ArgumentCaptor.forClass(PresetsInput.class);
+            verify(apply).apply(input.capture());
+            assertThat(input.getValue().templates().get(0).presets().get(0).source()).isEqualTo("examples/presets.yaml:6");
+            assertThat(input.getValue().templates().get(0).presets().get(0).parameters()).containsEntry("cpu", "2");
+        }
+
+        @Test
+        void withoutASource_placesAreNamedRequest() {
+            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(1, 0, 0, 1));
+
+            authed("POST", "/api/v1/presets", "{\"templates\": [{\"name\": \"t\", \"version\": \"v1\"}]}");
+
+            ArgumentCaptor<PresetsInput> input = ArgumentCaptor.forClass(PresetsInput.class);
+            verify(apply).apply(input.capture());
+            assertThat(input.getValue().templates().get(0).source()).isEqualTo("request:1");
+        }
+
+        @Test
+        void aWrongShape_is400WithTheLine_andNothingIsApplied() {
+            HttpResponse<String> response = authed("POST", "/api/v1/presets?source=p.yaml", """
+                    templates:
+                      - name: t
+                        version: v1
+                        presets:
+                          - name: p
+                            prebuilds:
+                              instances: lots
+                    """);
+
+            JsonNode body = assertError(response, 400, "invalid presets");
+            assertThat(body.get("errors")).hasSize(1);
+            assertThat(body.get("errors").get(0).get("source").asText()).isEqualTo("p.yaml:7");
+            assertThat(body.get("errors").get(0).get("field").asText()).isEqualTo("template t, preset p, prebuilds.instances");
+            assertThat(body.get("errors").get(0).get("message").asText()).contains("whole number");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void aYamlSyntaxError_is400WithTheLine() {
+            JsonNode body = assertError(authed("POST", "/api/v1/presets?source=p.yaml", "templates:\n  - name: [\n"),
+                    400, "invalid presets");
+
+            assertThat(body.get("errors").get(0).get("source").asText()).isEqualTo("p.yaml:3");
+            assertThat(body.get("errors").get(0).get("field").asText()).isEqualTo("yaml");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void errorsFoundByTheValidator_are400WithEveryError() {
+            when(apply.apply(any())).thenThrow(new InvalidDefinitionException(List.of(
+                    new ValidationError("p.yaml:2", "template T, name", "'T' must match [a-z0-9][a-z0-9-]*"),
+                    new ValidationError("p.yaml:9", "template T, preset p, window 1 (* 8 * * *)", "overlaps window 2"))));
+
+            JsonNode body = assertError(authed("POST", "/api/v1/presets?source=p.yaml",
+                    "templates: [{name: T, version: v1}]"), 400, "invalid presets");
+
+            assertThat(body.get("errors")).hasSize(2);
+            assertThat(body.get("errors").get(1).get("source").asText()).isEqualTo("p.yaml:9");
+            assertThat(body.get("errors").get(1).get("message").asText()).isEqualTo("overlaps window 2");
+        }
+
+        @Test
+        void aBodyThatIsNotUtf8_is400() {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/presets"))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28}))
+                    .build();
+
+            assertError(sendRaw(request), 400, "not UTF-8");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void aDeeplyNestedUpload_is400_not500() {
+            JsonNode body = assertError(authed("POST", "/api/v1/presets", "[".repeat(500_000)), 400, "invalid presets");
+
+            assertThat(body.get("errors").get(0).get("message").asText()).contains("nested too deeply");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void aSourceWithControlCharacters_is400() {
+            assertError(authed("POST", "/api/v1/presets?source=a%0Ab", "templates: []"), 400, "source must be");
+            verifyNoInteractions(apply);
+        }
+    }
+
+    HttpResponse<String> sendRaw(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    // ---- preset operations ----------------------------------------------------------------------------------
+
+    @Nested
+    class PresetOperations {
+
+        @Test
+        void resume_reportsTheStatusChange_andKeepsTheCount() throws Exception {
+            FailureState limited = new FailureState(3, NOW.minusSeconds(60), NOW.plusSeconds(120), PresetStatus.HARD_LIMITED);
+            FailureState resumed = new FailureState(3, NOW.minusSeconds(60), null, PresetStatus.HEALTHY);
+            when(operate.resume(new PresetRef("python-dev", "small"))).thenReturn(new FailureTransition(limited, resumed));
+
+            HttpResponse<String> response = authed("POST", "/api/v1/presets/python-dev/small/resume", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree(
+                    "{\"preset\":\"python-dev/small\",\"from\":\"hard_limited\",\"to\":\"healthy\",\"consecutiveFailures\":3}"));
+        }
+
+        @Test
+        void resume_ofAnUnknownPreset_is404() {
+            when(operate.resume(any())).thenThrow(new NotFoundException("preset python-dev/nope does not exist"));
+
+            assertError(authed("POST", "/api/v1/presets/python-dev/nope/resume", null), 404, "does not exist");
+        }
+
+        @Test
+        void invalidate_reportsThePresetAndWhenItTookEffect() throws Exception {
+            when(operate.invalidate(new PresetRef("python-dev", "small"))).thenReturn(SMALL_V3);
+
+            HttpResponse<String> response = authed("POST", "/api/v1/presets/python-dev/small/invalidate", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree(
+                    "{\"preset\":\"python-dev/small\",\"version\":\"v3\",\"invalidatedAt\":\"2026-03-02T10:15:30.250Z\"}"));
+        }
+    }
+
+    // ---- claims ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Claims {
+
+        @Test
+        void aClaim_is201WithTheWorkspaceAndItsOutputs() throws Exception {
+            ClaimPort.ClaimedWorkspace ws = new ClaimPort.ClaimedWorkspace(WS2, "alice-small", "alice", SMALL_V3,
+                    Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice", "ip", "10.0.0.7"));
+            when(claim.claim(any())).thenReturn(new ClaimPort.Claimed(ws));
+
+            HttpResponse<String> response = authed("POST", "/api/v1/presets/python-dev/small/claims",
+                    "{\"owner\":\"alice\",\"name\":\"alice-small\"}");
+
+            assertThat(response.statusCode()).isEqualTo(201);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
+                    {"id":"00000000-0000-0000-0000-000000000002","name":"alice-small","owner":"alice",
+                     "preset":"python-dev/small","version":"v3","createdAt":"2026-03-02T09:00:00Z",
+                     "claimedAt":"2026-03-02T10:15:30.250Z",
+                     "outputs":{"ip":"10.0.0.7","url":"https://ws.example/alice"}}
+                    """));
+            verify(claim).claim(new ClaimCommand(new PresetRef("python-dev", "small"), "alice", Optional.of("alice-small")));
+        }
+
+        @Test
+        void withoutAName_theCommandHasNone() {
+            when(claim.claim(any())).thenReturn(new ClaimPort.Missed(SMALL_V3));
+
+            authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\",\"name\":null}");
+
+            verify(claim).claim(new ClaimCommand(new PresetRef("python-dev", "small"), "bob", Optional.empty()));
+        }
+
+        @Test
+        void noPrebuildAvailable_is409() {
+            when(claim.claim(any())).thenReturn(new ClaimPort.Missed(SMALL_V3));
+
+            JsonNode body = assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\"}"),
+                    409, "");
+
+            assertThat(body.get("error").asText()).isEqualTo("no prebuilt workspace available for python-dev/small");
+        }
+
+        @Test
+        void anUnknownPreset_is404() {
+            when(claim.claim(any())).thenThrow(new NotFoundException("preset python-dev/nope does not exist"));
+
+            assertError(authed("POST", "/api/v1/presets/python-dev/nope/claims", "{\"owner\":\"bob\"}"), 404,
+                    "preset python-dev/nope does not exist");
+        }
+
+        @ParameterizedTest(name = "[{index}] {1}")
+        @MethodSource("io.warmpool.adapters.http.RestApiTest#badClaimBodies")
+        void aBadBody_is400_andNothingIsClaimed(String body, String message) {
+            assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", body), 400, message);
+            verifyNoInteractions(claim);
+        }
+    }
+
+    static Stream<Arguments> badClaimBodies() {
+        return Stream.of(
+                Arguments.of("{\"owner\":", "malformed JSON at line 1"),
+                Arguments.of("{\"owner\":\"a\"} trailing", "malformed JSON"),
+                Arguments.of("{\"owner\":\"a\",\"owner\":\"b\"}", "malformed JSON"),
+                Arguments.of("[\"alice\"]", "must be a JSON object"),
+                Arguments.of("{\"owner\":" + "[".repeat(5_000), "malformed JSON"),
+                Arguments.of("", "must be a JSON object"),
+                Arguments.of("{}", "owner is required"),
+                Arguments.of("{\"owner\":\"Alice Smith\"}", "owner 'Alice Smith' must match"),
+                Arguments.of("{\"owner\":\"prebuilds\"}", "reserved for unclaimed prebuilds"),
+                Arguments.of("{\"owner\":\"alice\",\"name\":\"Bad_Name\"}", "name 'Bad_Name' must match"),
+                Arguments.of("{\"owner\":42}", "owner must be a JSON string"),
+                Arguments.of("{\"owner\":\"alice\",\"ttl\":\"1h\"}", "unknown field 'ttl'; expected owner, name"));
+    }
+
+    // ---- reconciliation -------------------------------------------------------------------------------------
+
+    @Nested
+    class Reconciliation {
+
+        @Test
+        void get_reportsThePauseFlag() {
+            when(reconciliation.isPaused()).thenReturn(true);
+
+            assertThat(get("/api/v1/reconciliation").body()).isEqualTo("{\"paused\":true}");
+        }
+
+        @Test
+        void pause_pausesAndSaysSo() {
+            HttpResponse<String> response = authed("POST", "/api/v1/reconciliation/pause", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("{\"paused\":true}");
+            verify(reconciliation).pause();
+        }
+
+        @Test
+        void resume_resumesAndSaysSo() {
+            HttpResponse<String> response = authed("POST", "/api/v1/reconciliation/resume", null);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("{\"paused\":false}");
+            verify(reconciliation).resume();
+        }
+    }
+
+    // ---- workspaces -----------------------------------------------------------------------------------------
+
+    @Nested
+    class Workspaces {
+
+        @Test
+        void list_passesTheFilters_andShowsEachWorkspace() throws Exception {
+            when(inspect.workspaces(new PresetRef("python-dev", "small"), "alice", 5)).thenReturn(List.of(workspaceView()));
+
+            HttpResponse<String> response = get("/api/v1/workspaces?preset=python-dev/small&owner=alice&limit=5");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
+                    [{"id":"00000000-0000-0000-0000-000000000002","name":"alice-small","owner":"alice",
+                      "preset":"python-dev/small","version":"v3","phase":"running","claimed":true,
+                      "createdAt":"2026-03-02T09:00:00Z","claimedAt":"2026-03-02T10:15:30.250Z",
+                      "outputs":{"url":"https://ws.example/alice"}}]
+                    """));
+        }
+
+        @Test
+        void list_withoutFilters_takesAllAndAHundred() {
+            when(inspect.workspaces(null, null, 100)).thenReturn(List.of());
+
+            assertThat(get("/api/v1/workspaces").body()).isEqualTo("[]");
+            verify(inspect).workspaces(isNull(), isNull(), eq(100));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"limit=0", "limit=1001", "limit=ten", "limit=", "limit=-5"})
+        void list_withABadLimit_is400(String query) {
+            assertError(get("/api/v1/workspaces?" + query), 400, "limit must be a whole number between 1 and 1000");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void list_acceptsTheLimitBounds() {
+            when(inspect.workspaces(any(), any(), org.mockito.ArgumentMatchers.anyInt())).thenReturn(List.of());
+
+            assertThat(get("/api/v1/workspaces?limit=1").statusCode()).isEqualTo(200);
+            assertThat(get("/api/v1/workspaces?limit=1000").statusCode()).isEqualTo(200);
+        }
+
+        @Test
+        void list_withABadPreset_is400() {
+            assertError(get("/api/v1/workspaces?preset=python-dev"), 400, "must be given as template/preset");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void list_withABadOwner_is400() {
+            assertError(get("/api/v1/workspaces?owner=A%20B"), 400, "owner 'A B' must match");
+        }
+
+        @Test
+        void list_ofAnUnknownPreset_is404() {
+            when(inspect.workspaces(any(), any(), org.mockito.ArgumentMatchers.anyInt()))
+                    .thenThrow(new NotFoundException("preset python-dev/nope does not exist"));
+
+            assertError(get("/api/v1/workspaces?preset=python-dev/nope"), 404, "does not exist");
+        }
+
+        @Test
+        void one_isShown() {
+            when(inspect.workspace(WS2)).thenReturn(workspaceView());
+
+            JsonNode body = body(get("/api/v1/workspaces/" + WS2.text()));
+
+            assertThat(body.get("id").asText()).isEqualTo(WS2.text());
+            assertThat(body.get("phase").asText()).isEqualTo("running");
+        }
+
+        @Test
+        void one_withABadId_is400() {
+            assertError(get("/api/v1/workspaces/not-a-uuid"), 400, "workspace id 'not-a-uuid' is not a UUID");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void one_thatDoesNotExist_is404() {
+            when(inspect.workspace(WS1)).thenThrow(new NotFoundException("workspace " + WS1 + " does not exist"));
+
+            assertError(get("/api/v1/workspaces/" + WS1.text()), 404, "does not exist");
+        }
+
+        @Test
+        void builds_showTheirErrorsAndLogs() throws Exception {
+            when(inspect.builds(WS1)).thenReturn(List.of(
+                    new WorkspacePort.BuildView(new JobId(41), Transition.CREATE, "failed", null, 1,
+                            NOW.minusSeconds(300), NOW.minusSeconds(290), NOW.minusSeconds(200), "permanent",
+                            "invalid parameter cpu", "step 1\nstep 2: cpu must be a number"),
+                    new WorkspacePort.BuildView(new JobId(57), Transition.DELETE, "pending", "FAILED_CLEANUP", 1,
+                            NOW, null, null, null, null, null)));
+
+            HttpResponse<String> response = get("/api/v1/workspaces/" + WS1.text() + "/builds");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
+                    [{"id":41,"transition":"create","status":"failed","reason":null,"attempt":1,
+                      "createdAt":"2026-03-02T10:10:30.250Z","startedAt":"2026-03-02T10:10:40.250Z",
+                      "finishedAt":"2026-03-02T10:12:10.250Z","errorCode":"permanent",
+                      "error":"invalid parameter cpu","log":"step 1\\nstep 2: cpu must be a number"},
+                     {"id":57,"transition":"delete","status":"pending","reason":"failed_cleanup","attempt":1,
+                      "createdAt":"2026-03-02T10:15:30.250Z","startedAt":null,"finishedAt":null,
+                      "errorCode":null,"error":null,"log":null}]
+                    """));
+        }
+
+        @Test
+        void release_is202() {
+            HttpResponse<String> response = authed("DELETE", "/api/v1/workspaces/" + WS2.text(), null);
+
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(response.body()).isEqualTo("{\"released\":\"" + WS2.text() + "\"}");
+            verify(release).release(WS2);
+        }
+
+        @Test
+        void release_ofAnUnclaimedPrebuild_is409() {
+            doThrow(new ConflictException("workspace " + WS1 + " is an unclaimed prebuild; warmpool manages it"))
+                    .when(release).release(WS1);
+
+            assertError(authed("DELETE", "/api/v1/workspaces/" + WS1.text(), null), 409, "unclaimed prebuild");
+        }
+    }
+
+    // ---- errors ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class Errors {
+
+        @Test
+        void anUnknownRoute_is404Json() {
+            assertError(get("/api/v1/nope"), 404, "no such route: GET /api/v1/nope");
+            assertError(send("GET", "/nope", null), 404, "no such route");
+        }
+
+        @Test
+        void aWrongMethod_is405Json() {
+            assertError(authed("PUT", "/api/v1/status", "{}"), 405, "method not allowed: PUT /api/v1/status");
+            assertError(send("DELETE", "/healthz", null), 405, "method not allowed");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void aBodyOverOneMebibyte_is413_andNothingIsApplied() {
+            String big = "templates: []\n#" + "x".repeat((int) RestApi.MAX_BODY_BYTES);
+
+            assertError(authed("POST", "/api/v1/presets", big), 413, "request body larger than 1048576 bytes");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void aBodyOfExactlyOneMebibyte_isAccepted() {
+            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(0, 0, 0, 0));
+            String prefix = "templates: []\n#";
+            String body = prefix + "x".repeat((int) RestApi.MAX_BODY_BYTES - prefix.length());
+
+            assertThat(authed("POST", "/api/v1/presets", body).statusCode()).isEqualTo(200);
+        }
+
+        @Test
+        void anUnreachableStore_is503WithItsMessage() {
+            when(inspect.status()).thenThrow(new StoreUnavailableException("the database is unreachable",
+                    new IllegalStateException("Connection refused: db:5432 password=hunter2")));
+
+            HttpResponse<String> response = get("/api/v1/status");
+
+            assertError(response, 503, "the database is unreachable");
+            assertThat(response.body()).doesNotContain("hunter2", "5432");
+        }
+
+        @Test
+        void anUnexpectedFailure_is500WithAGenericMessage() {
+            when(inspect.status()).thenThrow(new IllegalStateException("secret internals: row 42 of table presets"));
+
+            HttpResponse<String> response = get("/api/v1/status");
+
+            assertError(response, 500, "internal error");
+            assertThat(response.body()).doesNotContain("secret", "row 42", "IllegalState");
+        }
+
+        @Test
+        void anErrorThrown_isAlso500WithAGenericMessage() {
+            when(inspect.plan()).thenThrow(new AssertionError("a bug: invariant broken"));
+
+            HttpResponse<String> response = get("/api/v1/plan");
+
+            assertThat(response.statusCode()).isEqualTo(500);
+            assertNoInternals(response.body());
+            assertThat(response.body()).doesNotContain("invariant", "AssertionError");
+        }
+
+        @Test
+        void aMalformedRequestLine_isRejected_withoutInternals() throws IOException {
+            try (Socket socket = new Socket("127.0.0.1", api.port())) {
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write("GET /api/v1/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+
+                assertThat(response).startsWith("HTTP/1.1 400");
+                assertNoInternals(response);
+            }
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void responses_doNotAdvertiseTheServerVersion() {
+            assertThat(send("GET", "/healthz", null).headers().firstValue("Server")).isEmpty();
+        }
+    }
+
+    // ---- lifecycle ------------------------------------------------------------------------------------------
+
+    @Nested
+    class Lifecycle {
+
+        RestApi another(HttpAddress address) {
+            return new RestApi(address, new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release),
+                    TOKEN, ReadinessCheck.ALWAYS, metrics.registry(), Clock.systemUTC());
+        }
+
+        @Test
+        void portAndAddress_areKnownOnlyWhileRunning() {
+            RestApi other = another(new HttpAddress("127.0.0.1", 0));
+            org.assertj.core.api.Assertions.assertThatThrownBy(other::port).isInstanceOf(IllegalStateException.class);
+
+            other.start();
+            try {
+                assertThat(other.port()).isPositive().isNotEqualTo(api.port());
+                assertThat(other.boundAddress()).isEqualTo(new HttpAddress("127.0.0.1", other.port()));
+                org.assertj.core.api.Assertions.assertThatThrownBy(other::start).isInstanceOf(IllegalStateException.class);
+            } finally {
+                other.stop();
+            }
+            other.stop();
+            org.assertj.core.api.Assertions.assertThatThrownBy(other::port).isInstanceOf(IllegalStateException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(other::start).isInstanceOf(IllegalStateException.class);
+        }
+
+        @Test
+        void aStoppedServer_releasesItsPort() throws IOException {
+            RestApi other = another(new HttpAddress("127.0.0.1", 0));
+            other.start();
+            int port = other.port();
+            other.stop();
+
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                assertThat(socket.getLocalPort()).isEqualTo(port);
+            }
+        }
+
+        @Test
+        void aPortInUse_failsToStart_namingTheAddress() {
+            RestApi other = another(new HttpAddress("127.0.0.1", api.port()));
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(other::start)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot listen on 127.0.0.1:" + api.port());
+        }
+
+        @Test
+        void itListensOnTheGivenHostOnly() {
+            // 127.0.0.2 is another loopback address: a server bound to every interface would answer there too.
+            assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.2", api.port()), 2_000);
+                }
+            }).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void useCasesAreNotCalledForRequestsThatFailValidation() {
+        assertError(get("/api/v1/workspaces/%20"), 400, "is not a UUID");
+        verify(inspect, never()).workspace(any());
+    }
+}
