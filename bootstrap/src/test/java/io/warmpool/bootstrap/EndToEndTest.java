@@ -180,7 +180,9 @@ class EndToEndTest {
     @Test
     @Order(4)
     void planPauseAndResumeWorkThroughTheCli() throws Exception {
-        assertThat(cli("plan").exit()).isZero();
+        Run plan = cli("plan");
+        assertThat(plan.exit()).isZero();
+        assertThat(plan.out()).isNotBlank();
         assertThat(cli("pause").exit()).isZero();
         assertThat(JSON.readTree(cli("plan", "--output", "json").out()).get("paused").asBoolean()).isTrue();
         assertThat(cli("resume").exit()).isZero();

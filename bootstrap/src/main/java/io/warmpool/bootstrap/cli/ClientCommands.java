@@ -139,6 +139,7 @@ public final class ClientCommands {
                 sb.append("nothing to do: every pool is at its desired size\n");
             }
             out(spec).print(sb);
+            out(spec).flush();
             return 0;
         }
 
