@@ -19,6 +19,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.warmpool.adapters.db.JooqEventLogAdapter;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +68,7 @@ class EndToEndTest {
                     presets:
                       - name: broken
                         parameters: {image: nope}
-                        prebuilds: {instances: 2}
+                        prebuilds: {instances: 1}
                 """);
         Path simulated = dir.resolve("simulated.yaml");
         Files.writeString(simulated, """
@@ -138,18 +145,44 @@ class EndToEndTest {
         assertThat(table.out()).contains("PRESET", "python-dev/small (v1)", "go-service/broken (v1)");
     }
 
+    static List<Event> events(String preset) {
+        List<Event> all = new ArrayList<>(service.injector().getInstance(JooqEventLogAdapter.class).recent(1000));
+        Collections.reverse(all); // oldest first
+        return all.stream().filter(e -> (e.preset().template() + "/" + e.preset().preset()).equals(preset)).toList();
+    }
+
     @Test
     @Order(2)
-    void aFailingPresetBacksOffAndIsHardLimited_thenAnOperatorResumesIt() throws Exception {
+    void aFailingPresetBacksOffOneIntervalThenTwo_andIsHardLimitedAtItsThirdFailure_thenResumeLetsOneProbeThrough() throws Exception {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(preset("go-service/broken").get("status").asText()).isEqualTo("hard_limited"));
         JsonNode broken = preset("go-service/broken");
-        assertThat(broken.get("consecutiveFailures").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(broken.get("consecutiveFailures").asInt()).isEqualTo(3);
         assertThat(broken.get("eligible").asInt()).isZero();
+
+        // R3: each failure's backoff is one interval (100ms) longer than the last; the third hits the limit
+        List<Event> backoffs = events("go-service/broken").stream().filter(e -> e.type() == EventType.BACKOFF).toList();
+        assertThat(backoffs).hasSize(3);
+        for (int k = 1; k <= 3; k++) {
+            Event e = backoffs.get(k - 1);
+            assertThat(e.details().get("failures")).isEqualTo(Integer.toString(k));
+            assertThat(Duration.between(e.at(), Instant.parse(e.details().get("until")))).isEqualTo(Duration.ofMillis(100L * k));
+        }
+        assertThat(events("go-service/broken").stream().filter(e -> e.type() == EventType.HARD_LIMITED)).hasSize(1);
+        // and never more than one create in flight while failing: creates started = failures
+        assertThat(events("go-service/broken").stream().filter(e -> e.type() == EventType.CREATE_STARTED)).hasSize(3);
 
         Run resume = cli("presets", "resume", "go-service/broken");
         assertThat(resume.exit()).as(resume.err()).isZero();
         assertThat(resume.out()).contains("hard_limited -> healthy");
+
+        // R4: exactly one probe goes through; it fails and the preset is hard-limited again at once
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(events("go-service/broken").stream().filter(e -> e.type() == EventType.HARD_LIMITED)).hasSize(2);
+            assertThat(preset("go-service/broken").get("status").asText()).isEqualTo("hard_limited");
+        });
+        assertThat(events("go-service/broken").stream().filter(e -> e.type() == EventType.CREATE_STARTED)).hasSize(4);
+        assertThat(preset("go-service/broken").get("consecutiveFailures").asInt()).isEqualTo(4);
     }
 
     @Test
@@ -179,6 +212,23 @@ class EndToEndTest {
 
     @Test
     @Order(4)
+    void pauseStopsEveryActionAndResumeRestoresThem() throws Exception {
+        assertThat(cli("pause").exit()).isZero();
+        int before = events("python-dev/small").size();
+        // a claim while paused: the pool is short, yet nothing is created
+        assertThat(cli("claim", "python-dev/small", "--owner", "carol").exit()).isZero();
+        int afterClaim = events("python-dev/small").size();
+        assertThat(afterClaim).isEqualTo(before + 1);
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> events("python-dev/small").size() == afterClaim);
+        assertThat(preset("python-dev/small").get("eligible").asInt()).isEqualTo(2);
+
+        assertThat(cli("resume").exit()).isZero();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(preset("python-dev/small").get("eligible").asInt()).isEqualTo(3));
+    }
+
+    @Test
+    @Order(5)
     void planPauseAndResumeWorkThroughTheCli() throws Exception {
         Run plan = cli("plan");
         assertThat(plan.exit()).isZero();
@@ -190,13 +240,16 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void badInputGetsAClearErrorAndExitCode2_failuresExitCode1() throws Exception {
+        String statusBefore = JSON.readTree(cli("status", "--output", "json").out()).get("presets").toString();
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "templates:\n  - name: Bad Name\n    version: v1\n    presets:\n      - name: x\n        prebuilds: {instances: 5000}\n");
         Run apply = cli("presets", "apply", bad.toString());
         assertThat(apply.exit()).isEqualTo(2);
         assertThat(apply.err()).contains(bad + ":2", "must match", "between 0 and 1000");
+        assertThat(JSON.readTree(cli("status", "--output", "json").out()).get("presets")).hasSize(2);
+        assertThat(statusBefore).contains("python-dev/small").doesNotContain("Bad Name");
 
         Run malformed = cli("claim", "no-slash");
         assertThat(malformed.exit()).isEqualTo(2);
@@ -213,12 +266,19 @@ class EndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void metricsHealthAndReadinessAreServed() throws Exception {
         HttpResponse<String> metrics = http("GET", "/metrics", null, false);
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("warmpool_prebuilt_workspaces_eligible", "warmpool_preset_hard_limited",
-                "warmpool_reconciliation_duration_seconds", "warmpool_prebuilt_workspaces_claimed_total");
+        assertThat(metrics.body()).contains(
+                "warmpool_prebuilt_workspaces_created_total", "warmpool_prebuilt_workspaces_failed_total",
+                "warmpool_prebuilt_workspaces_claimed_total", "warmpool_prebuilt_workspaces_claim_missed_total",
+                "warmpool_prebuilt_workspaces_desired", "warmpool_prebuilt_workspaces_running",
+                "warmpool_prebuilt_workspaces_eligible", "warmpool_prebuilt_workspaces_starting",
+                "warmpool_preset_hard_limited", "warmpool_preset_consecutive_failures",
+                "warmpool_preset_backoff_until_seconds", "warmpool_reconciliation_paused",
+                "warmpool_reconciliation_duration_seconds", "warmpool_claim_duration_seconds",
+                "warmpool_provisioner_jobs_in_flight", "warmpool_provisioner_job_duration_seconds");
         assertThat(http("GET", "/healthz", null, false).statusCode()).isEqualTo(200);
         assertThat(http("GET", "/readyz", null, false).statusCode()).isEqualTo(200);
     }

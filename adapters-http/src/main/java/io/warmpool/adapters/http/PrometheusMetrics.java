@@ -238,6 +238,15 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
 
         Map<List<String>, Aggregate> byLabels = new HashMap<>();
         samples.forEach((id, s) -> byLabels.computeIfAbsent(List.of(id.template(), id.preset()), k -> new Aggregate()).add(s));
+        // Every preset's counters exist from its first pass, at 0: an alert on a rate sees the series before
+        // the first event, and a scrape lists every metric name.
+        for (List<String> labels : byLabels.keySet()) {
+            String[] values = labels.toArray(String[]::new);
+            created.initLabelValues(values);
+            failed.initLabelValues(values);
+            claimed.initLabelValues(values);
+            claimMissed.initLabelValues(values);
+        }
         byLabels.forEach((labels, a) -> {
             String[] values = labels.toArray(String[]::new);
             desired.labelValues(values).set(a.desired);
@@ -253,6 +262,10 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                 String[] values = gone.toArray(String[]::new);
                 for (Gauge g : List.of(desired, running, eligible, starting, hardLimited, consecutiveFailures, backoffUntil)) {
                     g.remove(values);
+                }
+                // A preset gone for good takes its counters along, so memory stays bounded as presets come and go.
+                for (Counter c : List.of(created, failed, claimed, claimMissed)) {
+                    c.remove(values);
                 }
             }
         }
