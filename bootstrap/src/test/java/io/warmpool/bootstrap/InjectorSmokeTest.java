@@ -1,0 +1,119 @@
+package io.warmpool.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
+import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.provisioner.CommandProvisioner;
+import io.warmpool.adapters.provisioner.HttpProvisioner;
+import io.warmpool.adapters.provisioner.SimulatedProvisioner;
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.OperatePresetsUseCase;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
+import io.warmpool.bootstrap.wiring.Settings;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The injector builds for every adapter combination, and every use case can be provided. Nothing is started. */
+class InjectorSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> combinations() {
+        return Stream.of(
+                Arguments.of(false, "simulated", SimulatedProvisioner.class),
+                Arguments.of(false, "command", CommandProvisioner.class),
+                Arguments.of(false, "http", HttpProvisioner.class),
+                Arguments.of(true, "simulated", SimulatedProvisioner.class),
+                Arguments.of(true, "command", CommandProvisioner.class),
+                Arguments.of(true, "http", HttpProvisioner.class));
+    }
+
+    private Config config(boolean external, String provisioner) {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.STATE_DIR, dir.toString());
+        flags.put(Setting.PROVISIONER, provisioner);
+        flags.put(Setting.SEED, "1");
+        flags.put(Setting.COMMAND_CREATE, "[\"/bin/true\"]");
+        flags.put(Setting.COMMAND_DELETE, "[\"/bin/true\"]");
+        flags.put(Setting.HTTP_PROVISIONER_URL, "http://127.0.0.1:9/provision");
+        flags.put(Setting.HTTP_PROVISIONER_SECRET, "0123456789abcdef0123456789abcdef");
+        if (external) {
+            flags.put(Setting.DB_URL, "jdbc:postgresql://127.0.0.1:5432/warmpool");
+        }
+        return Config.load(flags, Map.of(), null);
+    }
+
+    @ParameterizedTest(name = "external database {0}, provisioner {1}")
+    @MethodSource("combinations")
+    void theInjectorBuildsAndProvidesEveryUseCase(boolean external, String provisioner, Class<?> expected) {
+        Injector injector = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(Settings.from(config(external, provisioner)), "token"));
+        for (Class<?> useCase : List.of(ReconcilePresetsUseCase.class, RunProvisionerJobsUseCase.class, ClaimPrebuildUseCase.class,
+                ApplyPresetsUseCase.class, OperatePresetsUseCase.class, PauseReconciliationUseCase.class,
+                ReleaseWorkspaceUseCase.class, InspectUseCase.class, ApiServer.class, MetricsPort.class, EventSinkPort.class)) {
+            assertThat(injector.getProvider(useCase)).as(useCase.getSimpleName()).isNotNull();
+        }
+        assertThat(injector.getInstance(WorkspaceProvisionerPort.class)).isInstanceOf(expected);
+        assertThat(injector.getInstance(PostgresDatabase.class)).isNotNull();
+        assertThat(injector.getInstance(PostgresDatabase.class)).isSameAs(injector.getInstance(PostgresDatabase.class));
+    }
+
+    @Test
+    void aCommandProvisionerWithAShellStringIsRejectedNamingTheSetting() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.PROVISIONER, "command");
+        flags.put(Setting.COMMAND_CREATE, "./create.sh --all");
+        flags.put(Setting.COMMAND_DELETE, "[\"./delete.sh\"]");
+        Settings settings = Settings.from(Config.load(flags, Map.of(), null));
+        assertThatThrownBy(() -> Composition.modules(settings, "t")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--command-create").hasMessageContaining("argv, never a shell string");
+    }
+
+    @Test
+    void anHttpProvisionerWithoutASecretIsRejected_andTheSecretNeverAppears() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.PROVISIONER, "http");
+        flags.put(Setting.HTTP_PROVISIONER_URL, "http://127.0.0.1:9/");
+        Settings settings = Settings.from(Config.load(flags, Map.of(), null));
+        assertThatThrownBy(() -> Composition.modules(settings, "t")).hasMessageContaining("--http-provisioner-secret");
+        flags.put(Setting.HTTP_PROVISIONER_SECRET, "short-xyz1");
+        Settings weak = Settings.from(Config.load(flags, Map.of(), null));
+        assertThatThrownBy(() -> Composition.modules(weak, "t")).satisfies(e -> assertThat(e.getMessage()).doesNotContain("short-xyz1"));
+    }
+
+    @Test
+    void everyBadSettingIsReportedAtOnce() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.WORKERS, "0");
+        flags.put(Setting.HTTP_ADDR, "nowhere");
+        flags.put(Setting.BACKOFF_MULTIPLIER, "0.5");
+        flags.put(Setting.BACKOFF_POLICY, "exponential");
+        assertThatThrownBy(() -> Settings.from(Config.load(flags, Map.of(), null))).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(3))
+                .hasMessageContaining("--workers").hasMessageContaining("--http-addr").hasMessageContaining("backoff-multiplier");
+    }
+}
