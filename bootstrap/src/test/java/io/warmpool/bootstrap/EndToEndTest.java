@@ -260,6 +260,10 @@ class EndToEndTest {
         assertThat(unknown.err()).contains("nope/nothing");
 
         assertThat(http("GET", "/api/v1/status", null, false).statusCode()).isEqualTo(401);
+        HttpResponse<String> wrongToken = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server + "/api/v1/status"))
+                .header("Authorization", "Bearer " + token + "x").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongToken.statusCode()).isEqualTo(401);
+        assertThat(wrongToken.body()).doesNotContain(token);
         HttpResponse<String> junk = http("POST", "/api/v1/presets/python-dev/small/claims", "{not json", true);
         assertThat(junk.statusCode()).isEqualTo(400);
         assertThat(junk.body()).doesNotContain("Exception").doesNotContain("at io.");
