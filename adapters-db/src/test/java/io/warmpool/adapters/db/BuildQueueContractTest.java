@@ -50,40 +50,28 @@ import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** {@link JooqBuildQueueAdapter} against the real (embedded) PostgreSQL with the migrations applied. */
-class BuildQueueContractTest {
+class BuildQueueContractTest extends DatabaseTestBase {
 
     private static final Instant NOW = T0.plusSeconds(3600);
     private static final WorkerId W1 = new WorkerId("host-a/w1");
     private static final WorkerId W2 = new WorkerId("host-b/w1");
     private static final Map<String, String> PARAMETERS = Map.of("cpu", "2", "memory", "4Gi");
 
-    private static PostgresDatabase db;
 
     private Seed seed;
     private JooqBuildQueueAdapter queue;
     private PresetId small;
     private PresetId large;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void cleanState() {
-        TestDatabase.truncateAll(db);
         seed = new Seed(db);
         queue = new JooqBuildQueueAdapter(db.dsl(), new PresetIds());
         small = seed.preset("python-dev", "small", PARAMETERS);

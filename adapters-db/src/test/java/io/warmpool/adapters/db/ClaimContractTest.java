@@ -28,37 +28,25 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** {@link JooqWorkspaceAdapter} as {@link io.warmpool.application.port.out.ClaimPort}, against real PostgreSQL. */
-class ClaimContractTest {
+class ClaimContractTest extends DatabaseTestBase {
 
     private static final Instant NOW = T0.plus(Duration.ofHours(10));
     private static final PresetRef SMALL = new PresetRef("python-dev", "small");
 
-    private static PostgresDatabase db;
 
     private Seed seed;
     private JooqWorkspaceAdapter claims;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void cleanState() {
-        TestDatabase.truncateAll(db);
         seed = new Seed(db);
         claims = new JooqWorkspaceAdapter(db.dsl(), new PresetIds());
     }

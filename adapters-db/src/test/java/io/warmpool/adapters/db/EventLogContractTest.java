@@ -26,36 +26,24 @@ import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link JooqEventLogAdapter} against real PostgreSQL. */
-class EventLogContractTest {
+class EventLogContractTest extends DatabaseTestBase {
 
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final PresetId SMALL = new PresetId("python-dev", "v3", "small");
     private static final PresetId LARGE = new PresetId("python-dev", "v3", "large");
 
-    private static PostgresDatabase db;
 
     private final List<String> statements = new ArrayList<>();
     private JooqEventLogAdapter events;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void setUp() {
-        TestDatabase.truncateAll(db);
         PresetIds presetIds = new PresetIds();
         PresetStorePort store = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(T0, ZoneOffset.UTC));
         store.apply(new PresetsDocument(List.of(new TemplateDefinition("python-dev", "v3", false, false, List.of(

@@ -12,9 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,31 +20,21 @@ import org.junit.jupiter.api.Test;
  * {@link PostgresNudgeAdapter} against real PostgreSQL. Two adapter instances on one database play two replicas.
  * Waits are bounded blocking polls, never sleeps.
  */
-class NudgeContractTest {
+class NudgeContractTest extends DatabaseTestBase {
 
     private static final PresetId SMALL = new PresetId("python-dev", "v3", "small");
     private static final PresetId LARGE = new PresetId("python-dev", "v3", "large");
     private static final long WAIT_SECONDS = 10;
 
-    private static PostgresDatabase db;
 
     private PostgresNudgeAdapter replicaA;
     private PostgresNudgeAdapter replicaB;
     private final List<Subscription> subscriptions = new ArrayList<>();
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void setUp() {
-        TestDatabase.truncateAll(db);
         // Short poll and reconnect delays keep the reconnection test fast.
         replicaA = new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200));
         replicaB = new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200));

@@ -46,8 +46,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jooq.exception.DataAccessException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -55,30 +53,20 @@ import org.junit.jupiter.api.Test;
  * {@link JooqPresetStoreAdapter} against real PostgreSQL, as {@code PresetStorePort}, {@code FailureStatePort}
  * and {@code SettingsPort}.
  */
-class PresetStoreContractTest {
+class PresetStoreContractTest extends DatabaseTestBase {
 
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final Instant T1 = T0.plus(Duration.ofHours(1));
     private static final List<String> ALL_TABLES = List.of("templates", "template_versions", "presets",
             "preset_schedule_windows", "preset_failure_states", "settings");
 
-    private static PostgresDatabase db;
 
     private JooqPresetStoreAdapter store;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void setUp() {
-        TestDatabase.truncateAll(db);
         store = newReplica();
     }
 

@@ -7,32 +7,20 @@ import io.warmpool.application.port.out.ReconciliationLockPort.HeldLock;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link PostgresReconciliationLock} against real PostgreSQL: two adapter instances play two replicas. */
-class ReconciliationLockContractTest {
+class ReconciliationLockContractTest extends DatabaseTestBase {
 
-    private static PostgresDatabase db;
 
     private ReconciliationLockPort replicaA;
     private ReconciliationLockPort replicaB;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void setUp() {
-        TestDatabase.truncateAll(db);
         replicaA = new PostgresReconciliationLock(db);
         replicaB = new PostgresReconciliationLock(db);
     }

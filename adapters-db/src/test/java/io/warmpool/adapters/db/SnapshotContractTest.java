@@ -50,8 +50,6 @@ import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,14 +58,13 @@ import org.junit.jupiter.api.Test;
  * read-only REPEATABLE READ transaction, and that its number of queries does not grow with the number of presets.
  * Workspaces and builds are written directly with jOOQ, as the build queue would leave them.
  */
-class SnapshotContractTest {
+class SnapshotContractTest extends DatabaseTestBase {
 
     private static final Instant T0 = Instant.parse("2026-03-02T09:00:00Z");
     private static final PresetId SMALL = new PresetId("python-dev", "v3", "small");
     private static final PresetId LARGE = new PresetId("python-dev", "v3", "large");
     private static final PresetId GO = new PresetId("go-dev", "v1", "tiny");
 
-    private static PostgresDatabase db;
 
     private JooqPresetStoreAdapter store;
     /** Called after each statement of the adapter under test, with its execute context. */
@@ -75,19 +72,10 @@ class SnapshotContractTest {
     private final List<String> statements = new ArrayList<>();
     private JooqSnapshotAdapter snapshots;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void setUp() {
-        TestDatabase.truncateAll(db);
         PresetIds presetIds = new PresetIds();
         store = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(T0, ZoneOffset.UTC));
         snapshots = new JooqSnapshotAdapter(counting(db.dsl()), new PresetIds());

@@ -31,8 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,31 +38,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link JooqWorkspaceAdapter} as {@link WorkspacePort}, against real PostgreSQL. */
-class WorkspaceContractTest {
+class WorkspaceContractTest extends DatabaseTestBase {
 
     private static final Instant NOW = T0.plusSeconds(3600);
     private static final WorkerId WORKER = new WorkerId("host-a/w1");
 
-    private static PostgresDatabase db;
 
     private Seed seed;
     private JooqWorkspaceAdapter workspaces;
     private PresetId small;
     private PresetId large;
 
-    @BeforeAll
-    static void startDatabase() {
-        db = TestDatabase.newDatabase();
-    }
 
-    @AfterAll
-    static void stopDatabase() {
-        db.close();
-    }
 
     @BeforeEach
     void cleanState() {
-        TestDatabase.truncateAll(db);
         seed = new Seed(db);
         workspaces = new JooqWorkspaceAdapter(db.dsl(), new PresetIds());
         small = seed.preset("python-dev", "small", Map.of("cpu", "2"));
