@@ -81,7 +81,7 @@ public final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     IdGeneratorPort ids() {
-        return new SeededIds(new Random(settings.seed() ^ 0x5DEECE66DL));
+        return new SeededIds(new Random(settings.seed() * 0x9E3779B97F4A7C15L + 1));
     }
 
     @Provides

@@ -1,0 +1,193 @@
+package io.warmpool.bootstrap.simulate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.domain.Durations;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code simulate}: days of operation in seconds, in virtual time, for capacity planning. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Run the real reconciler, workers and database adapter in virtual time with the simulated provisioner.",
+                "Same presets, scenario and seed give a byte-identical events file."})
+public final class SimulateCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--presets", required = true, paramLabel = "FILE", description = "presets file (YAML)")
+    Path presets;
+
+    @Option(names = "--scenario", required = true, paramLabel = "FILE", description = "scenario file (YAML): start, provisioner, claims, config")
+    Path scenario;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "virtual time to simulate (default: 24h)")
+    String duration = "24h";
+
+    @Option(names = "--seed", paramLabel = "N", description = "random seed (default: 0)")
+    long seed;
+
+    @Option(names = "--events", paramLabel = "FILE", description = "write every event as one JSON object per line")
+    Path eventsFile;
+
+    @Option(names = "--chart", paramLabel = "FILE", description = "write an SVG chart of eligible and desired per preset")
+    Path chartFile;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "table (default) or json")
+    String output = "table";
+
+    @Option(names = "--db-url", paramLabel = "JDBC_URL", description = "simulate on this (empty) PostgreSQL instead of a fresh embedded one")
+    String dbUrl;
+
+    @Override
+    public Integer call() throws Exception {
+        Duration length;
+        try {
+            length = Durations.parse(duration);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--duration: " + e.getMessage());
+        }
+        if (length.isZero() || length.compareTo(Duration.ofDays(366)) > 0) {
+            throw new ParameterException(spec.commandLine(), "--duration must be more than 0 and at most 366d");
+        }
+        if (!output.equals("table") && !output.equals("json")) {
+            throw new ParameterException(spec.commandLine(), "--output must be table or json");
+        }
+        String yaml = read(presets);
+        Scenario sc = Scenario.read(scenario);
+        PrintWriter err = spec.commandLine().getErr();
+        Path tmp = null;
+        PostgresDatabase db;
+        if (dbUrl != null) {
+            db = PostgresDatabase.external(dbUrl, null, null, 4);
+        } else {
+            tmp = Files.createTempDirectory("warmpool-simulate");
+            db = PostgresDatabase.embedded(tmp, 4);
+        }
+        long started = System.nanoTime();
+        Simulation.Result result;
+        try (db) {
+            result = new Simulation(sc, yaml, presets.toString(), length, seed, err::println).run(db);
+        } finally {
+            if (tmp != null) {
+                deleteRecursively(tmp);
+            }
+        }
+        long wallMs = (System.nanoTime() - started) / 1_000_000;
+        if (eventsFile != null) {
+            writeEvents(result.events(), eventsFile);
+        }
+        Summary summary = Summary.of(result);
+        if (chartFile != null) {
+            Files.writeString(chartFile, SvgChart.render(summary, result.start(), result.end()), StandardCharsets.UTF_8);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.equals("json")) {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(summary, wallMs)));
+        } else {
+            out.print(table(summary, wallMs));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+        }
+    }
+
+    /** One JSON object per line: t, type, preset, workspace, then the event's details. */
+    static void writeEvents(List<Event> events, Path file) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Event e : events) {
+                if (!Summary.isSpecType(e.type())) {
+                    continue;
+                }
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("t", e.at().toString());
+                line.put("type", e.type().wire());
+                line.put("preset", e.preset().template() + "/" + e.preset().preset());
+                line.put("workspace", e.workspace() == null ? null : e.workspace().text());
+                line.putAll(e.details());
+                w.write(JSON.writeValueAsString(line));
+                w.write('\n');
+            }
+        }
+    }
+
+    private static Map<String, Object> json(Summary summary, long wallMs) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("simulated", Durations.format(summary.simulated()));
+        root.put("wallMillis", wallMs);
+        List<Map<String, Object>> presets = new ArrayList<>();
+        for (Summary.PresetSummary p : summary.presets()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("preset", p.preset());
+            m.put("claimsServed", p.claimsServed());
+            m.put("claimsMissed", p.claimsMissed());
+            m.put("hitRate", round(p.hitRate()));
+            m.put("meanEligible", round(p.meanEligible()));
+            m.put("minEligible", p.minEligible());
+            m.put("idlePrebuildHours", round(p.idlePrebuildHours()));
+            m.put("creates", p.creates());
+            m.put("failures", p.failures());
+            m.put("timeInBackoff", Durations.format(p.timeInBackoff()));
+            m.put("hardLimitedAt", p.hardLimitedAt() == null ? null : p.hardLimitedAt().toString());
+            presets.add(m);
+        }
+        root.put("presets", presets);
+        return root;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String table(Summary summary, long wallMs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "simulated %s in %.1f s%n",
+                Durations.format(summary.simulated()), wallMs / 1000.0));
+        String fmt = "%-28s %7s %7s %7s %9s %8s %10s %8s %9s %10s  %s%n";
+        sb.append(String.format(Locale.ROOT, fmt, "PRESET", "SERVED", "MISSED", "HIT", "MEAN ELIG", "MIN ELIG",
+                "IDLE PB-H", "CREATES", "FAILURES", "BACKOFF", "HARD-LIMITED AT"));
+        for (Summary.PresetSummary p : summary.presets()) {
+            sb.append(String.format(Locale.ROOT, fmt, p.preset(), p.claimsServed(), p.claimsMissed(),
+                    String.format(Locale.ROOT, "%.1f%%", p.hitRate() * 100), String.format(Locale.ROOT, "%.2f", p.meanEligible()),
+                    p.minEligible(), String.format(Locale.ROOT, "%.1f", p.idlePrebuildHours()), p.creates(), p.failures(),
+                    Durations.format(p.timeInBackoff()), p.hardLimitedAt() == null ? "-" : p.hardLimitedAt().toString()));
+        }
+        return sb.toString();
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

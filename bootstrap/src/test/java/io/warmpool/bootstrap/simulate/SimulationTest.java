@@ -1,0 +1,127 @@
+package io.warmpool.bootstrap.simulate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The simulator on a real embedded PostgreSQL, in virtual time. */
+class SimulationTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String PRESETS = """
+            templates:
+              - name: python-dev
+                version: v1
+                presets:
+                  - name: small
+                    parameters: {cpu: "2"}
+                    prebuilds: {instances: 2, ttl: 2h}
+              - name: go-service
+                version: v1
+                presets:
+                  - name: broken
+                    parameters: {image: nope}
+                    prebuilds: {instances: 1}
+            """;
+
+    private Simulation.Result run(String name, String scenarioYaml, Duration duration, long seed) throws Exception {
+        Path scenario = dir.resolve(name + ".yaml");
+        Files.writeString(scenario, scenarioYaml);
+        try (PostgresDatabase db = PostgresDatabase.embedded(dir.resolve(name + "-db"), 4)) {
+            return new Simulation(Scenario.read(scenario), PRESETS, "presets.yaml", duration, seed, line -> { }).run(db);
+        }
+    }
+
+    @Test
+    void sameInputsAndSeedGiveAByteIdenticalEventsFile() throws Exception {
+        String scenario = """
+                start: 2026-03-02T06:00:00Z
+                provisioner:
+                  create_latency: {min: 1m, max: 3m}
+                  failures: {failure_rate: 0.3}
+                claims:
+                  python-dev/small: {per_hour: 6}
+                config:
+                  backoff-jitter: full
+                """;
+        Simulation.Result first = run("a", scenario, Duration.ofHours(3), 7);
+        Simulation.Result second = run("b", scenario, Duration.ofHours(3), 7);
+        Path one = dir.resolve("one.jsonl");
+        Path two = dir.resolve("two.jsonl");
+        SimulateCommand.writeEvents(first.events(), one);
+        SimulateCommand.writeEvents(second.events(), two);
+        assertThat(Files.readAllBytes(one)).isEqualTo(Files.readAllBytes(two));
+        assertThat(Files.readAllLines(one)).hasSizeGreaterThan(50);
+        assertThat(Files.readString(one)).contains("\"type\":\"claim_succeeded\"", "\"type\":\"create_failed\"", "\"type\":\"backoff\"");
+
+        Simulation.Result other = run("c", scenario, Duration.ofHours(3), 8);
+        Path three = dir.resolve("three.jsonl");
+        SimulateCommand.writeEvents(other.events(), three);
+        assertThat(Files.readAllBytes(three)).isNotEqualTo(Files.readAllBytes(one));
+    }
+
+    @Test
+    void failFirstThree_eachNextCreateIsAtTheFirstPassAfterFailurePlusKMinutes_thenSuccessAndNoMoreBackoff() throws Exception {
+        Simulation.Result result = run("ff", """
+                start: 2026-03-02T00:00:00Z
+                provisioner:
+                  create_latency: 20s
+                  presets:
+                    go-service/broken: {fail_first: 3}
+                config:
+                  reconcile-interval: 15s
+                  backoff-interval: 1m
+                  failure-hard-limit: 0
+                """, Duration.ofHours(1), 1);
+        List<Event> broken = result.events().stream().filter(e -> e.preset().template().equals("go-service")).toList();
+        List<Event> starts = broken.stream().filter(e -> e.type() == EventType.CREATE_STARTED).toList();
+        List<Event> failures = broken.stream().filter(e -> e.type() == EventType.CREATE_FAILED).toList();
+        assertThat(failures).hasSize(3);
+        assertThat(starts).hasSize(4);
+        Instant start = Instant.parse("2026-03-02T00:00:00Z");
+        for (int k = 1; k <= 3; k++) {
+            Instant failedAt = failures.get(k - 1).at();
+            Instant free = failedAt.plus(Duration.ofMinutes(k));
+            // the first pass at or after the deadline: passes run every 15 s from the start
+            long intervals = (Duration.between(start, free).toMillis() + 14_999) / 15_000;
+            Instant firstPass = start.plusMillis(intervals * 15_000);
+            assertThat(starts.get(k).at()).as("create after failure %d", k).isEqualTo(firstPass);
+        }
+        assertThat(broken.stream().filter(e -> e.type() == EventType.CREATE_SUCCEEDED)).hasSize(1);
+        Instant success = broken.stream().filter(e -> e.type() == EventType.CREATE_SUCCEEDED).findFirst().orElseThrow().at();
+        assertThat(broken.stream().filter(e -> e.type() == EventType.BACKOFF && e.at().isAfter(success))).isEmpty();
+    }
+
+    @Test
+    void aSteadyPoissonClaimLoadGivesTheErlangLossHitRate() throws Exception {
+        // One ready workspace, refilled 10 minutes after each claim (a claim nudges an immediate pass), claims at
+        // 6 per hour: a loss system with load a = 6/h × 1/6 h = 1, whose hit rate is 1 / (1 + a) = 0.5.
+        Simulation.Result result = run("poisson", """
+                start: 2026-03-02T00:00:00Z
+                provisioner:
+                  create_latency: 10m
+                claims:
+                  go-service/broken: {per_hour: 6}
+                config:
+                  reconcile-interval: 5m
+                """, Duration.ofHours(60), 3);
+        Summary.PresetSummary broken = Summary.of(result).presets().stream()
+                .filter(p -> p.preset().equals("go-service/broken")).findFirst().orElseThrow();
+        int claims = broken.claimsServed() + broken.claimsMissed();
+        // arrivals: Poisson with mean 360 (sd 19): within 4 sd
+        assertThat(claims).isBetween(360 - 76, 360 + 76);
+        // hit rate 0.5 ± 0.1 (its standard error here is about 0.03)
+        assertThat(broken.hitRate()).isBetween(0.4, 0.6);
+    }
+}
