@@ -210,31 +210,37 @@ public final class ClientCommands {
         }
     }
 
-    /** {@code pause}. */
-    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause reconciliation on every replica (workers finish queued jobs).")
-    public static final class Pause implements Callable<Integer> {
+    /** Pause and resume: one POST that flips the cluster-wide flag. */
+    abstract static class ReconciliationSwitch implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ClientOptions client;
 
+        /** {@code pause} or {@code resume}. */
+        abstract String action();
+
         @Override
         public Integer call() {
-            client.client().post("/api/v1/reconciliation/pause", "application/json", "{}");
-            out(spec).println("reconciliation paused");
+            client.client().post("/api/v1/reconciliation/" + action(), "application/json", "{}");
+            out(spec).println("reconciliation " + action() + "d");
             return 0;
+        }
+    }
+
+    /** {@code pause}. */
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause reconciliation on every replica (workers finish queued jobs).")
+    public static final class Pause extends ReconciliationSwitch {
+        @Override
+        String action() {
+            return "pause";
         }
     }
 
     /** {@code resume}. */
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume reconciliation on every replica.")
-    public static final class Resume implements Callable<Integer> {
-        @Spec CommandSpec spec;
-        @Mixin ClientOptions client;
-
+    public static final class Resume extends ReconciliationSwitch {
         @Override
-        public Integer call() {
-            client.client().post("/api/v1/reconciliation/resume", "application/json", "{}");
-            out(spec).println("reconciliation resumed");
-            return 0;
+        String action() {
+            return "resume";
         }
     }
 
