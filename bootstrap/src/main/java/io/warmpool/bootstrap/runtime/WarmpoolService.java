@@ -61,7 +61,7 @@ public final class WarmpoolService implements AutoCloseable {
             }
             started.push(injector.getInstance(SystemTimer.class));
             WorkerPool workers = new WorkerPool(injector.getInstance(RunProvisionerJobsUseCase.class), replica,
-                    settings.workers(), Duration.ofMillis(250), settings.worker().heartbeatInterval(), Duration.ofSeconds(30));
+                    settings.workers(), Duration.ofSeconds(1), settings.worker().heartbeatInterval(), Duration.ofSeconds(30));
             workers.start();
             started.push(workers);
             ApiServer server = injector.getInstance(ApiServer.class);
