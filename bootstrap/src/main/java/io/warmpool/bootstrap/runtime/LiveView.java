@@ -20,6 +20,8 @@ public final class LiveView {
     private final PrintStream out;
     private final boolean terminal;
     private final String banner;
+    private PassReport lastPass;
+    private StatusReport lastStatus;
 
     public LiveView(PrintStream out, boolean terminal, String banner) {
         this.out = out;
@@ -33,9 +35,27 @@ public final class LiveView {
             out.println(line(pass, status));
             return;
         }
+        lastPass = pass;
+        lastStatus = status;
+        draw(status.at());
+    }
+
+    /** Whether this view refreshes in place (a terminal), so a per-second {@link #tick} is worth it. */
+    public boolean live() {
+        return terminal;
+    }
+
+    /** Redraws the last state with backoff countdowns as of {@code now} (between passes, on a terminal). */
+    public synchronized void tick(Instant now) {
+        if (terminal && lastStatus != null) {
+            draw(now);
+        }
+    }
+
+    private void draw(Instant now) {
         // Home the cursor and clear the screen, then draw: the table refreshes in place.
         out.print("\u001b[H\u001b[2J");
-        out.print(table(pass, status));
+        out.print(table(lastPass, lastStatus, now));
         out.flush();
     }
 
@@ -60,13 +80,12 @@ public final class LiveView {
                 + " took=" + pass.duration().toMillis() + "ms";
     }
 
-    String table(PassReport pass, StatusReport status) {
-        Instant now = status.at();
+    String table(PassReport pass, StatusReport status, Instant now) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"PRESET", "VERSION", "STATUS", "DESIRED", "ELIGIBLE", "STARTING", "FAILED", "FAILURES", "BACKOFF", "BLOCKED"});
         for (PresetPlan p : status.presets()) {
             PresetState s = p.state();
-            String backoff = s.backoffUntil().map(u -> Durations.format(Duration.ofSeconds(
+            String backoff = s.backoffUntil().filter(now::isBefore).map(u -> Durations.format(Duration.ofSeconds(
                     (Duration.between(now, u).toMillis() + 999) / 1000))).orElse("-");
             rows.add(new String[] {p.id().template() + "/" + p.id().preset(), p.id().version(),
                     s.active() ? s.failure().status().name().toLowerCase(java.util.Locale.ROOT) : "inactive",
@@ -81,7 +100,7 @@ public final class LiveView {
             }
         }
         StringBuilder sb = new StringBuilder(banner).append('\n');
-        sb.append(status.paused() ? "reconciliation PAUSED" : "reconciling").append(" · ").append(now)
+        sb.append(status.paused() ? "reconciliation PAUSED" : "reconciling").append(" · ").append(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .append(" · last pass ").append(pass.ran() ? pass.duration().toMillis() + " ms, " + pass.creates()
                         + " creates, " + pass.deletes() + " deletes" : "skipped (" + pass.skipped() + ")").append("\n\n");
         for (String[] r : rows) {

@@ -74,6 +74,13 @@ public final class WarmpoolService implements AutoCloseable {
                     injector.getInstance(NudgePort.class), settings.reconcileInterval(), report -> afterPass(report, inspect, workers));
             loop.start();
             started.push(loop);
+            if (view.live()) {
+                // Backoff countdowns tick every second between passes (no database read: the last status is redrawn).
+                java.time.Clock clock = injector.getInstance(java.time.Clock.class);
+                TimerPortTicker ticker = new TimerPortTicker(injector.getInstance(SystemTimer.class)
+                        .every(Duration.ofSeconds(1), () -> view.tick(clock.instant())));
+                started.push(ticker);
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -136,6 +143,14 @@ public final class WarmpoolService implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warning("stopping " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
             }
+        }
+    }
+
+    /** Stops a periodic task when the service stops. */
+    private record TimerPortTicker(io.warmpool.application.port.out.TimerPort.Cancellable task) implements AutoCloseable {
+        @Override
+        public void close() {
+            task.cancel();
         }
     }
 
