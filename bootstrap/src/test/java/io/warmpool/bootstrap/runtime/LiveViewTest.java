@@ -1,0 +1,68 @@
+package io.warmpool.bootstrap.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.PresetStatus;
+import io.warmpool.domain.plan.Activity;
+import io.warmpool.domain.plan.InFlight;
+import io.warmpool.domain.plan.Planner;
+import io.warmpool.domain.plan.PlannerSettings;
+import io.warmpool.domain.plan.PresetPlan;
+import io.warmpool.domain.plan.PresetSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LiveViewTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+
+    private static StatusReport status() {
+        PresetSnapshot broken = new PresetSnapshot(new PresetId("go-service", "v1", "broken"), Activity.ACTIVE,
+                PrebuildPolicy.of(1), null, new FailureState(2, T0.minusSeconds(5), T0.plusSeconds(25), PresetStatus.HEALTHY),
+                List.of(), List.of(), InFlight.NONE);
+        PresetPlan plan = new Planner(PlannerSettings.DEFAULTS).plan(broken, T0);
+        return new StatusReport(T0, false, List.of(plan), 0, Map.of());
+    }
+
+    private static PassReport pass() {
+        return new PassReport(T0, null, status().presets(), 0, 0, 0, Map.of(), Duration.ofMillis(12));
+    }
+
+    @Test
+    void onATerminal_theTableRefreshesInPlace_andTheBackoffCountsDown() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LiveView view = new LiveView(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, "banner");
+        view.show(pass(), status());
+        String first = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(first).startsWith("\u001b[H\u001b[2J").contains("banner", "go-service/broken", "25s", "BACKOFF");
+        bytes.reset();
+        view.tick(T0.plusSeconds(10));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("15s");
+        bytes.reset();
+        view.tick(T0.plusSeconds(30));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("25s").doesNotContain("15s");
+    }
+
+    @Test
+    void offATerminal_onePlainLinePerPass_andNoTicks() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LiveView view = new LiveView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, "banner");
+        view.show(pass(), status());
+        view.tick(T0.plusSeconds(1));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(out.lines()).hasSize(1);
+        assertThat(out).doesNotContain("\u001b").contains("pass: presets=1", "eligible=0/1", "backoff=1", "took=12ms");
+        assertThat(LiveView.line(PassReport.skipped(T0, PassReport.Skipped.PAUSED), status())).endsWith("pass skipped: paused");
+    }
+}
