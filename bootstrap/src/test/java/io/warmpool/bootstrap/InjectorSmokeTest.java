@@ -116,4 +116,14 @@ class InjectorSmokeTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(3))
                 .hasMessageContaining("--workers").hasMessageContaining("--http-addr").hasMessageContaining("backoff-multiplier");
     }
+
+    @Test
+    void settingsNeverPrintTheirSecrets() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.DB_URL, "jdbc:postgresql://db/warmpool");
+        flags.put(Setting.DB_PASSWORD, "hunter2-password");
+        flags.put(Setting.TOKEN, "secret-token-value");
+        assertThat(Settings.from(Config.load(flags, Map.of(), null)).toString())
+                .doesNotContain("hunter2-password").doesNotContain("secret-token-value").contains("***");
+    }
 }

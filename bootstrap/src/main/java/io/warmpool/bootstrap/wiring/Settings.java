@@ -61,6 +61,16 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 new WorkerSettings(heartbeat, interval), workers, seed, c.text(Setting.TOKEN), c);
     }
 
+    /** Never prints the database password or the API token. */
+    @Override
+    public String toString() {
+        return "Settings[stateDir=" + stateDir + ", db=" + (dbUrl.isPresent() ? "external" : "embedded")
+                + ", httpAddr=" + httpAddr + ", provisioner=" + provisioner + ", reconcileInterval=" + reconcileInterval
+                + ", backoff=" + backoff + ", failureHardLimit=" + failureHardLimit + ", reconcile=" + reconcile
+                + ", worker=" + worker + ", workers=" + workers + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "none")
+                + ", token=" + (token.isPresent() ? "***" : "generated") + "]";
+    }
+
     private static <T> T get(List<String> problems, Supplier<T> read, T fallback) {
         try {
             return read.get();
