@@ -210,6 +210,13 @@ final class DatabaseBenchmarks {
         int clients = 32;
         seedPresets(10); // 100 presets
         seedRunning(quick ? 2_000 : 4_000);
+        if (System.getenv("BENCH_EXPLAIN") != null) {
+            explain("explain analyze update workspaces set owner = 'x', name = 'y', claimed_at = now()"
+                    + " where workspaces.id = (select candidate.id from workspaces candidate where candidate.preset_id = 7"
+                    + " and candidate.owner = 'prebuilds' and candidate.phase = 'running'"
+                    + " order by candidate.created_at, candidate.id limit 1 for no key update skip locked)"
+                    + " and workspaces.owner = 'prebuilds' and workspaces.phase = 'running' returning id");
+        }
         ClaimPort claims = adapters.claims();
         ConcurrentHashMap<UUID, Boolean> claimed = new ConcurrentHashMap<>();
         AtomicLong total = new AtomicLong();
@@ -299,6 +306,19 @@ final class DatabaseBenchmarks {
         table.add(new Row("double claims", Kind.AT_MOST, 0, doubles, Double.NaN, ""));
     }
 
+    /** Prints a plan, rolled back (diagnostics for docs/benchmarks.md; BENCH_EXPLAIN=1). */
+    private void explain(String query) throws SQLException {
+        try (Connection c = db.openDedicatedConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try (var rs = s.executeQuery(query)) {
+                while (rs.next()) {
+                    log("  " + rs.getString(1));
+                }
+            }
+            c.rollback();
+        }
+    }
+
     private long count(String query) throws SQLException {
         try (Connection c = db.openDedicatedConnection(); Statement s = c.createStatement();
              var rs = s.executeQuery(query)) {
@@ -321,6 +341,14 @@ final class DatabaseBenchmarks {
                         + " select id, preset_id, 'create', 'pending', 'bench', now() - interval '1 minute', now()"
                         + " from workspaces order by name",
                 "vacuum analyze workspaces", "vacuum analyze builds");
+        if (System.getenv("BENCH_EXPLAIN") != null) {
+            explain("explain analyze update builds set status = 'running', worker = 'x', started_at = now(),"
+                    + " heartbeat_at = now(), attempt = builds.attempt + 1 from workspaces, presets"
+                    + " where builds.id = (select next.id from builds next where next.status = 'pending'"
+                    + " and next.not_before <= now() order by next.transition desc, next.id limit 1 for update skip locked)"
+                    + " and workspaces.id = builds.workspace_id and presets.id = builds.preset_id"
+                    + " returning builds.id, workspaces.name, presets.parameters");
+        }
         BuildQueuePort queue = adapters.buildQueue();
         FailurePolicy policy = new FailurePolicy(BackoffSettings.defaults(), 5, new SplittableRandom(3));
         AtomicLong done = new AtomicLong();
