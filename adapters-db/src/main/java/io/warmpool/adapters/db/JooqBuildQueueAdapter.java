@@ -270,7 +270,9 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
                     .from(WORKSPACES, PRESETS)
                     // A scalar subquery is evaluated once, so exactly one row is locked and taken.
                     .where(BUILDS.ID.eq(DSL.field(DSL.select(next.ID).from(next)
-                            .where(next.STATUS.eq(BuildStatus.pending), next.NOT_BEFORE.le(at))
+                            // Inlined, not bound: a prepared statement's generic plan cannot prove the partial
+                            // index builds_pending's predicate from a parameter and scans every build instead.
+                            .where(next.STATUS.eq(DSL.inline(BuildStatus.pending)), next.NOT_BEFORE.le(at))
                             .orderBy(next.TRANSITION.desc(), next.ID)
                             .limit(1)
                             .forUpdate().skipLocked())))

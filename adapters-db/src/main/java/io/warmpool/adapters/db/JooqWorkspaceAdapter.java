@@ -94,9 +94,11 @@ public final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
             }
             Eligibility eligibility = Eligibility.at(Duration.ofMillis(row.value3()), row.value4(), at);
             Workspaces candidate = WORKSPACES.as("candidate");
+            // Owner and phase inlined, not bound: a prepared statement's generic plan cannot prove the partial
+            // index workspaces_claimable's predicate from parameters.
             Condition eligible = candidate.PRESET_ID.eq(rowId)
-                    .and(candidate.OWNER.eq(PREBUILDS_OWNER))
-                    .and(candidate.PHASE.eq(WorkspacePhase.running));
+                    .and(candidate.OWNER.eq(DSL.inline(PREBUILDS_OWNER)))
+                    .and(candidate.PHASE.eq(DSL.inline(WorkspacePhase.running)));
             if (eligibility.expiredAtOrBefore() != null) {
                 eligible = eligible.and(candidate.CREATED_AT.gt(eligibility.expiredAtOrBefore()));
             }

@@ -1,0 +1,96 @@
+package io.warmpool.benchmarks;
+
+import io.warmpool.benchmarks.ResultTable.Kind;
+import io.warmpool.benchmarks.ResultTable.Row;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks of SPEC §6 and prints one table: target, measured, baseline, ratio, verdict.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,workers,snapshot]
+ * </pre>
+ */
+public final class BenchmarkMain {
+
+    static final List<String> ALL = List.of("domain", "enqueue", "claims", "workers", "snapshot");
+
+    private BenchmarkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        Set<String> only = new LinkedHashSet<>(ALL);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--only" -> {
+                    only = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
+                    if (!ALL.containsAll(only)) {
+                        throw new IllegalArgumentException("--only takes a subset of " + ALL + ", got " + only);
+                    }
+                }
+                case "-h", "--help" -> {
+                    System.out.println("usage: benchmarks/run [--quick] [--only " + String.join(",", ALL) + "]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        ResultTable table = new ResultTable();
+        if (only.contains("domain")) {
+            runDomain(quick, table);
+        }
+        Set<String> db = new LinkedHashSet<>(only);
+        db.remove("domain");
+        if (!db.isEmpty()) {
+            DatabaseBenchmarks.run(db, quick, table);
+        }
+        System.out.println();
+        System.out.println(table.render());
+    }
+
+    static void runDomain(boolean quick, ResultTable table) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(DomainBenchmarks.class.getName() + "\\.")
+                .forks(1)
+                .jvmArgsAppend("-Xmx2g")
+                .warmupIterations(quick ? 1 : 3)
+                .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5)
+                .measurementTime(TimeValue.seconds(quick ? 1 : 2));
+        Collection<RunResult> results = new Runner(options.build()).run();
+        List<RunResult> sorted = new ArrayList<>(results);
+        if (sorted.stream().noneMatch(r -> r.getParams().getBenchmark().endsWith(".planPass"))) {
+            table.add(new Row("plan, 100k presets / ~1M prebuilds, 1 thread (JMH) — FAILED TO RUN",
+                    Kind.AT_LEAST, 1_000_000, Double.NaN, Double.NaN, "presets/s"));
+        }
+        for (RunResult r : sorted) {
+            String method = r.getParams().getBenchmark();
+            method = method.substring(method.lastIndexOf('.') + 1);
+            double score = r.getPrimaryResult().getScore();
+            switch (method) {
+                case "planPass" -> table.add(new Row("plan, 100k presets / ~1M prebuilds, 1 thread (JMH)",
+                        Kind.AT_LEAST, 1_000_000, score, Double.NaN, "presets/s"));
+                case "backoffExponential" -> table.add(new Row("backoff delay, exponential + full jitter (JMH)",
+                        Kind.INFO, Double.NaN, score, Double.NaN, "delays/s"));
+                case "backoffLinear" -> table.add(new Row("backoff delay, linear + equal jitter (JMH)",
+                        Kind.INFO, Double.NaN, score, Double.NaN, "delays/s"));
+                case "scheduleWindowAt" -> table.add(new Row("schedule windowAt, 3 windows, DST zone (JMH)",
+                        Kind.INFO, Double.NaN, score, Double.NaN, "lookups/s"));
+                default -> table.add(new Row(method + " (JMH)", Kind.INFO, Double.NaN, score, Double.NaN, "ops/s"));
+            }
+        }
+    }
+}

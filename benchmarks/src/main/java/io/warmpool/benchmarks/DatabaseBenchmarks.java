@@ -1,0 +1,493 @@
+package io.warmpool.benchmarks;
+
+import io.warmpool.adapters.db.PostgresAdapters;
+import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.CreateRequest;
+import io.warmpool.application.port.out.Job;
+import io.warmpool.application.port.out.JobResult;
+import io.warmpool.application.port.out.PresetSnapshotPort;
+import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.benchmarks.ResultTable.Kind;
+import io.warmpool.benchmarks.ResultTable.Row;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.BackoffSettings;
+import io.warmpool.domain.backoff.CreateOutcome;
+import io.warmpool.domain.backoff.FailurePolicy;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.ExecuteListenerProvider;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * The database benchmarks of SPEC §6 against one embedded PostgreSQL 17: each runs our adapter and then its raw
+ * baseline (pgbench with a custom script, or PgJDBC's COPY) on the same server, and adds ours / baseline to the table.
+ * Rows are seeded with plain SQL; the tables are emptied between benchmarks.
+ */
+final class DatabaseBenchmarks {
+
+    private static final String EMPTY = "truncate events, builds, workspaces, preset_failure_states,"
+            + " preset_schedule_windows, presets, template_versions, templates restart identity cascade";
+
+    /** Unmeasured load before claims and workers are timed, so that the JIT has compiled jOOQ and the adapters. */
+    private static final long WARM_UP_NANOS = 2_000_000_000L;
+
+    private final PostgresDatabase db;
+    private final PostgresAdapters adapters;
+    private final Pgbench pgbench;
+    private final boolean quick;
+    private final ResultTable table;
+    private final AtomicLong queries = new AtomicLong();
+
+    private DatabaseBenchmarks(PostgresDatabase db, Pgbench pgbench, boolean quick, ResultTable table) {
+        this.db = db;
+        // Counts every statement jOOQ executes (the snapshot's query count); keeps listeners already configured.
+        ExecuteListenerProvider[] existing = db.dsl().configuration().executeListenerProviders();
+        ExecuteListenerProvider[] providers = Arrays.copyOf(existing, existing.length + 1);
+        providers[existing.length] = new DefaultExecuteListenerProvider(new ExecuteListener() {
+            @Override
+            public void executeStart(ExecuteContext ctx) {
+                queries.incrementAndGet();
+            }
+        });
+        db.dsl().configuration().set(providers);
+        this.adapters = new PostgresAdapters(db, Clock.systemUTC());
+        this.pgbench = pgbench;
+        this.quick = quick;
+        this.table = table;
+    }
+
+    static void run(Set<String> which, boolean quick, ResultTable table) throws Exception {
+        Pgbench.binary(); // fail before starting anything when pgbench is missing
+        Path dir = Files.createTempDirectory("warmpool-bench-db");
+        try (PostgresDatabase db = PostgresDatabase.embedded(dir, 40)) {
+            db.start();
+            String url;
+            try (Connection c = db.openDedicatedConnection()) {
+                url = c.getMetaData().getURL();
+            }
+            DatabaseBenchmarks b = new DatabaseBenchmarks(db, Pgbench.forJdbcUrl(url, "postgres"), quick, table);
+            for (String name : which) {
+                log("== " + name);
+                try {
+                    switch (name) {
+                        case "snapshot" -> {
+                            b.snapshot(1_000);
+                            b.snapshot(10_000);
+                        }
+                        case "enqueue" -> b.enqueue();
+                        case "claims" -> b.claims();
+                        case "workers" -> b.workers();
+                        default -> throw new IllegalArgumentException(name);
+                    }
+                } catch (Exception e) {
+                    log(name + " FAILED: " + e);
+                    e.printStackTrace();
+                    table.add(new Row(name + " — FAILED: " + e.getClass().getSimpleName(), Kind.AT_LEAST, 1,
+                            Double.NaN, Double.NaN, ""));
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------- seeding
+
+    private void sql(String... statements) throws SQLException {
+        try (Connection c = db.openDedicatedConnection(); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    /** {@code templates × 10} presets t-i/p-j (row ids 1 … n in template order), active, no TTL. */
+    private void seedPresets(int templates) throws SQLException {
+        sql(EMPTY,
+                "insert into templates (name, created_at, updated_at) select 't-' || i, now(), now()"
+                        + " from generate_series(1, " + templates + ") i",
+                "insert into template_versions (template_id, name, active, created_at)"
+                        + " select id, 'v1', true, now() from templates order by id",
+                "insert into presets (version_id, name, instances, created_at, updated_at)"
+                        + " select v.id, 'p-' || j, 10, now(), now() from template_versions v, generate_series(0, 9) j"
+                        + " order by v.id, j");
+    }
+
+    /** {@code perPreset} running prebuilds of every preset, created over the last hour. */
+    private void seedRunning(int perPreset) throws SQLException {
+        sql("insert into workspaces (id, preset_id, owner, name, phase, created_at, ready_at)"
+                        + " select gen_random_uuid(), p.id, 'prebuilds', 'pb-' || p.id || '-' || k, 'running',"
+                        + " now() - interval '1 hour' + k * interval '1 millisecond', now()"
+                        + " from presets p, generate_series(1, " + perPreset + ") k",
+                "vacuum analyze workspaces");
+    }
+
+    static PresetId presetId(long rowId) {
+        long t = (rowId - 1) / 10 + 1;
+        long j = (rowId - 1) % 10;
+        return new PresetId("t-" + t, "v1", "p-" + j);
+    }
+
+    // ---------------------------------------------------------------- enqueue
+
+    private void enqueue() throws Exception {
+        int seconds = quick ? 4 : 10;
+        int batch = 10_000;
+        seedPresets(100);
+        BuildQueuePort queue = adapters.buildQueue();
+        SplittableRandom random = new SplittableRandom(1);
+        // one warm-up batch
+        queue.enqueueCreates(creates(batch, random), Instant.now());
+        long rows = 0;
+        long elapsed = 0;
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<CreateRequest> creates = creates(batch, random);
+            long t0 = System.nanoTime();
+            queue.enqueueCreates(creates, Instant.now());
+            elapsed += System.nanoTime() - t0;
+            rows += batch;
+        }
+        double ours = rows / (elapsed / 1e9);
+        log(String.format(Locale.ROOT, "ours: %,d creates in %.2f s (batches of %,d, one thread)", rows, elapsed / 1e9, batch));
+
+        // Baseline: a plain 100-row INSERT … VALUES into a table shaped like workspaces, with its indexes, 4 clients.
+        sql("drop table if exists bench_workspaces",
+                "create table bench_workspaces (like workspaces including defaults including constraints including indexes)");
+        StringBuilder script = new StringBuilder("insert into bench_workspaces (id, preset_id, owner, name, phase, created_at) values ");
+        for (int i = 0; i < 100; i++) {
+            script.append(i == 0 ? "" : ", ").append("(gen_random_uuid(), ").append(1 + i % 1000)
+                    .append(", 'prebuilds', 'pb-").append(i).append("', 'starting', now())");
+        }
+        script.append(";\n");
+        Pgbench.Result base = pgbench.run(script.toString(), 4, seconds);
+        double baseline = base.tps() * 100;
+        log(String.format(Locale.ROOT, "baseline: %.0f 100-row INSERT tx/s at 4 clients", base.tps()));
+        sql("drop table bench_workspaces");
+        table.add(new Row("enqueue creates, batches of 10k, 1 thread (rows/s vs 100-row INSERT, 4 clients)",
+                Kind.RATIO_AT_LEAST, 0.25, ours, baseline, "rows/s"));
+        table.add(new Row("enqueue creates, absolute", Kind.AT_LEAST, 50_000, ours, Double.NaN, "creates/s"));
+    }
+
+    private static List<CreateRequest> creates(int n, SplittableRandom random) {
+        List<CreateRequest> result = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            UUID id = new UUID(random.nextLong(), random.nextLong());
+            result.add(new CreateRequest(new WorkspaceId(id), "pb-" + id.toString().substring(0, 8),
+                    presetId(1 + random.nextInt(1000))));
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- claims
+
+    private void claims() throws Exception {
+        int seconds = quick ? 4 : 8;
+        int clients = 32;
+        seedPresets(10); // 100 presets
+        seedRunning(quick ? 2_000 : 4_000);
+        if (System.getenv("BENCH_EXPLAIN") != null) {
+            explain("explain analyze update workspaces set owner = 'x', name = 'y', claimed_at = now()"
+                    + " where workspaces.id = (select candidate.id from workspaces candidate where candidate.preset_id = 7"
+                    + " and candidate.owner = 'prebuilds' and candidate.phase = 'running'"
+                    + " order by candidate.created_at, candidate.id limit 1 for no key update skip locked)"
+                    + " and workspaces.owner = 'prebuilds' and workspaces.phase = 'running' returning id");
+        }
+        ClaimPort claims = adapters.claims();
+        ConcurrentHashMap<UUID, Boolean> claimed = new ConcurrentHashMap<>();
+        AtomicLong total = new AtomicLong();
+        AtomicLong missed = new AtomicLong();
+        long[][] latencies = new long[clients][];
+        int[] counts = new int[clients];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        long[] window = new long[3];
+        AtomicLong warm = new AtomicLong();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            latencies[c] = new long[1 << 16];
+            Thread t = new Thread(() -> {
+                SplittableRandom random = new SplittableRandom(client);
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                // Warm-up (JIT): claims count for double claims, not for the rate or the latencies.
+                int w = 0;
+                while (System.nanoTime() < window[2]) {
+                    PresetId p = presetId(1 + random.nextInt(100));
+                    ClaimPort.Attempt a = claims.claim(new PresetRef(p.template(), p.preset()), "bench-" + client,
+                            "warm-" + client + "-" + w++, Instant.now());
+                    if (a instanceof ClaimPort.Claimed ok) {
+                        warm.incrementAndGet();
+                        claimed.put(ok.workspace().id().value(), Boolean.TRUE);
+                    }
+                }
+                long end = window[1];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    PresetId p = presetId(1 + random.nextInt(100));
+                    long t0 = System.nanoTime();
+                    ClaimPort.Attempt a = claims.claim(new PresetRef(p.template(), p.preset()), "bench-" + client,
+                            "w-" + client + "-" + n, Instant.now());
+                    long took = System.nanoTime() - t0;
+                    if (n == latencies[client].length) {
+                        latencies[client] = Arrays.copyOf(latencies[client], n * 2);
+                    }
+                    latencies[client][n++] = took;
+                    if (a instanceof ClaimPort.Claimed ok) {
+                        total.incrementAndGet();
+                        claimed.put(ok.workspace().id().value(), Boolean.TRUE);
+                    } else {
+                        missed.incrementAndGet();
+                    }
+                }
+                counts[client] = n;
+            }, "claim-" + c);
+            threads.add(t);
+            t.start();
+        }
+        window[2] = System.nanoTime() + WARM_UP_NANOS;
+        window[0] = window[2];
+        window[1] = window[0] + seconds * 1_000_000_000L;
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double wall = (System.nanoTime() - window[0]) / 1e9;
+        long attempts = Arrays.stream(counts).asLongStream().sum();
+        long[] all = new long[(int) attempts];
+        int k = 0;
+        for (int c = 0; c < clients; c++) {
+            System.arraycopy(latencies[c], 0, all, k, counts[c]);
+            k += counts[c];
+        }
+        Arrays.sort(all);
+        double p50 = all[(int) (all.length * 0.50)] / 1e6;
+        double p99 = all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
+        long doubles = total.get() + warm.get() - claimed.size();
+        double ours = total.get() / wall;
+        log(String.format(Locale.ROOT, "ours: %,d claims (%,d missed) in %.2f s after %,d warm-up claims, p50 %.2f ms,"
+                + " p99 %.2f ms, double claims %d", total.get(), missed.get(), wall, warm.get(), p50, p99, doubles));
+        if (missed.get() > 0) {
+            log("WARNING: the seeded pool ran dry for some presets; the rate includes misses");
+        }
+
+        // Baseline: SKIP LOCKED select of the oldest running prebuild + UPDATE of its owner, one statement, 32 clients.
+        String script = "\\set p random(1, 100)\n"
+                + "update workspaces set owner = 'pgbench', name = 'b', claimed_at = now()"
+                + " where id = (select id from workspaces where preset_id = :p and owner = 'prebuilds' and phase = 'running'"
+                + " order by created_at, id limit 1 for no key update skip locked)"
+                + " and owner = 'prebuilds' and phase = 'running';\n";
+        long before = count("select count(*) from workspaces where owner = 'prebuilds'");
+        Pgbench.Result base = pgbench.run(script, clients, seconds);
+        long after = count("select count(*) from workspaces where owner = 'prebuilds'");
+        log(String.format(Locale.ROOT, "baseline: %.0f tx/s, mean %.2f ms; %,d prebuilds taken of %,d left",
+                base.tps(), base.latencyMeanMs(), before - after, before));
+        if (after == 0) {
+            log("WARNING: the baseline emptied the pool; its rate includes empty updates");
+        }
+        table.add(new Row("claims via ClaimPort, 32 clients (vs pgbench SKIP LOCKED + UPDATE)", Kind.RATIO_AT_LEAST,
+                0.5, ours, base.tps(), "claims/s"));
+        table.add(new Row("claims p50 (baseline: pgbench mean)", Kind.INFO, Double.NaN, p50, base.latencyMeanMs(), "ms"));
+        table.add(new Row("claims p99", Kind.AT_MOST, 10, p99, Double.NaN, "ms"));
+        table.add(new Row("double claims", Kind.AT_MOST, 0, doubles, Double.NaN, ""));
+    }
+
+    /** Prints a plan, rolled back (diagnostics for docs/benchmarks.md; BENCH_EXPLAIN=1). */
+    private void explain(String query) throws SQLException {
+        try (Connection c = db.openDedicatedConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            try (var rs = s.executeQuery(query)) {
+                while (rs.next()) {
+                    log("  " + rs.getString(1));
+                }
+            }
+            c.rollback();
+        }
+    }
+
+    private long count(String query) throws SQLException {
+        try (Connection c = db.openDedicatedConnection(); Statement s = c.createStatement();
+             var rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- workers
+
+    private void workers() throws Exception {
+        int seconds = quick ? 4 : 8;
+        int clients = 4;
+        seedPresets(100);
+        int jobs = quick ? 80_000 : 150_000;
+        sql("insert into workspaces (id, preset_id, owner, name, phase, created_at)"
+                        + " select gen_random_uuid(), 1 + k % 1000, 'prebuilds', 'pb-' || k, 'starting', now()"
+                        + " from generate_series(1, " + jobs + ") k",
+                "insert into builds (workspace_id, preset_id, transition, status, reason, not_before, created_at)"
+                        + " select id, preset_id, 'create', 'pending', 'bench', now() - interval '1 minute', now()"
+                        + " from workspaces order by name",
+                "vacuum analyze workspaces", "vacuum analyze builds");
+        if (System.getenv("BENCH_EXPLAIN") != null) {
+            explain("explain analyze update builds set status = 'running', worker = 'x', started_at = now(),"
+                    + " heartbeat_at = now(), attempt = builds.attempt + 1 from workspaces, presets"
+                    + " where builds.id = (select next.id from builds next where next.status = 'pending'"
+                    + " and next.not_before <= now() order by next.transition desc, next.id limit 1 for update skip locked)"
+                    + " and workspaces.id = builds.workspace_id and presets.id = builds.preset_id"
+                    + " returning builds.id, workspaces.name, presets.parameters");
+        }
+        BuildQueuePort queue = adapters.buildQueue();
+        FailurePolicy policy = new FailurePolicy(BackoffSettings.defaults(), 5, new SplittableRandom(3));
+        AtomicLong done = new AtomicLong();
+        CountDownLatch start = new CountDownLatch(1);
+        long[] window = new long[2];
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            WorkerId worker = new WorkerId("bench-" + c);
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                JobResult ok = new JobResult.Succeeded(java.util.Map.of(), "");
+                while (System.nanoTime() < window[1]) {
+                    boolean measured = System.nanoTime() >= window[0]; // before: warm-up (JIT), not counted
+                    Optional<Job> job = queue.acquire(worker, Instant.now());
+                    if (job.isEmpty()) {
+                        break;
+                    }
+                    Instant now = Instant.now();
+                    queue.complete(job.get().id(), worker, ok, now,
+                            state -> policy.recordOutcome(state, CreateOutcome.SUCCEEDED, now));
+                    if (measured) {
+                        done.incrementAndGet();
+                    }
+                }
+            }, "worker-" + c);
+            threads.add(t);
+            t.start();
+        }
+        window[0] = System.nanoTime() + WARM_UP_NANOS;
+        window[1] = window[0] + seconds * 1_000_000_000L;
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        double wall = (System.nanoTime() - window[0]) / 1e9;
+        double ours = done.get() / wall;
+        log(String.format(Locale.ROOT, "ours: %,d jobs acquired + completed in %.2f s at %d workers", done.get(), wall, clients));
+
+        // Baseline: acquire (SKIP LOCKED) in one statement, then complete build + workspace in one transaction.
+        String script = "update builds set status = 'running', worker = 'pgbench', started_at = now(), heartbeat_at = now(),"
+                + " attempt = attempt + 1 where id = (select id from builds where status = 'pending' and not_before <= now()"
+                + " order by transition desc, id limit 1 for update skip locked) returning id, workspace_id \\gset\n"
+                + "begin;\n"
+                + "update builds set status = 'succeeded', finished_at = now(), log = '' where id = :id"
+                + " and status = 'running' and worker = 'pgbench';\n"
+                + "update workspaces set phase = 'running', ready_at = now() where id = :workspace_id;\n"
+                + "end;\n";
+        long pending = count("select count(*) from builds where status = 'pending'");
+        Pgbench.Result base = pgbench.run(script, clients, seconds);
+        log(String.format(Locale.ROOT, "baseline: %.0f jobs/s at %d clients (%,d pending before)", base.tps(), clients, pending));
+        table.add(new Row("workers acquire + complete, no-op provisioner, 4 threads (vs pgbench, 4 clients)",
+                Kind.RATIO_AT_LEAST, 0.5, ours, base.tps(), "jobs/s"));
+    }
+
+    // ---------------------------------------------------------------- snapshot
+
+    private void snapshot(int presets) throws Exception {
+        seedPresets(presets / 10);
+        seedRunning(10);
+        sql("vacuum analyze");
+        PresetSnapshotPort snapshots = adapters.snapshots();
+        int repeats = quick ? 3 : 9;
+        for (int i = 0; i < 2; i++) {
+            snapshots.load(PresetSnapshotPort.Scope.ALL); // warm-up
+        }
+        double[] ours = new double[repeats];
+        long queriesPerLoad = 0;
+        int loaded = 0;
+        for (int i = 0; i < repeats; i++) {
+            long q0 = queries.get();
+            long t0 = System.nanoTime();
+            PresetSnapshotPort.Snapshot s = snapshots.load(PresetSnapshotPort.Scope.ALL);
+            ours[i] = (System.nanoTime() - t0) / 1e6;
+            queriesPerLoad = queries.get() - q0;
+            loaded = s.presets().size();
+        }
+        double[] copy = new double[repeats];
+        try (Connection c = db.openDedicatedConnection()) {
+            CopyManager copier = c.unwrap(PGConnection.class).getCopyAPI();
+            for (int i = -2; i < repeats; i++) {
+                long t0 = System.nanoTime();
+                StringWriter presetsOut = new StringWriter();
+                copier.copyOut("copy (select p.id, t.name, v.name, p.name, p.instances, p.ttl_ms, p.timezone,"
+                        + " p.invalidated_at, t.deprecated, t.deleted, v.active from presets p"
+                        + " join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id)"
+                        + " to stdout", presetsOut);
+                StringWriter workspacesOut = new StringWriter();
+                copier.copyOut("copy (select preset_id, id, phase, created_at, failed_at from workspaces"
+                        + " where owner = 'prebuilds' and phase in ('running', 'failed')) to stdout", workspacesOut);
+                if (i >= 0) {
+                    copy[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        double oursMs = median(ours);
+        double copyMs = median(copy);
+        log(String.format(Locale.ROOT, "ours: %d presets loaded in %.1f ms (median of %d), %d queries; COPY %.1f ms",
+                loaded, oursMs, repeats, queriesPerLoad, copyMs));
+        String label = String.format(Locale.ROOT, "snapshot load, %,d presets / %,d prebuilds", presets, presets * 10);
+        table.add(new Row(label + " (vs COPY of the same rows)", Kind.RATIO_AT_MOST, 2, oursMs, copyMs, "ms"));
+        table.add(new Row(label + ", queries per load", Kind.INFO, Double.NaN, queriesPerLoad, Double.NaN, ""));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static void log(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            log("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}
