@@ -33,21 +33,29 @@ final class FailureStates {
         return io.warmpool.adapters.db.jooq.enums.PresetStatus.valueOf(status.name().toLowerCase(java.util.Locale.ROOT));
     }
 
+    private static PresetFailureStatesRecord lock(DSLContext tx, long presetRowId) {
+        return tx.selectFrom(PRESET_FAILURE_STATES)
+                .where(PRESET_FAILURE_STATES.PRESET_ID.eq(presetRowId))
+                .forUpdate()
+                .fetchOne();
+    }
+
     /**
      * Within the caller's transaction: locks the preset's failure state row, applies {@code change}, writes the
      * result. Creates the row when missing (a preset stored before it had one).
      */
     static FailureTransition update(DSLContext tx, long presetRowId, Function<FailureState, FailureTransition> change,
                                     Instant now) {
-        tx.insertInto(PRESET_FAILURE_STATES)
-                .set(PRESET_FAILURE_STATES.PRESET_ID, presetRowId)
-                .set(PRESET_FAILURE_STATES.UPDATED_AT, now)
-                .onConflictDoNothing()
-                .execute();
-        PresetFailureStatesRecord row = tx.selectFrom(PRESET_FAILURE_STATES)
-                .where(PRESET_FAILURE_STATES.PRESET_ID.eq(presetRowId))
-                .forUpdate()
-                .fetchOne();
+        PresetFailureStatesRecord row = lock(tx, presetRowId);
+        if (row == null) {
+            // Presets get their row when applied; this only covers a row lost some other way.
+            tx.insertInto(PRESET_FAILURE_STATES)
+                    .set(PRESET_FAILURE_STATES.PRESET_ID, presetRowId)
+                    .set(PRESET_FAILURE_STATES.UPDATED_AT, now)
+                    .onConflictDoNothing()
+                    .execute();
+            row = lock(tx, presetRowId);
+        }
         if (row == null) {
             throw new NotFoundException("preset row " + presetRowId + " has no failure state");
         }

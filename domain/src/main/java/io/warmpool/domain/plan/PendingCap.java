@@ -27,6 +27,14 @@ public final class PendingCap {
             throw new IllegalArgumentException("max-pending-jobs must not be negative, got " + maxPendingJobs);
         }
         int room = Math.max(maxPendingJobs - queuedNow, 0);
+        long total = 0;
+        for (PresetPlan plan : plans) {
+            total += plan.creates();
+        }
+        if (total <= room) {
+            // The usual steady state: everything fits, so no order is needed and nothing is lowered.
+            return List.copyOf(plans);
+        }
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
             if (plans.get(i).creates() > 0) {
