@@ -413,7 +413,7 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
                     .set(BUILDS.ERROR_CODE, WORKER_LOST)
                     .set(BUILDS.ERROR, "the worker stopped heartbeating; the job was failed as lost")
                     .where(BUILDS.ID.in(DSL.select(lost.ID).from(lost)
-                            .where(lost.STATUS.eq(BuildStatus.running), lost.HEARTBEAT_AT.le(heartbeatAtOrBefore))
+                            .where(lost.STATUS.eq(DSL.inline(BuildStatus.running)), lost.HEARTBEAT_AT.le(heartbeatAtOrBefore))
                             .forUpdate().skipLocked()))
                     .and(BUILDS.STATUS.eq(BuildStatus.running))
                     .returningResult(BUILDS.ID, BUILDS.TRANSITION, BUILDS.PRESET_ID, BUILDS.WORKSPACE_ID)

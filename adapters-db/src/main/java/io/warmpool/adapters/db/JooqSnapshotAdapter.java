@@ -92,8 +92,9 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
 
         // 1. presets with their version, template and failure state
         Condition stillRelevant = TEMPLATE_VERSIONS.ACTIVE.isTrue().or(DSL.exists(DSL.selectOne().from(WORKSPACES)
-                .where(WORKSPACES.PRESET_ID.eq(PRESETS.ID), WORKSPACES.OWNER.eq(PREBUILDS),
-                        WORKSPACES.PHASE.in(WorkspacePhase.starting, WorkspacePhase.running, WorkspacePhase.failed))));
+                .where(WORKSPACES.PRESET_ID.eq(PRESETS.ID), WORKSPACES.OWNER.eq(DSL.inline(PREBUILDS)),
+                        WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.starting), DSL.inline(WorkspacePhase.running),
+                                DSL.inline(WorkspacePhase.failed)))));
         Condition presetScope = only == null ? stillRelevant : PRESETS.ID.in(only);
         var presetRows = tx.select(PRESETS.ID, TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME,
                         TEMPLATE_VERSIONS.ACTIVE, TEMPLATES.DEPRECATED, TEMPLATES.DELETED,
@@ -121,7 +122,10 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
         Map<Long, List<FailedPrebuild>> failed = new HashMap<>();
         tx.select(WORKSPACES.PRESET_ID, WORKSPACES.ID, WORKSPACES.PHASE, WORKSPACES.CREATED_AT, WORKSPACES.FAILED_AT)
                 .from(WORKSPACES)
-                .where(WORKSPACES.OWNER.eq(PREBUILDS), WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed),
+                // Constants inline, as in acquire and claim: a generic plan can then still prove the
+                // predicates of the partial indexes workspaces_prebuilds and builds_in_flight.
+                .where(WORKSPACES.OWNER.eq(DSL.inline(PREBUILDS)),
+                        WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.running), DSL.inline(WorkspacePhase.failed)),
                         only == null ? DSL.trueCondition() : WORKSPACES.PRESET_ID.in(only))
                 .forEach(r -> {
                     WorkspaceId id = new WorkspaceId(r.value2());
@@ -138,7 +142,7 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
         Field<Integer> count = DSL.count();
         tx.select(BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS, count)
                 .from(BUILDS)
-                .where(BUILDS.STATUS.in(BuildStatus.pending, BuildStatus.running),
+                .where(BUILDS.STATUS.in(DSL.inline(BuildStatus.pending), DSL.inline(BuildStatus.running)),
                         only == null ? DSL.trueCondition() : BUILDS.PRESET_ID.in(only))
                 .groupBy(BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS)
                 .forEach(r -> {
@@ -186,7 +190,8 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
     }
 
     private static int queuedCreates(DSLContext tx) {
-        return tx.fetchCount(BUILDS, BUILDS.STATUS.eq(BuildStatus.pending), BUILDS.TRANSITION.eq(BuildTransition.create));
+        return tx.fetchCount(BUILDS, BUILDS.STATUS.eq(DSL.inline(BuildStatus.pending)),
+                BUILDS.TRANSITION.eq(DSL.inline(BuildTransition.create)));
     }
 
 }
