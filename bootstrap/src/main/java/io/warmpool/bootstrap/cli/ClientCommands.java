@@ -294,36 +294,53 @@ public final class ClientCommands {
             }
         }
 
-        /** {@code presets resume PRESET}. */
-        @Command(name = "resume", mixinStandardHelpOptions = true, description = "Lift a preset's hard limit or validation failure; its next create is a single probe.")
-        public static final class ResumePreset implements Callable<Integer> {
+        /** A one-call action on one preset: {@code POST /api/v1/presets/{template}/{preset}/ACTION}. */
+        abstract static class PresetAction implements Callable<Integer> {
             @Spec CommandSpec spec;
             @Mixin ClientOptions client;
             @Parameters(index = "0", paramLabel = "PRESET", description = "template/preset")
             String preset;
 
+            /** The last path segment, e.g. {@code resume}. */
+            abstract String action();
+
+            /** What to print from the service's answer. */
+            abstract String describe(JsonNode answer);
+
             @Override
             public Integer call() {
-                JsonNode r = client.client().post(path(preset(spec, preset)) + "/resume", "application/json", "{}");
-                out(spec).println("resumed " + preset + ": " + text(r, "from") + " -> " + text(r, "to")
-                        + " (" + text(r, "consecutiveFailures") + " consecutive failures kept: the next create is a single probe)");
+                JsonNode r = client.client().post(path(preset(spec, preset)) + "/" + action(), "application/json", "{}");
+                out(spec).println(describe(r));
                 return 0;
+            }
+        }
+
+        /** {@code presets resume PRESET}. */
+        @Command(name = "resume", mixinStandardHelpOptions = true, description = "Lift a preset's hard limit or validation failure; its next create is a single probe.")
+        public static final class ResumePreset extends PresetAction {
+            @Override
+            String action() {
+                return "resume";
+            }
+
+            @Override
+            String describe(JsonNode r) {
+                return "resumed " + preset + ": " + text(r, "from") + " -> " + text(r, "to") + " (" + text(r, "consecutiveFailures")
+                        + " consecutive failures kept: the next create is a single probe)";
             }
         }
 
         /** {@code presets invalidate PRESET}. */
         @Command(name = "invalidate", mixinStandardHelpOptions = true, description = "Replace every current prebuild of a preset.")
-        public static final class Invalidate implements Callable<Integer> {
-            @Spec CommandSpec spec;
-            @Mixin ClientOptions client;
-            @Parameters(index = "0", paramLabel = "PRESET", description = "template/preset")
-            String preset;
+        public static final class Invalidate extends PresetAction {
+            @Override
+            String action() {
+                return "invalidate";
+            }
 
             @Override
-            public Integer call() {
-                JsonNode r = client.client().post(path(preset(spec, preset)) + "/invalidate", "application/json", "{}");
-                out(spec).println("invalidated " + preset + " at " + text(r, "invalidatedAt") + ": its prebuilds will be replaced");
-                return 0;
+            String describe(JsonNode r) {
+                return "invalidated " + preset + " at " + text(r, "invalidatedAt") + ": its prebuilds will be replaced";
             }
         }
     }
