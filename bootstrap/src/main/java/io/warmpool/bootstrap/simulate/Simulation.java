@@ -39,6 +39,7 @@ import java.util.function.Consumer;
  * One simulator run: the real application services on the real PostgreSQL adapter and the simulated
  * provisioner, driven in {@link VirtualTime} — passes at the reconcile interval, job completions at their
  * latency, claim arrivals from the scenario — with no sleeping and no other thread. Same inputs and seed, same run.
+ * The reconciliation lock is the one thing held in memory ({@link SingleReplicaLock}): a run is one replica.
  */
 final class Simulation {
 
@@ -102,7 +103,8 @@ final class Simulation {
                 return () -> { };
             }
         };
-        reconcile[0] = new ReconcilePresetsService(time, db.lock(), db.settings(), db.snapshots(), db.buildQueue(), ids,
+        // One replica on one thread: the lock is in memory (see SingleReplicaLock), not a connection per pass.
+        reconcile[0] = new ReconcilePresetsService(time, new SingleReplicaLock(), db.settings(), db.snapshots(), db.buildQueue(), ids,
                 sink, metrics, settings.reconcile());
         ProvisionerWorkerService jobs = new ProvisionerWorkerService(time, db.buildQueue(),
                 new SimulatedProvisioner(scenario.provisioner(), seed, time), time, failurePolicy, sink, MetricsPort.NONE,
