@@ -3,12 +3,14 @@ package io.warmpool.bootstrap.cli;
 import io.warmpool.bootstrap.Composition;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.runtime.StopSignals;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -59,12 +61,18 @@ public final class RunCommand implements Callable<Integer> {
         Config config = Config.load(flags, System.getenv(), configFile);
         WarmpoolService service = Composition.service(config, System.out, System.console() != null);
         CountDownLatch stopped = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            service.close();
+        AtomicBoolean closing = new AtomicBoolean();
+        Runnable stop = () -> {
+            // Once: a shutdown hook after a signal-initiated stop must not wait for (or repeat) that stop.
+            if (closing.compareAndSet(false, true)) {
+                service.close();
+            }
             stopped.countDown();
-        }, "warmpool-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        };
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "warmpool-shutdown"));
         service.start();
+        // After start: the service stops on SIGTERM / SIGINT while its database is still up (see StopSignals).
+        StopSignals.install(stop);
         stopped.await();
         return 0;
     }
