@@ -3,6 +3,7 @@ package io.warmpool.adapters.http;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.out.Event;
@@ -43,7 +44,8 @@ import java.util.logging.Logger;
  *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
  *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"}},
  *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
- *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}}.</li>
+ *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}};</li>
+ *   <li>with {@link #withJvmMetrics()}, the JVM's: {@code jvm_memory_used_bytes{area="heap"}} and the rest.</li>
  * </ul>
  *
  * <p>Pass gauges and partial passes: a pass nudged for one preset reports only that preset's plan, and a
@@ -130,6 +132,20 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             jobsInFlight.labelValues(kind.wire()).set(0);
             inFlight.put(kind, 0);
         }
+    }
+
+    /**
+     * Adds the JVM's own metrics to this registry (prometheus-metrics-instrumentation-jvm): heap and non-heap
+     * {@code jvm_memory_used_bytes{area}}, {@code jvm_memory_committed_bytes}, {@code jvm_memory_max_bytes}, the
+     * memory pools, GC, threads, classes, buffer pools and {@code process_*}. What an operator watches to know
+     * whether the service fits its heap (SPEC §6: 10k presets in {@code -Xmx256m}). Call once; the service does,
+     * tests of the warmpool metrics need not.
+     *
+     * @return this
+     */
+    public PrometheusMetrics withJvmMetrics() {
+        JvmMetrics.builder().register(registry);
+        return this;
     }
 
     /** The registry holding every metric, for the {@code /metrics} endpoint. */

@@ -282,4 +282,18 @@ class PrometheusMetricsTest {
             metrics.jobFinished(Transition.CREATE, "failed", null);
         }).doesNotThrowAnyException();
     }
+
+    @Test
+    void givenJvmMetrics_thenTheHeapInUseAndItsMaximumAreScraped() {
+        PrometheusMetrics withJvm = new PrometheusMetrics(Duration.ofMinutes(10)).withJvmMetrics();
+        String text = scrape(withJvm);
+        assertThat(value(text, "jvm_memory_used_bytes", "area=\"heap\"").orElseThrow()).isPositive();
+        assertThat(value(text, "jvm_memory_max_bytes", "area=\"heap\"")).isPresent();
+        assertThat(value(text, "warmpool_reconciliation_paused")).hasValue(0);
+    }
+
+    @Test
+    void withoutJvmMetrics_noJvmSeries() {
+        assertThat(scrape(metrics)).doesNotContain("jvm_memory_used_bytes");
+    }
 }

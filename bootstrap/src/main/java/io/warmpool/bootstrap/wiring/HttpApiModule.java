@@ -40,7 +40,7 @@ public final class HttpApiModule extends AbstractModule {
     @Provides
     @Singleton
     PrometheusMetrics prometheus() {
-        return new PrometheusMetrics();
+        return new PrometheusMetrics().withJvmMetrics();
     }
 
     @Provides
