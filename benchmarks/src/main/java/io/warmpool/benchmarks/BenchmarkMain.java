@@ -19,12 +19,17 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmarks of SPEC §6 and prints one table: target, measured, baseline, ratio, verdict.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,workers,snapshot]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,workers,snapshot,service,startup,simulate]
  * </pre>
+ * The process sections ({@code service}, {@code startup}, {@code simulate}) run {@code bootstrap/target/warmpool.jar}
+ * (or {@code -Dbench.jar=…}) from the current directory, which must be the repository's root.
  */
 public final class BenchmarkMain {
 
-    static final List<String> ALL = List.of("domain", "enqueue", "claims", "workers", "snapshot");
+    static final List<String> ALL = List.of("domain", "enqueue", "claims", "workers", "snapshot", "service", "startup", "simulate");
+
+    /** The sections that run the real {@code warmpool.jar} as a child process, not the embedded benchmark database. */
+    static final List<String> PROCESS = List.of("service", "startup", "simulate");
 
     private BenchmarkMain() {
     }
@@ -54,11 +59,44 @@ public final class BenchmarkMain {
         }
         Set<String> db = new LinkedHashSet<>(only);
         db.remove("domain");
+        db.removeAll(PROCESS);
         if (!db.isEmpty()) {
             DatabaseBenchmarks.run(db, quick, table);
         }
+        for (String name : PROCESS) {
+            if (only.contains(name)) {
+                runProcess(name, table);
+            }
+        }
         System.out.println();
         System.out.println(table.render());
+    }
+
+    /** One process section; a failure is a row of the table, and the other sections still run. */
+    static void runProcess(String name, ResultTable table) {
+        log("== " + name);
+        try {
+            switch (name) {
+                case "service" -> ServiceBenchmark.run(table);
+                case "startup" -> StartupBenchmark.run(table);
+                case "simulate" -> SimulateBenchmark.run(table);
+                default -> throw new IllegalArgumentException(name);
+            }
+        } catch (Exception e) {
+            log(name + " FAILED: " + e);
+            e.printStackTrace();
+            table.add(new Row(name + " — FAILED: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()),
+                    Kind.AT_MOST, 0, Double.NaN, Double.NaN, ""));
+        }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
+    static void log(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
     }
 
     static void runDomain(boolean quick, ResultTable table) throws RunnerException {
