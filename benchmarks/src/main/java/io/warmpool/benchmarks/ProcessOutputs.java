@@ -43,6 +43,21 @@ final class ProcessOutputs {
         return max < 0 ? OptionalLong.empty() : OptionalLong.of(max);
     }
 
+    private static final Pattern FULL_GC = Pattern.compile("GC\\(\\d+\\) Pause Full .* (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
+
+    /**
+     * The heap in use right after the last full collection of a unified GC log, in bytes: after
+     * {@code jcmd <pid> GC.run} that is everything the process really holds, read at the instant it was measured.
+     */
+    static OptionalLong heapAfterLastFullGc(String gcLog) {
+        long last = -1;
+        Matcher m = FULL_GC.matcher(gcLog);
+        while (m.find()) {
+            last = bytes(Long.parseLong(m.group(3)), m.group(4));
+        }
+        return last < 0 ? OptionalLong.empty() : OptionalLong.of(last);
+    }
+
     /** How many GC pauses the log shows that were full collections ({@code Pause Full}). */
     static int fullCollections(String gcLog) {
         return (int) gcLog.lines().filter(l -> l.contains("Pause Full")).count();

@@ -50,6 +50,8 @@ class ProcessOutputsTest {
                 """;
         assertThat(ProcessOutputs.largestHeapAfterGc(log)).hasValue(121L << 20);
         assertThat(ProcessOutputs.fullCollections(log)).isEqualTo(1);
+        assertThat(ProcessOutputs.heapAfterLastFullGc(log)).hasValue(37L << 20);
+        assertThat(ProcessOutputs.heapAfterLastFullGc("[2.345s][info][gc] GC(0) Pause Young (Normal) 24M->8M(256M) 5.1ms\n")).isEmpty();
         assertThat(ProcessOutputs.largestHeapAfterGc("[0.012s][info][gc] Using G1\n")).isEmpty();
     }
 
