@@ -314,10 +314,12 @@ public final class PendingCap {
     }
 
     private static PresetPlan lower(PresetPlan plan, int granted) {
-        PlanAction[] actions = new PlanAction[plan.actions().size() + 2];
+        List<PlanAction> given = plan.actions();
+        PlanAction[] actions = new PlanAction[given.size() + 2];
         int n = 0;
         PlanAction.Blocked blocked = null;
-        for (PlanAction a : plan.actions()) {
+        for (int i = 0; i < given.size(); i++) { // indexed: no iterator per lowered plan
+            PlanAction a = given.get(i);
             if (a instanceof PlanAction.Create) {
                 continue;
             }

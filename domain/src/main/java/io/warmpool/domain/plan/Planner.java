@@ -67,7 +67,9 @@ public final class Planner {
         PlanAction[] actions = new PlanAction[expired.size() + extraneous + failed.size() + 2];
         int n = 0;
         // (a) expired and invalidated, one step, oldest first
-        for (Expired e : expired) {
+        // indexed loops here: an iterator over the several list classes a state holds is not optimised away
+        for (int i = 0; i < expired.size(); i++) {
+            Expired e = expired.get(i);
             actions[n++] = new PlanAction.Delete(e.prebuild().id(), e.prebuild().createdAt(), e.reason().deleteReason());
         }
         // (b) the extraneous oldest eligible ones
@@ -77,7 +79,8 @@ public final class Planner {
         }
         // (c) failed prebuilds past their retention
         Duration retention = settings.failedRetention();
-        for (FailedPrebuild f : failed) {
+        for (int i = 0; i < failed.size(); i++) {
+            FailedPrebuild f = failed.get(i);
             if (Duration.between(f.failedAt(), state.at()).compareTo(retention) >= 0) {
                 actions[n++] = new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.FAILED_CLEANUP);
             }
