@@ -28,17 +28,24 @@ final class Frozen<E> extends AbstractList<E> implements RandomAccess {
     }
 
     /**
-     * The first {@code size} elements of {@code elements} as a list. The caller gives the array up: it must not
-     * write to it afterwards.
+     * The first {@code size} elements of {@code elements} as an unmodifiable list ({@code List.of} for up to two).
+     * The caller gives the array up: it must not write to it afterwards.
      *
      * @throws NullPointerException when one of them is null
      */
+    @SuppressWarnings("unchecked")
     static <E> List<E> handOver(Object[] elements, int size) {
         Objects.checkFromToIndex(0, size, elements.length);
         for (int i = 0; i < size; i++) {
             Objects.requireNonNull(elements[i]);
         }
-        return size == 0 ? List.of() : new Frozen<>(elements, 0, size);
+        return switch (size) {
+            // List.of keeps one or two elements in fields: one object instead of a wrapper and an array
+            case 0 -> List.of();
+            case 1 -> List.of((E) elements[0]);
+            case 2 -> List.of((E) elements[0], (E) elements[1]);
+            default -> new Frozen<>(elements, 0, size);
+        };
     }
 
     /** {@code list} when it needs no copy (a frozen list, or one of {@code List.of}'s), else {@link List#copyOf}. */

@@ -51,4 +51,14 @@ class FrozenTest {
         assertThatThrownBy(() -> Frozen.handOver(new Object[] {"a", null}, 2)).isInstanceOf(NullPointerException.class);
         assertThat(Frozen.handOver(new Object[3], 0)).isSameAs(List.of());
     }
+
+    @Test
+    void oneOrTwoElementsAreHandedOverAsListOf() {
+        assertThat(Frozen.handOver(new Object[] {"a", "b", "c"}, 1)).isEqualTo(List.of("a"));
+        List<String> two = Frozen.handOver(new Object[] {"a", "b", "c"}, 2);
+        assertThat(two).isEqualTo(List.of("a", "b"));
+        assertThat(Frozen.copyOf(two)).isSameAs(two);
+        assertThatThrownBy(() -> two.add("c")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> Frozen.handOver(new Object[] {null, "b"}, 1)).isInstanceOf(NullPointerException.class);
+    }
 }
