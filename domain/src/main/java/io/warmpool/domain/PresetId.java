@@ -1,6 +1,5 @@
 package io.warmpool.domain;
 
-import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -10,10 +9,6 @@ import java.util.Objects;
  * need a stable order across presets (for example the global pending-jobs cap of R2).
  */
 public record PresetId(String template, String version, String preset) implements Comparable<PresetId> {
-
-    private static final Comparator<PresetId> ORDER = Comparator.comparing(PresetId::template)
-            .thenComparing(PresetId::version)
-            .thenComparing(PresetId::preset);
 
     public PresetId {
         Objects.requireNonNull(template, "template");
@@ -28,7 +23,12 @@ public record PresetId(String template, String version, String preset) implement
 
     @Override
     public int compareTo(PresetId other) {
-        return ORDER.compare(this, other);
+        // Plain calls rather than a Comparator chain: the pending cap breaks ties with this across a pass.
+        int c = template.compareTo(other.template);
+        if (c == 0) {
+            c = version.compareTo(other.version);
+        }
+        return c != 0 ? c : preset.compareTo(other.preset);
     }
 
     @Override

@@ -26,9 +26,15 @@ public record WorkspaceId(UUID value) implements Comparable<WorkspaceId> {
         return value.toString();
     }
 
+    /**
+     * The order of the canonical lowercase text, computed without building it: the text is the 32 hex digits of
+     * the most and then the least significant bits, fixed width, dashes at fixed places, and {@code '0'…'9'} sort
+     * before {@code 'a'…'f'}, so comparing the texts is comparing the two halves as unsigned numbers.
+     */
     @Override
     public int compareTo(WorkspaceId other) {
-        return text().compareTo(other.text());
+        int byHigh = Long.compareUnsigned(value.getMostSignificantBits(), other.value.getMostSignificantBits());
+        return byHigh != 0 ? byHigh : Long.compareUnsigned(value.getLeastSignificantBits(), other.value.getLeastSignificantBits());
     }
 
     @Override

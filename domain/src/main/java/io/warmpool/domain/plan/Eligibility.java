@@ -24,12 +24,20 @@ public record Eligibility(Instant expiredAtOrBefore, Instant invalidatedAt) {
 
     /** Why {@code createdAt} is expired, empty when it is not; {@code INVALIDATED} wins when both hold. */
     public Optional<ExpiryReason> expiry(Instant createdAt) {
+        return Optional.ofNullable(reason(createdAt));
+    }
+
+    /**
+     * {@link #expiry} without the {@code Optional}: the reason, or {@code null} when {@code createdAt} is eligible.
+     * Both bounds are lower bounds on {@code createdAt}, so whatever is older than an expired instant is expired too.
+     */
+    ExpiryReason reason(Instant createdAt) {
         if (invalidatedAt != null && createdAt.isBefore(invalidatedAt)) {
-            return Optional.of(ExpiryReason.INVALIDATED);
+            return ExpiryReason.INVALIDATED;
         }
         if (expiredAtOrBefore != null && !createdAt.isAfter(expiredAtOrBefore)) {
-            return Optional.of(ExpiryReason.EXPIRED);
+            return ExpiryReason.EXPIRED;
         }
-        return Optional.empty();
+        return null;
     }
 }

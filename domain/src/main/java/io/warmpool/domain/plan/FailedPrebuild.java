@@ -15,8 +15,10 @@ import java.util.Objects;
 public record FailedPrebuild(WorkspaceId id, Instant createdAt, Instant failedAt) {
 
     /** Oldest first, ties by the id's canonical lowercase text (SPEC R2.3). */
-    public static final Comparator<FailedPrebuild> OLDEST_FIRST =
-            Comparator.comparing(FailedPrebuild::createdAt).thenComparing(FailedPrebuild::id);
+    public static final Comparator<FailedPrebuild> OLDEST_FIRST = (a, b) -> {
+        int byAge = a.createdAt.compareTo(b.createdAt);
+        return byAge != 0 ? byAge : a.id.compareTo(b.id);
+    };
 
     public FailedPrebuild {
         Objects.requireNonNull(id, "id");

@@ -4,7 +4,7 @@ import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.PresetStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -33,54 +33,69 @@ public final class Planner {
 
     /** Plans a preset whose state has been derived already. */
     public PresetPlan plan(PresetState state) {
-        List<PlanAction> actions = new ArrayList<>();
-        if (!state.active()) {
-            planInactive(state, actions);
-        } else {
-            planActive(state, actions);
-        }
-        return new PresetPlan(state, actions);
+        return new PresetPlan(state, state.active() ? planActive(state) : planInactive(state));
     }
 
-    private static void planInactive(PresetState state, List<PlanAction> actions) {
-        List<PlanAction.Delete> all = new ArrayList<>();
-        state.running().forEach(p -> all.add(new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.INACTIVE)));
-        state.failed().forEach(f -> all.add(new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.INACTIVE)));
-        all.sort(DELETE_ORDER);
-        actions.addAll(all);
+    private static List<PlanAction> planInactive(PresetState state) {
+        int deletes = state.running().size() + state.failed().size();
+        PlanAction.Delete[] all = new PlanAction.Delete[deletes];
+        int n = 0;
+        for (Prebuild p : state.running()) {
+            all[n++] = new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.INACTIVE);
+        }
+        for (FailedPrebuild f : state.failed()) {
+            all[n++] = new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.INACTIVE);
+        }
+        Arrays.sort(all, DELETE_ORDER);
+        PlanAction[] actions = Arrays.copyOf(all, deletes + 1, PlanAction[].class);
         if (state.queued() > 0) {
-            actions.add(new PlanAction.CancelQueued(state.queued()));
+            actions[n++] = new PlanAction.CancelQueued(state.queued());
         }
+        return Frozen.handOver(actions, n);
     }
 
-    private void planActive(PresetState state, List<PlanAction> actions) {
+    private List<PlanAction> planActive(PresetState state) {
+        List<Expired> expired = state.expired();
+        List<Prebuild> eligible = state.eligible();
+        List<FailedPrebuild> failed = state.failed();
+        int extraneous = state.extraneous();
+        int need = Math.max(state.desired() - eligible.size() - state.starting(), 0);
+        if (expired.isEmpty() && extraneous == 0 && failed.isEmpty() && need == 0) {
+            return List.of(); // a full pool: nothing to do, nothing to allocate
+        }
+        // The most there can be: every delete, a create and a blocked line.
+        PlanAction[] actions = new PlanAction[expired.size() + extraneous + failed.size() + 2];
+        int n = 0;
         // (a) expired and invalidated, one step, oldest first
-        for (Expired e : state.expired()) {
-            actions.add(new PlanAction.Delete(e.prebuild().id(), e.prebuild().createdAt(), e.reason().deleteReason()));
+        // indexed loops here: an iterator over the several list classes a state holds is not optimised away
+        for (int i = 0; i < expired.size(); i++) {
+            Expired e = expired.get(i);
+            actions[n++] = new PlanAction.Delete(e.prebuild().id(), e.prebuild().createdAt(), e.reason().deleteReason());
         }
         // (b) the extraneous oldest eligible ones
-        List<Prebuild> eligible = state.eligible();
-        for (int i = 0; i < state.extraneous(); i++) {
+        for (int i = 0; i < extraneous; i++) {
             Prebuild p = eligible.get(i);
-            actions.add(new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.EXTRANEOUS));
+            actions[n++] = new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.EXTRANEOUS);
         }
         // (c) failed prebuilds past their retention
         Duration retention = settings.failedRetention();
-        for (FailedPrebuild f : state.failed()) {
+        for (int i = 0; i < failed.size(); i++) {
+            FailedPrebuild f = failed.get(i);
             if (Duration.between(f.failedAt(), state.at()).compareTo(retention) >= 0) {
-                actions.add(new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.FAILED_CLEANUP));
+                actions[n++] = new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.FAILED_CLEANUP);
             }
         }
         // (d) what is missing, then the guards in their order
-        int need = Math.max(state.desired() - eligible.size() - state.starting(), 0);
-        if (need == 0) {
-            return;
+        if (need > 0) {
+            Guarded guarded = guard(state, need);
+            if (guarded.allowed() > 0) {
+                actions[n++] = new PlanAction.Create(guarded.allowed());
+            }
+            if (guarded.blocked().isPresent()) {
+                actions[n++] = guarded.blocked().get();
+            }
         }
-        Guarded guarded = guard(state, need);
-        if (guarded.allowed() > 0) {
-            actions.add(new PlanAction.Create(guarded.allowed()));
-        }
-        guarded.blocked().ifPresent(actions::add);
+        return Frozen.handOver(actions, n);
     }
 
     private record Guarded(int allowed, Optional<PlanAction.Blocked> blocked) {
@@ -121,6 +136,8 @@ public final class Planner {
         return new Guarded(0, Optional.of(new PlanAction.Blocked(reason, need, 0, until)));
     }
 
-    private static final Comparator<PlanAction.Delete> DELETE_ORDER =
-            Comparator.comparing(PlanAction.Delete::createdAt).thenComparing(PlanAction.Delete::workspace);
+    private static final Comparator<PlanAction.Delete> DELETE_ORDER = (a, b) -> {
+        int byAge = a.createdAt().compareTo(b.createdAt());
+        return byAge != 0 ? byAge : a.workspace().compareTo(b.workspace());
+    };
 }

@@ -13,8 +13,10 @@ import java.util.Objects;
 public record Prebuild(WorkspaceId id, Instant createdAt) {
 
     /** Oldest first, ties by the id's canonical lowercase text (SPEC R2.3). */
-    public static final Comparator<Prebuild> OLDEST_FIRST =
-            Comparator.comparing(Prebuild::createdAt).thenComparing(Prebuild::id);
+    public static final Comparator<Prebuild> OLDEST_FIRST = (a, b) -> {
+        int byAge = a.createdAt.compareTo(b.createdAt);
+        return byAge != 0 ? byAge : a.id.compareTo(b.id);
+    };
 
     public Prebuild {
         Objects.requireNonNull(id, "id");

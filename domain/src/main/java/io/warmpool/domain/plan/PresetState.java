@@ -3,7 +3,6 @@ package io.warmpool.domain.plan;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.FailureState;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,10 +28,10 @@ public record PresetState(
     public PresetState {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(at, "at");
-        running = List.copyOf(running);
-        expired = List.copyOf(expired);
-        eligible = List.copyOf(eligible);
-        failed = List.copyOf(failed);
+        running = Frozen.copyOf(running);
+        expired = Frozen.copyOf(expired);
+        eligible = Frozen.copyOf(eligible);
+        failed = Frozen.copyOf(failed);
         Objects.requireNonNull(inFlight, "inFlight");
         Objects.requireNonNull(failure, "failure");
     }
@@ -41,21 +40,29 @@ public record PresetState(
     public static PresetState of(PresetSnapshot snapshot, Instant now) {
         Objects.requireNonNull(now, "now");
         boolean active = snapshot.activity().isActive();
-        List<Prebuild> running = new ArrayList<>(snapshot.running());
-        running.sort(Prebuild.OLDEST_FIRST);
+        // The snapshot's lists are immutable; when already oldest first (as the database adapter loads them) they
+        // are used as they are, and the constructor keeps them without copying.
+        List<Prebuild> running = OldestFirst.sorted(snapshot.running(), Prebuild.OLDEST_FIRST);
         Eligibility eligibility = Eligibility.at(snapshot.policy().ttl(), snapshot.invalidatedAt(), now);
-        List<Expired> expired = new ArrayList<>();
-        List<Prebuild> fresh = new ArrayList<>(running.size());
-        for (Prebuild p : running) {
-            Optional<ExpiryReason> why = eligibility.expiry(p.createdAt());
-            if (why.isPresent()) {
-                expired.add(new Expired(p, why.get()));
-            } else {
-                fresh.add(p);
-            }
+        // Both expiry bounds are lower bounds on createdAt, so the expired prebuilds are a prefix of the
+        // oldest-first list and the eligible ones the rest.
+        int n = running.size();
+        int expiredCount = 0;
+        while (expiredCount < n && eligibility.reason(running.get(expiredCount).createdAt()) != null) {
+            expiredCount++;
         }
-        List<FailedPrebuild> failed = new ArrayList<>(snapshot.failed());
-        failed.sort(FailedPrebuild.OLDEST_FIRST);
+        List<Expired> expired = List.of();
+        List<Prebuild> fresh = running;
+        if (expiredCount > 0) {
+            Expired[] gone = new Expired[expiredCount];
+            for (int i = 0; i < expiredCount; i++) {
+                Prebuild p = running.get(i);
+                gone[i] = new Expired(p, eligibility.reason(p.createdAt()));
+            }
+            expired = Frozen.handOver(gone, expiredCount);
+            fresh = Frozen.range(running, expiredCount, n);
+        }
+        List<FailedPrebuild> failed = OldestFirst.sorted(snapshot.failed(), FailedPrebuild.OLDEST_FIRST);
         int desired = active ? snapshot.policy().instancesAt(now) : 0;
         return new PresetState(snapshot.id(), now, active, desired, running, expired,
                 active ? fresh : List.of(), failed, snapshot.inFlight(), snapshot.failure());

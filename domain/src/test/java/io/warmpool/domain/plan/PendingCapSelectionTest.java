@@ -1,0 +1,178 @@
+package io.warmpool.domain.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PendingCap} selects the boundary of the emptiest-first order instead of sorting every plan; this checks,
+ * on seeded random passes, that it lowers exactly the plans the full stable sort lowered, and in the same way.
+ *
+ * <p>Written with a fixed seed per property rather than jqwik, as {@code BackoffPropertiesTest}: a failure names
+ * its case and replays exactly.
+ */
+class PendingCapSelectionTest {
+
+    private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+    private static final int CASES = 400;
+
+    @Test
+    void selectionGrantsWhatTheFullSortGranted() {
+        forAll(11, (random, plans) -> {
+            int max = random.nextInt(totalWanted(plans) + 20);
+            int queued = random.nextInt(10);
+            assertThat(PendingCap.apply(plans, max, queued)).isEqualTo(reference(plans, max, queued));
+        });
+    }
+
+    @Test
+    void theSortingFallbackGrantsWhatTheFullSortGranted() {
+        // rounds 0: the whole range is sorted; 1 and 2: sorted after one or two rounds of selection
+        forAll(12, (random, plans) -> {
+            int max = random.nextInt(totalWanted(plans) + 20);
+            int rounds = random.nextInt(3);
+            assertThat(PendingCap.apply(plans, max, 0, rounds)).isEqualTo(reference(plans, max, 0));
+        });
+    }
+
+    @Test
+    void aLargePassWithFewFillsAndManyTiesMatchesTheFullSort() {
+        // like the planning benchmark: thousands of plans, a dozen fills, a room far smaller than wanted
+        SplittableRandom random = new SplittableRandom(13);
+        for (int round = 0; round < 5; round++) {
+            List<PresetPlan> plans = passOf(random, 5_000, 50_000);
+            int max = 50 + random.nextInt(totalWanted(plans) / 2 + 1);
+            assertThat(PendingCap.apply(plans, max, 7)).isEqualTo(reference(plans, max, 7));
+        }
+    }
+
+    @Test
+    void presetsAlreadyInFillOrderOrReversedMatchTheFullSort() {
+        SplittableRandom random = new SplittableRandom(14);
+        for (boolean reversed : new boolean[] {false, true}) {
+            List<PresetPlan> plans = new ArrayList<>(passOf(random, 2_000, 2_000));
+            Comparator<PresetPlan> order = PendingCap.EMPTIEST_FIRST;
+            plans.sort(reversed ? order.reversed() : order);
+            int max = totalWanted(plans) / 3;
+            assertThat(PendingCap.apply(plans, max, 0)).isEqualTo(reference(plans, max, 0));
+        }
+    }
+
+    // --- the reference: the cap as it was written before, a stable sort of every plan that wants creates ----------
+
+    private static List<PresetPlan> reference(List<PresetPlan> plans, int maxPendingJobs, int queuedNow) {
+        int room = Math.max(maxPendingJobs - queuedNow, 0);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < plans.size(); i++) {
+            if (plans.get(i).creates() > 0) {
+                order.add(i);
+            }
+        }
+        order.sort(Comparator.comparing(plans::get, PendingCap.EMPTIEST_FIRST));
+        List<PresetPlan> result = new ArrayList<>(plans);
+        for (int i : order) {
+            PresetPlan plan = plans.get(i);
+            int wanted = plan.creates();
+            int granted = Math.min(wanted, room);
+            room -= granted;
+            if (granted < wanted) {
+                result.set(i, referenceLower(plan, granted));
+            }
+        }
+        return result;
+    }
+
+    private static PresetPlan referenceLower(PresetPlan plan, int granted) {
+        List<PlanAction> actions = new ArrayList<>();
+        PlanAction.Blocked blocked = null;
+        for (PlanAction a : plan.actions()) {
+            if (a instanceof PlanAction.Create) {
+                continue;
+            }
+            if (a instanceof PlanAction.Blocked b) {
+                blocked = b.lowerTo(granted);
+                continue;
+            }
+            actions.add(a);
+        }
+        if (granted > 0) {
+            actions.add(new PlanAction.Create(granted));
+        }
+        if (blocked == null) {
+            int needed = Math.max(plan.state().desired() - plan.state().eligible().size() - plan.state().starting(), 0);
+            blocked = new PlanAction.Blocked(BlockReason.PENDING_CAP, needed, granted, null);
+        }
+        actions.add(blocked);
+        return new PresetPlan(plan.state(), actions);
+    }
+
+    // --- the harness ------------------------------------------------------------------------------------------
+
+    private interface PassProperty {
+        void check(SplittableRandom random, List<PresetPlan> plans);
+    }
+
+    private static void forAll(long seed, PassProperty property) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < CASES; i++) {
+            int size = random.nextInt(4) == 0 ? random.nextInt(300, 1_500) : random.nextInt(40);
+            List<PresetPlan> plans = passOf(random, size, 1 + random.nextInt(size + 1));
+            try {
+                property.check(random, plans);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("case " + i + " of seed " + seed + " failed (" + plans.size() + " plans)", e);
+            }
+        }
+    }
+
+    /**
+     * {@code size} plans with ids drawn from {@code distinctIds} (so some repeat, and the order given must break
+     * those ties), few distinct fills, and all the shapes a plan can have: no create, a create, a create capped by
+     * an earlier guard, deletes before them.
+     */
+    private static List<PresetPlan> passOf(SplittableRandom random, int size, int distinctIds) {
+        List<PresetPlan> plans = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            int idNumber = random.nextInt(distinctIds);
+            PresetId id = new PresetId("t" + idNumber % 7, "v" + idNumber % 3, "p" + idNumber);
+            int desired = random.nextInt(8) == 0 ? 1 + random.nextInt(1000) : 1 + random.nextInt(12);
+            int eligible = random.nextInt(desired + 1);
+            List<Prebuild> running = new ArrayList<>(eligible);
+            for (int r = 0; r < eligible; r++) {
+                running.add(new Prebuild(new WorkspaceId(new UUID(i, r)), NOW.minusSeconds(60L * (eligible - r))));
+            }
+            PresetState state = new PresetState(id, NOW, true, desired, running, List.of(), running, List.of(),
+                    InFlight.NONE, FailureState.initial());
+            List<PlanAction> actions = new ArrayList<>();
+            if (random.nextInt(4) == 0) {
+                actions.add(new PlanAction.Delete(new WorkspaceId(new UUID(-1, i)), NOW.minusSeconds(9_000), DeleteReason.EXPIRED));
+            }
+            int need = desired - eligible;
+            int shape = random.nextInt(5);
+            if (need > 0 && shape > 0) {
+                int allowed = shape == 1 ? random.nextInt(need) : need;
+                if (allowed > 0) {
+                    actions.add(new PlanAction.Create(allowed));
+                }
+                if (allowed < need) {
+                    actions.add(new PlanAction.Blocked(BlockReason.IN_FLIGHT_CAP, need, allowed, null));
+                }
+            }
+            plans.add(new PresetPlan(state, actions));
+        }
+        return plans;
+    }
+
+    private static int totalWanted(List<PresetPlan> plans) {
+        return plans.stream().mapToInt(PresetPlan::creates).sum();
+    }
+}
