@@ -333,7 +333,8 @@ function updatePoolRow(row, p) {
   const badge = cell('status');
   badge.className = `badge badge-${st.code}`;
   setText(badge, st.label);
-  setText(cell('blocked'), p.blocked && p.blocked.reason !== 'backoff' ? `blocked: ${words(p.blocked.reason)}` : '');
+  const redundant = !p.blocked || p.blocked.reason === 'backoff' || p.blocked.reason === p.status;
+  setText(cell('blocked'), redundant ? '' : `blocked: ${words(p.blocked.reason)}`);
   setText(cell('eligible'), String(p.eligible));
   setText(cell('desired'), String(p.desired));
   const fill = row.querySelector('.meter-fill');
@@ -463,7 +464,7 @@ function renderPresetStatus() {
     summaryCard('Eligible', String(p.eligible), `${p.running} running, ${p.expired} expired`, p.eligible >= p.desired ? 'ok' : null),
     summaryCard('Starting', String(p.starting), `${p.queued} queued`),
     summaryCard('Failed', String(p.failed), 'kept for cleanup'),
-    summaryCard('Consecutive failures', String(p.consecutiveFailures),
+    summaryCard('Failures in a row', String(p.consecutiveFailures),
       p.lastFailureAt ? `last at ${clock(p.lastFailureAt)}` : 'no failure', p.consecutiveFailures ? 'warn' : 'ok'),
     backoffStat);
 }
@@ -514,7 +515,15 @@ function renderClaims(a) {
 
 function renderChart(a) {
   const since = Date.parse(a.samples.since);
-  $('pv-chart').replaceChildren(poolChart(a.samples.points, since, Date.parse(a.at)));
+  // The samples are at most one a minute; the pool as the last status saw it ends the line.
+  const points = a.samples.points.slice();
+  const live = findPreset(state.route.template, state.route.name);
+  const now = Math.max(Date.parse(a.at), state.status ? Date.parse(state.status.at) : 0);
+  if (live && live.active && state.status) {
+    points.push({ at: state.status.at, desired: live.desired, eligible: live.eligible });
+  }
+  const width = Math.max(320, Math.min(900, $('pv-chart').clientWidth || 640));
+  $('pv-chart').replaceChildren(poolChart(points, since, now, width));
   const n = a.samples.points.length;
   setText($('pv-chart-note'), n
     ? `${plural(n, 'sample')} over the last ${HISTORY_HOURS} hours, one a minute at most, as the passes saw the pool.`
@@ -537,7 +546,7 @@ function renderBuilds(builds) {
       h('td', { 'data-label': 'Took', class: 'num', text: took }),
       h('td', { 'data-label': 'Workspace' }, h('code', { text: shortId(b.workspace), title: b.workspace })),
       h('td', { 'data-label': 'Error or log', class: 'build-detail' },
-        tail ? h('details', {}, h('summary', { text: (b.errorCode ? `${b.errorCode}: ` : '') + (b.error || 'log').split('\n')[0].slice(0, 80) }),
+        tail ? h('details', { class: b.error ? 'has-error' : null }, h('summary', { text: (b.errorCode ? `${b.errorCode}: ` : '') + (b.error || 'log').split('\n')[0].slice(0, 80) }),
           h('pre', { text: tail })) : h('span', { class: 'muted', text: '—' })));
   });
   $('pv-builds').replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'builds' },

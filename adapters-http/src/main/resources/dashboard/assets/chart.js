@@ -36,9 +36,8 @@ function stepPath(points) {
  * Draws the chart of `samples` ({at, desired, eligible}) from `sinceMs` to `nowMs`; the x axis starts at the
  * first sample when the history is shorter than the window.
  */
-export function poolChart(samples, sinceMs, nowMs) {
-  const width = 640;
-  const height = 200;
+export function poolChart(samples, sinceMs, nowMs, width = 640) {
+  const height = width < 480 ? 180 : 200;
   const m = { left: 34, right: 12, top: 12, bottom: 26 };
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img' });
   const points = samples.map((s) => ({ t: Date.parse(s.at), desired: s.desired, eligible: s.eligible }));
@@ -63,12 +62,15 @@ export function poolChart(samples, sinceMs, nowMs) {
     svg.appendChild(el('line', { x1: m.left, x2: width - m.right, y1: y(v), y2: y(v), class: 'grid' }));
     svg.appendChild(el('text', { x: m.left - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, String(v)));
   }
-  // x labels
+  // x labels on round minutes: a step that gives at most about one label per 110 px
   const span = end - start;
-  for (let i = 0; i <= 4; i++) {
-    const t = start + (span * i) / 4;
-    const anchor = i === 0 ? 'start' : i === 4 ? 'end' : 'middle';
-    svg.appendChild(el('text', { x: x(t), y: height - 8, class: 'axis', 'text-anchor': anchor }, hhmm(t)));
+  const minute = 60 * 1000;
+  const most = Math.max(2, Math.floor((width - m.left - m.right) / 110));
+  const step = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360].map((n) => n * minute).find((d) => span / d <= most) || 360 * minute;
+  const offset = new Date(start).getTimezoneOffset() * minute;
+  for (let t = Math.ceil((start - offset) / step) * step + offset; t <= end; t += step) {
+    svg.appendChild(el('line', { x1: x(t), x2: x(t), y1: height - m.bottom, y2: height - m.bottom + 4, class: 'tick' }));
+    svg.appendChild(el('text', { x: x(t), y: height - 8, class: 'axis', 'text-anchor': 'middle' }, hhmm(t)));
   }
   if (!points.length) {
     svg.appendChild(el('text', { x: width / 2, y: height / 2, class: 'axis', 'text-anchor': 'middle' },

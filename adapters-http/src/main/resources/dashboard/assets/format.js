@@ -59,6 +59,9 @@ export function ago(iso, nowMs) {
     return 'never';
   }
   const s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
+  if (s < 3) {
+    return 'just now';
+  }
   if (s < 60) {
     return `${s} s ago`;
   }
