@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Keeps pools of prebuilt workspaces warm, one pool per preset.",
         subcommands = {RunCommand.class, ClientCommands.Presets.class, ClientCommands.Status.class,
                 ClientCommands.Plan.class, ClientCommands.Claim.class, ClientCommands.Release.class,
-                ClientCommands.Pause.class, ClientCommands.Resume.class,
+                ClientCommands.Pause.class, ClientCommands.Resume.class, ClientCommands.Dashboard.class,
                 io.warmpool.bootstrap.simulate.SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

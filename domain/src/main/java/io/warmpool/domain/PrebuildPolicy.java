@@ -4,6 +4,8 @@ import io.warmpool.domain.schedule.PrebuildSchedule;
 import io.warmpool.domain.schedule.ScheduleWindow;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -51,5 +53,28 @@ public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule sched
             return instances;
         }
         return schedule.windowAt(now).map(ScheduleWindow::instances).orElse(instances);
+    }
+
+    /**
+     * The desired pool size hour by hour on a local date of the schedule's zone, for an active preset: runs of
+     * hours with the covering window's instances, else {@link #instances()} (R1, as {@link #instancesAt}).
+     *
+     * @param date a date in the schedule's zone
+     * @return spans covering hours 0 to 24 without gaps, in order
+     */
+    public List<DesiredSpan> desiredOn(LocalDate date) {
+        return schedule.spansOn(date).stream()
+                .map(s -> new DesiredSpan(s.fromHour(), s.toHour(),
+                        s.window() == null ? instances : s.window().instances(),
+                        s.window() == null ? null : s.window().cron().expression()))
+                .toList();
+    }
+
+    /**
+     * Local hours {@code [fromHour, toHour)} and the desired pool size in them.
+     *
+     * @param cron the covering window's expression, or {@code null} for the default size
+     */
+    public record DesiredSpan(int fromHour, int toHour, int instances, String cron) {
     }
 }

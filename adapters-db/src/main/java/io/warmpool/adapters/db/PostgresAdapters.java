@@ -4,6 +4,7 @@ import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
@@ -25,6 +26,7 @@ public final class PostgresAdapters {
     private final PostgresReconciliationLock lock;
     private final PostgresNudgeAdapter nudges;
     private final JooqEventLogAdapter events;
+    private final JooqPresetHistoryAdapter history;
 
     public PostgresAdapters(PostgresDatabase database, Clock clock) {
         Objects.requireNonNull(database, "database");
@@ -37,6 +39,7 @@ public final class PostgresAdapters {
         this.lock = new PostgresReconciliationLock(database);
         this.nudges = new PostgresNudgeAdapter(database);
         this.events = new JooqEventLogAdapter(database.dsl(), presetIds);
+        this.history = new JooqPresetHistoryAdapter(database.dsl(), presetIds);
     }
 
     public PresetStorePort presetStore() {
@@ -80,5 +83,10 @@ public final class PostgresAdapters {
     /** The event log: the event sink, and {@link JooqEventLogAdapter#recent} for reading it back. */
     public JooqEventLogAdapter events() {
         return events;
+    }
+
+    /** Passes, pool samples, claim counts and recent builds, for operators. */
+    public PresetHistoryPort history() {
+        return history;
     }
 }

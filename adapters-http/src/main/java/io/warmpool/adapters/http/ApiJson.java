@@ -1,7 +1,9 @@
 package io.warmpool.adapters.http;
 
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.StatusReport;
 import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
+import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.domain.PresetId;
@@ -12,9 +14,11 @@ import io.warmpool.domain.plan.PlanAction;
 import io.warmpool.domain.plan.PresetPlan;
 import io.warmpool.domain.plan.PresetState;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -52,7 +56,11 @@ final class ApiJson {
     }
 
     record StatusView(Instant at, boolean paused, int queuedCreates, List<PresetView> presets,
-                      Map<String, String> failures) {
+                      Map<String, String> failures, LastPassView lastPass) {
+    }
+
+    record LastPassView(Instant startedAt, long durationMs, String replica, int presets, int creates, int deletes,
+                        int cancels, int failures) {
     }
 
     record PlanView(Instant at, boolean paused, List<PresetPlanView> presets, Map<String, String> failures) {
@@ -73,9 +81,53 @@ final class ApiJson {
                 actions(plan));
     }
 
-    static StatusView status(StatusReport report) {
+    static StatusView status(StatusReport report, Optional<PresetHistoryPort.PassRecord> lastPass) {
         return new StatusView(report.at(), report.paused(), report.queuedCreates(),
-                report.presets().stream().map(ApiJson::preset).toList(), failures(report.failures()));
+                report.presets().stream().map(ApiJson::preset).toList(), failures(report.failures()),
+                lastPass.map(p -> new LastPassView(p.startedAt(), p.duration().toMillis(), p.replica(), p.presets(),
+                        p.creates(), p.deletes(), p.cancels(), p.failures())).orElse(null));
+    }
+
+    // ---- history ----------------------------------------------------------------------------------------------
+
+    record ActivityView(String preset, String version, Instant at, String timezone, LocalDate today,
+                        List<SpanView> schedule, ClaimsView claims, SamplesView samples) {
+    }
+
+    record SpanView(String from, String to, int instances, String cron) {
+    }
+
+    record ClaimsView(Instant since, long served, long missed) {
+    }
+
+    record SamplesView(Instant since, List<SampleView> points) {
+    }
+
+    record SampleView(Instant at, int desired, int eligible, int starting, int failed) {
+    }
+
+    record PresetBuildView(String workspace, long id, String transition, String status, String reason, int attempt,
+                           Instant createdAt, Instant startedAt, Instant finishedAt, String errorCode, String error,
+                           String log) {
+    }
+
+    static ActivityView activity(PresetHistoryUseCase.PresetActivity a) {
+        return new ActivityView(a.preset().ref().toString(), a.preset().version(), a.at(), a.zone().getId(), a.today(),
+                a.schedule().stream().map(s -> new SpanView(hour(s.fromHour()), hour(s.toHour()), s.instances(), s.cron()))
+                        .toList(),
+                new ClaimsView(a.claimsSince(), a.claims().served(), a.claims().missed()),
+                new SamplesView(a.samplesSince(), a.samples().stream()
+                        .map(p -> new SampleView(p.at(), p.desired(), p.eligible(), p.starting(), p.failed())).toList()));
+    }
+
+    private static String hour(int hour) {
+        return String.format(Locale.ROOT, "%02d:00", hour);
+    }
+
+    static PresetBuildView presetBuild(PresetHistoryPort.PresetBuild pb) {
+        BuildView b = build(pb.build());
+        return new PresetBuildView(pb.workspace().text(), b.id(), b.transition(), b.status(), b.reason(), b.attempt(),
+                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log());
     }
 
     static PlanView plan(StatusReport report) {

@@ -12,6 +12,7 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.UnauthorizedResponse;
@@ -24,11 +25,13 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.StatusReport;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.domain.Names;
 import io.warmpool.domain.PresetId;
@@ -46,6 +49,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.List;
@@ -61,10 +65,14 @@ import java.util.logging.Logger;
  * they are documented in {@code adapters-http/API.md}.
  *
  * <p>Security (SPEC §7): every {@code /api/} request needs {@code Authorization: Bearer <token>}, compared in
- * constant time; the server listens on the given host only; request bodies are bounded
+ * constant time, or the dashboard's session cookie ({@link DashboardAuth}); a mutating request authenticated by
+ * the cookie must also carry {@value DashboardAuth#CSRF_HEADER} and come from the same origin; the server listens on the given host only; request bodies are bounded
  * ({@value #MAX_BODY_BYTES} bytes); error bodies are {@code {"error": …}} with a fitting status and never carry a
  * stack trace or an exception class — unexpected failures are logged here and answered with a generic 500. The
  * token is never logged.
+ *
+ * <p>The dashboard ({@code /}, its assets under {@code /assets/}) is served from the classpath
+ * ({@code /dashboard/}) with a Content-Security-Policy that allows only this origin; see {@link Dashboard}.
  *
  * <p>Lifecycle: the constructor does no I/O. {@link #start()} binds and serves; {@link #stop()} stops serving
  * and releases the port. A stopped API cannot be started again (create a new one). Owned by bootstrap.
@@ -90,7 +98,7 @@ public final class RestApi {
      */
     public record UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                            ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
-                           ReleaseWorkspaceUseCase release) {
+                           ReleaseWorkspaceUseCase release, PresetHistoryUseCase history) {
 
         /** @throws NullPointerException when any use case is missing */
         public UseCases {
@@ -100,12 +108,43 @@ public final class RestApi {
             Objects.requireNonNull(claim, "claim");
             Objects.requireNonNull(reconciliation, "reconciliation");
             Objects.requireNonNull(release, "release");
+            Objects.requireNonNull(history, "history");
+        }
+
+        /** Without history (tests and tools): no last pass, and the preset history routes answer 404. */
+        public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                        ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
+                        ReleaseWorkspaceUseCase release) {
+            this(inspect, apply, operate, claim, reconciliation, release, NO_HISTORY);
         }
     }
+
+    private static final PresetHistoryUseCase NO_HISTORY = new PresetHistoryUseCase() {
+        @Override
+        public Optional<PresetHistoryPort.PassRecord> lastPass() {
+            return Optional.empty();
+        }
+
+        @Override
+        public PresetActivity activity(PresetRef ref, Duration history) {
+            throw new NotFoundException("this server keeps no history");
+        }
+
+        @Override
+        public List<PresetHistoryPort.PresetBuild> recentBuilds(PresetRef ref, int limit) {
+            throw new NotFoundException("this server keeps no history");
+        }
+    };
+
+    /** {@code limit} of a preset's builds when none is given. */
+    public static final int DEFAULT_BUILDS = 20;
+    /** {@code hours} of a preset's activity when none is given. */
+    public static final int DEFAULT_HISTORY_HOURS = 6;
 
     private final HttpAddress address;
     private final UseCases useCases;
     private final byte[] tokenDigest;
+    private final DashboardAuth dashboardAuth;
     private final ReadinessCheck readiness;
     private final PrometheusRegistry registry;
     private final Clock clock;
@@ -121,7 +160,7 @@ public final class RestApi {
      * @param token     the bearer token every {@code /api/} request must present; not blank
      * @param readiness what {@code /readyz} reports
      * @param registry  what {@code /metrics} serves
-     * @param clock     the service clock; only read to report when an {@code invalidate} took effect
+     * @param clock     the service clock: when an {@code invalidate} took effect, and dashboard sessions' expiry
      * @throws IllegalArgumentException when the token is blank
      */
     public RestApi(HttpAddress address, UseCases useCases, String token, ReadinessCheck readiness,
@@ -135,6 +174,7 @@ public final class RestApi {
         // Only a digest is kept: comparing fixed-length digests keeps the comparison constant-time whatever
         // length the caller sends, and the token itself is not held in a field that could end up in a dump.
         this.tokenDigest = sha256(token);
+        this.dashboardAuth = new DashboardAuth(token);
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -224,11 +264,18 @@ public final class RestApi {
         var routes = config.routes;
         routes.before("/api/*", this::authenticate);
 
+        Dashboard dashboard = Dashboard.load();
+        routes.get("/", ctx -> dashboard.index(ctx, dashboardAuth, clock.instant()));
+        routes.get("/assets/{file}", dashboard::asset);
+
         routes.get("/healthz", ctx -> json(ctx, 200, new ApiJson.HealthView("ok")));
         routes.get("/readyz", this::readyz);
         routes.get("/metrics", this::metrics);
 
-        routes.get("/api/v1/status", ctx -> json(ctx, 200, ApiJson.status(useCases.inspect().status())));
+        routes.get("/api/v1/status", ctx -> {
+            StatusReport status = useCases.inspect().status();
+            json(ctx, 200, ApiJson.status(status, useCases.history().lastPass()));
+        });
         routes.get("/api/v1/plan", ctx -> json(ctx, 200, ApiJson.plan(useCases.inspect().plan())));
         routes.get("/api/v1/presets", ctx -> json(ctx, 200,
                 useCases.inspect().status().presets().stream().map(ApiJson::preset).toList()));
@@ -237,6 +284,8 @@ public final class RestApi {
         routes.post("/api/v1/presets/{template}/{preset}/resume", this::resumePreset);
         routes.post("/api/v1/presets/{template}/{preset}/invalidate", this::invalidatePreset);
         routes.post("/api/v1/presets/{template}/{preset}/claims", this::claim);
+        routes.get("/api/v1/presets/{template}/{preset}/activity", this::activity);
+        routes.get("/api/v1/presets/{template}/{preset}/builds", this::presetBuilds);
 
         routes.get("/api/v1/reconciliation", ctx -> json(ctx, 200,
                 new ApiJson.PausedView(useCases.reconciliation().isPaused())));
@@ -285,6 +334,17 @@ public final class RestApi {
     private void authenticate(Context ctx) {
         ctx.header("Cache-Control", "no-store");
         String header = ctx.header("Authorization");
+        String cookie = header == null ? ctx.cookie(DashboardAuth.COOKIE) : null;
+        if (cookie != null) {
+            if (dashboardAuth.validSession(cookie, clock.instant())) {
+                if (mutating(ctx.method().name())) {
+                    requireSameOrigin(ctx);
+                }
+                return;
+            }
+            throw new UnauthorizedResponse("missing bearer token, and the dashboard session has expired or is not "
+                    + "valid: open the sign-in link again");
+        }
         String prefix = "bearer ";
         if (header == null || header.length() < prefix.length()
                 || !header.substring(0, prefix.length()).toLowerCase(Locale.ROOT).equals(prefix)) {
@@ -296,6 +356,63 @@ public final class RestApi {
             ctx.header("WWW-Authenticate", "Bearer realm=\"warmpool\", error=\"invalid_token\"");
             throw new UnauthorizedResponse("invalid bearer token");
         }
+    }
+
+    private static boolean mutating(String method) {
+        return !(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
+    }
+
+    /**
+     * A request authenticated by the session cookie changes something: it must carry the header a cross-site
+     * form or a simple cross-origin request cannot send, and, where the browser says where it comes from, come
+     * from this origin. SameSite=Strict alone would still let a sibling origin of the same site (another port of
+     * this host) through.
+     */
+    private static void requireSameOrigin(Context ctx) {
+        if (!"1".equals(ctx.header(DashboardAuth.CSRF_HEADER))) {
+            throw new ForbiddenResponse("cross-site request refused: a request signed in by the dashboard's cookie "
+                    + "must send the header " + DashboardAuth.CSRF_HEADER + ": 1");
+        }
+        String origin = ctx.header("Origin");
+        String host = ctx.header("Host");
+        if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
+            throw new ForbiddenResponse("cross-site request refused: Origin " + abbreviate(origin)
+                    + " is not this server");
+        }
+        String site = ctx.header("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin")) {
+            throw new ForbiddenResponse("cross-site request refused: Sec-Fetch-Site is " + abbreviate(site));
+        }
+    }
+
+    private void activity(Context ctx) {
+        PresetRef ref = presetRef(ctx);
+        int hours = intParam(ctx, "hours", DEFAULT_HISTORY_HOURS, 1, (int) PresetHistoryUseCase.MAX_HISTORY.toHours());
+        json(ctx, 200, ApiJson.activity(useCases.history().activity(ref, Duration.ofHours(hours))));
+    }
+
+    private void presetBuilds(Context ctx) {
+        PresetRef ref = presetRef(ctx);
+        int limit = intParam(ctx, "limit", DEFAULT_BUILDS, 1, PresetHistoryUseCase.MAX_BUILDS);
+        json(ctx, 200, useCases.history().recentBuilds(ref, limit).stream().map(ApiJson::presetBuild).toList());
+    }
+
+    private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+        String text = ctx.queryParam(name);
+        if (text == null) {
+            return fallback;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            value = min - 1;
+        }
+        if (value < min || value > max) {
+            throw new BadRequestResponse(name + " must be a whole number between " + min + " and " + max
+                    + ", got '" + abbreviate(text) + "'");
+        }
+        return value;
     }
 
     private void readyz(Context ctx) {

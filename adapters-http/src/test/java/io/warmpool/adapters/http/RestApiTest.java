@@ -20,6 +20,7 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.StatusReport;
 import io.warmpool.application.port.out.ClaimPort;
@@ -100,6 +101,7 @@ class RestApiTest {
     final ClaimPrebuildUseCase claim = mock(ClaimPrebuildUseCase.class);
     final PauseReconciliationUseCase reconciliation = mock(PauseReconciliationUseCase.class);
     final ReleaseWorkspaceUseCase release = mock(ReleaseWorkspaceUseCase.class);
+    final PresetHistoryUseCase history = mock(PresetHistoryUseCase.class);
     final AtomicReference<ReadinessCheck> readiness = new AtomicReference<>(ReadinessCheck.ALWAYS);
     final PrometheusMetrics metrics = new PrometheusMetrics();
     final HttpClient http = HttpClient.newHttpClient();
@@ -111,7 +113,7 @@ class RestApiTest {
     @BeforeAll
     void startServer() {
         api = new RestApi(new HttpAddress("127.0.0.1", 0),
-                new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release), TOKEN,
+                new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release, history), TOKEN,
                 () -> readiness.get().check(), metrics.registry(), Clock.fixed(NOW, ZoneOffset.UTC));
         api.start();
         base = "http://127.0.0.1:" + api.port();
@@ -124,7 +126,7 @@ class RestApiTest {
 
     @BeforeEach
     void resetMocks() {
-        reset(inspect, apply, operate, claim, reconciliation, release);
+        reset(inspect, apply, operate, claim, reconciliation, release, history);
         readiness.set(ReadinessCheck.ALWAYS);
     }
 
@@ -230,6 +232,8 @@ class RestApiTest {
                 Arguments.of("GET", "/api/v1/workspaces"),
                 Arguments.of("GET", "/api/v1/workspaces/" + id),
                 Arguments.of("GET", "/api/v1/workspaces/" + id + "/builds"),
+                Arguments.of("GET", "/api/v1/presets/python-dev/small/activity"),
+                Arguments.of("GET", "/api/v1/presets/python-dev/small/builds"),
                 Arguments.of("DELETE", "/api/v1/workspaces/" + id),
                 Arguments.of("GET", "/api/v1/no-such-route"));
     }
@@ -245,7 +249,7 @@ class RestApiTest {
             assertError(response, 401, "missing bearer token");
             assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
                     h -> assertThat(h).startsWith("Bearer"));
-            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release, history);
         }
 
         @ParameterizedTest(name = "{0} {1}")
@@ -254,7 +258,7 @@ class RestApiTest {
             HttpResponse<String> response = send(method, path, "{}", "Authorization", "Bearer not-the-token");
 
             assertError(response, 401, "invalid bearer token");
-            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release, history);
         }
 
         @ParameterizedTest(name = "Authorization: {0}")
@@ -961,6 +965,202 @@ class RestApiTest {
         @Test
         void responses_doNotAdvertiseTheServerVersion() {
             assertThat(send("GET", "/healthz", null).headers().firstValue("Server")).isEmpty();
+        }
+    }
+
+    // ---- dashboard ------------------------------------------------------------------------------------------
+
+    String sessionCookie() {
+        HttpResponse<String> signIn = send("GET", "/?token=" + DashboardAuth.signInToken(TOKEN), null);
+        assertThat(signIn.statusCode()).isEqualTo(303);
+        String setCookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    @Nested
+    class DashboardPages {
+
+        @Test
+        void theSignInLink_setsAStrictHttpOnlyCookie_andRedirectsToTheBarePath() {
+            HttpResponse<String> response = send("GET", "/?token=" + DashboardAuth.signInToken(TOKEN), null);
+
+            assertThat(response.statusCode()).isEqualTo(303);
+            assertThat(response.headers().firstValue("Location")).hasValue("/");
+            assertThat(response.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
+                    .startsWith("warmpool_session=").contains("HttpOnly", "SameSite=Strict", "Path=/"));
+            assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+        }
+
+        @Test
+        void theApiTokenSignsInToo() {
+            assertThat(send("GET", "/?token=" + TOKEN, null).statusCode()).isEqualTo(303);
+        }
+
+        @Test
+        void aWrongToken_showsTheSignInPageSayingSo_andSetsNoCookie() {
+            HttpResponse<String> response = send("GET", "/?token=wrong", null);
+
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+            assertThat(response.body()).contains("That sign-in link is not valid", "warmpool dashboard");
+            assertThat(response.headers().firstValue("Set-Cookie")).isEmpty();
+        }
+
+        @Test
+        void withoutASession_theRootIsTheSignInHint_withoutData() {
+            HttpResponse<String> response = send("GET", "/", null);
+
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.body()).contains("needs a sign-in link", "warmpool run").doesNotContain("app.js");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void withASession_theRootIsTheDashboard_underAStrictContentSecurityPolicy() {
+            HttpResponse<String> response = send("GET", "/", null, "Cookie", sessionCookie());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).contains("<script type=\"module\" src=\"/assets/app.js\"></script>");
+            String csp = response.headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertThat(csp).contains("default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'")
+                    .doesNotContain("unsafe", "http:", "https:", "*");
+            assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        }
+
+        @Test
+        void assetsAreServedWithTheirTypes_andUnknownOnesAre404() {
+            assertThat(send("GET", "/assets/app.js", null).headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
+            assertThat(send("GET", "/assets/style.css", null).headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
+            assertThat(send("GET", "/assets/app.js", null).headers().firstValue("Content-Security-Policy")).isPresent();
+            assertError(send("GET", "/assets/secret.txt", null), 404, "no such route");
+            assertError(send("GET", "/assets/..%2Findex.html", null), 404, "no such route");
+        }
+
+        @Test
+        void theSessionCookieAuthenticatesApiReads() {
+            when(reconciliation.isPaused()).thenReturn(true);
+
+            HttpResponse<String> response = send("GET", "/api/v1/reconciliation", null, "Cookie", sessionCookie());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(body(response).get("paused").asBoolean()).isTrue();
+        }
+
+        @Test
+        void aForgedCookie_is401_sayingTheSessionIsNotValid() {
+            assertError(send("GET", "/api/v1/status", null, "Cookie", "warmpool_session=v1.99999999999.AAAA"), 401,
+                    "session has expired or is not valid");
+            verifyNoInteractions(inspect);
+        }
+
+        @Test
+        void aMutatingRequestWithTheCookie_butWithoutTheCsrfHeader_is403_andChangesNothing() {
+            assertError(send("POST", "/api/v1/reconciliation/pause", null, "Cookie", sessionCookie()), 403,
+                    "X-Warmpool-Csrf");
+            assertError(send("DELETE", "/api/v1/workspaces/" + WS1.text(), null, "Cookie", sessionCookie()), 403,
+                    "cross-site request refused");
+            verifyNoInteractions(reconciliation, release);
+        }
+
+        @Test
+        void aMutatingRequestWithTheCookieFromAnotherOrigin_is403_evenWithTheHeader() {
+            assertError(send("POST", "/api/v1/reconciliation/pause", null, "Cookie", sessionCookie(),
+                    "X-Warmpool-Csrf", "1", "Origin", "http://127.0.0.1:1"), 403, "Origin http://127.0.0.1:1 is not this server");
+            assertError(send("POST", "/api/v1/reconciliation/pause", null, "Cookie", sessionCookie(),
+                    "X-Warmpool-Csrf", "1", "Sec-Fetch-Site", "same-site"), 403, "Sec-Fetch-Site");
+            verifyNoInteractions(reconciliation);
+        }
+
+        @Test
+        void aMutatingRequestWithTheCookie_theHeader_andThisOrigin_goesThrough() {
+            HttpResponse<String> response = send("POST", "/api/v1/reconciliation/pause", null, "Cookie", sessionCookie(),
+                    "X-Warmpool-Csrf", "1", "Origin", base);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            verify(reconciliation).pause();
+        }
+
+        @Test
+        void bearerClientsNeedNoCsrfHeader() {
+            assertThat(authed("POST", "/api/v1/reconciliation/pause", null).statusCode()).isEqualTo(200);
+            verify(reconciliation).pause();
+        }
+    }
+
+    // ---- history -----------------------------------------------------------------------------------------------
+
+    @Nested
+    class History {
+
+        @Test
+        void status_carriesTheLastPassOfAnyReplica_orNull() throws Exception {
+            when(inspect.status()).thenReturn(status());
+            assertThat(body(get("/api/v1/status")).get("lastPass").isNull()).isTrue();
+
+            when(history.lastPass()).thenReturn(Optional.of(new io.warmpool.application.port.out.PresetHistoryPort.PassRecord(
+                    NOW.minusSeconds(3), Duration.ofMillis(42), "host-7", 3, 2, 1, 0, 0)));
+
+            assertThat(body(get("/api/v1/status")).get("lastPass")).isEqualTo(json.readTree("""
+                    {"startedAt":"2026-03-02T10:15:27.250Z","durationMs":42,"replica":"host-7","presets":3,
+                     "creates":2,"deletes":1,"cancels":0,"failures":0}
+                    """));
+        }
+
+        @Test
+        void activity_hasTodaysScheduleClaimsAndSamples() throws Exception {
+            var activity = new PresetHistoryUseCase.PresetActivity(SMALL_V3, NOW, java.time.ZoneId.of("Europe/Berlin"),
+                    java.time.LocalDate.of(2026, 3, 2),
+                    List.of(new io.warmpool.domain.PrebuildPolicy.DesiredSpan(0, 8, 2, null),
+                            new io.warmpool.domain.PrebuildPolicy.DesiredSpan(8, 19, 6, "* 8-18 * * 1-5"),
+                            new io.warmpool.domain.PrebuildPolicy.DesiredSpan(19, 24, 2, null)),
+                    NOW.minusSeconds(3600), new io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts(7, 1),
+                    NOW.minusSeconds(7200), List.of(new io.warmpool.application.port.out.PresetHistoryPort.PoolSample(
+                            SMALL_V3, NOW.minusSeconds(60), 6, 4, 2, 0)));
+            when(history.activity(PresetRef.parse("python-dev/small"), Duration.ofHours(2))).thenReturn(activity);
+
+            HttpResponse<String> response = get("/api/v1/presets/python-dev/small/activity?hours=2");
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(body(response)).isEqualTo(json.readTree("""
+                    {"preset":"python-dev/small","version":"v3","at":"2026-03-02T10:15:30.250Z",
+                     "timezone":"Europe/Berlin","today":"2026-03-02",
+                     "schedule":[{"from":"00:00","to":"08:00","instances":2,"cron":null},
+                                 {"from":"08:00","to":"19:00","instances":6,"cron":"* 8-18 * * 1-5"},
+                                 {"from":"19:00","to":"24:00","instances":2,"cron":null}],
+                     "claims":{"since":"2026-03-02T09:15:30.250Z","served":7,"missed":1},
+                     "samples":{"since":"2026-03-02T08:15:30.250Z",
+                                "points":[{"at":"2026-03-02T10:14:30.250Z","desired":6,"eligible":4,"starting":2,"failed":0}]}}
+                    """));
+        }
+
+        @Test
+        void activity_defaultsToSixHours_andRejectsABadWindow() {
+            when(history.activity(any(), any())).thenThrow(new NotFoundException("preset nope/x does not exist"));
+
+            assertError(get("/api/v1/presets/nope/x/activity"), 404, "preset nope/x does not exist");
+            verify(history).activity(PresetRef.parse("nope/x"), Duration.ofHours(6));
+            assertError(get("/api/v1/presets/python-dev/small/activity?hours=25"), 400, "hours must be a whole number between 1 and 24");
+            assertError(get("/api/v1/presets/python-dev/small/activity?hours=x"), 400, "hours");
+        }
+
+        @Test
+        void builds_ofAPreset_newestFirst_withTheirWorkspace() throws Exception {
+            var build = new WorkspacePort.BuildView(new JobId(41), Transition.CREATE, "FAILED", "DESIRED", 1,
+                    NOW.minusSeconds(10), NOW.minusSeconds(9), NOW.minusSeconds(8), "permanent", "invalid parameter cpu", "tail");
+            when(history.recentBuilds(PresetRef.parse("python-dev/small"), 20)).thenReturn(
+                    List.of(new io.warmpool.application.port.out.PresetHistoryPort.PresetBuild(WS1, build)));
+
+            HttpResponse<String> response = get("/api/v1/presets/python-dev/small/builds");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(body(response)).isEqualTo(json.readTree("""
+                    [{"workspace":"00000000-0000-0000-0000-000000000001","id":41,"transition":"create","status":"failed",
+                      "reason":"desired","attempt":1,"createdAt":"2026-03-02T10:15:20.250Z","startedAt":"2026-03-02T10:15:21.250Z",
+                      "finishedAt":"2026-03-02T10:15:22.250Z","errorCode":"permanent","error":"invalid parameter cpu","log":"tail"}]
+                    """));
+            assertError(get("/api/v1/presets/python-dev/small/builds?limit=101"), 400, "limit must be a whole number between 1 and 100");
         }
     }
 

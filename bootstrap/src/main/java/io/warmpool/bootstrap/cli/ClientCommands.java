@@ -210,6 +210,20 @@ public final class ClientCommands {
         }
     }
 
+    /** {@code dashboard}: the sign-in link of the web dashboard. */
+    @Command(name = "dashboard", mixinStandardHelpOptions = true,
+            description = "Print the web dashboard's sign-in link; open it in a browser (it signs the browser in for 12 hours).")
+    public static final class Dashboard implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin ClientOptions client;
+
+        @Override
+        public Integer call() {
+            out(spec).println(client.dashboardUrl());
+            return 0;
+        }
+    }
+
     /** Pause and resume: one POST that flips the cluster-wide flag. */
     abstract static class ReconciliationSwitch implements Callable<Integer> {
         @Spec CommandSpec spec;

@@ -35,6 +35,23 @@ public final class ClientOptions {
 
     ApiClient client() {
         Config config = config();
+        return new ApiClient(serverUri(config), token(config));
+    }
+
+    /** The dashboard's sign-in link for this server and token. */
+    String dashboardUrl() {
+        Config config = config();
+        URI uri = serverUri(config);
+        String token = token(config);
+        if (token == null) {
+            throw config.problem(Setting.TOKEN, "is needed to make the sign-in link: set WARMPOOL_TOKEN, or run this "
+                    + "where the service's state directory is (--state-dir)");
+        }
+        String base = uri.toString().replaceAll("/+$", "");
+        return base + "/?token=" + io.warmpool.adapters.http.DashboardAuth.signInToken(token);
+    }
+
+    private static URI serverUri(Config config) {
         String url = config.string(Setting.SERVER);
         URI uri;
         try {
@@ -45,13 +62,16 @@ public final class ClientOptions {
         } catch (IllegalArgumentException e) {
             throw config.problem(Setting.SERVER, "'" + url + "' is not a URL such as http://127.0.0.1:8080");
         }
-        String token = config.text(Setting.TOKEN).orElseGet(() -> {
+        return uri;
+    }
+
+    private static String token(Config config) {
+        return config.text(Setting.TOKEN).orElseGet(() -> {
             try {
                 return ApiToken.read(config.path(Setting.STATE_DIR)).orElse(null);
             } catch (IOException e) {
                 return null;
             }
         });
-        return new ApiClient(uri, token);
     }
 }

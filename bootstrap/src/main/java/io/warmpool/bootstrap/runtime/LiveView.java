@@ -22,11 +22,22 @@ public final class LiveView {
     private final String banner;
     private PassReport lastPass;
     private StatusReport lastStatus;
+    private String signInUrl;
 
     public LiveView(PrintStream out, boolean terminal, String banner) {
         this.out = out;
         this.terminal = terminal;
         this.banner = banner;
+    }
+
+    /**
+     * The dashboard's sign-in link: printed at once (it signs a browser in, like a notebook server's link), and on
+     * a terminal kept under the banner.
+     */
+    public synchronized void signIn(String url) {
+        signInUrl = url;
+        out.println("dashboard: " + url);
+        out.flush();
     }
 
     /** Shows the state after a pass. */
@@ -100,6 +111,9 @@ public final class LiveView {
             }
         }
         StringBuilder sb = new StringBuilder(banner).append('\n');
+        if (signInUrl != null) {
+            sb.append("dashboard: ").append(signInUrl).append('\n');
+        }
         sb.append(status.paused() ? "reconciliation PAUSED" : "reconciling").append(" · ").append(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .append(" · last pass ").append(pass.ran() ? pass.duration().toMillis() + " ms, " + pass.creates()
                         + " creates, " + pass.deletes() + " deletes" : "skipped (" + pass.skipped() + ")").append("\n\n");

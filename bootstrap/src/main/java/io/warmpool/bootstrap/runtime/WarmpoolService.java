@@ -6,6 +6,7 @@ import io.warmpool.adapters.http.PresetsYaml;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
@@ -69,9 +70,12 @@ public final class WarmpoolService implements AutoCloseable {
             started.push(server);
             api = server;
             LOG.info(() -> "API listening on http://" + server.address());
+            view.signIn(server.signInUrl());
             InspectUseCase inspect = injector.getInstance(InspectUseCase.class);
+            RecordPassUseCase history = injector.getInstance(RecordPassUseCase.class);
             ReconcileLoop loop = new ReconcileLoop(injector.getInstance(ReconcilePresetsUseCase.class),
-                    injector.getInstance(NudgePort.class), settings.reconcileInterval(), report -> afterPass(report, inspect, workers));
+                    injector.getInstance(NudgePort.class), settings.reconcileInterval(),
+                    report -> afterPass(report, inspect, history, workers));
             loop.start();
             started.push(loop);
             if (view.live()) {
@@ -87,9 +91,15 @@ public final class WarmpoolService implements AutoCloseable {
         }
     }
 
-    private void afterPass(PassReport report, InspectUseCase inspect, WorkerPool workers) {
+    private void afterPass(PassReport report, InspectUseCase inspect, RecordPassUseCase history, WorkerPool workers) {
         if (report.ran() && report.creates() + report.deletes() > 0) {
             workers.wakeUp();
+        }
+        try {
+            // What the dashboard shows: the last pass and samples of the pools, shared by every replica.
+            history.record(report, replica);
+        } catch (RuntimeException e) {
+            LOG.warning("could not record the pass for the dashboard: " + e.getMessage());
         }
         try {
             view.show(report, inspect.status());
@@ -128,6 +138,15 @@ public final class WarmpoolService implements AutoCloseable {
         return server.address();
     }
 
+    /** The dashboard's sign-in link once started. */
+    public String signInUrl() {
+        ApiServer server = api;
+        if (server == null) {
+            throw new IllegalStateException("the service is not started");
+        }
+        return server.signInUrl();
+    }
+
     /** The injector, for tests and tools that need a use case of the running service. */
     public Injector injector() {
         return injector;
@@ -160,6 +179,9 @@ public final class WarmpoolService implements AutoCloseable {
 
         /** The address it listens on, e.g. {@code 127.0.0.1:8080}. */
         String address();
+
+        /** The dashboard's sign-in link, {@code http://<address>/?token=…}. */
+        String signInUrl();
 
         @Override
         void close();

@@ -8,6 +8,8 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
+import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
@@ -18,6 +20,7 @@ import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.IdGeneratorPort;
 import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
@@ -27,6 +30,7 @@ import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.application.service.ClaimPrebuildService;
 import io.warmpool.application.service.InspectService;
+import io.warmpool.application.service.PresetHistoryService;
 import io.warmpool.application.service.PresetOperationsService;
 import io.warmpool.application.service.ProvisionerWorkerService;
 import io.warmpool.application.service.ReconcilePresetsService;
@@ -64,6 +68,8 @@ public final class CoreModule extends AbstractModule {
         bind(OperatePresetsUseCase.class).to(PresetOperationsService.class);
         bind(PauseReconciliationUseCase.class).to(PresetOperationsService.class);
         bind(ReleaseWorkspaceUseCase.class).to(PresetOperationsService.class);
+        bind(RecordPassUseCase.class).to(PresetHistoryService.class);
+        bind(PresetHistoryUseCase.class).to(PresetHistoryService.class);
     }
 
     @Provides
@@ -138,5 +144,11 @@ public final class CoreModule extends AbstractModule {
     InspectService inspect(Clock clock, PresetSnapshotPort snapshots, SettingsPort settingsPort, PresetStorePort presets,
                            WorkspacePort workspaces, ReconcileSettings reconcileSettings) {
         return new InspectService(clock, snapshots, settingsPort, presets, workspaces, reconcileSettings);
+    }
+
+    @Provides
+    @Singleton
+    PresetHistoryService history(Clock clock, PresetHistoryPort history, PresetStorePort presets, PresetSnapshotPort snapshots) {
+        return new PresetHistoryService(clock, history, presets, snapshots);
     }
 }

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.JooqEventLogAdapter;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.http.DashboardAuth;
 import io.warmpool.adapters.http.HttpAddress;
 import io.warmpool.adapters.http.PrometheusMetrics;
 import io.warmpool.adapters.http.ReadinessCheck;
@@ -14,6 +15,7 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
@@ -58,12 +60,12 @@ public final class HttpApiModule extends AbstractModule {
     @Singleton
     ApiServer api(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                   ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
-                  PostgresDatabase database, PrometheusMetrics prometheus, Clock clock) {
+                  PresetHistoryUseCase history, PostgresDatabase database, PrometheusMetrics prometheus, Clock clock) {
         ReadinessCheck readiness = () -> database.isReachable()
                 ? ReadinessCheck.Result.ready("database reachable, migrations applied")
                 : ReadinessCheck.Result.notReady("database unreachable");
         RestApi api = new RestApi(new HttpAddress(address.getHostString(), address.getPort()),
-                new RestApi.UseCases(inspect, apply, operate, claim, pause, release), token, readiness,
+                new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token, readiness,
                 prometheus.registry(), clock);
         return new ApiServer() {
             @Override
@@ -74,6 +76,11 @@ public final class HttpApiModule extends AbstractModule {
             @Override
             public String address() {
                 return api.boundAddress().toString();
+            }
+
+            @Override
+            public String signInUrl() {
+                return DashboardAuth.signInUrl(address(), token);
             }
 
             @Override

@@ -10,6 +10,7 @@ import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
@@ -77,5 +78,10 @@ public final class PostgresPortsModule extends AbstractModule {
     @Provides
     WorkspacePort workspaces(PostgresAdapters a) {
         return a.workspaces();
+    }
+
+    @Provides
+    PresetHistoryPort history(PostgresAdapters a) {
+        return a.history();
     }
 }

@@ -1,7 +1,9 @@
 package io.warmpool.domain.schedule;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -64,5 +66,57 @@ public record PrebuildSchedule(ZoneId zone, List<ScheduleWindow> windows) {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The hours of a local date, in order, as runs of consecutive hours covered by the same window (or by
+     * none): what an operator sees as "today's schedule". Each local hour label 00–23 of {@code date} is
+     * judged like {@link #windowAt} judges a local date-time, so an hour that a daylight-saving change skips
+     * is still listed (no instant has it, so it never applies) and a repeated hour is listed once.
+     *
+     * @param date a date in {@link #zone()}; not null
+     * @return between 1 and 24 spans covering hours 0 to 24 without gaps, in order
+     */
+    public List<DaySpan> spansOn(LocalDate date) {
+        Objects.requireNonNull(date, "date");
+        List<DaySpan> spans = new ArrayList<>();
+        int from = 0;
+        ScheduleWindow current = windowOfHour(date, 0);
+        for (int hour = 1; hour <= 24; hour++) {
+            ScheduleWindow next = hour == 24 ? null : windowOfHour(date, hour);
+            if (hour == 24 || !Objects.equals(next, current)) {
+                spans.add(new DaySpan(from, hour, current));
+                from = hour;
+                current = next;
+            }
+        }
+        return List.copyOf(spans);
+    }
+
+    private ScheduleWindow windowOfHour(LocalDate date, int hour) {
+        LocalDateTime local = date.atTime(hour, 0);
+        for (ScheduleWindow window : windows) {
+            if (window.cron().matches(local)) {
+                return window;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Local hours {@code [fromHour, toHour)} of one date and the window that covers them.
+     *
+     * @param fromHour the first hour, 0–23
+     * @param toHour   the hour after the last, 1–24
+     * @param window   the covering window, or {@code null} when none does (the preset's default size applies)
+     */
+    public record DaySpan(int fromHour, int toHour, ScheduleWindow window) {
+
+        /** @throws IllegalArgumentException unless {@code 0 <= fromHour < toHour <= 24} */
+        public DaySpan {
+            if (fromHour < 0 || toHour > 24 || fromHour >= toHour) {
+                throw new IllegalArgumentException("hours must satisfy 0 <= from < to <= 24, got " + fromHour + "-" + toHour);
+            }
+        }
     }
 }

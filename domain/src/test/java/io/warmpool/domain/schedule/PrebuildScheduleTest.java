@@ -192,4 +192,54 @@ class PrebuildScheduleTest {
         }
         return minutes;
     }
+
+    @Test
+    void givenWeekdayOfficeHoursAndNights_spansOnAWednesdayAreNightOfficeAndDefault_inOrderWithoutGaps() {
+        // given: nights 0-5 with none, office hours 8-18 on weekdays with 6
+        ScheduleWindow office = window("* 8-18 * * 1-5", 6);
+        ScheduleWindow night = window("* 0-5 * * *", 0);
+        PrebuildSchedule schedule = schedule(BERLIN, office, night);
+
+        // when
+        List<PrebuildSchedule.DaySpan> spans = schedule.spansOn(java.time.LocalDate.of(2026, 3, 4));
+
+        // then
+        assertThat(spans).containsExactly(
+                new PrebuildSchedule.DaySpan(0, 6, night),
+                new PrebuildSchedule.DaySpan(6, 8, null),
+                new PrebuildSchedule.DaySpan(8, 19, office),
+                new PrebuildSchedule.DaySpan(19, 24, null));
+    }
+
+    @Test
+    void givenASunday_theWeekdayWindowIsAbsent_andWithoutWindowsTheDayIsOneSpan() {
+        ScheduleWindow office = window("* 8-18 * * 1-5", 6);
+
+        assertThat(schedule(BERLIN, office).spansOn(java.time.LocalDate.of(2026, 3, 8)))
+                .containsExactly(new PrebuildSchedule.DaySpan(0, 24, null));
+        assertThat(PrebuildSchedule.none().spansOn(java.time.LocalDate.of(2026, 3, 8)))
+                .containsExactly(new PrebuildSchedule.DaySpan(0, 24, null));
+    }
+
+    @Test
+    void givenTheSpringForwardDate_theSkippedHourIsStillListedByItsLabel() {
+        // given: 2026-03-29 Berlin skips 02:00-03:00; a window on hours 1-3
+        ScheduleWindow early = window("* 1-3 * * *", 2);
+
+        assertThat(schedule(BERLIN, early).spansOn(java.time.LocalDate.of(2026, 3, 29))).containsExactly(
+                new PrebuildSchedule.DaySpan(0, 1, null),
+                new PrebuildSchedule.DaySpan(1, 4, early),
+                new PrebuildSchedule.DaySpan(4, 24, null));
+    }
+
+    @Test
+    void desiredOn_givesTheWindowsInstancesOrThePolicyDefault() {
+        ScheduleWindow office = window("* 8-18 * * 1-5", 6);
+        io.warmpool.domain.PrebuildPolicy policy = new io.warmpool.domain.PrebuildPolicy(2, Duration.ZERO, schedule(BERLIN, office));
+
+        assertThat(policy.desiredOn(java.time.LocalDate.of(2026, 3, 4))).containsExactly(
+                new io.warmpool.domain.PrebuildPolicy.DesiredSpan(0, 8, 2, null),
+                new io.warmpool.domain.PrebuildPolicy.DesiredSpan(8, 19, 6, "* 8-18 * * 1-5"),
+                new io.warmpool.domain.PrebuildPolicy.DesiredSpan(19, 24, 2, null));
+    }
 }
