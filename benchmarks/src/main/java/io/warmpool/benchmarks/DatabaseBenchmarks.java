@@ -368,6 +368,7 @@ final class DatabaseBenchmarks {
         BuildQueuePort queue = adapters.buildQueue();
         FailurePolicy policy = new FailurePolicy(BackoffSettings.defaults(), 5, new SplittableRandom(3));
         AtomicLong done = new AtomicLong();
+        AtomicLong all = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1);
         long[] window = new long[2];
         List<Thread> threads = new ArrayList<>();
@@ -389,6 +390,7 @@ final class DatabaseBenchmarks {
                     Instant now = Instant.now();
                     queue.complete(job.get().id(), worker, ok, now,
                             state -> policy.recordOutcome(state, CreateOutcome.SUCCEEDED, now));
+                    all.incrementAndGet();
                     if (measured) {
                         done.incrementAndGet();
                     }
@@ -397,6 +399,7 @@ final class DatabaseBenchmarks {
             threads.add(t);
             t.start();
         }
+        log("workers start (2 s warm-up, then measured)");
         window[0] = System.nanoTime() + WARM_UP_NANOS;
         window[1] = window[0] + seconds * 1_000_000_000L;
         start.countDown();
@@ -405,7 +408,8 @@ final class DatabaseBenchmarks {
         }
         double wall = (System.nanoTime() - window[0]) / 1e9;
         double ours = done.get() / wall;
-        log(String.format(Locale.ROOT, "ours: %,d jobs acquired + completed in %.2f s at %d workers", done.get(), wall, clients));
+        log(String.format(Locale.ROOT, "ours: %,d jobs acquired + completed in %.2f s at %d workers (%,d with the warm-up)",
+                done.get(), wall, clients, all.get()));
 
         // Baseline: acquire (SKIP LOCKED) in one statement, then complete build + workspace in one transaction.
         String script = "update builds set status = 'running', worker = 'pgbench', started_at = now(), heartbeat_at = now(),"
@@ -417,8 +421,10 @@ final class DatabaseBenchmarks {
                 + "update workspaces set phase = 'running', ready_at = now() where id = :workspace_id;\n"
                 + "end;\n";
         long pending = count("select count(*) from builds where status = 'pending'");
+        log("baseline start");
         Pgbench.Result base = pgbench.run(script, clients, seconds);
-        log(String.format(Locale.ROOT, "baseline: %.0f jobs/s at %d clients (%,d pending before)", base.tps(), clients, pending));
+        log(String.format(Locale.ROOT, "baseline: %.0f jobs/s at %d clients (%,d pending before, %,d jobs)", base.tps(),
+                clients, pending, base.transactions()));
         table.add(new Row("workers acquire + complete, no-op provisioner, 4 threads (vs pgbench, 4 clients)",
                 Kind.RATIO_AT_LEAST, 0.5, ours, base.tps(), "jobs/s"));
     }

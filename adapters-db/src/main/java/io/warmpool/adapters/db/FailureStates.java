@@ -41,6 +41,39 @@ final class FailureStates {
     }
 
     /**
+     * Within the caller's transaction: applies {@code change} to the preset's failure state {@code read} (as read
+     * without a lock earlier in the transaction; {@link FailureState#initial()} when {@code rowExists} is false) and
+     * writes the result when it differs — with a compare-and-set on {@code read}, so nothing is locked and nothing
+     * written when the change is no change (a success of a preset without failures). When another transaction
+     * changed the row since it was read (or the row is missing), falls back to {@link #update}: the row is locked,
+     * read again, and {@code change} is applied to what it holds (only then is it called a second time, so a policy
+     * drawing jitter draws once unless it lost such a race).
+     */
+    static FailureTransition apply(DSLContext tx, long presetRowId, boolean rowExists, FailureState read,
+                                   Function<FailureState, FailureTransition> change, Instant now) {
+        FailureTransition transition = change.apply(read);
+        FailureState after = transition.after();
+        if (after.equals(read)) {
+            return transition;
+        }
+        if (rowExists && tx.update(PRESET_FAILURE_STATES)
+                .set(PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES, after.consecutiveFailures())
+                .set(PRESET_FAILURE_STATES.LAST_FAILURE_AT, after.lastFailureAt())
+                .set(PRESET_FAILURE_STATES.RETRY_NOT_BEFORE, after.retryNotBefore())
+                .set(PRESET_FAILURE_STATES.STATUS, toRow(after.status()))
+                .set(PRESET_FAILURE_STATES.UPDATED_AT, now)
+                .where(PRESET_FAILURE_STATES.PRESET_ID.eq(presetRowId),
+                        PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES.eq(read.consecutiveFailures()),
+                        PRESET_FAILURE_STATES.LAST_FAILURE_AT.isNotDistinctFrom(read.lastFailureAt()),
+                        PRESET_FAILURE_STATES.RETRY_NOT_BEFORE.isNotDistinctFrom(read.retryNotBefore()),
+                        PRESET_FAILURE_STATES.STATUS.eq(toRow(read.status())))
+                .execute() == 1) {
+            return transition;
+        }
+        return update(tx, presetRowId, state -> state.equals(read) ? transition : change.apply(state), now);
+    }
+
+    /**
      * Within the caller's transaction: locks the preset's failure state row, applies {@code change}, writes the
      * result. Creates the row when missing (a preset stored before it had one).
      */

@@ -2,10 +2,14 @@ package io.warmpool.adapters.db;
 
 import static io.warmpool.adapters.db.jooq.Tables.BUILDS;
 import static io.warmpool.adapters.db.jooq.Tables.PRESETS;
+import static io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES;
+import static io.warmpool.adapters.db.jooq.Tables.TEMPLATES;
+import static io.warmpool.adapters.db.jooq.Tables.TEMPLATE_VERSIONS;
 import static io.warmpool.adapters.db.jooq.Tables.WORKSPACES;
 
 import io.warmpool.adapters.db.jooq.enums.BuildStatus;
 import io.warmpool.adapters.db.jooq.enums.BuildTransition;
+import io.warmpool.adapters.db.jooq.enums.PresetStatus;
 import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.adapters.db.jooq.tables.Builds;
 import io.warmpool.application.port.out.BuildQueuePort;
@@ -22,6 +26,8 @@ import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -36,10 +42,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.jooq.CommonTableExpression;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Record4;
+import org.jooq.JSONB;
+import org.jooq.Param;
+import org.jooq.Query;
+import org.jooq.Record1;
+import org.jooq.Record3;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 
@@ -80,10 +91,17 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
 
     private final DSLContext dsl;
     private final PresetIds presetIds;
+    /** A worker's statements, rendered once: they run for every job (see {@link RenderedSql}). */
+    private final RenderedSql acquire;
+    private final RenderedSql finishSucceeded;
+    private final RenderedSql finishFailed;
 
     JooqBuildQueueAdapter(DSLContext dsl, PresetIds presetIds) {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
         this.presetIds = Objects.requireNonNull(presetIds, "presetIds");
+        this.acquire = RenderedSql.of(dsl, acquireStatement());
+        this.finishSucceeded = RenderedSql.of(dsl, finishStatement(true));
+        this.finishFailed = RenderedSql.of(dsl, finishStatement(false));
     }
 
     /**
@@ -252,43 +270,52 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
      * <p>One statement: the next pending build with {@code not_before ≤ now}, in the order of the
      * {@code builds_pending} index ({@code transition desc, id}: deletes first, then oldest), is locked with
      * {@code SKIP LOCKED} and marked running with {@code started_at = heartbeat_at = now} and {@code attempt + 1}.
-     * The job carries the workspace's name and owner, the preset's parameters and, for a delete, the workspace's
-     * outputs.
+     * The job carries the workspace's name and owner, the preset's identity and parameters and, for a delete, the
+     * workspace's outputs, all returned by the same statement.
      */
     @Override
     public Optional<Job> acquire(WorkerId worker, Instant now) {
         Objects.requireNonNull(worker, "worker");
         Instant at = millis(now);
-        return DbErrors.guard("taking a job", () -> {
-            Builds next = BUILDS.as("next");
-            var row = dsl.update(BUILDS)
-                    .set(BUILDS.STATUS, BuildStatus.running)
-                    .set(BUILDS.WORKER, worker.value())
-                    .set(BUILDS.STARTED_AT, at)
-                    .set(BUILDS.HEARTBEAT_AT, at)
-                    .set(BUILDS.ATTEMPT, BUILDS.ATTEMPT.plus(1))
-                    .from(WORKSPACES, PRESETS)
-                    // A scalar subquery is evaluated once, so exactly one row is locked and taken.
-                    .where(BUILDS.ID.eq(DSL.field(DSL.select(next.ID).from(next)
-                            // Inlined, not bound: a prepared statement's generic plan cannot prove the partial
-                            // index builds_pending's predicate from a parameter and scans every build instead.
-                            .where(next.STATUS.eq(DSL.inline(BuildStatus.pending)), next.NOT_BEFORE.le(at))
-                            .orderBy(next.TRANSITION.desc(), next.ID)
-                            .limit(1)
-                            .forUpdate().skipLocked())))
-                    .and(WORKSPACES.ID.eq(BUILDS.WORKSPACE_ID))
-                    .and(PRESETS.ID.eq(BUILDS.PRESET_ID))
-                    .returningResult(BUILDS.ID, BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID,
-                            BUILDS.ATTEMPT, WORKSPACES.NAME, WORKSPACES.OWNER, WORKSPACES.OUTPUTS, PRESETS.PARAMETERS)
-                    .fetchOne();
-            if (row == null) {
-                return Optional.empty();
-            }
-            Transition transition = transition(row.value2());
-            return Optional.of(new Job(new JobId(row.value1()), transition, new WorkspaceId(row.value3()),
-                    row.value6(), row.value7(), presetIds.presetOf(dsl, row.value4()), Json.map(row.value9()),
-                    transition == Transition.DELETE ? Json.map(row.value8()) : Map.of(), row.value5()));
-        });
+        return DbErrors.guard("taking a job", () -> Optional.ofNullable(acquire.first(dsl, rs -> {
+            Transition transition = transition(BuildTransition.lookupLiteral(rs.getString(2)));
+            PresetId preset = presetIds.remembered(rs.getLong(4), rs.getString(10), rs.getString(11), rs.getString(12));
+            return new Job(new JobId(rs.getLong(1)), transition, new WorkspaceId(RenderedSql.uuid(rs, 3)),
+                    rs.getString(6), rs.getString(7), preset, Json.map(JSONB.valueOf(rs.getString(9))),
+                    transition == Transition.DELETE ? Json.map(JSONB.valueOf(rs.getString(8))) : Map.of(), rs.getInt(5));
+        }, worker.value(), at)));
+    }
+
+    /**
+     * The statement of {@link #acquire}, arguments (worker, now). A scalar subquery is evaluated once, so exactly one
+     * row is locked and taken; the preset's identity comes along, so taking a job is one statement, cache or not.
+     */
+    private static Query acquireStatement() {
+        Builds next = BUILDS.as("next");
+        Param<Instant> at = RenderedSql.arg(1, Instant.class);
+        return DSL.update(BUILDS)
+                .set(BUILDS.STATUS, DSL.inline(BuildStatus.running))
+                .set(BUILDS.WORKER, RenderedSql.arg(0, String.class))
+                .set(BUILDS.STARTED_AT, at)
+                .set(BUILDS.HEARTBEAT_AT, at)
+                .set(BUILDS.ATTEMPT, BUILDS.ATTEMPT.plus(DSL.inline(1)))
+                .from(WORKSPACES, PRESETS, TEMPLATE_VERSIONS, TEMPLATES)
+                .where(BUILDS.ID.eq(DSL.field(DSL.select(next.ID).from(next)
+                        // Inlined, not bound: a prepared statement's generic plan cannot prove the partial
+                        // index builds_pending's predicate from a parameter and scans every build instead.
+                        .where(next.STATUS.eq(DSL.inline(BuildStatus.pending)), next.NOT_BEFORE.le(at))
+                        .orderBy(next.TRANSITION.desc(), next.ID)
+                        // Inlined too: with a bound LIMIT the generic plan's cost assumes a tenth of the
+                        // pending builds are fetched, so PostgreSQL would re-plan the statement at every call.
+                        .limit(DSL.inline(1))
+                        .forUpdate().skipLocked())))
+                .and(WORKSPACES.ID.eq(BUILDS.WORKSPACE_ID))
+                .and(PRESETS.ID.eq(BUILDS.PRESET_ID))
+                .and(TEMPLATE_VERSIONS.ID.eq(PRESETS.VERSION_ID))
+                .and(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
+                .returningResult(BUILDS.ID, BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID,
+                        BUILDS.ATTEMPT, WORKSPACES.NAME, WORKSPACES.OWNER, WORKSPACES.OUTPUTS, PRESETS.PARAMETERS,
+                        TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME);
     }
 
     /** {@inheritDoc} One guarded UPDATE: only a running job held by {@code worker} gets the new heartbeat. */
@@ -306,13 +333,19 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
     /**
      * {@inheritDoc}
      *
-     * <p>In one transaction: the build row is locked while it is still running and held by {@code worker}; the
-     * build gets its status, {@code finished_at}, error code, error (at most {@value #MAX_ERROR} characters, the
-     * head kept) and log (at most {@value #MAX_LOG} characters, the tail kept, since the end of a log says why it
-     * failed); the workspace's phase follows: a succeeded create → {@code running} with {@code ready_at} and its
-     * outputs, a succeeded delete → {@code deleted}, any failure → {@code failed} with {@code failed_at}, so that
-     * it is cleaned up later. For a create, {@code failureChange} is applied to the preset's locked failure state
-     * in the same transaction.
+     * <p>In one transaction, usually of one statement: a guarded {@code UPDATE} of the build (only while it is still
+     * running and held by {@code worker}) gives it its status, {@code finished_at}, error code, error (at most
+     * {@value #MAX_ERROR} characters, the head kept) and log (at most {@value #MAX_LOG} characters, the tail kept,
+     * since the end of a log says why it failed); a data-modifying CTE of the same statement moves the workspace's
+     * phase along: a succeeded create → {@code running} with {@code ready_at} and its outputs, a succeeded delete →
+     * {@code deleted}, any failure → {@code failed} with {@code failed_at}, so that it is cleaned up later. The same
+     * statement returns the preset's stored failure state.
+     *
+     * <p>For a create, {@code failureChange} is applied to that state. When it changes nothing (a success of a
+     * preset with no failures, the steady state) nothing more is written. Otherwise the new state is written with a
+     * compare-and-set on the state read; if another transaction changed the state in between, the row is locked,
+     * read again and {@code failureChange} applied to what it holds, so every outcome is applied exactly once, in
+     * some serial order, as with a lock taken up front.
      */
     @Override
     public Optional<FailureTransition> complete(JobId job, WorkerId worker, JobResult result, Instant now,
@@ -324,44 +357,84 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
         Instant at = millis(now);
         return DbErrors.guard("recording the result of job " + job, () -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
-            Record4<Long, BuildTransition, UUID, Long> build = lockHeld(tx, job, worker);
-            boolean succeeded = result instanceof JobResult.Succeeded;
-            JobResult.Failed failed = result instanceof JobResult.Failed f ? f : null;
-            tx.update(BUILDS)
-                    .set(BUILDS.STATUS, succeeded ? BuildStatus.succeeded : BuildStatus.failed)
-                    .set(BUILDS.FINISHED_AT, at)
-                    // Cleared on success: a release may have left an "unavailable" note from an earlier attempt.
-                    .set(BUILDS.ERROR_CODE, failed == null ? null : boundedError(failed.code()))
-                    .set(BUILDS.ERROR, failed == null ? null : boundedError(failed.error()))
-                    .set(BUILDS.LOG, boundedLog(result.log()))
-                    .where(BUILDS.ID.eq(build.value1()))
-                    .execute();
-            boolean create = build.value2() == BuildTransition.create;
-            tx.update(WORKSPACES)
-                    .set(workspaceOutcome(succeeded, create, result, at))
-                    .where(WORKSPACES.ID.eq(build.value3()))
-                    .execute();
-            return create ? Optional.of(FailureStates.update(tx, build.value4(), failureChange, at)) : Optional.empty();
+            Ended ended = result instanceof JobResult.Failed failed
+                    ? finishFailed.first(tx, Ended::read, job.value(), worker.value(), at,
+                            boundedError(failed.code()), boundedError(failed.error()), boundedLog(result.log()))
+                    : finishSucceeded.first(tx, Ended::read, job.value(), worker.value(), at, boundedLog(result.log()),
+                            Json.of(sanitized(((JobResult.Succeeded) result).outputs())));
+            if (ended == null) {
+                throw new JobNotHeldException(job, worker);
+            }
+            if (ended.transition() != BuildTransition.create) {
+                return Optional.<FailureTransition>empty();
+            }
+            return Optional.of(FailureStates.apply(tx, ended.presetRowId(), ended.hasState(), ended.state(),
+                    failureChange, at));
         }));
     }
 
-    /** The workspace's phase after its build ended (its phase follows its latest build). */
-    private static Map<Field<?>, Object> workspaceOutcome(boolean succeeded, boolean create, JobResult result,
-                                                          Instant at) {
-        Map<Field<?>, Object> fields = new HashMap<>();
+    /** What {@link #finishStatement} returns: the build's transition and preset, and the preset's stored state. */
+    private record Ended(BuildTransition transition, long presetRowId, boolean hasState, FailureState state) {
+
+        static Ended read(ResultSet rs) throws SQLException {
+            Integer k = RenderedSql.integer(rs, 3);
+            String status = rs.getString(6);
+            return new Ended(BuildTransition.lookupLiteral(rs.getString(1)), rs.getLong(2), k != null,
+                    FailureStates.toDomain(k, RenderedSql.instant(rs, 4), RenderedSql.instant(rs, 5),
+                            status == null ? null : PresetStatus.lookupLiteral(status)));
+        }
+    }
+
+    /**
+     * The build's end and its workspace's phase in one statement: {@code WITH b AS (UPDATE builds … RETURNING …),
+     * w AS (UPDATE workspaces … FROM b …) SELECT … FROM b LEFT JOIN preset_failure_states}; no row when the build is
+     * not running under the worker (then nothing was changed). Arguments (job, worker, now, log, outputs) for a
+     * success; (job, worker, now, error code, error, log) for a failure.
+     */
+    private static Query finishStatement(boolean succeeded) {
+        Param<Instant> at = RenderedSql.arg(2, Instant.class);
+        CommonTableExpression<Record3<BuildTransition, UUID, Long>> ended = DSL.name("b")
+                .fields("transition", "workspace_id", "preset_id")
+                .as(DSL.update(BUILDS)
+                        .set(BUILDS.STATUS, DSL.inline(succeeded ? BuildStatus.succeeded : BuildStatus.failed))
+                        .set(BUILDS.FINISHED_AT, at)
+                        // Cleared on success: a release may have left an "unavailable" note from an earlier attempt.
+                        .set(BUILDS.ERROR_CODE, succeeded ? DSL.inline(null, BUILDS.ERROR_CODE) : RenderedSql.arg(3, String.class))
+                        .set(BUILDS.ERROR, succeeded ? DSL.inline(null, BUILDS.ERROR) : RenderedSql.arg(4, String.class))
+                        .set(BUILDS.LOG, RenderedSql.arg(succeeded ? 3 : 5, String.class))
+                        .where(BUILDS.ID.eq(RenderedSql.arg(0, Long.class)),
+                                BUILDS.STATUS.eq(DSL.inline(BuildStatus.running)),
+                                BUILDS.WORKER.eq(RenderedSql.arg(1, String.class)))
+                        .returningResult(BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID));
+        Field<BuildTransition> transition = ended.field("transition", BuildTransition.class);
+        Field<UUID> workspace = ended.field("workspace_id", UUID.class);
+        Field<Long> preset = ended.field("preset_id", Long.class);
+        Condition create = transition.eq(DSL.inline(BuildTransition.create));
+        Map<Field<?>, Field<?>> outcome = new LinkedHashMap<>();
         if (!succeeded) {
             // Failed creates and failed deletes alike: a failed workspace is cleaned up (again) by a later pass.
-            fields.put(WORKSPACES.PHASE, WorkspacePhase.failed);
-            fields.put(WORKSPACES.FAILED_AT, at);
-        } else if (create) {
-            fields.put(WORKSPACES.PHASE, WorkspacePhase.running);
-            fields.put(WORKSPACES.READY_AT, at);
-            fields.put(WORKSPACES.OUTPUTS, Json.of(sanitized(((JobResult.Succeeded) result).outputs())));
+            outcome.put(WORKSPACES.PHASE, DSL.inline(WorkspacePhase.failed));
+            outcome.put(WORKSPACES.FAILED_AT, at);
         } else {
-            fields.put(WORKSPACES.PHASE, WorkspacePhase.deleted);
-            fields.put(WORKSPACES.DELETED_AT, at);
+            outcome.put(WORKSPACES.PHASE, DSL.when(create, DSL.inline(WorkspacePhase.running))
+                    .otherwise(DSL.inline(WorkspacePhase.deleted)));
+            outcome.put(WORKSPACES.READY_AT, DSL.when(create, at).otherwise(WORKSPACES.READY_AT));
+            outcome.put(WORKSPACES.OUTPUTS, DSL.when(create, RenderedSql.arg(4, JSONB.class))
+                    .otherwise(WORKSPACES.OUTPUTS));
+            outcome.put(WORKSPACES.DELETED_AT, DSL.when(create, WORKSPACES.DELETED_AT).otherwise(at));
         }
-        return fields;
+        CommonTableExpression<Record1<UUID>> moved = DSL.name("w").fields("id")
+                .as(DSL.update(WORKSPACES)
+                        .set(outcome)
+                        .from(ended)
+                        .where(WORKSPACES.ID.eq(workspace))
+                        .returningResult(WORKSPACES.ID));
+        return DSL.with(ended, moved)
+                .select(transition, preset, PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES,
+                        PRESET_FAILURE_STATES.LAST_FAILURE_AT, PRESET_FAILURE_STATES.RETRY_NOT_BEFORE,
+                        PRESET_FAILURE_STATES.STATUS)
+                .from(ended)
+                .leftJoin(PRESET_FAILURE_STATES).on(PRESET_FAILURE_STATES.PRESET_ID.eq(preset));
     }
 
     /**
@@ -433,19 +506,6 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
             }
             return out;
         }));
-    }
-
-    /** Locks the build while {@code worker} holds it; otherwise the job is not held and nothing may change. */
-    private static Record4<Long, BuildTransition, UUID, Long> lockHeld(DSLContext tx, JobId job, WorkerId worker) {
-        var build = tx.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID)
-                .from(BUILDS)
-                .where(BUILDS.ID.eq(job.value()), BUILDS.STATUS.eq(BuildStatus.running), BUILDS.WORKER.eq(worker.value()))
-                .forUpdate()
-                .fetchOne();
-        if (build == null) {
-            throw new JobNotHeldException(job, worker);
-        }
-        return build;
     }
 
     /**

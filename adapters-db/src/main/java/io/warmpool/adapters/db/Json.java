@@ -18,8 +18,13 @@ final class Json {
     private Json() {
     }
 
+    private static final JSONB EMPTY = JSONB.valueOf("{}");
+
     /** Sorted by key, so equal maps give equal documents. */
     static JSONB of(Map<String, String> map) {
+        if (map.isEmpty()) {
+            return EMPTY; // the usual outputs of a job: no need to run the encoder
+        }
         try {
             return JSONB.valueOf(MAPPER.writeValueAsString(new TreeMap<>(map)));
         } catch (JsonProcessingException e) {

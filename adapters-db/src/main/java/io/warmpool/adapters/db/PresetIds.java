@@ -30,6 +30,17 @@ final class PresetIds {
         presets.put(rowId, id);
     }
 
+    /** The identity of a row id as read from the database, remembered; the cached instance when there is one. */
+    PresetId remembered(long rowId, String template, String version, String preset) {
+        PresetId cached = presets.get(rowId);
+        if (cached != null) {
+            return cached;
+        }
+        PresetId id = new PresetId(template, version, preset);
+        remember(rowId, id);
+        return id;
+    }
+
     /** The row id of {@code id}; one query on a cache miss. @throws NotFoundException when there is no such preset */
     long rowId(DSLContext dsl, PresetId id) {
         Long cached = ids.get(id);

@@ -651,6 +651,71 @@ class BuildQueueContractTest extends DatabaseTestBase {
         }
 
         @Test
+        void givenASucceededCreateOfAPresetWithoutFailures_completeWritesNothingToTheFailureState() {
+            Job job = runningCreate(W1);
+            PresetFailureStatesRecord stateBefore = seed.failureState(small);
+            List<FailureState> seen = new ArrayList<>();
+
+            Optional<FailureTransition> transition = queue.complete(job.id(), W1,
+                    new JobResult.Succeeded(Map.of(), ""), NOW.plusSeconds(5), s -> {
+                        seen.add(s);
+                        return new FailureTransition(s, FailureState.initial());
+                    });
+
+            assertThat(seen).containsExactly(FailureState.initial());
+            assertThat(transition).get().satisfies(t -> assertThat(t.changed()).isFalse());
+            assertThat(seed.failureState(small)).isEqualTo(stateBefore); // updated_at included
+            assertThat(seed.workspace(job.workspace()).getPhase()).isEqualTo(WorkspacePhase.running);
+        }
+
+        @Test
+        void givenTheFailureStateChangedAfterItWasRead_completeAppliesTheChangeToTheNewState() {
+            Job job = runningCreate(W1);
+            Instant done = NOW.plusSeconds(5);
+            List<FailureState> seen = new ArrayList<>();
+
+            Optional<FailureTransition> transition = queue.complete(job.id(), W1,
+                    new JobResult.Failed("failed", "quota", false, ""), done, s -> {
+                        seen.add(s);
+                        if (seen.size() == 1) {
+                            // Another replica records two failures between the read and the write (it commits at once).
+                            seed.dsl().update(io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES)
+                                    .set(io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES, 2)
+                                    .set(io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES.LAST_FAILURE_AT, T0)
+                                    .set(io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES.RETRY_NOT_BEFORE, T0.plusSeconds(60))
+                                    .execute();
+                        }
+                        return countFailure(done).apply(s);
+                    });
+
+            FailureState concurrent = new FailureState(2, T0, T0.plusSeconds(60), PresetStatus.HEALTHY);
+            assertThat(seen).containsExactly(FailureState.initial(), concurrent);
+            assertThat(transition).get().satisfies(t -> {
+                assertThat(t.before()).isEqualTo(concurrent);
+                assertThat(t.after().consecutiveFailures()).isEqualTo(3);
+            });
+            PresetFailureStatesRecord state = seed.failureState(small);
+            assertThat(state.getConsecutiveFailures()).isEqualTo(3);
+            assertThat(state.getLastFailureAt()).isEqualTo(done);
+            assertThat(state.getUpdatedAt()).isEqualTo(done);
+        }
+
+        @Test
+        void givenAPresetWhoseFailureStateRowIsMissing_aFailedCreateCreatesIt() {
+            Job job = runningCreate(W1);
+            seed.dsl().deleteFrom(io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES).execute();
+            Instant done = NOW.plusSeconds(5);
+
+            Optional<FailureTransition> transition = queue.complete(job.id(), W1,
+                    new JobResult.Failed("failed", "quota", false, ""), done, countFailure(done));
+
+            assertThat(transition).get().satisfies(t -> assertThat(t.before()).isEqualTo(FailureState.initial()));
+            PresetFailureStatesRecord state = seed.failureState(small);
+            assertThat(state.getConsecutiveFailures()).isEqualTo(1);
+            assertThat(state.getRetryNotBefore()).isEqualTo(done.plusSeconds(60));
+        }
+
+        @Test
         void givenASucceededDelete_completeMarksTheWorkspaceDeletedAndLeavesTheFailureStateAlone() {
             WorkspaceId ws = seed.runningPrebuild(small, T0, Map.of("url", "u"));
             queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, "EXPIRED")), NOW);

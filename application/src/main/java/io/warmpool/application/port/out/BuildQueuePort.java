@@ -57,8 +57,11 @@ public interface BuildQueuePort {
 
     /**
      * Finishes a running job held by {@code worker} with its result (error and log stored bounded) and, for a
-     * create, updates the preset's failure state in the same transaction: the stored state is read with a row
-     * lock, {@code failureChange} computes the transition, and the new state is written.
+     * create, updates the preset's failure state in the same transaction: {@code failureChange} computes the
+     * transition from the stored state, and the new state is written when it differs. Concurrent completions of the
+     * same preset are serialised: each change is applied to the state the previous one left (an implementation may
+     * read without a lock and write with a compare-and-set, applying {@code failureChange} again to the newer state
+     * when another transaction won; it is never applied twice to the same state).
      *
      * @param failureChange applied to the preset's stored failure state for create jobs only
      * @return the failure transition for a create, empty for a delete
