@@ -10,11 +10,13 @@ import static io.warmpool.adapters.db.jooq.Tables.WORKSPACES;
 
 import io.warmpool.adapters.db.jooq.enums.BuildStatus;
 import io.warmpool.adapters.db.jooq.enums.BuildTransition;
+import io.warmpool.adapters.db.jooq.enums.PresetStatus;
 import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.plan.Activity;
 import io.warmpool.domain.plan.FailedPrebuild;
 import io.warmpool.domain.plan.InFlight;
@@ -23,7 +25,11 @@ import io.warmpool.domain.plan.PresetSnapshot;
 import io.warmpool.domain.schedule.CronWindow;
 import io.warmpool.domain.schedule.PrebuildSchedule;
 import io.warmpool.domain.schedule.ScheduleWindow;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,7 +41,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConnectionProvider;
 
@@ -56,6 +61,8 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
     private final DSLContext dsl;
     private final PresetIds presetIds;
     private final Map<String, CronWindow> crons = new ConcurrentHashMap<>();
+    private final Map<String, ZoneId> zones = new ConcurrentHashMap<>();
+    private final Map<String, PrebuildSchedule> unscheduled = new ConcurrentHashMap<>();
 
     JooqSnapshotAdapter(DSLContext dsl, PresetIds presetIds) {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
@@ -66,25 +73,32 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
     public Snapshot load(Scope scope) {
         return DbErrors.guard("loading the snapshot", () -> dsl.connectionResult(connection -> {
             connection.setAutoCommit(false);
-            connection.setReadOnly(true);
-            connection.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                // The isolation of this transaction only, set by its first statement (sent together with its
+                // BEGIN): unlike Connection.setTransactionIsolation, nothing to reset afterwards, one round trip
+                // fewer each way.
+                try (Statement set = connection.createStatement()) {
+                    set.execute("set transaction isolation level repeatable read, read only");
+                }
                 // Derive from our configuration (not DSL.using(connection)) so execute listeners and settings apply.
                 Snapshot snapshot = read(DSL.using(dsl.configuration().derive(new DefaultConnectionProvider(connection))), scope);
                 connection.commit();
                 return snapshot;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | SQLException e) {
                 connection.rollback();
                 throw e;
             } finally {
-                connection.setReadOnly(false);
-                connection.setTransactionIsolation(java.sql.Connection.TRANSACTION_READ_COMMITTED);
                 connection.setAutoCommit(true);
             }
         }));
     }
 
-    private Snapshot read(DSLContext tx, Scope scope) {
+    /**
+     * The four queries, each streamed from its JDBC result set straight into per-preset builders: no jOOQ records
+     * are materialised, the preset identity is taken from the cache when known (its three names then not even
+     * decoded), and immutable parts (zones, schedules without windows) are shared between presets.
+     */
+    private Snapshot read(DSLContext tx, Scope scope) throws SQLException {
         Set<Long> only = scope.isAll() ? null : Set.copyOf(presetIds.rowIds(tx, scope.only()).values());
         if (only != null && only.isEmpty()) {
             return new Snapshot(List.of(), queuedCreates(tx));
@@ -96,97 +110,174 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
                         WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.starting), DSL.inline(WorkspacePhase.running),
                                 DSL.inline(WorkspacePhase.failed)))));
         Condition presetScope = only == null ? stillRelevant : PRESETS.ID.in(only);
-        var presetRows = tx.select(PRESETS.ID, TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME,
-                        TEMPLATE_VERSIONS.ACTIVE, TEMPLATES.DEPRECATED, TEMPLATES.DELETED,
-                        PRESETS.INSTANCES, PRESETS.TTL_MS, PRESETS.TIMEZONE, PRESETS.INVALIDATED_AT,
+        Map<Long, Building> presets = new HashMap<>();
+        try (ResultSet rs = tx.select(PRESETS.ID, PRESETS.INSTANCES, PRESETS.TTL_MS, PRESETS.TIMEZONE,
+                        PRESETS.INVALIDATED_AT, TEMPLATE_VERSIONS.ACTIVE, TEMPLATES.DEPRECATED, TEMPLATES.DELETED,
                         PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES, PRESET_FAILURE_STATES.LAST_FAILURE_AT,
-                        PRESET_FAILURE_STATES.RETRY_NOT_BEFORE, PRESET_FAILURE_STATES.STATUS)
+                        PRESET_FAILURE_STATES.RETRY_NOT_BEFORE, PRESET_FAILURE_STATES.STATUS,
+                        TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME)
                 .from(PRESETS)
                 .join(TEMPLATE_VERSIONS).on(TEMPLATE_VERSIONS.ID.eq(PRESETS.VERSION_ID))
                 .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
                 .leftJoin(PRESET_FAILURE_STATES).on(PRESET_FAILURE_STATES.PRESET_ID.eq(PRESETS.ID))
                 .where(presetScope)
-                .fetch();
+                .fetchResultSet()) {
+            while (rs.next()) {
+                long rowId = rs.getLong(1);
+                PresetId id = presetIds.cached(rowId);
+                if (id == null) {
+                    id = presetIds.remembered(rowId, rs.getString(13), rs.getString(14), rs.getString(15));
+                }
+                Integer k = RenderedSql.integer(rs, 9);
+                String status = rs.getString(12);
+                FailureState failure = k == null ? FailureState.initial() : FailureStates.toDomain(k,
+                        RenderedSql.instant(rs, 10), RenderedSql.instant(rs, 11),
+                        status == null ? null : PresetStatus.lookupLiteral(status));
+                long ttl = rs.getLong(3);
+                presets.put(rowId, new Building(id, new Activity(rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)),
+                        rs.getInt(2), ttl == 0 ? Duration.ZERO : Duration.ofMillis(ttl), rs.getString(4),
+                        RenderedSql.instant(rs, 5), failure));
+            }
+        }
 
         // 2. schedule windows
-        Map<Long, List<ScheduleWindow>> windows = new HashMap<>();
-        tx.select(PRESET_SCHEDULE_WINDOWS.PRESET_ID, PRESET_SCHEDULE_WINDOWS.CRON, PRESET_SCHEDULE_WINDOWS.INSTANCES)
+        try (ResultSet rs = tx.select(PRESET_SCHEDULE_WINDOWS.PRESET_ID, PRESET_SCHEDULE_WINDOWS.CRON,
+                        PRESET_SCHEDULE_WINDOWS.INSTANCES)
                 .from(PRESET_SCHEDULE_WINDOWS)
                 .where(only == null ? DSL.trueCondition() : PRESET_SCHEDULE_WINDOWS.PRESET_ID.in(only))
                 .orderBy(PRESET_SCHEDULE_WINDOWS.PRESET_ID, PRESET_SCHEDULE_WINDOWS.POSITION)
-                .forEach(r -> windows.computeIfAbsent(r.value1(), k -> new ArrayList<>())
-                        .add(new ScheduleWindow(crons.computeIfAbsent(r.value2(), CronWindow::parse), r.value3())));
+                .fetchResultSet()) {
+            while (rs.next()) {
+                Building preset = presets.get(rs.getLong(1));
+                if (preset != null) {
+                    preset.windows.add(new ScheduleWindow(crons.computeIfAbsent(rs.getString(2), CronWindow::parse),
+                            rs.getInt(3)));
+                }
+            }
+        }
 
         // 3. running and failed prebuilds
-        Map<Long, List<Prebuild>> running = new HashMap<>();
-        Map<Long, List<FailedPrebuild>> failed = new HashMap<>();
-        tx.select(WORKSPACES.PRESET_ID, WORKSPACES.ID, WORKSPACES.PHASE, WORKSPACES.CREATED_AT, WORKSPACES.FAILED_AT)
+        try (ResultSet rs = tx.select(WORKSPACES.PRESET_ID, WORKSPACES.ID, WORKSPACES.CREATED_AT, WORKSPACES.FAILED_AT,
+                        WORKSPACES.PHASE.eq(DSL.inline(WorkspacePhase.running)))
                 .from(WORKSPACES)
                 // Constants inline, as in acquire and claim: a generic plan can then still prove the
                 // predicates of the partial indexes workspaces_prebuilds and builds_in_flight.
                 .where(WORKSPACES.OWNER.eq(DSL.inline(PREBUILDS)),
                         WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.running), DSL.inline(WorkspacePhase.failed)),
                         only == null ? DSL.trueCondition() : WORKSPACES.PRESET_ID.in(only))
-                .forEach(r -> {
-                    WorkspaceId id = new WorkspaceId(r.value2());
-                    if (r.value3() == WorkspacePhase.running) {
-                        running.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(new Prebuild(id, r.value4()));
-                    } else {
-                        failed.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(new FailedPrebuild(id, r.value4(), r.value5()));
+                .fetchResultSet()) {
+            Building preset = null;
+            long presetRow = 0;
+            while (rs.next()) {
+                long row = rs.getLong(1);
+                if (preset == null || row != presetRow) {
+                    preset = presets.get(row);
+                    presetRow = row;
+                    if (preset == null) {
+                        continue; // not in this snapshot's presets (cannot happen in one consistent read)
                     }
-                });
+                }
+                WorkspaceId id = new WorkspaceId(RenderedSql.uuid(rs, 2));
+                Instant createdAt = RenderedSql.instant(rs, 3);
+                if (rs.getBoolean(5)) {
+                    preset.running.add(new Prebuild(id, createdAt));
+                } else {
+                    preset.failed.add(new FailedPrebuild(id, createdAt, RenderedSql.instant(rs, 4)));
+                }
+            }
+        }
 
         // 4. in-flight builds per preset
-        Map<Long, int[]> inFlight = new HashMap<>(); // starting, queued, deleting
-        int[] queuedTotal = {0};
-        Field<Integer> count = DSL.count();
-        tx.select(BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS, count)
+        int queuedTotal = 0;
+        try (ResultSet rs = tx.select(BUILDS.PRESET_ID, BUILDS.TRANSITION.eq(DSL.inline(BuildTransition.create)),
+                        BUILDS.STATUS.eq(DSL.inline(BuildStatus.pending)), DSL.count())
                 .from(BUILDS)
                 .where(BUILDS.STATUS.in(DSL.inline(BuildStatus.pending), DSL.inline(BuildStatus.running)),
                         only == null ? DSL.trueCondition() : BUILDS.PRESET_ID.in(only))
                 .groupBy(BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS)
-                .forEach(r -> {
-                    int[] c = inFlight.computeIfAbsent(r.value1(), k -> new int[3]);
-                    int n = r.value4();
-                    if (r.value2() == BuildTransition.create) {
-                        c[0] += n;
-                        if (r.value3() == BuildStatus.pending) {
-                            c[1] += n;
-                            queuedTotal[0] += n;
-                        }
-                    } else {
-                        c[2] += n;
+                .fetchResultSet()) {
+            while (rs.next()) {
+                int n = rs.getInt(4);
+                boolean create = rs.getBoolean(2);
+                if (create && rs.getBoolean(3)) {
+                    queuedTotal += n;
+                }
+                Building preset = presets.get(rs.getLong(1));
+                if (preset == null) {
+                    continue;
+                }
+                if (create) {
+                    preset.starting += n;
+                    if (rs.getBoolean(3)) {
+                        preset.queued += n;
                     }
-                });
+                } else {
+                    preset.deleting += n;
+                }
+            }
+        }
 
         // 5. queued creates of all presets (already counted above when the scope is all)
-        int queuedCreates = only == null ? queuedTotal[0] : queuedCreates(tx);
+        int queuedCreates = only == null ? queuedTotal : queuedCreates(tx);
 
-        // Oldest first within each preset, so a snapshot (and what is shown of it) does not depend on row order.
-        running.values().forEach(list -> list.sort(Prebuild.OLDEST_FIRST));
-        failed.values().forEach(list -> list.sort(FailedPrebuild.OLDEST_FIRST));
-        List<PresetSnapshot> presets = new ArrayList<>(presetRows.size());
-        for (var r : presetRows) {
-            long rowId = r.get(PRESETS.ID);
-            PresetId id = new PresetId(r.get(TEMPLATES.NAME), r.get(TEMPLATE_VERSIONS.NAME), r.get(PRESETS.NAME));
-            presetIds.remember(rowId, id);
-            PrebuildSchedule schedule = new PrebuildSchedule(ZoneId.of(r.get(PRESETS.TIMEZONE)),
-                    windows.getOrDefault(rowId, List.of()));
-            PrebuildPolicy policy = new PrebuildPolicy(r.get(PRESETS.INSTANCES), Duration.ofMillis(r.get(PRESETS.TTL_MS)), schedule);
-            int[] c = inFlight.getOrDefault(rowId, new int[3]);
-            presets.add(new PresetSnapshot(id,
-                    new Activity(r.get(TEMPLATE_VERSIONS.ACTIVE), r.get(TEMPLATES.DEPRECATED), r.get(TEMPLATES.DELETED)),
-                    policy, r.get(PRESETS.INVALIDATED_AT),
-                    FailureStates.toDomain(r.get(PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES),
-                            r.get(PRESET_FAILURE_STATES.LAST_FAILURE_AT), r.get(PRESET_FAILURE_STATES.RETRY_NOT_BEFORE),
-                            r.get(PRESET_FAILURE_STATES.STATUS)),
-                    running.getOrDefault(rowId, List.of()), failed.getOrDefault(rowId, List.of()),
-                    new InFlight(c[0], c[1], c[2])));
+        List<PresetSnapshot> out = new ArrayList<>(presets.size());
+        for (Building preset : presets.values()) {
+            out.add(preset.build(this));
         }
         // Sorted here, not by ORDER BY: the database's collation (en_US, say) may order names differently from
         // PresetId's code-point order, which the planner's tie-breaks rely on.
-        presets.sort(Comparator.comparing(PresetSnapshot::id));
-        return new Snapshot(presets, queuedCreates);
+        out.sort(Comparator.comparing(PresetSnapshot::id));
+        return new Snapshot(out, queuedCreates);
+    }
+
+    /** The schedule of a preset: shared between presets of the same zone when they have no windows. */
+    private PrebuildSchedule schedule(String timezone, List<ScheduleWindow> windows) {
+        if (windows.isEmpty()) {
+            return unscheduled.computeIfAbsent(timezone, tz -> new PrebuildSchedule(zone(tz), List.of()));
+        }
+        return new PrebuildSchedule(zone(timezone), windows);
+    }
+
+    private ZoneId zone(String timezone) {
+        return zones.computeIfAbsent(timezone, ZoneId::of);
+    }
+
+    /** One preset while its rows are read. */
+    private static final class Building {
+        final PresetId id;
+        final Activity activity;
+        final int instances;
+        final Duration ttl;
+        final String timezone;
+        final Instant invalidatedAt;
+        final FailureState failure;
+        final List<ScheduleWindow> windows = new ArrayList<>(0);
+        final List<Prebuild> running = new ArrayList<>();
+        final List<FailedPrebuild> failed = new ArrayList<>(0);
+        int starting;
+        int queued;
+        int deleting;
+
+        Building(PresetId id, Activity activity, int instances, Duration ttl, String timezone, Instant invalidatedAt,
+                 FailureState failure) {
+            this.id = id;
+            this.activity = activity;
+            this.instances = instances;
+            this.ttl = ttl;
+            this.timezone = timezone;
+            this.invalidatedAt = invalidatedAt;
+            this.failure = failure;
+        }
+
+        PresetSnapshot build(JooqSnapshotAdapter adapter) {
+            // Oldest first within each preset, so a snapshot (and what is shown of it) does not depend on row order.
+            running.sort(Prebuild.OLDEST_FIRST);
+            failed.sort(FailedPrebuild.OLDEST_FIRST);
+            return new PresetSnapshot(id, activity,
+                    new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows)), invalidatedAt, failure,
+                    running, failed,
+                    starting == 0 && queued == 0 && deleting == 0 ? InFlight.NONE : new InFlight(starting, queued, deleting));
+        }
     }
 
     private static int queuedCreates(DSLContext tx) {

@@ -30,6 +30,11 @@ final class PresetIds {
         presets.put(rowId, id);
     }
 
+    /** The identity of a row id when it is cached, else null; never a query. */
+    PresetId cached(long rowId) {
+        return presets.get(rowId);
+    }
+
     /** The identity of a row id as read from the database, remembered; the cached instance when there is one. */
     PresetId remembered(long rowId, String template, String version, String preset) {
         PresetId cached = presets.get(rowId);

@@ -131,9 +131,12 @@ final class RenderedSql {
         }
     }
 
-    /** A timestamp column as an {@link Instant}; null stays null. */
+    /**
+     * A {@code timestamptz} column as an {@link Instant}; null stays null. Read as a {@link java.sql.Timestamp}, an
+     * absolute instant: PgJDBC builds an {@code OffsetDateTime} through new {@code ZoneRules} for every value.
+     */
     static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        java.sql.Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }
 
