@@ -5,10 +5,12 @@ import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.CreateRequest;
+import io.warmpool.application.port.out.IdGeneratorPort;
 import io.warmpool.application.port.out.Job;
 import io.warmpool.application.port.out.JobResult;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.service.TimeOrderedIds;
 import io.warmpool.benchmarks.ResultTable.Kind;
 import io.warmpool.benchmarks.ResultTable.Row;
 import io.warmpool.domain.PresetId;
@@ -163,20 +165,23 @@ final class DatabaseBenchmarks {
         seedPresets(100);
         BuildQueuePort queue = adapters.buildQueue();
         SplittableRandom random = new SplittableRandom(1);
+        // Workspace ids as the service makes them (time-ordered, from the clock and a seeded generator).
+        IdGeneratorPort ids = new TimeOrderedIds(Clock.systemUTC(), new SplittableRandom(2));
         // one warm-up batch
-        queue.enqueueCreates(creates(batch, random), Instant.now());
-        long rows = 0;
+        queue.enqueueCreates(creates(batch, ids, random), Instant.now());
+        long creates = 0;
         long elapsed = 0;
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (System.nanoTime() < deadline) {
-            List<CreateRequest> creates = creates(batch, random);
+            List<CreateRequest> requests = creates(batch, ids, random);
             long t0 = System.nanoTime();
-            queue.enqueueCreates(creates, Instant.now());
+            queue.enqueueCreates(requests, Instant.now());
             elapsed += System.nanoTime() - t0;
-            rows += batch;
+            creates += batch;
         }
-        double ours = rows / (elapsed / 1e9);
-        log(String.format(Locale.ROOT, "ours: %,d creates in %.2f s (batches of %,d, one thread)", rows, elapsed / 1e9, batch));
+        double ours = creates / (elapsed / 1e9);
+        log(String.format(Locale.ROOT, "ours: %,d creates (%,d table rows) in %.2f s (batches of %,d, one thread)",
+                creates, 2 * creates, elapsed / 1e9, batch));
 
         // Baseline: a plain 100-row INSERT … VALUES into a table shaped like workspaces, with its indexes, 4 clients.
         sql("drop table if exists bench_workspaces",
@@ -191,17 +196,22 @@ final class DatabaseBenchmarks {
         double baseline = base.tps() * 100;
         log(String.format(Locale.ROOT, "baseline: %.0f 100-row INSERT tx/s at 4 clients", base.tps()));
         sql("drop table bench_workspaces");
-        table.add(new Row("enqueue creates, batches of 10k, 1 thread (rows/s vs 100-row INSERT, 4 clients)",
-                Kind.RATIO_AT_LEAST, 0.25, ours, baseline, "rows/s"));
+        // SPEC §6 counts the enqueue in rows: a create writes two (its workspace and its pending build), which is
+        // how ≈ 400k rows/s × 0.25 comes to its "≥ 50,000 creates/s". The creates/s-against-rows/s figure of
+        // earlier runs is kept as information.
+        table.add(new Row("enqueue creates, batches of 10k, 1 thread (table rows/s, 2 per create, vs 100-row INSERT, 4 clients)",
+                Kind.RATIO_AT_LEAST, 0.25, 2 * ours, baseline, "rows/s"));
+        table.add(new Row("enqueue creates, creates/s against the baseline's rows/s (the ratio of earlier runs)",
+                Kind.INFO, Double.NaN, ours, baseline, "/s"));
         table.add(new Row("enqueue creates, absolute", Kind.AT_LEAST, 50_000, ours, Double.NaN, "creates/s"));
     }
 
-    private static List<CreateRequest> creates(int n, SplittableRandom random) {
+    /** {@code n} creates over 1,000 presets, named as the reconciler names them ({@code prebuild-<32 hex>}). */
+    private static List<CreateRequest> creates(int n, IdGeneratorPort ids, SplittableRandom random) {
         List<CreateRequest> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            UUID id = new UUID(random.nextLong(), random.nextLong());
-            result.add(new CreateRequest(new WorkspaceId(id), "pb-" + id.toString().substring(0, 8),
-                    presetId(1 + random.nextInt(1000))));
+            WorkspaceId id = ids.newWorkspaceId();
+            result.add(new CreateRequest(id, "prebuild-" + id.text().replace("-", ""), presetId(1 + random.nextInt(1000))));
         }
         return result;
     }

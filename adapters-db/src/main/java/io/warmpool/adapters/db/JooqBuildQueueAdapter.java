@@ -50,6 +50,7 @@ import org.jooq.JSONB;
 import org.jooq.Param;
 import org.jooq.Query;
 import org.jooq.Record1;
+import org.jooq.Record2;
 import org.jooq.Record3;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
@@ -108,8 +109,9 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
      * {@inheritDoc}
      *
      * <p>Statements, all in one transaction: at most one preset look-up for the whole list, then, per
-     * {@value #ROWS_PER_STATEMENT} requests, one multi-row {@code INSERT … SELECT … FROM unnest(…)} of workspaces
-     * (owner {@code prebuilds}, phase {@code starting}) and one of their pending create builds.
+     * {@value #ROWS_PER_STATEMENT} requests, one statement: a multi-row {@code INSERT … SELECT … FROM unnest(…)} of
+     * workspaces (owner {@code prebuilds}, phase {@code starting}) whose {@code RETURNING} feeds, in a
+     * data-modifying CTE, the insert of their pending create builds.
      *
      * @throws NotFoundException when a request names a preset that does not exist; nothing is stored
      */
@@ -141,15 +143,19 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
                     names[i] = c.name();
                 }
                 Table<?> rows = rows(ids, presets, names);
-                tx.insertInto(WORKSPACES, WORKSPACES.ID, WORKSPACES.PRESET_ID, WORKSPACES.OWNER, WORKSPACES.NAME,
-                                WORKSPACES.PHASE, WORKSPACES.CREATED_AT)
-                        .select(DSL.select(ROW_ID, ROW_PRESET, DSL.val(PREBUILDS), ROW_TEXT,
-                                DSL.val(WorkspacePhase.starting), DSL.val(at)).from(rows))
-                        .execute();
-                tx.insertInto(BUILDS, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS,
+                // One statement: the builds are inserted from what the workspace insert returns.
+                CommonTableExpression<Record2<UUID, Long>> inserted = DSL.name("w").fields("id", "preset_id")
+                        .as(DSL.insertInto(WORKSPACES, WORKSPACES.ID, WORKSPACES.PRESET_ID, WORKSPACES.OWNER,
+                                        WORKSPACES.NAME, WORKSPACES.PHASE, WORKSPACES.CREATED_AT)
+                                .select(DSL.select(ROW_ID, ROW_PRESET, DSL.inline(PREBUILDS), ROW_TEXT,
+                                        DSL.inline(WorkspacePhase.starting), DSL.val(at)).from(rows))
+                                .returningResult(WORKSPACES.ID, WORKSPACES.PRESET_ID));
+                tx.with(inserted)
+                        .insertInto(BUILDS, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS,
                                 BUILDS.REASON, BUILDS.NOT_BEFORE, BUILDS.CREATED_AT)
-                        .select(DSL.select(ROW_ID, ROW_PRESET, DSL.val(BuildTransition.create),
-                                DSL.val(BuildStatus.pending), DSL.val(CREATE_REASON), DSL.val(at), DSL.val(at)).from(rows))
+                        .select(DSL.select(inserted.field("id", UUID.class), inserted.field("preset_id", Long.class),
+                                DSL.inline(BuildTransition.create), DSL.inline(BuildStatus.pending),
+                                DSL.inline(CREATE_REASON), DSL.val(at), DSL.val(at)).from(inserted))
                         .execute();
             }
         }));

@@ -62,9 +62,14 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
         return attempt;
     }
 
-    /** {@code <preset>-<8 hex>}: valid as a name and unlikely to collide for one owner. */
+    /**
+     * {@code <preset>-<8 hex>}: valid as a name and unlikely to collide for one owner. The id's last eight hex
+     * digits: its first ones are the time in a time-ordered id ({@link TimeOrderedIds}), shared by every claim of
+     * the same minute.
+     */
     private String defaultName(ClaimCommand command) {
-        String suffix = ids.newWorkspaceId().text().substring(0, 8);
+        String text = ids.newWorkspaceId().text();
+        String suffix = text.substring(text.length() - 8);
         String base = command.preset().preset();
         int room = io.warmpool.domain.Names.MAX_LENGTH - suffix.length() - 1;
         return (base.length() > room ? base.substring(0, room) : base) + "-" + suffix;

@@ -18,8 +18,8 @@ import io.warmpool.application.service.ClaimPrebuildService;
 import io.warmpool.application.service.PresetOperationsService;
 import io.warmpool.application.service.ProvisionerWorkerService;
 import io.warmpool.application.service.ReconcilePresetsService;
+import io.warmpool.application.service.TimeOrderedIds;
 import io.warmpool.bootstrap.config.Config;
-import io.warmpool.bootstrap.runtime.SeededIds;
 import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
@@ -79,7 +79,7 @@ final class Simulation {
 
         database.start();
         PostgresAdapters db = new PostgresAdapters(database, time);
-        SeededIds ids = new SeededIds(new Random(seed * 0x9E3779B97F4A7C15L + 1));
+        TimeOrderedIds ids = new TimeOrderedIds(time, new Random(seed * 0x9E3779B97F4A7C15L + 1));
         FailurePolicy failurePolicy = new FailurePolicy(settings.backoff(), settings.failureHardLimit(), new Random(seed));
         Set<PresetId> nudged = new LinkedHashSet<>();
         ReconcilePresetsService[] reconcile = new ReconcilePresetsService[1];

@@ -35,8 +35,8 @@ import io.warmpool.application.service.PresetOperationsService;
 import io.warmpool.application.service.ProvisionerWorkerService;
 import io.warmpool.application.service.ReconcilePresetsService;
 import io.warmpool.application.service.ReconcileSettings;
+import io.warmpool.application.service.TimeOrderedIds;
 import io.warmpool.application.service.WorkerSettings;
-import io.warmpool.bootstrap.runtime.SeededIds;
 import io.warmpool.bootstrap.runtime.SystemTimer;
 import io.warmpool.domain.backoff.FailurePolicy;
 import java.time.Clock;
@@ -86,8 +86,8 @@ public final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    IdGeneratorPort ids() {
-        return new SeededIds(new Random(settings.seed() * 0x9E3779B97F4A7C15L + 1));
+    IdGeneratorPort ids(Clock clock) {
+        return new TimeOrderedIds(clock, new Random(settings.seed() * 0x9E3779B97F4A7C15L + 1));
     }
 
     @Provides
