@@ -109,9 +109,11 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
      * {@inheritDoc}
      *
      * <p>Statements, all in one transaction: at most one preset look-up for the whole list, then, per
-     * {@value #ROWS_PER_STATEMENT} requests, one statement: a multi-row {@code INSERT … SELECT … FROM unnest(…)} of
-     * workspaces (owner {@code prebuilds}, phase {@code starting}) whose {@code RETURNING} feeds, in a
-     * data-modifying CTE, the insert of their pending create builds.
+     * {@value #ROWS_PER_STATEMENT} requests, one statement: the requests as rows ({@code unnest(…)} of three bound
+     * arrays) feed, in a data-modifying CTE, a multi-row {@code INSERT} of workspaces (owner {@code prebuilds},
+     * phase {@code starting}) and the {@code INSERT} of their pending create builds, both in request order. That
+     * statement also checks, for the whole chunk, that every row's preset exists (the tables have no per-row
+     * foreign keys: migration V2).
      *
      * @throws NotFoundException when a request names a preset that does not exist; nothing is stored
      */
@@ -142,21 +144,34 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
                     presets[i] = rowIds.get(c.preset());
                     names[i] = c.name();
                 }
-                Table<?> rows = rows(ids, presets, names);
-                // One statement: the builds are inserted from what the workspace insert returns.
-                CommonTableExpression<Record2<UUID, Long>> inserted = DSL.name("w").fields("id", "preset_id")
+                // One statement: the chunk's rows (r, in request order, only those whose preset exists: the
+                // reference is checked here for the whole chunk, migration V2), their workspaces (w), and from the
+                // same rows their builds. Both inserts keep the request order, which acquire's "oldest first"
+                // (by build id) follows within a batch.
+                Field<Long> position = DSL.field(DSL.name(ROWS, "n"), Long.class);
+                CommonTableExpression<?> requested = DSL.name("r")
+                        .as(DSL.select(ROW_ID, ROW_PRESET, ROW_TEXT, position)
+                                .from(DSL.table("unnest({0}, {1}, {2}) with ordinality", DSL.val(ids), DSL.val(presets),
+                                        DSL.val(names)).as(ROWS, "id", "preset_id", "text", "n"))
+                                .whereExists(DSL.selectOne().from(PRESETS).where(PRESETS.ID.eq(ROW_PRESET))));
+                CommonTableExpression<?> inserted = DSL.name("w")
                         .as(DSL.insertInto(WORKSPACES, WORKSPACES.ID, WORKSPACES.PRESET_ID, WORKSPACES.OWNER,
                                         WORKSPACES.NAME, WORKSPACES.PHASE, WORKSPACES.CREATED_AT)
                                 .select(DSL.select(ROW_ID, ROW_PRESET, DSL.inline(PREBUILDS), ROW_TEXT,
-                                        DSL.inline(WorkspacePhase.starting), DSL.val(at)).from(rows))
-                                .returningResult(WORKSPACES.ID, WORKSPACES.PRESET_ID));
-                tx.with(inserted)
+                                                DSL.inline(WorkspacePhase.starting), DSL.val(at))
+                                        .from(requested).orderBy(position))
+                                .returningResult(WORKSPACES.ID));
+                int stored = tx.with(requested, inserted)
                         .insertInto(BUILDS, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS,
                                 BUILDS.REASON, BUILDS.NOT_BEFORE, BUILDS.CREATED_AT)
-                        .select(DSL.select(inserted.field("id", UUID.class), inserted.field("preset_id", Long.class),
-                                DSL.inline(BuildTransition.create), DSL.inline(BuildStatus.pending),
-                                DSL.inline(CREATE_REASON), DSL.val(at), DSL.val(at)).from(inserted))
+                        .select(DSL.select(ROW_ID, ROW_PRESET, DSL.inline(BuildTransition.create),
+                                        DSL.inline(BuildStatus.pending), DSL.inline(CREATE_REASON), DSL.val(at), DSL.val(at))
+                                .from(requested).orderBy(position))
                         .execute();
+                if (stored != chunk.size()) {
+                    // Only a preset row removed behind the cache's back gets here; the transaction rolls back.
+                    throw new NotFoundException("a preset of the batch does not exist");
+                }
             }
         }));
     }

@@ -203,6 +203,21 @@ class BuildQueueContractTest extends DatabaseTestBase {
         }
 
         @Test
+        void givenAPresetRowThatDoesNotExist_enqueueThrowsNotFoundAndStoresNothing() {
+            // A cached row id with no preset behind it: the statement itself checks every row's preset (V2).
+            PresetIds stale = new PresetIds();
+            PresetId ghost = new PresetId("ghost", "v1", "p");
+            stale.remember(seed.presetRow(small) + 1_000, ghost);
+            List<CreateRequest> batch = new ArrayList<>(creates(small, 3));
+            batch.addAll(creates(ghost, 1));
+
+            assertThatThrownBy(() -> new JooqBuildQueueAdapter(db.dsl(), stale).enqueueCreates(batch, NOW))
+                    .isInstanceOf(NotFoundException.class);
+            assertThat(seed.allBuilds()).isEmpty();
+            assertThat(seed.dsl().fetchCount(io.warmpool.adapters.db.jooq.Tables.WORKSPACES)).isZero();
+        }
+
+        @Test
         void givenARowTheDatabaseRejects_enqueueStoresNothingAndHidesTheSql() {
             List<CreateRequest> batch = new ArrayList<>(creates(small, 5));
             batch.add(batch.get(0)); // same workspace id twice: the primary key rejects the batch
