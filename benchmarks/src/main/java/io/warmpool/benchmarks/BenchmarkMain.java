@@ -19,12 +19,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmarks of SPEC §6 and prints one table: target, measured, baseline, ratio, verdict.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,workers,snapshot]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,rest,workers,snapshot]
  * </pre>
  */
 public final class BenchmarkMain {
 
-    static final List<String> ALL = List.of("domain", "enqueue", "claims", "workers", "snapshot");
+    static final List<String> ALL = List.of("domain", "enqueue", "claims", "rest", "workers", "snapshot");
 
     private BenchmarkMain() {
     }
