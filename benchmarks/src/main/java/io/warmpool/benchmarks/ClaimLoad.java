@@ -53,7 +53,7 @@ final class ClaimLoad {
         }
     }
 
-    /** The longest part of the warm-up, however busy the JIT still is. */
+    /** The longest warm-up (after which the second part still runs its minimum), however busy the JIT still is. */
     static final long MAX_WARM_UP_NANOS = 30_000_000_000L;
 
     /** Clients that run in the first part of the warm-up, when the JIT has most to compile. */
@@ -70,7 +70,7 @@ final class ClaimLoad {
     /**
      * Runs the load: a warm-up, then {@code measureNanos} measured. The warm-up has two parts, each lasting at least
      * its minimum ({@code warmUpNanos}, then half of it) and then until the JIT has been idle for a second (no
-     * compilation time added; each part at most {@link #MAX_WARM_UP_NANOS}): first only
+     * compilation time added; both together at most {@link #MAX_WARM_UP_NANOS}): first only
      * {@value #JIT_WARM_UP_CLIENTS} clients run, then all. With 32 busy client threads, as many server threads and
      * the database's backends on two cores, the JIT's two compiler threads get a tiny share of the CPU, and the hot
      * code stays interpreted for a long time (seen with the REST stack: a third of the samples in the interpreter
@@ -137,7 +137,7 @@ final class ClaimLoad {
         start.countDown();
         warmUp(warmUpStart, warmUpNanos, failure);
         phase.set(WARM_UP);
-        warmUp(System.nanoTime(), warmUpNanos / 2, failure);
+        warmUp(warmUpStart, warmUpNanos / 2, failure);
         System.out.printf(Locale.ROOT, "[bench] warm-up done after %.1f s; measuring %d s%n",
                 (System.nanoTime() - warmUpStart) / 1e9, measureNanos / 1_000_000_000L);
         CpuMeter.Sample cpu = meter.sample();
@@ -168,7 +168,7 @@ final class ClaimLoad {
                 doubles, cpu);
     }
 
-    /** Waits out the warm-up: {@code minNanos}, then until no compilation for a second, within the cap. */
+    /** Waits {@code minNanos}, then until no compilation for a second or {@link #MAX_WARM_UP_NANOS} after {@code since}. */
     private static void warmUp(long since, long minNanos, AtomicReference<Exception> failure) throws InterruptedException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();

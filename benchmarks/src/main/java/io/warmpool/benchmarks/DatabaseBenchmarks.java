@@ -11,6 +11,9 @@ import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.benchmarks.ResultTable.Kind;
 import io.warmpool.benchmarks.ResultTable.Row;
+import io.warmpool.bootstrap.Composition;
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -30,6 +33,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -213,7 +217,7 @@ final class DatabaseBenchmarks {
         int seconds = quick ? 4 : 8;
         int clients = 32;
         seedPresets(10); // 100 presets
-        seedRunning(quick ? 2_000 : 4_000);
+        seedRunning(5_000); // enough for the warm-up (up to 30 s), ours and the baseline without running dry
         if (System.getenv("BENCH_EXPLAIN") != null) {
             explain("explain analyze with preset as (select p.id, v.name as version, p.ttl_ms, p.invalidated_at,"
                     + " t.deprecated or t.deleted as inactive from templates t"
@@ -229,7 +233,7 @@ final class DatabaseBenchmarks {
                     + " and w.owner = 'prebuilds' and w.phase = 'running' returning w.id, w.created_at, w.outputs)"
                     + " select preset.id, preset.version, claimed.id from preset left join claimed on true");
         }
-        // The port runs on a pool of its own on the same server, as large as the service's (see claimsPoolSize).
+        // The port runs on a pool of its own on the same server, as large as the service's.
         int poolSize = claimsPoolSize();
         CpuMeter meter = cpuMeter();
         ClaimLoad.Result ours;
@@ -251,17 +255,20 @@ final class DatabaseBenchmarks {
         ClaimBaseline base = claimBaseline(clients, seconds, meter);
         table.add(new Row("claims via ClaimPort, 32 clients (vs pgbench SKIP LOCKED + UPDATE)", Kind.RATIO_AT_LEAST,
                 0.5, ours.rate(), base.pgbench().tps(), "claims/s"));
-        table.add(new Row("claims p50 (baseline: pgbench mean)", Kind.INFO, Double.NaN, ours.p50Ms(),
-                base.pgbench().latencyMeanMs(), "ms"));
-        table.add(new Row("claims p99", Kind.AT_MOST, 10, ours.p99Ms(), Double.NaN, "ms"));
+        table.add(new Row("claims p50 (baseline: pgbench p50)", Kind.INFO, Double.NaN, ours.p50Ms(), base.p50Ms(), "ms"));
+        table.add(new Row("claims p99 (baseline: pgbench p99)", Kind.AT_MOST, 10, ours.p99Ms(), base.p99Ms(), "ms"));
         table.add(new Row("double claims", Kind.AT_MOST, 0, ours.doubles(), Double.NaN, ""));
         table.add(new Row("claims CPU per claim, JVM + PostgreSQL (baseline: pgbench + PostgreSQL)", Kind.INFO,
                 Double.NaN, ours.cpuMicrosPerCall(), base.cpuMicrosPerClaim(), "µs"));
     }
 
-    /** The service's pool size at its defaults ({@code Composition.poolSize}), or {@code -Dbench.claims.pool=N}. */
+    /**
+     * The service's pool size at its default settings ({@link Composition#poolSize}), so that the port is measured
+     * with the connections the service has; {@code -Dbench.claims.pool=N} to try another.
+     */
     private static int claimsPoolSize() {
-        return Integer.getInteger("bench.claims.pool", 40);
+        int service = Composition.poolSize(Settings.from(Config.load(Map.of(), Map.of(), null)));
+        return Integer.getInteger("bench.claims.pool", service);
     }
 
     /**
@@ -272,7 +279,7 @@ final class DatabaseBenchmarks {
         int seconds = quick ? 4 : 8;
         int clients = 32;
         seedPresets(10); // 100 presets
-        seedRunning(quick ? 2_000 : 4_000);
+        seedRunning(5_000); // enough for the warm-up (up to 30 s), ours and the baseline without running dry
         CpuMeter meter = cpuMeter();
         RestClaimBenchmark.Measured ours = RestClaimBenchmark.run(jdbcUrl(), "postgres", clients, WARM_UP_NANOS,
                 seconds * 1_000_000_000L, meter);
@@ -288,16 +295,15 @@ final class DatabaseBenchmarks {
         ClaimBaseline base = claimBaseline(clients, seconds, meter);
         table.add(new Row("claims via REST API, 32 clients (vs pgbench SKIP LOCKED + UPDATE)", Kind.RATIO_AT_LEAST,
                 0.25, r.rate(), base.pgbench().tps(), "claims/s"));
-        table.add(new Row("REST claims p50 (baseline: pgbench mean)", Kind.INFO, Double.NaN, r.p50Ms(),
-                base.pgbench().latencyMeanMs(), "ms"));
-        table.add(new Row("REST claims p99", Kind.INFO, Double.NaN, r.p99Ms(), Double.NaN, "ms"));
+        table.add(new Row("REST claims p50 (baseline: pgbench p50)", Kind.INFO, Double.NaN, r.p50Ms(), base.p50Ms(), "ms"));
+        table.add(new Row("REST claims p99 (baseline: pgbench p99)", Kind.INFO, Double.NaN, r.p99Ms(), base.p99Ms(), "ms"));
         table.add(new Row("REST double claims", Kind.AT_MOST, 0, r.doubles(), Double.NaN, ""));
         table.add(new Row("REST CPU per claim, JVM (server + clients) + PostgreSQL (baseline: pgbench + PostgreSQL)",
                 Kind.INFO, Double.NaN, r.cpuMicrosPerCall(), base.cpuMicrosPerClaim(), "µs"));
     }
 
     /** The pgbench claim and the CPU it and the server spent per transaction. */
-    private record ClaimBaseline(Pgbench.Result pgbench, double cpuMicrosPerClaim) {
+    private record ClaimBaseline(Pgbench.Result pgbench, double p50Ms, double p99Ms, double cpuMicrosPerClaim) {
     }
 
     /** Baseline of both claim benchmarks: SKIP LOCKED select of the oldest running prebuild + UPDATE, one statement. */
@@ -309,17 +315,20 @@ final class DatabaseBenchmarks {
                 + " and owner = 'prebuilds' and phase = 'running';\n";
         long before = count("select count(*) from workspaces where owner = 'prebuilds'");
         CpuMeter.Sample cpu = meter.sample();
-        Pgbench.Result base = pgbench.run(script, clients, seconds);
+        Pgbench.Logged logged = pgbench.runLogged(script, clients, seconds);
+        Pgbench.Result base = logged.result();
+        Thread.sleep(200); // the server reaps pgbench's backends (and adds their CPU time) as they exit
         cpu = meter.sample().minus(cpu);
         long after = count("select count(*) from workspaces where owner = 'prebuilds'");
         double perClaim = (cpu.waitedChildren() + cpu.postgres()) / base.transactions() * 1e6;
-        log(String.format(Locale.ROOT, "baseline: %.0f tx/s, mean %.2f ms; %,d prebuilds taken of %,d left; CPU per"
-                        + " claim %.0f µs (pgbench %.1f s, PostgreSQL %.1f s)", base.tps(), base.latencyMeanMs(),
-                before - after, before, perClaim, cpu.waitedChildren(), cpu.postgres()));
+        log(String.format(Locale.ROOT, "baseline: %.0f tx/s, mean %.2f ms, p50 %.2f ms, p99 %.2f ms; %,d prebuilds taken"
+                        + " of %,d left; CPU per claim %.0f µs (pgbench %.1f s, PostgreSQL %.1f s)", base.tps(),
+                base.latencyMeanMs(), logged.p50Ms(), logged.p99Ms(), before - after, before, perClaim,
+                cpu.waitedChildren(), cpu.postgres()));
         if (after == 0) {
             log("WARNING: the baseline emptied the pool; its rate includes empty updates");
         }
-        return new ClaimBaseline(base, perClaim);
+        return new ClaimBaseline(base, logged.p50Ms(), logged.p99Ms(), perClaim);
     }
 
     private CpuMeter cpuMeter() throws SQLException {
