@@ -38,11 +38,12 @@ final class ClaimLoad {
      * @param seconds  the measured window's length, from its start to the last thread's end
      * @param p50Ms    median latency of a call in the measured window (claimed or missed)
      * @param p99Ms    99th percentile of the same
+     * @param maxMs    the slowest call of the same
      * @param doubles  claims (warm-up included) minus distinct ids claimed
      * @param cpu      CPU time spent in the measured window
      */
     record Result(long claims, long missed, long warmUp, double warmUpSeconds, double seconds, double p50Ms, double p99Ms,
-                  long doubles, CpuMeter.Sample cpu) {
+                  double maxMs, long doubles, CpuMeter.Sample cpu) {
         double rate() {
             return claims / seconds;
         }
@@ -163,9 +164,10 @@ final class ClaimLoad {
         Arrays.sort(all);
         double p50 = all.length == 0 ? Double.NaN : all[(int) (all.length * 0.50)] / 1e6;
         double p99 = all.length == 0 ? Double.NaN : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
+        double max = all.length == 0 ? Double.NaN : all[all.length - 1] / 1e6;
         long doubles = total.get() + warm.get() - claimed.size();
         return new Result(total.get(), missed.get(), warm.get(), (measureStart - warmUpStart) / 1e9, wall, p50, p99,
-                doubles, cpu);
+                max, doubles, cpu);
     }
 
     /** Waits {@code minNanos}, then until no compilation for a second or {@link #MAX_WARM_UP_NANOS} after {@code since}. */

@@ -245,9 +245,10 @@ final class DatabaseBenchmarks {
                             ? ok.workspace().id().value() : null);
         }
         log(String.format(Locale.ROOT, "ours: %,d claims (%,d missed) in %.2f s after %,d warm-up claims in %.1f s,"
-                        + " %d clients on %d connections, p50 %.2f ms, p99 %.2f ms, double claims %d; CPU per claim"
-                        + " %.0f µs (JVM %.1f s, PostgreSQL %.1f s)", ours.claims(), ours.missed(), ours.seconds(),
-                ours.warmUp(), ours.warmUpSeconds(), clients, poolSize, ours.p50Ms(), ours.p99Ms(), ours.doubles(),
+                        + " %d clients on %d connections, p50 %.2f ms, p99 %.2f ms, max %.0f ms, double claims %d; CPU"
+                        + " per claim %.0f µs (JVM %.1f s, PostgreSQL %.1f s)", ours.claims(), ours.missed(),
+                ours.seconds(), ours.warmUp(), ours.warmUpSeconds(), clients, poolSize, ours.p50Ms(), ours.p99Ms(),
+                ours.maxMs(), ours.doubles(),
                 ours.cpuMicrosPerCall(), ours.cpu().jvm(), ours.cpu().postgres()));
         if (ours.missed() > 0) {
             log("WARNING: the seeded pool ran dry for some presets; the rate includes misses");
@@ -285,10 +286,10 @@ final class DatabaseBenchmarks {
                 seconds * 1_000_000_000L, meter);
         ClaimLoad.Result r = ours.load();
         log(String.format(Locale.ROOT, "ours: %,d claims over HTTP (%,d missed) in %.2f s after %,d warm-up claims in"
-                        + " %.1f s, %d clients, service pool of %d connections, p50 %.2f ms, p99 %.2f ms, double claims"
-                        + " %d; CPU per claim %.0f µs (JVM %.1f s, PostgreSQL %.1f s)", r.claims(), r.missed(),
-                r.seconds(), r.warmUp(), r.warmUpSeconds(), clients, ours.poolSize(), r.p50Ms(), r.p99Ms(),
-                r.doubles(), r.cpuMicrosPerCall(), r.cpu().jvm(), r.cpu().postgres()));
+                        + " %.1f s, %d clients, service pool of %d connections, p50 %.2f ms, p99 %.2f ms, max %.0f ms,"
+                        + " double claims %d; CPU per claim %.0f µs (JVM %.1f s, PostgreSQL %.1f s)", r.claims(),
+                r.missed(), r.seconds(), r.warmUp(), r.warmUpSeconds(), clients, ours.poolSize(), r.p50Ms(),
+                r.p99Ms(), r.maxMs(), r.doubles(), r.cpuMicrosPerCall(), r.cpu().jvm(), r.cpu().postgres()));
         if (r.missed() > 0) {
             log("WARNING: the seeded pool ran dry for some presets; the rate includes misses");
         }

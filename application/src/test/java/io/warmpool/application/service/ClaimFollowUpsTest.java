@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,17 +31,21 @@ class ClaimFollowUpsTest {
         final List<List<Event>> published = new CopyOnWriteArrayList<>();
         final List<PresetId> nudgedOneByOne = new CopyOnWriteArrayList<>();
         final List<List<PresetId>> nudgedTogether = new CopyOnWriteArrayList<>();
-        volatile CountDownLatch entered = new CountDownLatch(0);
-        volatile CountDownLatch release = new CountDownLatch(0);
+        /** When gated, every publish call signals {@code entered} and then waits for a permit. */
+        volatile boolean gated;
+        final Semaphore entered = new Semaphore(0);
+        final Semaphore permits = new Semaphore(0);
 
         @Override
         public void publish(List<Event> events) {
             published.add(List.copyOf(events));
-            entered.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (gated) {
+                entered.release();
+                try {
+                    permits.tryAcquire(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -99,23 +104,89 @@ class ClaimFollowUpsTest {
     }
 
     @Test
-    void givenAHandOverUnderWay_laterClaimsReturnAtOnceAndGoOutTogetherInTheNextGroup() throws Exception {
+    void givenAHandOverUnderWay_laterClaimsAreLeftToItAndGoOutTogetherInItsNextGroup() throws Exception {
         // given: claim 1 is publishing, held inside the event sink
-        recorder.entered = new CountDownLatch(1);
-        recorder.release = new CountDownLatch(1);
+        recorder.gated = true;
         Future<?> first = pool.submit(() -> followUps.handOver(claimed(1), preset(1)));
-        assertThat(recorder.entered.await(10, TimeUnit.SECONDS)).isTrue();
+        awaitPublishing();
 
         // when: claims 2 and 3 (same preset for 3 as for 2) hand over meanwhile
         pool.submit(() -> followUps.handOver(claimed(2), preset(2))).get(10, TimeUnit.SECONDS);
         pool.submit(() -> followUps.handOver(claimed(3), preset(2))).get(10, TimeUnit.SECONDS);
 
-        // then: they returned without publishing; claim 1's caller publishes them as one group once released
+        // then: they returned at once, left to claim 1's caller, which publishes them as its next group
+        assertThat(followUps.queued()).isEqualTo(2);
         assertThat(recorder.published).containsExactly(List.of(claimed(1)));
-        recorder.release.countDown();
+        recorder.permits.release();
+        awaitPublishing();
+        recorder.permits.release();
         first.get(10, TimeUnit.SECONDS);
         assertThat(recorder.published).containsExactly(List.of(claimed(1)), List.of(claimed(2), claimed(3)));
         assertThat(recorder.nudgedOneByOne).containsExactly(preset(1), preset(2));
+    }
+
+    @Test
+    void givenClaimsOfSeveralPresetsInOneGroup_theyAreNudgedTogether() throws Exception {
+        // given: claim 1 is publishing, held inside the event sink; claims of presets 2 and 3 are left to it
+        recorder.gated = true;
+        Future<?> first = pool.submit(() -> followUps.handOver(claimed(1), preset(1)));
+        awaitPublishing();
+        pool.submit(() -> followUps.handOver(claimed(2), preset(2))).get(10, TimeUnit.SECONDS);
+        pool.submit(() -> followUps.handOver(claimed(3), preset(3))).get(10, TimeUnit.SECONDS);
+
+        // when
+        recorder.gated = false;
+        recorder.permits.release();
+        first.get(10, TimeUnit.SECONDS);
+
+        // then
+        assertThat(recorder.nudgedOneByOne).containsExactly(preset(1));
+        assertThat(recorder.nudgedTogether).containsExactly(List.of(preset(2), preset(3)));
+    }
+
+    @Test
+    void givenALeaderInItsLastGroup_aLaterClaimWaitsForItAndThenLeads() throws Exception {
+        // given: claim 0's caller leads; one claim is left to it per group until it is in its last group
+        recorder.gated = true;
+        Future<?> leader = pool.submit(() -> followUps.handOver(claimed(0), preset(0)));
+        awaitPublishing();
+        for (int i = 1; i < ClaimFollowUps.MAX_ROUNDS; i++) {
+            int n = i;
+            pool.submit(() -> followUps.handOver(claimed(n), preset(n))).get(10, TimeUnit.SECONDS);
+            recorder.permits.release();
+            awaitPublishing();
+        }
+
+        // when: one more claim hands over while the leader is in its last group
+        Future<?> late = pool.submit(() -> followUps.handOver(claimed(9), preset(9)));
+        awaitQueued(1);
+
+        // then: the late claim waits; the leader stops after its last group and the late caller leads its own
+        assertThat(late).isNotDone();
+        recorder.permits.release();
+        leader.get(10, TimeUnit.SECONDS);
+        awaitPublishing();
+        assertThat(late).isNotDone();
+        recorder.permits.release();
+        late.get(10, TimeUnit.SECONDS);
+        List<List<Event>> expected = new ArrayList<>();
+        for (int i = 0; i < ClaimFollowUps.MAX_ROUNDS; i++) {
+            expected.add(List.of(claimed(i)));
+        }
+        expected.add(List.of(claimed(9)));
+        assertThat(recorder.published).containsExactlyElementsOf(expected);
+    }
+
+    private void awaitPublishing() throws InterruptedException {
+        assertThat(recorder.entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Bounded poll until {@code n} follow-ups wait in the queue. */
+    private void awaitQueued(int n) throws InterruptedException {
+        for (int i = 0; i < 10_000 && followUps.queued() < n; i++) {
+            Thread.sleep(1);
+        }
+        assertThat(followUps.queued()).isEqualTo(n);
     }
 
     @Test
