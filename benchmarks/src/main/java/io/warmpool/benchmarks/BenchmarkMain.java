@@ -19,14 +19,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmarks of SPEC §6 and prints one table: target, measured, baseline, ratio, verdict.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,workers,snapshot,service,startup,simulate]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,rest,workers,snapshot,service,startup,simulate]
  * </pre>
  * The process sections ({@code service}, {@code startup}, {@code simulate}) run {@code bootstrap/target/warmpool.jar}
  * (or {@code -Dbench.jar=…}) from the current directory, which must be the repository's root.
  */
 public final class BenchmarkMain {
 
-    static final List<String> ALL = List.of("domain", "enqueue", "claims", "workers", "snapshot", "service", "startup", "simulate");
+    static final List<String> ALL = List.of("domain", "enqueue", "claims", "rest", "workers", "snapshot", "service", "startup", "simulate");
 
     /** The sections that run the real {@code warmpool.jar} as a child process, not the embedded benchmark database. */
     static final List<String> PROCESS = List.of("service", "startup", "simulate");

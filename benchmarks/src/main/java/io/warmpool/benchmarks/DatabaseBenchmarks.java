@@ -13,6 +13,9 @@ import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.service.TimeOrderedIds;
 import io.warmpool.benchmarks.ResultTable.Kind;
 import io.warmpool.benchmarks.ResultTable.Row;
+import io.warmpool.bootstrap.Composition;
+import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -32,6 +35,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -105,6 +109,7 @@ final class DatabaseBenchmarks {
                         }
                         case "enqueue" -> b.enqueue();
                         case "claims" -> b.claims();
+                        case "rest" -> b.restClaims();
                         case "workers" -> b.workers();
                         default -> throw new IllegalArgumentException(name);
                     }
@@ -222,114 +227,131 @@ final class DatabaseBenchmarks {
         int seconds = quick ? 4 : 8;
         int clients = 32;
         seedPresets(10); // 100 presets
-        seedRunning(quick ? 2_000 : 4_000);
+        seedRunning(5_000); // enough for the warm-up (up to 30 s), ours and the baseline without running dry
         if (System.getenv("BENCH_EXPLAIN") != null) {
-            explain("explain analyze update workspaces set owner = 'x', name = 'y', claimed_at = now()"
-                    + " where workspaces.id = (select candidate.id from workspaces candidate where candidate.preset_id = 7"
-                    + " and candidate.owner = 'prebuilds' and candidate.phase = 'running'"
-                    + " order by candidate.created_at, candidate.id limit 1 for no key update skip locked)"
-                    + " and workspaces.owner = 'prebuilds' and workspaces.phase = 'running' returning id");
+            explain("explain analyze with preset as (select p.id, v.name as version, p.ttl_ms, p.invalidated_at,"
+                    + " t.deprecated or t.deleted as inactive from templates t"
+                    + " join template_versions v on v.template_id = t.id and v.active join presets p on p.version_id = v.id"
+                    + " where t.name = 't-1' and p.name = 'p-7'), claimed as (update workspaces w set owner = 'x', name = 'y',"
+                    + " claimed_at = now() where w.id = (select c.id from workspaces c"
+                    + " where c.preset_id = (select id from preset where not inactive)"
+                    + " and c.owner = 'prebuilds' and c.phase = 'running'"
+                    + " and c.created_at > (select case when ttl_ms > 0 then now() - ttl_ms * interval '1 millisecond'"
+                    + " else '-infinity'::timestamptz end from preset)"
+                    + " and c.created_at >= (select coalesce(invalidated_at, '-infinity'::timestamptz) from preset)"
+                    + " order by c.created_at, c.id limit 1 for no key update skip locked)"
+                    + " and w.owner = 'prebuilds' and w.phase = 'running' returning w.id, w.created_at, w.outputs)"
+                    + " select preset.id, preset.version, claimed.id from preset left join claimed on true");
         }
-        ClaimPort claims = adapters.claims();
-        ConcurrentHashMap<UUID, Boolean> claimed = new ConcurrentHashMap<>();
-        AtomicLong total = new AtomicLong();
-        AtomicLong missed = new AtomicLong();
-        long[][] latencies = new long[clients][];
-        int[] counts = new int[clients];
-        CountDownLatch start = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        long[] window = new long[3];
-        AtomicLong warm = new AtomicLong();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            latencies[c] = new long[1 << 16];
-            Thread t = new Thread(() -> {
-                SplittableRandom random = new SplittableRandom(client);
-                try {
-                    start.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                // Warm-up (JIT): claims count for double claims, not for the rate or the latencies.
-                int w = 0;
-                while (System.nanoTime() < window[2]) {
-                    PresetId p = presetId(1 + random.nextInt(100));
-                    ClaimPort.Attempt a = claims.claim(new PresetRef(p.template(), p.preset()), "bench-" + client,
-                            "warm-" + client + "-" + w++, Instant.now());
-                    if (a instanceof ClaimPort.Claimed ok) {
-                        warm.incrementAndGet();
-                        claimed.put(ok.workspace().id().value(), Boolean.TRUE);
-                    }
-                }
-                long end = window[1];
-                int n = 0;
-                while (System.nanoTime() < end) {
-                    PresetId p = presetId(1 + random.nextInt(100));
-                    long t0 = System.nanoTime();
-                    ClaimPort.Attempt a = claims.claim(new PresetRef(p.template(), p.preset()), "bench-" + client,
-                            "w-" + client + "-" + n, Instant.now());
-                    long took = System.nanoTime() - t0;
-                    if (n == latencies[client].length) {
-                        latencies[client] = Arrays.copyOf(latencies[client], n * 2);
-                    }
-                    latencies[client][n++] = took;
-                    if (a instanceof ClaimPort.Claimed ok) {
-                        total.incrementAndGet();
-                        claimed.put(ok.workspace().id().value(), Boolean.TRUE);
-                    } else {
-                        missed.incrementAndGet();
-                    }
-                }
-                counts[client] = n;
-            }, "claim-" + c);
-            threads.add(t);
-            t.start();
+        // The port runs on a pool of its own on the same server, as large as the service's.
+        int poolSize = claimsPoolSize();
+        CpuMeter meter = cpuMeter();
+        ClaimLoad.Result ours;
+        try (PostgresDatabase pooled = PostgresDatabase.external(jdbcUrl(), "postgres", null, poolSize)) {
+            pooled.start();
+            ClaimPort claims = new PostgresAdapters(pooled, Clock.systemUTC()).claims();
+            ours = ClaimLoad.run(clients, WARM_UP_NANOS, seconds * 1_000_000_000L, meter, (client, name, preset) ->
+                    claims.claim(preset, "bench-" + client, name, Instant.now()) instanceof ClaimPort.Claimed ok
+                            ? ok.workspace().id().value() : null);
         }
-        window[2] = System.nanoTime() + WARM_UP_NANOS;
-        window[0] = window[2];
-        window[1] = window[0] + seconds * 1_000_000_000L;
-        start.countDown();
-        for (Thread t : threads) {
-            t.join();
-        }
-        double wall = (System.nanoTime() - window[0]) / 1e9;
-        long attempts = Arrays.stream(counts).asLongStream().sum();
-        long[] all = new long[(int) attempts];
-        int k = 0;
-        for (int c = 0; c < clients; c++) {
-            System.arraycopy(latencies[c], 0, all, k, counts[c]);
-            k += counts[c];
-        }
-        Arrays.sort(all);
-        double p50 = all[(int) (all.length * 0.50)] / 1e6;
-        double p99 = all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
-        long doubles = total.get() + warm.get() - claimed.size();
-        double ours = total.get() / wall;
-        log(String.format(Locale.ROOT, "ours: %,d claims (%,d missed) in %.2f s after %,d warm-up claims, p50 %.2f ms,"
-                + " p99 %.2f ms, double claims %d", total.get(), missed.get(), wall, warm.get(), p50, p99, doubles));
-        if (missed.get() > 0) {
+        log(String.format(Locale.ROOT, "ours: %,d claims (%,d missed) in %.2f s after %,d warm-up claims in %.1f s,"
+                        + " %d clients on %d connections, p50 %.2f ms, p99 %.2f ms, max %.0f ms, double claims %d; CPU"
+                        + " per claim %.0f µs (JVM %.1f s, PostgreSQL %.1f s)", ours.claims(), ours.missed(),
+                ours.seconds(), ours.warmUp(), ours.warmUpSeconds(), clients, poolSize, ours.p50Ms(), ours.p99Ms(),
+                ours.maxMs(), ours.doubles(),
+                ours.cpuMicrosPerCall(), ours.cpu().jvm(), ours.cpu().postgres()));
+        if (ours.missed() > 0) {
             log("WARNING: the seeded pool ran dry for some presets; the rate includes misses");
         }
+        ClaimBaseline base = claimBaseline(clients, seconds, meter);
+        table.add(new Row("claims via ClaimPort, 32 clients (vs pgbench SKIP LOCKED + UPDATE)", Kind.RATIO_AT_LEAST,
+                0.5, ours.rate(), base.pgbench().tps(), "claims/s"));
+        table.add(new Row("claims p50 (baseline: pgbench p50)", Kind.INFO, Double.NaN, ours.p50Ms(), base.p50Ms(), "ms"));
+        table.add(new Row("claims p99 (baseline: pgbench p99)", Kind.AT_MOST, 10, ours.p99Ms(), base.p99Ms(), "ms"));
+        table.add(new Row("double claims", Kind.AT_MOST, 0, ours.doubles(), Double.NaN, ""));
+        table.add(new Row("claims CPU per claim, JVM + PostgreSQL (baseline: pgbench + PostgreSQL)", Kind.INFO,
+                Double.NaN, ours.cpuMicrosPerCall(), base.cpuMicrosPerClaim(), "µs"));
+    }
 
-        // Baseline: SKIP LOCKED select of the oldest running prebuild + UPDATE of its owner, one statement, 32 clients.
+    /**
+     * The service's pool size at its default settings ({@link Composition#poolSize}), so that the port is measured
+     * with the connections the service has; {@code -Dbench.claims.pool=N} to try another.
+     */
+    private static int claimsPoolSize() {
+        int service = Composition.poolSize(Settings.from(Config.load(Map.of(), Map.of(), null)));
+        return Integer.getInteger("bench.claims.pool", service);
+    }
+
+    /**
+     * Claims through the REST API: the service's own composition (bootstrap's Guice modules) on this server, its
+     * HTTP API on a free loopback port, 32 client threads POSTing the claim route; vs the same pgbench claim.
+     */
+    private void restClaims() throws Exception {
+        int seconds = quick ? 4 : 8;
+        int clients = 32;
+        seedPresets(10); // 100 presets
+        seedRunning(5_000); // enough for the warm-up (up to 30 s), ours and the baseline without running dry
+        CpuMeter meter = cpuMeter();
+        RestClaimBenchmark.Measured ours = RestClaimBenchmark.run(jdbcUrl(), "postgres", clients, WARM_UP_NANOS,
+                seconds * 1_000_000_000L, meter);
+        ClaimLoad.Result r = ours.load();
+        log(String.format(Locale.ROOT, "ours: %,d claims over HTTP (%,d missed) in %.2f s after %,d warm-up claims in"
+                        + " %.1f s, %d clients, service pool of %d connections, p50 %.2f ms, p99 %.2f ms, max %.0f ms,"
+                        + " double claims %d; CPU per claim %.0f µs (JVM %.1f s, PostgreSQL %.1f s)", r.claims(),
+                r.missed(), r.seconds(), r.warmUp(), r.warmUpSeconds(), clients, ours.poolSize(), r.p50Ms(),
+                r.p99Ms(), r.maxMs(), r.doubles(), r.cpuMicrosPerCall(), r.cpu().jvm(), r.cpu().postgres()));
+        if (r.missed() > 0) {
+            log("WARNING: the seeded pool ran dry for some presets; the rate includes misses");
+        }
+        ClaimBaseline base = claimBaseline(clients, seconds, meter);
+        table.add(new Row("claims via REST API, 32 clients (vs pgbench SKIP LOCKED + UPDATE)", Kind.RATIO_AT_LEAST,
+                0.25, r.rate(), base.pgbench().tps(), "claims/s"));
+        table.add(new Row("REST claims p50 (baseline: pgbench p50)", Kind.INFO, Double.NaN, r.p50Ms(), base.p50Ms(), "ms"));
+        table.add(new Row("REST claims p99 (baseline: pgbench p99)", Kind.INFO, Double.NaN, r.p99Ms(), base.p99Ms(), "ms"));
+        table.add(new Row("REST double claims", Kind.AT_MOST, 0, r.doubles(), Double.NaN, ""));
+        table.add(new Row("REST CPU per claim, JVM (server + clients) + PostgreSQL (baseline: pgbench + PostgreSQL)",
+                Kind.INFO, Double.NaN, r.cpuMicrosPerCall(), base.cpuMicrosPerClaim(), "µs"));
+    }
+
+    /** The pgbench claim and the CPU it and the server spent per transaction. */
+    private record ClaimBaseline(Pgbench.Result pgbench, double p50Ms, double p99Ms, double cpuMicrosPerClaim) {
+    }
+
+    /** Baseline of both claim benchmarks: SKIP LOCKED select of the oldest running prebuild + UPDATE, one statement. */
+    private ClaimBaseline claimBaseline(int clients, int seconds, CpuMeter meter) throws Exception {
         String script = "\\set p random(1, 100)\n"
                 + "update workspaces set owner = 'pgbench', name = 'b', claimed_at = now()"
                 + " where id = (select id from workspaces where preset_id = :p and owner = 'prebuilds' and phase = 'running'"
                 + " order by created_at, id limit 1 for no key update skip locked)"
                 + " and owner = 'prebuilds' and phase = 'running';\n";
         long before = count("select count(*) from workspaces where owner = 'prebuilds'");
-        Pgbench.Result base = pgbench.run(script, clients, seconds);
+        CpuMeter.Sample cpu = meter.sample();
+        Pgbench.Logged logged = pgbench.runLogged(script, clients, seconds);
+        Pgbench.Result base = logged.result();
+        Thread.sleep(200); // the server reaps pgbench's backends (and adds their CPU time) as they exit
+        cpu = meter.sample().minus(cpu);
         long after = count("select count(*) from workspaces where owner = 'prebuilds'");
-        log(String.format(Locale.ROOT, "baseline: %.0f tx/s, mean %.2f ms; %,d prebuilds taken of %,d left",
-                base.tps(), base.latencyMeanMs(), before - after, before));
+        double perClaim = (cpu.waitedChildren() + cpu.postgres()) / base.transactions() * 1e6;
+        log(String.format(Locale.ROOT, "baseline: %.0f tx/s, mean %.2f ms, p50 %.2f ms, p99 %.2f ms; %,d prebuilds taken"
+                        + " of %,d left; CPU per claim %.0f µs (pgbench %.1f s, PostgreSQL %.1f s)", base.tps(),
+                base.latencyMeanMs(), logged.p50Ms(), logged.p99Ms(), before - after, before, perClaim,
+                cpu.waitedChildren(), cpu.postgres()));
         if (after == 0) {
             log("WARNING: the baseline emptied the pool; its rate includes empty updates");
         }
-        table.add(new Row("claims via ClaimPort, 32 clients (vs pgbench SKIP LOCKED + UPDATE)", Kind.RATIO_AT_LEAST,
-                0.5, ours, base.tps(), "claims/s"));
-        table.add(new Row("claims p50 (baseline: pgbench mean)", Kind.INFO, Double.NaN, p50, base.latencyMeanMs(), "ms"));
-        table.add(new Row("claims p99", Kind.AT_MOST, 10, p99, Double.NaN, "ms"));
-        table.add(new Row("double claims", Kind.AT_MOST, 0, doubles, Double.NaN, ""));
+        return new ClaimBaseline(base, logged.p50Ms(), logged.p99Ms(), perClaim);
+    }
+
+    private CpuMeter cpuMeter() throws SQLException {
+        try (Connection c = db.openDedicatedConnection()) {
+            return CpuMeter.forServerOf(c);
+        }
+    }
+
+    private String jdbcUrl() throws SQLException {
+        try (Connection c = db.openDedicatedConnection()) {
+            return c.getMetaData().getURL();
+        }
     }
 
     /** Prints a plan, rolled back (diagnostics for docs/benchmarks.md; BENCH_EXPLAIN=1). */

@@ -73,6 +73,54 @@ final class Pgbench {
         }
     }
 
+    /** A run with every transaction's latency logged ({@code -l}): its result and the latency percentiles. */
+    record Logged(Result result, double p50Ms, double p99Ms) {
+    }
+
+    /** As {@link #run}, also logging each transaction's latency, so that the baseline has percentiles too. */
+    Logged runLogged(String script, int clients, int seconds) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("warmpool-pgbench");
+        Path file = dir.resolve("script.sql");
+        try {
+            Files.writeString(file, script, StandardCharsets.UTF_8);
+            List<String> command = new ArrayList<>(List.of(binary(), "-n", "-h", host, "-p", Integer.toString(port),
+                    "-U", user, "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
+                    "-T", Integer.toString(seconds), "-M", "prepared", "-l", "--log-prefix", dir.resolve("log").toString(),
+                    "-f", file.toString(), database));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().remove("PGPASSWORD");
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = process.waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("pgbench failed (exit " + exit + "):\n" + output);
+            }
+            // One line per transaction: client_id transaction_no latency_us script_no epoch epoch_us
+            List<Long> micros = new ArrayList<>();
+            try (var logs = Files.list(dir)) {
+                for (Path log : (Iterable<Path>) logs.filter(p -> p.getFileName().toString().startsWith("log"))::iterator) {
+                    for (String line : Files.readAllLines(log)) {
+                        String[] f = line.split(" ");
+                        if (f.length >= 3) {
+                            micros.add(Long.parseLong(f[2]));
+                        }
+                    }
+                }
+            }
+            long[] sorted = micros.stream().mapToLong(Long::longValue).sorted().toArray();
+            double p50 = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2] / 1e3;
+            double p99 = sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e3;
+            return new Logged(parse(output), p50, p99);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
     private static final Pattern LATENCY = Pattern.compile("latency average = ([0-9.]+) ms");
     private static final Pattern PROCESSED = Pattern.compile("number of transactions actually processed: ([0-9]+)");

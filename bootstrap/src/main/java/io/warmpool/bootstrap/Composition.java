@@ -49,7 +49,7 @@ public final class Composition {
     /** The modules for {@code settings}: core, one database module, the ports, one provisioner, the API. */
     public static List<Module> modules(Settings settings, String token) {
         Config c = settings.config();
-        int pool = settings.workers() * 2 + 8;
+        int pool = poolSize(settings);
         List<Module> modules = new ArrayList<>();
         modules.add(new CoreModule(settings));
         modules.add(settings.dbUrl().isPresent()
@@ -63,6 +63,11 @@ public final class Composition {
         });
         modules.add(new HttpApiModule(settings.httpAddr(), token));
         return modules;
+    }
+
+    /** The size of the service's database connection pool. */
+    public static int poolSize(Settings settings) {
+        return settings.workers() * 2 + 8;
     }
 
     /** Builds the service for {@code config}; nothing is started yet. */

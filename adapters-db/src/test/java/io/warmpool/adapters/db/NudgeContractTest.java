@@ -78,6 +78,17 @@ class NudgeContractTest extends DatabaseTestBase {
     }
 
     @Test
+    void nudgeAll_sendsOneNudgePerPreset_inOneGo() throws InterruptedException {
+        BlockingQueue<PresetId> received = new LinkedBlockingQueue<>();
+        subscribe(replicaB, received);
+
+        replicaA.nudgeAll(List.of(SMALL, LARGE));
+
+        assertThat(List.of(received.poll(WAIT_SECONDS, TimeUnit.SECONDS), received.poll(WAIT_SECONDS, TimeUnit.SECONDS)))
+                .containsExactlyInAnyOrder(SMALL, LARGE);
+    }
+
+    @Test
     void payload_roundTripsAnyNames() {
         PresetId odd = new PresetId("a/b", "v\"1\\", "x,y ]");
         assertThat(PostgresNudgeAdapter.decode(PostgresNudgeAdapter.encode(odd))).contains(odd);

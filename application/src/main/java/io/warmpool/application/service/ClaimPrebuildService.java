@@ -12,29 +12,27 @@ import io.warmpool.application.port.out.NudgePort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
-import java.util.logging.Logger;
 
-/** Claims (A3). Thread-safe; concurrency safety of the hand-over itself is the {@link ClaimPort}'s contract. */
+/**
+ * Claims (A3). Thread-safe; concurrency safety of the hand-over itself is the {@link ClaimPort}'s contract. Every
+ * claim, hit or miss, is recorded in the metrics, published as an event and followed by a nudge for its preset;
+ * concurrent claims publish and nudge in groups (see {@link ClaimFollowUps}).
+ */
 public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
-
-    private static final Logger LOG = Logger.getLogger(ClaimPrebuildService.class.getName());
 
     private final Clock clock;
     private final ClaimPort claims;
-    private final NudgePort nudges;
     private final IdGeneratorPort ids;
-    private final EventSinkPort events;
+    private final ClaimFollowUps followUps;
     private final MetricsPort metrics;
 
     public ClaimPrebuildService(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
                                 EventSinkPort events, MetricsPort metrics) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.claims = Objects.requireNonNull(claims, "claims");
-        this.nudges = Objects.requireNonNull(nudges, "nudges");
         this.ids = Objects.requireNonNull(ids, "ids");
-        this.events = Objects.requireNonNull(events, "events");
+        this.followUps = new ClaimFollowUps(events, nudges);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -46,19 +44,13 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
         Instant done = Clocks.now(clock);
         boolean hit = attempt instanceof ClaimPort.Claimed;
         metrics.claimFinished(attempt.preset(), hit, Duration.between(now, done));
-        if (attempt instanceof ClaimPort.Claimed claimed) {
-            events.publish(List.of(Event.of(now, EventType.CLAIM_SUCCEEDED, attempt.preset(), claimed.workspace().id())
-                    .with("owner", command.owner()).with("name", claimed.workspace().name())));
-        } else {
-            events.publish(List.of(Event.of(now, EventType.CLAIM_MISSED, attempt.preset(), null)
-                    .with("owner", command.owner())));
-        }
-        // A claim (or a miss) means the pool is short now: reconcile it without waiting for the next tick.
-        try {
-            nudges.nudge(attempt.preset());
-        } catch (RuntimeException e) {
-            LOG.warning(() -> "nudge after claim failed (the next pass will catch up): " + PassPlanner.describe(e));
-        }
+        Event event = attempt instanceof ClaimPort.Claimed claimed
+                ? Event.of(now, EventType.CLAIM_SUCCEEDED, attempt.preset(), claimed.workspace().id())
+                        .with("owner", command.owner()).with("name", claimed.workspace().name())
+                : Event.of(now, EventType.CLAIM_MISSED, attempt.preset(), null).with("owner", command.owner());
+        // A claim (or a miss) means the pool is short now: reconcile it without waiting for the next tick. Under
+        // concurrent claims, events and nudges go out in groups (ClaimFollowUps).
+        followUps.handOver(event, attempt.preset());
         return attempt;
     }
 

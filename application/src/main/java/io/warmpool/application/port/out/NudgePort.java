@@ -1,6 +1,7 @@
 package io.warmpool.application.port.out;
 
 import io.warmpool.domain.PresetId;
+import java.util.Collection;
 import java.util.function.Consumer;
 
 /**
@@ -11,6 +12,14 @@ public interface NudgePort {
 
     /** Sends a nudge for {@code preset} to every replica, this one included. */
     void nudge(PresetId preset);
+
+    /**
+     * Sends a nudge for each of {@code presets}, as {@link #nudge} does for one; an adapter may send them together
+     * (one round trip). The default sends them one by one.
+     */
+    default void nudgeAll(Collection<PresetId> presets) {
+        presets.forEach(this::nudge);
+    }
 
     /**
      * Calls {@code listener} for each nudge received, on a thread of the adapter's, until the returned
