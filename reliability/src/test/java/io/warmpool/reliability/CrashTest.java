@@ -237,12 +237,12 @@ class CrashTest {
             Duration lockFreedAfter = Duration.between(killedAt, Instant.now());
             assertThat(passBlockedInItsEnqueue(db, "replica-a")).as("the killed pass's write is still pending").isTrue();
 
-            // and replica-b takes the lock and plans the same creates (it cannot see the uncommitted ones)
+            // and replica-b takes the lock, then waits for the killed pass's transaction to end before it reads
             b.start().awaitReady(Duration.ofMinutes(2));
-            await().atMost(Duration.ofMinutes(1)).until(() -> lockHolder(db).equals("replica-b") && passBlockedInItsEnqueue(db, "replica-b"));
+            await().atMost(Duration.ofMinutes(1)).until(() -> lockHolder(db).equals("replica-b") && fenceWaiting(db, "replica-b"));
             blocker.rollback();
 
-            // the killed pass's transaction can never commit (its client is gone): only replica-b's creates land
+            // that transaction can never commit (its client is gone): it ends rolled back, and replica-b goes on
             await().atMost(Duration.ofMinutes(1)).until(() -> db.count(
                     "select count(*) from pg_stat_activity where datname = current_database() and application_name = 'replica-a'") == 0);
             a.start().awaitReady(Duration.ofMinutes(2));
@@ -263,7 +263,8 @@ class CrashTest {
 
             String summary = String.format("crash mid-pass: replica-a killed inside its enqueue transaction while holding the "
                             + "lock; the lock was free %d ms after the kill (the killed pass's write still pending), "
-                            + "replica-b took it; 20 workspaces for 10 new presets (none twice); %d passes, 0 overlaps",
+                            + "replica-b took it and waited for that write to end; 20 workspaces for 10 new presets (none "
+                            + "twice); %d passes, 0 overlaps",
                     lockFreedAfter.toMillis(), passes.passes().size());
             System.out.println(summary);
             Files.writeString(dir.resolve("summary.txt"), summary + "\n");
@@ -274,6 +275,97 @@ class CrashTest {
             a.close();
             b.close();
         }
+    }
+
+    @Test
+    void sigkillWhileAPassCommits_theNextHolderWaitsForThatCommitAndCreatesNothingTwice() throws Exception {
+        Path dir = Logs.dir("CrashTest-midCommit");
+        SharedDatabase.Database db = pg.create("crash_mid_commit");
+        // Commits of this database wait for a synchronous standby while synchronous_standby_names names one that
+        // does not exist: a way to hold a pass's COMMIT in flight for as long as the test wants (a slow disk or a
+        // lagging synchronous standby does the same for milliseconds or seconds).
+        db.execute("alter database crash_mid_commit set synchronous_commit = on");
+        Path first = Fixtures.presets(dir.resolve("presets.yaml"), 2, 5, i -> 2);
+        Path simulated = Fixtures.write(dir.resolve("simulated.yaml"), "create_latency: {min: 50ms, max: 200ms}\ndelete_latency: 50ms\n");
+        Function<String, ServiceProcess.Builder> replica = name -> ServiceProcess.builder(name, dir)
+                .database(db)
+                .setting("provisioner", "simulated")
+                .setting("simulated-config", simulated.toString())
+                .setting("reconcile-interval", "300ms")
+                .setting("max-in-flight-creates-per-preset", Integer.toString(IN_FLIGHT_CAP))
+                .setting("job-heartbeat-timeout", "6s")
+                .setting("failed-retention", "1s");
+        ServiceProcess a = replica.apply("replica-a").setting("presets", first.toString()).build();
+        // replica-b applies no presets file at start: applying writes, and its commit would wait too
+        ServiceProcess b = replica.apply("replica-b").build();
+        PoolSampler sampler = null;
+        try (SharedDatabase.Session admin = db.session()) {
+            admin.execute("set synchronous_commit = local");
+            a.start().awaitReady(Duration.ofMinutes(2));
+            sampler = new PoolSampler(db, Duration.ofMillis(100), 0);
+            Fixtures.awaitConverged(db, Duration.ofMinutes(2), Duration.ofMillis(500));
+
+            // given: ten new presets (2 prebuilds each) while paused, then commits held, then resumed: replica-a's
+            // next pass enqueues their creates and waits in its COMMIT, holding the lock
+            assertThat(a.post("/api/v1/reconciliation/pause", "", "application/json").statusCode()).isEqualTo(200);
+            String second = Files.readString(Fixtures.presets(dir.resolve("second.yaml"), 4, 5, i -> 2));
+            assertThat(a.post("/api/v1/presets?source=second.yaml", second, "application/yaml").statusCode()).isEqualTo(200);
+            admin.execute("alter system set synchronous_standby_names = 'no_such_standby'").execute("select pg_reload_conf()");
+            admin.execute("update settings set value = 'false' where key = 'paused'");
+            await().atMost(Duration.ofMinutes(1)).until(() -> commitWaiting(db, "replica-a") && lockHolder(db).equals("replica-a"));
+
+            // when: replica-a is killed with its COMMIT in flight, and replica-b starts
+            a.kill();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lockHolder(db).isEmpty());
+            assertThat(commitWaiting(db, "replica-a")).as("the killed pass's commit is still in flight").isTrue();
+            b.start().awaitReady(Duration.ofMinutes(2));
+            // replica-b takes the lock and waits for the commit in flight before it reads its snapshot
+            await().atMost(Duration.ofMinutes(1)).until(() -> lockHolder(db).equals("replica-b") && fenceWaiting(db, "replica-b"));
+            admin.execute("alter system reset synchronous_standby_names").execute("select pg_reload_conf()");
+
+            // then: the killed pass's creates land, replica-b sees them and creates nothing more
+            a.start().awaitReady(Duration.ofMinutes(2));
+            Fixtures.awaitConverged(db, Duration.ofMinutes(2), Duration.ofSeconds(1));
+            sampler.sampleOnce();
+            sampler.close();
+            long made = db.count("""
+                    select count(*) from workspaces w join presets p on p.id = w.preset_id
+                      join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id
+                     where t.name in ('t03', 't04')
+                    """);
+            assertThat(made).as("workspaces made for the 10 new presets (2 each)").isEqualTo(20);
+            assertThat(sampler.violations()).as("prebuilds alive above desired").isEmpty();
+            assertThat(Fixtures.workspacesCreatedTwice(db)).isZero();
+            assertThat(PassLog.of(List.of(a, b)).overlaps()).isEmpty();
+
+            String summary = String.format("crash mid-commit: replica-a killed while the COMMIT of its pass's 20 creates waited; "
+                            + "replica-b took the lock and waited for that commit before reading: %d workspaces made for 20 "
+                            + "wanted, max alive - desired = %d, pools converged", made, sampler.maxOverDesired());
+            System.out.println(summary);
+            Files.writeString(dir.resolve("summary.txt"), summary + "\n");
+        } finally {
+            // ALTER SYSTEM is server-wide: the other tests on this server must not wait for the standby
+            try (SharedDatabase.Session s = db.session()) {
+                s.execute("alter system reset synchronous_standby_names").execute("select pg_reload_conf()");
+            }
+            if (sampler != null) {
+                sampler.close();
+            }
+            a.close();
+            b.close();
+        }
+    }
+
+    /** Whether the lock session of {@code replica} waits for earlier writers (PostgresReconciliationLock's fence). */
+    static boolean fenceWaiting(SharedDatabase.Database db, String replica) {
+        return db.count("select count(*) from pg_stat_activity where datname = current_database() "
+                + "and application_name = ? and state = 'active' and query like '%$fence$%'", replica) > 0;
+    }
+
+    /** Whether a session of {@code replica} waits in COMMIT for a synchronous standby. */
+    static boolean commitWaiting(SharedDatabase.Database db, String replica) {
+        return db.count("select count(*) from pg_stat_activity where datname = current_database() "
+                + "and application_name = ? and wait_event = 'SyncRep'", replica) > 0;
     }
 
     /** The replica (ApplicationName) whose session holds the reconciliation lock, or "" when none does. */
