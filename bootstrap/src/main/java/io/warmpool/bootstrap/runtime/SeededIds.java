@@ -7,7 +7,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Version-4 UUIDs drawn from a seeded generator: random in the service (seeded from a secure source at
- * start), reproducible in the simulator and tests.
+ * start, never from {@code --seed}, so that no two processes make the same ids), reproducible in the simulator
+ * and tests.
  */
 public final class SeededIds implements IdGeneratorPort {
 

@@ -35,8 +35,10 @@ import io.warmpool.application.service.WorkerSettings;
 import io.warmpool.bootstrap.runtime.SeededIds;
 import io.warmpool.bootstrap.runtime.SystemTimer;
 import io.warmpool.domain.backoff.FailurePolicy;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The application services and the settings they run with. Provides: {@link Clock} (system UTC — the one place
@@ -81,7 +83,9 @@ public final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     IdGeneratorPort ids() {
-        return new SeededIds(new Random(settings.seed() * 0x9E3779B97F4A7C15L + 1));
+        // Never from --seed: replicas sharing a configuration, or one replica restarted, would make the same ids
+        // again and their creates would collide with rows already stored. (The simulator seeds its own.)
+        return new SeededIds(new SplittableRandom(new SecureRandom().nextLong()));
     }
 
     @Provides
