@@ -48,20 +48,18 @@ class ProvisionerFaultsTest {
                 service.awaitReady(Duration.ofMinutes(2));
                 // given: the pools filled through the faults
                 Fixtures.awaitConverged(db, Duration.ofMinutes(5), INTERVAL.multipliedBy(2));
+                // and refilled twice more after every prebuild was claimed, for more creates through the faults
+                int churned = 0;
+                for (int round = 0; round < 2; round++) {
+                    churned += claimAll(service, "churn-client", 2);
+                    Fixtures.awaitConverged(db, Duration.ofMinutes(5), INTERVAL.multipliedBy(2));
+                }
                 Map<String, Long> beforeOutage = webhook.counts();
 
                 // when: the webhook goes down for 60 s while claims ask for replacements
                 webhook.outage(true);
                 Instant outageStart = Instant.now();
-                int claimed = 0;
-                for (int t = 1; t <= 2; t++) {
-                    for (int p = 1; p <= 4; p++) {
-                        var r = service.post(String.format("/api/v1/presets/t%02d/p%d/claims", t, p),
-                                "{\"owner\":\"faults-client\"}", "application/json");
-                        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-                        claimed++;
-                    }
-                }
+                int claimed = claimAll(service, "faults-client", 1);
                 ServiceProcess.sleep(OUTAGE.toMillis());
                 webhook.outage(false);
                 Instant outageEnd = Instant.now();
@@ -79,6 +77,8 @@ class ProvisionerFaultsTest {
                 // no preset was ever hard-limited
                 assertThat(db.count("select count(*) from events where type = 'hard_limited'")).isZero();
                 assertThat(db.count("select count(*) from preset_failure_states where status <> 'healthy'")).isZero();
+                long backoffs = db.count("select count(*) from events where type = 'backoff'");
+                long failedCreates = db.count("select count(*) from events where type = 'create_failed'");
                 long maxFailures = db.count("""
                         select coalesce(max((details->>'failures')::int), 0) from events where type = 'backoff'
                         """);
@@ -113,15 +113,32 @@ class ProvisionerFaultsTest {
                 assertThat(early).as("creates before their preset's retryNotBefore").isEmpty();
                 assertThat(webhook.counts()).doesNotContainKey("unsigned");
 
-                String summary = String.format("provisioner faults: requests before the outage %s, in total %s; %d claims at "
+                String summary = String.format("provisioner faults: %d prebuilds claimed and refilled before the outage; "
+                                + "requests before the outage %s, in total %s; %d failed creates, %d backoffs; %d claims at "
                                 + "the outage start; %d jobs released as unavailable (circuit open) during the 60 s outage; "
                                 + "0 hard_limited, highest consecutive failures %d (limit 5); %d creates checked against "
                                 + "retryNotBefore, 0 early; converged %d s after the outage ended",
-                        beforeOutage, webhook.counts(), claimed, releasedAsUnavailable, maxFailures, checked,
+                        churned, beforeOutage, webhook.counts(), failedCreates, backoffs, claimed, releasedAsUnavailable, maxFailures, checked,
                         Duration.between(outageEnd, converged).toSeconds());
                 System.out.println(summary);
                 Files.writeString(dir.resolve("summary.txt"), summary + "\n");
             }
         }
+    }
+
+    /** Claims {@code perPreset} prebuilds of each of the 8 presets; every claim must succeed (the pools are full). */
+    private static int claimAll(ServiceProcess service, String owner, int perPreset) {
+        int claimed = 0;
+        for (int t = 1; t <= 2; t++) {
+            for (int p = 1; p <= 4; p++) {
+                for (int i = 0; i < perPreset; i++) {
+                    var r = service.post(String.format("/api/v1/presets/t%02d/p%d/claims", t, p),
+                            "{\"owner\":\"" + owner + "\"}", "application/json");
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+                    claimed++;
+                }
+            }
+        }
+        return claimed;
     }
 }
