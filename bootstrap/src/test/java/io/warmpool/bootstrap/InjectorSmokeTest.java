@@ -19,6 +19,7 @@ import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.IdGeneratorPort;
 import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.config.Config;
@@ -115,6 +116,22 @@ class InjectorSmokeTest {
         assertThatThrownBy(() -> Settings.from(Config.load(flags, Map.of(), null))).isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(3))
                 .hasMessageContaining("--workers").hasMessageContaining("--http-addr").hasMessageContaining("backoff-multiplier");
+    }
+
+    @Test
+    void replicasGivenTheSameSeed_makeDifferentWorkspaceIds() {
+        // Replicas sharing one configuration (or one replica restarted) with --seed: the seed makes the simulated
+        // provisioner and the jitter reproducible, but workspace ids must never repeat across processes, or a
+        // restarted replica's creates collide with the rows it made before (found by the reliability suite).
+        Settings settings = Settings.from(config(true, "simulated"));
+        IdGeneratorPort first = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(settings, "t")).getInstance(IdGeneratorPort.class);
+        IdGeneratorPort second = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(settings, "t")).getInstance(IdGeneratorPort.class);
+        java.util.Set<Object> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            ids.add(first.newWorkspaceId());
+            ids.add(second.newWorkspaceId());
+        }
+        assertThat(ids).hasSize(2000);
     }
 
     @Test

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.ReconciliationLockPort.HeldLock;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -90,6 +95,49 @@ class ReconciliationLockContractTest extends DatabaseTestBase {
         ReconciliationLockPort other = new PostgresReconciliationLock(db, 42L);
         try (HeldLock a = replicaA.tryAcquire().orElseThrow(); HeldLock b = other.tryAcquire().orElseThrow()) {
             assertThat(a).isNotSameAs(b);
+        }
+    }
+
+    @Test
+    void givenAWriteInFlightWhenTheLockIsTaken_tryAcquireReturnsOnlyOnceItIsVisible() throws Exception {
+        // given: a write transaction in flight, as a pass's commit is when its replica is killed: its lock session
+        // is gone (the lock is free) but the commit has not landed yet
+        try (Connection zombie = db.openDedicatedConnection(); Statement write = zombie.createStatement()) {
+            zombie.setAutoCommit(false);
+            write.execute("insert into settings (key, value, updated_at) values ('zombie', 'in flight', now())");
+
+            // when: another replica takes the lock; the write commits only once the new holder is waiting for it
+            CompletableFuture<Optional<HeldLock>> taking = CompletableFuture.supplyAsync(replicaB::tryAcquire);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (db.dsl().fetchCount(DSL.table("pg_stat_activity"),
+                    DSL.condition("datname = current_database() and wait_event = 'PgSleep'")) == 0) {
+                assertThat(taking).as("tryAcquire returned while a write begun before it was in flight").isNotDone();
+                assertThat(System.nanoTime()).as("the new holder never waited").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            assertThat(taking).isNotDone();
+            zombie.commit();
+
+            // then: the holder's reads see the write
+            try (HeldLock held = taking.get(30, TimeUnit.SECONDS).orElseThrow()) {
+                assertThat(db.dsl().fetchCount(DSL.table("settings"), DSL.condition("key = 'zombie'"))).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void givenAWriteThatDoesNotEnd_tryAcquireGoesAheadAfterTheFenceTimeout() throws Exception {
+        ReconciliationLockPort impatient = new PostgresReconciliationLock(db, PostgresReconciliationLock.DEFAULT_KEY,
+                Duration.ofMillis(50));
+        try (Connection stuck = db.openDedicatedConnection(); Statement write = stuck.createStatement()) {
+            stuck.setAutoCommit(false);
+            write.execute("insert into settings (key, value, updated_at) values ('stuck', 'forever', now())");
+
+            // reconciliation must not stop behind a transaction that is not a pass's
+            try (HeldLock held = impatient.tryAcquire().orElseThrow()) {
+                assertThat(advisoryLockHolders()).hasSize(1);
+            }
+            stuck.rollback();
         }
     }
 

@@ -67,12 +67,15 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
     @Override
     public PassReport reconcile(Scope scope) {
         Objects.requireNonNull(scope, "scope");
-        Instant now = Clocks.now(clock);
         Optional<HeldLock> held = lock.tryAcquire();
         if (held.isEmpty()) {
-            return PassReport.skipped(now, PassReport.Skipped.LOCKED_ELSEWHERE);
+            return PassReport.skipped(Clocks.now(clock), PassReport.Skipped.LOCKED_ELSEWHERE);
         }
         try (HeldLock ignored = held.get()) {
+            // Read once the lock is held, and the end once the pass's last write is done: the reported interval
+            // [startedAt, startedAt + duration] lies inside the lock hold, so the intervals of passes of all
+            // replicas never overlap (taking the lock opens a connection, which may take a while).
+            Instant now = Clocks.now(clock);
             boolean paused = settings.isPaused();
             metrics.paused(paused);
             if (paused) {
@@ -82,9 +85,9 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
             Map<PresetId, String> failures = new LinkedHashMap<>(planned.failures());
             List<Event> published = new ArrayList<>();
             Counts counts = execute(planned.plans(), now, failures, published);
+            events.publish(published);
             PassReport report = new PassReport(now, null, planned.plans(), counts.creates, counts.deletes,
                     counts.cancels, failures, Duration.between(now, Clocks.now(clock)));
-            events.publish(published);
             metrics.passFinished(report);
             failures.forEach((id, why) -> LOG.warning(() -> "preset " + id + ": " + why));
             return report;

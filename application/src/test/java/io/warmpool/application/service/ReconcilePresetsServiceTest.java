@@ -364,4 +364,40 @@ class ReconcilePresetsServiceTest {
         assertThat(third.creates() + third.deletes() + third.cancels()).isZero();
         assertThat(world.store.prebuilds(big, Phase.RUNNING)).hasSize(7);
     }
+
+    @Test
+    void givenTakingTheLockTakesTime_theReportedPassIntervalLiesInsideTheLockHold() {
+        // given: taking the lock takes 40 ms (it opens a connection), publishing the events 7 ms, and the
+        // lock is released 3 ms after the pass is done; the clock records when the lock is held
+        PresetId preset = world.preset("python", 3);
+        java.util.List<java.time.Instant> heldFrom = new java.util.ArrayList<>();
+        java.util.List<java.time.Instant> heldUntil = new java.util.ArrayList<>();
+        io.warmpool.application.port.out.ReconciliationLockPort slowLock = () -> {
+            world.clock.advance(Duration.ofMillis(40));
+            return world.store.tryAcquire().map(inner -> {
+                heldFrom.add(world.clock.instant());
+                return () -> {
+                    world.clock.advance(Duration.ofMillis(3));
+                    heldUntil.add(world.clock.instant());
+                    inner.close();
+                };
+            });
+        };
+        io.warmpool.application.port.out.EventSinkPort slowEvents = events -> {
+            world.clock.advance(Duration.ofMillis(7));
+            world.events.publish(events);
+        };
+        ReconcilePresetsService reconciler = new ReconcilePresetsService(world.clock, slowLock, world.store, world.store,
+                world.store, world.ids, slowEvents, world.metrics, ReconcileSettings.DEFAULTS);
+
+        // when
+        PassReport report = reconciler.reconcile(io.warmpool.application.port.out.PresetSnapshotPort.Scope.ALL);
+
+        // then: started once the lock was held, and its duration covers the events it wrote
+        assertThat(report.ran()).isTrue();
+        assertThat(planOf(report, preset).creates()).isEqualTo(3);
+        assertThat(report.startedAt()).isEqualTo(heldFrom.get(0)).isEqualTo(T0.plusMillis(40));
+        assertThat(report.duration()).isEqualTo(Duration.ofMillis(7));
+        assertThat(report.startedAt().plus(report.duration())).isBefore(heldUntil.get(0));
+    }
 }

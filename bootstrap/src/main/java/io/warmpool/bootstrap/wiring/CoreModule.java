@@ -39,6 +39,7 @@ import io.warmpool.application.service.TimeOrderedIds;
 import io.warmpool.application.service.WorkerSettings;
 import io.warmpool.bootstrap.runtime.SystemTimer;
 import io.warmpool.domain.backoff.FailurePolicy;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Random;
 
@@ -87,7 +88,10 @@ public final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     IdGeneratorPort ids(Clock clock) {
-        return new TimeOrderedIds(clock, new Random(settings.seed() * 0x9E3779B97F4A7C15L + 1));
+        // Time-ordered (UUIDv7), the random part never from --seed: replicas sharing a configuration, or one
+        // replica restarted, would make the same ids again and their creates would collide with rows already
+        // stored. (The simulator seeds its own.)
+        return new TimeOrderedIds(clock, new Random(new SecureRandom().nextLong()));
     }
 
     @Provides
