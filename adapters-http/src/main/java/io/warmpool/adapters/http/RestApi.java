@@ -207,6 +207,9 @@ public final class RestApi {
         config.jetty.port = address.port();
         config.http.maxRequestSize = MAX_BODY_BYTES;
         config.http.prefer405over404 = true;
+        // Jetty rejects some requests before Javalin sees them (a path with %00 or an encoded '/', a malformed
+        // request line or header); its own error page is HTML. Answer those as JSON like every other error.
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         config.jsonMapper(new JavalinJackson(mapper, false));
         config.requestLogger.http((ctx, ms) -> LOG.fine(() ->
                 ctx.method() + " " + ctx.path() + " " + ctx.statusCode() + " " + Math.round(ms) + " ms"));
@@ -478,6 +481,48 @@ public final class RestApi {
             case 413 -> "request body larger than " + MAX_BODY_BYTES + " bytes";
             default -> e.getMessage();
         };
+    }
+
+    /**
+     * Jetty's error handler for what Jetty itself rejects: {@code {"error": …}} with the status Jetty chose, never
+     * HTML and never a stack trace. Jetty's reason is used when it is a short printable text (its reasons are
+     * fixed phrases such as "Ambiguous URI path encoding"); the request's own text is never echoed.
+     */
+    static final class JsonErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
+
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
+        @Override
+        public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                              org.eclipse.jetty.util.Callback callback) {
+            int status = response.getStatus() < 400 ? 500 : response.getStatus();
+            response.setStatus(status);
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, JSON);
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CACHE_CONTROL, "no-store");
+            Object reason = request.getAttribute(ERROR_MESSAGE);
+            response.write(true, ByteBuffer.wrap(body(status, reason == null ? null : reason.toString())), callback);
+            return true;
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
+            fields.put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, JSON);
+            return ByteBuffer.wrap(body(status, reason));
+        }
+
+        static byte[] body(int status, String reason) {
+            String what = reason != null && reason.length() <= 120 && reason.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+                    ? reason : HttpStatus.forStatus(status).getMessage();
+            String message = "request rejected before routing: " + what.toLowerCase(Locale.ROOT);
+            try {
+                return new ObjectMapper().writeValueAsBytes(new ApiJson.ErrorView(message));
+            } catch (JsonProcessingException e) {
+                return FALLBACK_ERROR;
+            }
+        }
     }
 
     private static String abbreviate(String text) {

@@ -958,6 +958,30 @@ class RestApiTest {
             verifyNoInteractions(inspect);
         }
 
+        @ParameterizedTest(name = "{0} {1}")
+        @org.junit.jupiter.params.provider.CsvSource({
+                "GET, /api/v1/workspaces/%00",
+                "POST, /api/v1/presets/python-dev/%00/claims",
+                "PUT, /api/%00",
+                "GET, /healthz/%00"})
+        void aPathJettyRejectsBeforeRouting_isA400JsonError_evenWithoutAToken(String method, String path) {
+            HttpResponse<String> response = send(method, path, "{}");
+
+            assertError(response, 400, "request rejected before routing");
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
+        }
+
+        @Test
+        void aHeaderTooLargeForJetty_isAJsonError() {
+            HttpResponse<String> response = send("GET", "/api/v1/status", null, "X-Big", "x".repeat(64 * 1024));
+
+            assertThat(response.statusCode()).isEqualTo(431);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("application/json"));
+            assertThat(body(response).get("error").asText()).startsWith("request rejected before routing");
+            verifyNoInteractions(inspect);
+        }
+
         @Test
         void responses_doNotAdvertiseTheServerVersion() {
             assertThat(send("GET", "/healthz", null).headers().firstValue("Server")).isEmpty();
