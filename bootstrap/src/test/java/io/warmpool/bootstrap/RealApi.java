@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.Stage;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.http.PresetsYaml;
+import io.warmpool.adapters.http.RestApi;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
@@ -16,6 +17,7 @@ import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
 import io.warmpool.bootstrap.wiring.Settings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,8 +35,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The real REST API over the real application services and the real PostgreSQL adapter (an embedded PostgreSQL
- * under a temporary directory), wired by the production Guice modules — but without the reconcile loop and the
+ * The real REST API over the real application services and the real PostgreSQL adapter (on an embedded
+ * PostgreSQL server under a temporary directory, reached as an external database), wired by the production Guice
+ * modules — but without the reconcile loop and the
  * workers, so that nothing changes the store except the requests a test sends. That is what lets a test compare
  * a {@link #dump()} of the store before and after a rejected request.
  *
@@ -66,6 +69,7 @@ final class RealApi implements AutoCloseable {
     private static RealApi shared;
 
     private final Path dir;
+    private final EmbeddedPostgres postgres;
     private final Injector injector;
     private final PostgresDatabase database;
     private final ApiServer api;
@@ -90,12 +94,30 @@ final class RealApi implements AutoCloseable {
         }
     }
 
+    /**
+     * A PostgreSQL server for tests: the embedded one, its binaries unpacked once into a fixed directory shared by
+     * test runs (as adapters-db's tests do), fsync off. The service reaches it as an external database.
+     */
+    static EmbeddedPostgres startPostgres(Path dataDir) throws IOException {
+        Path binaries = Path.of(System.getProperty("java.io.tmpdir"), "warmpool-test-pg");
+        Files.createDirectories(binaries);
+        return EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(binaries.toFile())
+                .setDataDirectory(dataDir)
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .start();
+    }
+
     private RealApi(Path dir) throws IOException {
         this.dir = dir;
+        postgres = startPostgres(dir.resolve("pgdata"));
         Path simulated = dir.resolve("simulated.yaml");
         Files.writeString(simulated, "create_latency: 1ms\ndelete_latency: 1ms\n");
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
         flags.put(Setting.STATE_DIR, dir.resolve("state").toString());
+        flags.put(Setting.DB_URL, postgres.getJdbcUrl("postgres", "postgres"));
+        flags.put(Setting.DB_USER, "postgres");
         flags.put(Setting.HTTP_ADDR, "127.0.0.1:0");
         flags.put(Setting.TOKEN, TOKEN);
         flags.put(Setting.SEED, "42");
@@ -132,6 +154,11 @@ final class RealApi implements AutoCloseable {
 
     PostgresDatabase database() {
         return database;
+    }
+
+    /** The routes Javalin serves (see {@link RestApi#routes()}). */
+    List<RestApi.Route> routes() {
+        return injector.getInstance(RestApi.class).routes();
     }
 
     /** {@code http://127.0.0.1:PORT}. */
@@ -197,6 +224,11 @@ final class RealApi implements AutoCloseable {
             }
         }
         database.close();
+        try {
+            postgres.close();
+        } catch (IOException ignored) {
+            // the data directory is removed below anyway
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
             paths.forEach(p -> p.toFile().delete());

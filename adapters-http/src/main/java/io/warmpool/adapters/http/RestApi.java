@@ -197,6 +197,33 @@ public final class RestApi {
         return new HttpAddress(address.host(), port());
     }
 
+    /**
+     * One HTTP route the server serves: a method and Javalin's path pattern.
+     *
+     * @param method e.g. {@code POST}
+     * @param path   e.g. {@code /api/v1/presets/{template}/{preset}/claims}
+     */
+    public record Route(String method, String path) {
+    }
+
+    /**
+     * Every HTTP route Javalin has registered (before- and after-handlers left out), read from Javalin's router
+     * rather than from a list kept by hand, so that a test covering "every route" covers a new one as soon as it
+     * is added.
+     *
+     * @throws IllegalStateException when not running
+     */
+    public synchronized List<Route> routes() {
+        if (app == null) {
+            throw new IllegalStateException("the REST API is not running");
+        }
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> new Route(endpoint.method.name(), endpoint.path))
+                .toList();
+    }
+
     // ---- configuration --------------------------------------------------------------------------------------
 
     private void configure(JavalinConfig config) {

@@ -257,6 +257,19 @@ class RestApiTest {
             verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
         }
 
+        @Test
+        void theRoutesCheckedHere_areExactlyTheApiRoutesJavalinServes() {
+            // Path parameters as Javalin writes them; the list above uses sample values.
+            List<String> registered = api.routes().stream().filter(r -> r.path().startsWith("/api/"))
+                    .map(r -> r.method() + " " + r.path()).sorted().toList();
+            List<String> checked = apiRoutes().map(a -> a.get()[0] + " " + ((String) a.get()[1])
+                            .replace("python-dev/small", "{template}/{preset}").replace(WS1.text(), "{id}"))
+                    .filter(r -> !r.contains("no-such-route")).sorted().toList();
+
+            assertThat(registered).isNotEmpty().containsExactlyElementsOf(checked);
+            assertThat(api.routes()).extracting(RestApi.Route::path).contains("/healthz", "/readyz", "/metrics");
+        }
+
         @ParameterizedTest(name = "Authorization: {0}")
         @ValueSource(strings = {
                 "Bearer " + TOKEN + "x",                       // the token plus one character
