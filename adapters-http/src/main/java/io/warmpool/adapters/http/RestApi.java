@@ -529,6 +529,9 @@ public final class RestApi {
             response.setStatus(status);
             response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, JSON);
             response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CACHE_CONTROL, "no-store");
+            // Jetty drops the connection after a request it rejects this early, without saying so; a client that
+            // reuses it would see its next request fail with no answer at all. Say so.
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
             Object reason = request.getAttribute(ERROR_MESSAGE);
             response.write(true, ByteBuffer.wrap(body(status, reason == null ? null : reason.toString())), callback);
             return true;
@@ -537,6 +540,7 @@ public final class RestApi {
         @Override
         public ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
             fields.put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, JSON);
+            fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
             return ByteBuffer.wrap(body(status, reason));
         }
 
