@@ -88,7 +88,7 @@ public final class Composition {
     }
 
     static SimulatedProvisionerConfig simulatedConfig(Config c) {
-        return c.text(Setting.SIMULATED_CONFIG).map(Path::of).filter(Files::isRegularFile)
+        return c.text(Setting.SIMULATED_CONFIG).map(t -> c.path(Setting.SIMULATED_CONFIG)).filter(Files::isRegularFile)
                 .map(SimulatedProvisionerYaml::read)
                 .orElse(SimulatedProvisionerConfig.DEFAULT);
     }

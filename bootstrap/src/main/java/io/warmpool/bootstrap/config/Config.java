@@ -114,13 +114,22 @@ public final class Config {
         return text(s).orElseThrow(() -> problem(s, "is required"));
     }
 
+    /** The longest duration any setting accepts: far beyond any sensible value, far from overflowing arithmetic. */
+    public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
     public Duration duration(Setting s) {
         String t = string(s);
+        Duration d;
         try {
-            return Durations.parse(t);
+            d = Durations.parse(t);
         } catch (IllegalArgumentException e) {
             throw problem(s, e.getMessage());
         }
+        // Millisecond arithmetic on a longer one (an interval added to an instant, a timeout in ms) overflows.
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw problem(s, "must be at most 3650d, got " + t);
+        }
+        return d;
     }
 
     public Duration positiveDuration(Setting s) {
@@ -165,7 +174,12 @@ public final class Config {
     }
 
     public Path path(Setting s) {
-        return Path.of(string(s));
+        String t = string(s);
+        try {
+            return Path.of(t);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw problem(s, "is not a valid path: " + e.getReason());
+        }
     }
 
     /** The file this configuration read, if any. */
