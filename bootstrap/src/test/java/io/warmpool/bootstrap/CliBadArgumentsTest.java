@@ -39,6 +39,8 @@ class CliBadArgumentsTest {
     static Path goodPresets;
     static Path badConfig;
     static Path nulPathConfig;
+    static Path deepScenario;
+    static Path deepConfig;
 
     @BeforeAll
     static void files() throws IOException {
@@ -50,6 +52,10 @@ class CliBadArgumentsTest {
         Files.writeString(badConfig, "reconcile-interval: soon\nno-such-setting: 1\n");
         nulPathConfig = dir.resolve("nul.yaml");
         Files.writeString(nulPathConfig, "presets: \"a\\0b.yaml\"\n");
+        deepScenario = dir.resolve("deep-scenario.yaml");
+        Files.writeString(deepScenario, "start: 2026-03-02T00:00:00Z\nclaims: " + "[".repeat(100_000));
+        deepConfig = dir.resolve("deep-config.yaml");
+        Files.writeString(deepConfig, "workers: " + "{a: ".repeat(100_000));
     }
 
     record Run(int exit, String out, String err) {
@@ -104,6 +110,9 @@ class CliBadArgumentsTest {
                         "--command-create", "./create.sh --all; rm -rf /", "--command-delete", "[\"./delete.sh\"]"),
                 row("--http-provisioner-url (default): is required with --provisioner http", "run", "--state-dir", state, "--provisioner", "http"),
                 row("unknown setting 'no-such-setting'", "run", "--state-dir", state, "--config", badConfig.toString()),
+                row("nested too deeply", "run", "--state-dir", state, "--config", deepConfig.toString()),
+                row("--command-create: must be a list", "run", "--state-dir", state, "--provisioner", "command",
+                        "--command-create", "[".repeat(100_000), "--command-delete", "[\"./delete.sh\"]"),
                 row("presets: is not a valid path", "run", "--state-dir", state, "--config", nulPathConfig.toString()),
                 // presets
                 row("say what to do", "presets"),
@@ -154,6 +163,8 @@ class CliBadArgumentsTest {
                         "--scenario", badScenario.toString(), "--seed", "x"),
                 row("cannot be read", "simulate", "--presets", dir.resolve("missing.yaml").toString(),
                         "--scenario", badScenario.toString()),
+                row("nested too deeply", "simulate", "--presets", goodPresets.toString(),
+                        "--scenario", deepScenario.toString()),
                 row("start must be an ISO-8601 instant", "simulate", "--presets", goodPresets.toString(),
                         "--scenario", badScenario.toString()));
     }

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -70,7 +68,7 @@ public final class Config {
 
     private static Map<String, String> readFile(Path file, List<String> problems) {
         try {
-            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+            Object root = YamlText.load(Files.readString(file), file.toString());
             if (root == null) {
                 return Map.of();
             }
