@@ -82,7 +82,7 @@ final class PresetsFileFuzz {
                 Tuple.of(2, tokenSoup()),
                 Tuple.of(4, wrongKinds()),
                 Tuple.of(3, hostileParameters()),
-                Tuple.of(1, deepNesting()),
+                Tuple.of(1, deepNesting(5_000)),
                 Tuple.of(1, aliasBombs()),
                 Tuple.of(1, unicodeText()));
     }
@@ -207,10 +207,10 @@ final class PresetsFileFuzz {
                 value);
     }
 
-    /** {@code [[[…}, {@code {a: {a: …}, block lists and mixed nesting, from shallow to far deeper than any stack. */
-    static Arbitrary<String> deepNesting() {
+    /** {@code [[[…}, {@code {a: {a: …}, block lists and mixed nesting, from shallow to {@code maxDepth} levels. */
+    static Arbitrary<String> deepNesting(int maxDepth) {
         Arbitrary<Integer> depth = Arbitraries.oneOf(Arbitraries.integers().between(1, 60),
-                Arbitraries.integers().between(1_000, 100_000));
+                Arbitraries.integers().between(1_000, maxDepth));
         return Combinators.combine(depth, Arbitraries.integers().between(0, 3)).as((n, kind) -> switch (kind) {
             case 0 -> "[".repeat(n) + "]".repeat(n);
             case 1 -> "{a: ".repeat(n) + "1" + "}".repeat(n);

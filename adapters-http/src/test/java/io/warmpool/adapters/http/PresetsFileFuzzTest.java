@@ -61,7 +61,7 @@ class PresetsFileFuzzTest {
 
     @Provide
     Arbitrary<String> bombs() {
-        return net.jqwik.api.Arbitraries.oneOf(PresetsFileFuzz.deepNesting(), PresetsFileFuzz.aliasBombs());
+        return net.jqwik.api.Arbitraries.oneOf(PresetsFileFuzz.deepNesting(100_000), PresetsFileFuzz.aliasBombs());
     }
 
     /** Reads and validates; an accepted file must be a document, a rejected one must say where and why. */
