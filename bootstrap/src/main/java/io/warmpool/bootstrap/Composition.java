@@ -12,6 +12,7 @@ import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.config.SimulatedProvisionerYaml;
+import io.warmpool.bootstrap.config.YamlText;
 import io.warmpool.bootstrap.runtime.ApiToken;
 import io.warmpool.bootstrap.runtime.LiveView;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
@@ -34,8 +35,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * The composition root: chooses the adapters by which Guice modules it installs (no conditionals inside
@@ -93,7 +92,7 @@ public final class Composition {
     }
 
     static SimulatedProvisionerConfig simulatedConfig(Config c) {
-        return c.text(Setting.SIMULATED_CONFIG).map(Path::of).filter(Files::isRegularFile)
+        return c.text(Setting.SIMULATED_CONFIG).map(t -> c.path(Setting.SIMULATED_CONFIG)).filter(Files::isRegularFile)
                 .map(SimulatedProvisionerYaml::read)
                 .orElse(SimulatedProvisionerConfig.DEFAULT);
     }
@@ -127,7 +126,7 @@ public final class Composition {
         String text = c.text(s).orElseThrow(() -> c.problem(s, "is required with --provisioner command"));
         Object parsed;
         try {
-            parsed = new Load(LoadSettings.builder().build()).loadFromString(text);
+            parsed = YamlText.load(text, s.flag());
         } catch (RuntimeException e) {
             throw c.problem(s, "must be a list such as [\"./create.sh\", \"--verbose\"]");
         }

@@ -38,6 +38,12 @@ public final class Main implements Runnable {
             if (e instanceof ConfigException || e instanceof InvalidDefinitionException) {
                 commandLine.getErr().println("invalid configuration or input:");
                 e.getMessage().lines().forEach(l -> commandLine.getErr().println("  " + l));
+                if (e instanceof ConfigException) {
+                    // A setting (flag, variable or file key) was wrong: point at where every setting is described.
+                    String command = commandLine.getCommandSpec().qualifiedName();
+                    commandLine.getErr().println("Usage: " + command + " [OPTIONS]; '" + command
+                            + " --help' lists every option");
+                }
                 return 2;
             }
             commandLine.getErr().println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
@@ -46,8 +52,9 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /** No command given: bad usage (exit 2), with the usage on stderr. */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 }

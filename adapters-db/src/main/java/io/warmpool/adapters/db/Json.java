@@ -32,13 +32,22 @@ final class Json {
         }
     }
 
-    /** Keeps insertion order (event details). */
+    /**
+     * Keeps insertion order (event details). A NUL (which jsonb refuses) becomes U+FFFD: details quote provisioner
+     * errors, which may hold any bytes, and one such event must not make the whole batch fail to be recorded.
+     */
     static JSONB ordered(Map<String, String> map) {
+        Map<String, String> storable = new LinkedHashMap<>();
+        map.forEach((k, v) -> storable.put(withoutNul(k), v == null ? null : withoutNul(v)));
         try {
-            return JSONB.valueOf(MAPPER.writeValueAsString(map));
+            return JSONB.valueOf(MAPPER.writeValueAsString(storable));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode as JSON", e);
         }
+    }
+
+    private static String withoutNul(String text) {
+        return text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     /** A jsonb object back as a map of text values (non-text values are given as their JSON text). */

@@ -237,6 +237,33 @@ public final class RestApi {
         return new HttpAddress(address.host(), port());
     }
 
+    /**
+     * One HTTP route the server serves: a method and Javalin's path pattern.
+     *
+     * @param method e.g. {@code POST}
+     * @param path   e.g. {@code /api/v1/presets/{template}/{preset}/claims}
+     */
+    public record Route(String method, String path) {
+    }
+
+    /**
+     * Every HTTP route Javalin has registered (before- and after-handlers left out), read from Javalin's router
+     * rather than from a list kept by hand, so that a test covering "every route" covers a new one as soon as it
+     * is added.
+     *
+     * @throws IllegalStateException when not running
+     */
+    public synchronized List<Route> routes() {
+        if (app == null) {
+            throw new IllegalStateException("the REST API is not running");
+        }
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> new Route(endpoint.method.name(), endpoint.path))
+                .toList();
+    }
+
     // ---- configuration --------------------------------------------------------------------------------------
 
     private void configure(JavalinConfig config) {
@@ -247,6 +274,9 @@ public final class RestApi {
         config.jetty.port = address.port();
         config.http.maxRequestSize = MAX_BODY_BYTES;
         config.http.prefer405over404 = true;
+        // Jetty rejects some requests before Javalin sees them (a path with %00 or an encoded '/', a malformed
+        // request line or header); its own error page is HTML. Answer those as JSON like every other error.
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         config.jsonMapper(new JavalinJackson(mapper, false));
         config.requestLogger.http((ctx, ms) -> LOG.fine(() ->
                 ctx.method() + " " + ctx.path() + " " + ctx.statusCode() + " " + Math.round(ms) + " ms"));
@@ -595,6 +625,52 @@ public final class RestApi {
             case 413 -> "request body larger than " + MAX_BODY_BYTES + " bytes";
             default -> e.getMessage();
         };
+    }
+
+    /**
+     * Jetty's error handler for what Jetty itself rejects: {@code {"error": …}} with the status Jetty chose, never
+     * HTML and never a stack trace. Jetty's reason is used when it is a short printable text (its reasons are
+     * fixed phrases such as "Ambiguous URI path encoding"); the request's own text is never echoed.
+     */
+    static final class JsonErrorHandler extends org.eclipse.jetty.server.handler.ErrorHandler {
+
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
+        @Override
+        public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                              org.eclipse.jetty.util.Callback callback) {
+            int status = response.getStatus() < 400 ? 500 : response.getStatus();
+            response.setStatus(status);
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, JSON);
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CACHE_CONTROL, "no-store");
+            // Jetty drops the connection after a request it rejects this early, without saying so; a client that
+            // reuses it would see its next request fail with no answer at all. Say so.
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
+            Object reason = request.getAttribute(ERROR_MESSAGE);
+            response.write(true, ByteBuffer.wrap(body(status, reason == null ? null : reason.toString())), callback);
+            return true;
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, org.eclipse.jetty.http.HttpFields.Mutable fields) {
+            fields.put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, JSON);
+            fields.put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
+            return ByteBuffer.wrap(body(status, reason));
+        }
+
+        static byte[] body(int status, String reason) {
+            String what = reason != null && reason.length() <= 120 && reason.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+                    ? reason : HttpStatus.forStatus(status).getMessage();
+            String message = "request rejected before routing: " + what.toLowerCase(Locale.ROOT);
+            try {
+                return new ObjectMapper().writeValueAsBytes(new ApiJson.ErrorView(message));
+            } catch (JsonProcessingException e) {
+                return FALLBACK_ERROR;
+            }
+        }
     }
 
     private static String abbreviate(String text) {

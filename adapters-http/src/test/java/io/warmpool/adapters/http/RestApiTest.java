@@ -261,6 +261,19 @@ class RestApiTest {
             verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release, history);
         }
 
+        @Test
+        void theRoutesCheckedHere_areExactlyTheApiRoutesJavalinServes() {
+            // Path parameters as Javalin writes them; the list above uses sample values.
+            List<String> registered = api.routes().stream().filter(r -> r.path().startsWith("/api/"))
+                    .map(r -> r.method() + " " + r.path()).sorted().toList();
+            List<String> checked = apiRoutes().map(a -> a.get()[0] + " " + ((String) a.get()[1])
+                            .replace("python-dev/small", "{template}/{preset}").replace(WS1.text(), "{id}"))
+                    .filter(r -> !r.contains("no-such-route")).sorted().toList();
+
+            assertThat(registered).isNotEmpty().containsExactlyElementsOf(checked);
+            assertThat(api.routes()).extracting(RestApi.Route::path).contains("/healthz", "/readyz", "/metrics");
+        }
+
         @ParameterizedTest(name = "Authorization: {0}")
         @ValueSource(strings = {
                 "Bearer " + TOKEN + "x",                       // the token plus one character
@@ -959,6 +972,43 @@ class RestApiTest {
                 assertThat(response).startsWith("HTTP/1.1 400");
                 assertNoInternals(response);
             }
+            verifyNoInteractions(inspect);
+        }
+
+        @ParameterizedTest(name = "{0} {1}")
+        @org.junit.jupiter.params.provider.CsvSource({
+                "GET, /api/v1/workspaces/%00",
+                "POST, /api/v1/presets/python-dev/%00/claims",
+                "PUT, /api/%00",
+                "GET, /healthz/%00"})
+        void aPathJettyRejectsBeforeRouting_isA400JsonError_evenWithoutAToken(String method, String path) {
+            HttpResponse<String> response = send(method, path, "{}");
+
+            assertError(response, 400, "request rejected before routing");
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release);
+        }
+
+        @Test
+        void afterARequestJettyRejects_theClosedConnectionIsAnnounced_soTheNextRequestOnTheSameClientIsAnswered() {
+            // Jetty drops the connection after these; without "Connection: close" the client reused it and its next
+            // request failed with "header parser received no bytes" (found by the API fuzz test).
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> rejected = send(i % 2 == 0 ? "GET" : "POST",
+                        i % 4 < 2 ? "/api/%00" : "/api/" + "x".repeat(9000), "~");
+                assertThat(rejected.statusCode()).isIn(400, 414);
+                assertThat(rejected.headers().firstValue("Connection")).hasValue("close");
+                assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        void aHeaderTooLargeForJetty_isAJsonError() {
+            HttpResponse<String> response = send("GET", "/api/v1/status", null, "X-Big", "x".repeat(64 * 1024));
+
+            assertThat(response.statusCode()).isEqualTo(431);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("application/json"));
+            assertThat(body(response).get("error").asText()).startsWith("request rejected before routing");
             verifyNoInteractions(inspect);
         }
 

@@ -2,6 +2,7 @@ package io.warmpool.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
 import java.io.IOException;
@@ -171,8 +172,15 @@ public final class ClientCommands {
         @Override
         public Integer call() {
             PresetRef ref = preset(spec, preset);
-            ObjectNode body = ApiClient.JSON.createObjectNode();
             String who = owner != null ? owner : System.getenv().getOrDefault("USER", "user");
+            // Checked here too, so a bad name is bad usage (exit 2) even when the service cannot be reached.
+            try {
+                new ClaimCommand(ref, who, java.util.Optional.ofNullable(name));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), (owner == null ? "--owner (default: $USER): " : "")
+                        + e.getMessage());
+            }
+            ObjectNode body = ApiClient.JSON.createObjectNode();
             body.put("owner", who);
             if (name != null) {
                 body.put("name", name);

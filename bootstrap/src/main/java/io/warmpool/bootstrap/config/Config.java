@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -70,7 +68,7 @@ public final class Config {
 
     private static Map<String, String> readFile(Path file, List<String> problems) {
         try {
-            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+            Object root = YamlText.load(Files.readString(file), file.toString());
             if (root == null) {
                 return Map.of();
             }
@@ -114,13 +112,22 @@ public final class Config {
         return text(s).orElseThrow(() -> problem(s, "is required"));
     }
 
+    /** The longest duration any setting accepts: far beyond any sensible value, far from overflowing arithmetic. */
+    public static final Duration MAX_DURATION = Duration.ofDays(3650);
+
     public Duration duration(Setting s) {
         String t = string(s);
+        Duration d;
         try {
-            return Durations.parse(t);
+            d = Durations.parse(t);
         } catch (IllegalArgumentException e) {
             throw problem(s, e.getMessage());
         }
+        // Millisecond arithmetic on a longer one (an interval added to an instant, a timeout in ms) overflows.
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw problem(s, "must be at most 3650d, got " + t);
+        }
+        return d;
     }
 
     public Duration positiveDuration(Setting s) {
@@ -165,7 +172,12 @@ public final class Config {
     }
 
     public Path path(Setting s) {
-        return Path.of(string(s));
+        String t = string(s);
+        try {
+            return Path.of(t);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw problem(s, "is not a valid path: " + e.getReason());
+        }
     }
 
     /** The file this configuration read, if any. */

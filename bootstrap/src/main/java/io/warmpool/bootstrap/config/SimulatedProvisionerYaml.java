@@ -12,8 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -38,7 +36,7 @@ public final class SimulatedProvisionerYaml {
     /** @throws ConfigException naming the file and the field */
     public static SimulatedProvisionerConfig read(Path file) {
         try {
-            Object root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+            Object root = YamlText.load(Files.readString(file), file.toString());
             return fromMap(root == null ? Map.of() : asMap(root, "the file"), file.toString());
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));

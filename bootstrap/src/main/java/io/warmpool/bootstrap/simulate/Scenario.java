@@ -4,6 +4,7 @@ import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.config.SimulatedProvisionerYaml;
+import io.warmpool.bootstrap.config.YamlText;
 import io.warmpool.domain.PresetRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -61,7 +60,7 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
     static Scenario read(Path file) {
         Object root;
         try {
-            root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+            root = YamlText.load(Files.readString(file), file.toString());
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
         } catch (YamlEngineException e) {
@@ -134,7 +133,9 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
         int to = 23;
         if (m.containsKey("hours")) {
             String hours = String.valueOf(m.get("hours"));
-            String[] parts = hours.split("-");
+            // limit -1: "-" and "8-" keep their empty parts and are rejected (without it "-" split into nothing
+            // and threw ArrayIndexOutOfBoundsException, and "8-" was silently read as 8-8).
+            String[] parts = hours.split("-", -1);
             try {
                 from = Integer.parseInt(parts[0].trim());
                 to = parts.length == 2 ? Integer.parseInt(parts[1].trim()) : from;

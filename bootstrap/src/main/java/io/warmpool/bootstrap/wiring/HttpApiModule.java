@@ -26,7 +26,8 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * The inbound REST API and the Prometheus metrics (adapters-http). Provides {@link ApiServer},
+ * The inbound REST API and the Prometheus metrics (adapters-http). Provides {@link ApiServer} (and the
+ * {@link RestApi} behind it),
  * {@link MetricsPort}, and the {@link EventSinkPort} that feeds both the database event log and the metrics.
  */
 public final class HttpApiModule extends AbstractModule {
@@ -58,15 +59,20 @@ public final class HttpApiModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ApiServer api(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
-                  ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
-                  PresetHistoryUseCase history, PostgresDatabase database, PrometheusMetrics prometheus, Clock clock) {
+    RestApi restApi(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                    ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
+                    PresetHistoryUseCase history, PostgresDatabase database, PrometheusMetrics prometheus, Clock clock) {
         ReadinessCheck readiness = () -> database.isReachable()
                 ? ReadinessCheck.Result.ready("database reachable, migrations applied")
                 : ReadinessCheck.Result.notReady("database unreachable");
-        RestApi api = new RestApi(new HttpAddress(address.getHostString(), address.getPort()),
+        return new RestApi(new HttpAddress(address.getHostString(), address.getPort()),
                 new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token, readiness,
                 prometheus.registry(), clock);
+    }
+
+    @Provides
+    @Singleton
+    ApiServer api(RestApi api) {
         return new ApiServer() {
             @Override
             public void start() {

@@ -49,6 +49,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 throw c.problem(Setting.SEED, "must be a whole number, got '" + s + "'");
             }
         }).orElseGet(() -> new SecureRandom().nextLong()), 0L);
+        Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)), Optional.empty());
         if (heartbeat.toMillis() < 3) {
             problems.add(c.problem(Setting.JOB_HEARTBEAT_TIMEOUT, "must be at least 3ms").getMessage());
         }
@@ -56,7 +57,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
             throw new ConfigException(problems);
         }
         return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), c.text(Setting.DB_PASSWORD),
-                addr, c.text(Setting.PRESETS).map(Path::of), provisioner, interval, backoff, hardLimit,
+                addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
                 new WorkerSettings(heartbeat, interval), workers, seed, c.text(Setting.TOKEN), c);
     }

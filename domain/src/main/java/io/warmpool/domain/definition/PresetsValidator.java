@@ -126,11 +126,16 @@ public final class PresetsValidator {
             if (key == null || key.isBlank() || key.length() > MAX_PARAMETER_NAME) {
                 errors.add(new ValidationError(p.source(), place + ", parameters",
                         "parameter names must be 1 to " + MAX_PARAMETER_NAME + " non-blank characters, got '" + key + "'"));
+            } else if (textProblem(key) != null) {
+                errors.add(new ValidationError(p.source(), place + ", parameters",
+                        "parameter names " + textProblem(key)));
             } else if (value == null) {
                 errors.add(new ValidationError(p.source(), place + ", parameters." + key, "has no value"));
             } else if (value.length() > MAX_PARAMETER_VALUE) {
                 errors.add(new ValidationError(p.source(), place + ", parameters." + key,
                         "must be at most " + MAX_PARAMETER_VALUE + " characters, got " + value.length()));
+            } else if (textProblem(value) != null) {
+                errors.add(new ValidationError(p.source(), place + ", parameters." + key, textProblem(value)));
             }
         });
         PrebuildPolicy policy = policy(p.prebuilds(), place, errors);
@@ -227,6 +232,28 @@ public final class PresetsValidator {
             return -1;
         }
         return value;
+    }
+
+    /**
+     * Why {@code text} cannot be kept and handed on exactly, or null. Parameters travel to the store, to a
+     * provisioner's stdin and environment, and to an HTTP body: none of them can carry U+0000 (an environment
+     * variable ends at it, PostgreSQL text refuses it), and an unpaired surrogate is not Unicode text at all (it
+     * would arrive as '?'). Rejecting both up front keeps "stored and passed literally" true for what is accepted.
+     */
+    static String textProblem(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\u0000') {
+                return "must not contain the NUL character (U+0000), found at position " + (i + 1);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a valid pair: one character outside the BMP
+            } else if (Character.isSurrogate(c)) {
+                return "must be Unicode text: an unpaired surrogate (U+" + String.format("%04X", (int) c)
+                        + ") at position " + (i + 1);
+            }
+        }
+        return null;
     }
 
     private static void name(String source, String field, String value, List<ValidationError> errors) {

@@ -180,4 +180,35 @@ class PresetsValidatorTest {
         // Saturday 2026-03-07 10:00 Berlin
         assertThat(policy.instancesAt(java.time.Instant.parse("2026-03-07T09:00:00Z"))).isEqualTo(1);
     }
+
+    static PresetsInput withParameters(Map<String, String> parameters) {
+        return new PresetsInput("f.yaml", List.of(new TemplateInput("f.yaml:2", "python-dev", "v3", false, false, List.of(
+                new PresetInput("f.yaml:5", "small", parameters, new PrebuildsInput("f.yaml:7", 1, null, null))))));
+    }
+
+    @Test
+    void givenParametersWithNulOrAnUnpairedSurrogate_rejectedNamingTheParameterAndPosition() {
+        List<ValidationError> errors = errorsOf(withParameters(Map.of("cpu", "2\u00004", "memory", "x\ud800", "a\u0000", "v")));
+
+        assertThat(errors).extracting(ValidationError::field).containsExactlyInAnyOrder(
+                "template python-dev, preset small, parameters.cpu",
+                "template python-dev, preset small, parameters.memory",
+                "template python-dev, preset small, parameters");
+        assertThat(errors).extracting(ValidationError::message).anySatisfy(m -> assertThat(m).contains("NUL", "position 2"))
+                .anySatisfy(m -> assertThat(m).contains("unpaired surrogate", "U+D800", "position 2"))
+                .anySatisfy(m -> assertThat(m).startsWith("parameter names must not contain the NUL"));
+    }
+
+    @Test
+    void givenParametersWithQuotesShellAndSqlMetacharactersNewlinesAndEmoji_keptExactly() {
+        Map<String, String> parameters = Map.of(
+                "sql", "'; drop table presets; --",
+                "shell", "$(touch /tmp/x) `id` ; rm -rf / && echo \"$HOME\" | cat > /dev/null",
+                "newlines", "line 1\nline 2\r\n\ttab",
+                "unicode", "ü 日本語 😀 \u202e");
+
+        PresetsDocument doc = PresetsValidator.validate(withParameters(parameters));
+
+        assertThat(doc.templates().get(0).presets().get(0).parameters()).isEqualTo(parameters);
+    }
 }

@@ -1,0 +1,65 @@
+package io.warmpool.bootstrap.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmpool.bootstrap.Composition;
+import io.warmpool.bootstrap.wiring.Settings;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Bad input, configuration (SPEC §7): any value for any setting (flags, variables and file keys all end up here)
+ * gives settings the service can run with, or a {@link ConfigException} naming the setting (exit 2) — never another
+ * exception, such as an overflow from an absurd duration. Seeds are fixed.
+ */
+class SettingsFuzzTest {
+
+    static final List<String> VALUES = List.of("", " ", "0", "1", "-1", "2", "256", "257", "1000000", "1000001",
+            "2147483648", "99999999999999999999", "1.5", "1e400", "NaN", "Infinity", "0x10", "15s", "0s", "1ms", "2ms",
+            "3ms", "24h", "3650d", "3651d", "99999999999999d", "106751991167301d", "1m30s", "-5s", "soon", "linear",
+            "exponential", "none", "full", "equal", "simulated", "command", "http", "127.0.0.1:0", "127.0.0.1:65536",
+            "[::1]:8080", ":8080", "host:", "nowhere", "http://127.0.0.1:9/x", "jdbc:postgresql://h/db", "[\"/bin/true\"]",
+            "./create.sh --all", "[]", "[[[", "{a: b}", "'; drop table presets; --", "$(touch /tmp/warmpool-pwned)",
+            "ü", "😀", "0123456789abcdef0123456789abcdef", "short");
+
+    @Property(tries = 400, seed = "8601")
+    void anyValuesGiveRunnableSettingsOrAConfigException(@ForAll("flags") Map<Setting, String> flags) {
+        Settings settings;
+        try {
+            settings = Settings.from(Config.load(flags, Map.of(), null));
+            Composition.modules(settings, "token");
+        } catch (ConfigException e) {
+            Statistics.collect("rejected");
+            assertThat(e.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).contains("--"));
+            return;
+        }
+        Statistics.collect("accepted");
+        assertThat(settings.reconcileInterval()).isPositive().isLessThanOrEqualTo(Config.MAX_DURATION);
+        assertThat(settings.worker().heartbeatTimeout()).isPositive().isLessThanOrEqualTo(Config.MAX_DURATION);
+        assertThat(settings.workers()).isBetween(1, 256);
+        assertThat(settings.httpAddr().getPort()).isBetween(0, 65535);
+        Statistics.coverage(c -> c.check("accepted").percentage(p -> p >= 3));
+    }
+
+    @Provide
+    Arbitrary<Map<Setting, String>> flags() {
+        Arbitrary<String> value = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(VALUES)),
+                Tuple.of(1, Arbitraries.strings().all().ofMaxLength(12)));
+        return Arbitraries.maps(Arbitraries.of(Setting.class), value).ofMaxSize(4)
+                .map(m -> {
+                    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+                    flags.putAll(m);
+                    flags.put(Setting.STATE_DIR, System.getProperty("java.io.tmpdir") + "/warmpool-settings-fuzz");
+                    flags.putIfAbsent(Setting.SEED, "1");
+                    return flags;
+                });
+    }
+}
