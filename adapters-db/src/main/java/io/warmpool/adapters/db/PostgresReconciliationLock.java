@@ -45,13 +45,14 @@ public final class PostgresReconciliationLock implements ReconciliationLockPort 
     private static final Logger LOG = Logger.getLogger(PostgresReconciliationLock.class.getName());
 
     /**
-     * Sessions of this database other than this one in a transaction that has written (it has an id). Read from
+     * Client sessions of this database other than this one in a transaction that has written (it has an id);
+     * not autovacuum, whose ANALYZE writes statistics for as long as a big table takes. Read from
      * {@code pg_stat_get_activity}, the function behind {@code pg_stat_activity}: the view costs a few
      * milliseconds more on a fresh session, which each pass opens.
      */
     private static final String WRITERS = "from pg_stat_get_activity(null) a "
             + "where a.datid = (select oid from pg_database where datname = current_database()) "
-            + "and a.backend_xid is not null and a.pid <> pg_backend_pid()";
+            + "and a.backend_type = 'client backend' and a.backend_xid is not null and a.pid <> pg_backend_pid()";
 
     private static final String WRITERS_NOW = "exists (select " + WRITERS + ")";
 
