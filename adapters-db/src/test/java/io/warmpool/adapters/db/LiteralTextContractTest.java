@@ -182,8 +182,9 @@ class LiteralTextContractTest extends DatabaseTestBase {
     private void assertSchemaIntact() {
         List<String> tables = db.dsl().fetch("select table_name from information_schema.tables where table_schema = 'public' "
                 + "and table_name <> 'flyway_schema_history' order by 1").getValues(0, String.class);
-        assertThat(tables).containsExactly("builds", "events", "preset_failure_states", "preset_schedule_windows",
-                "presets", "settings", "template_versions", "templates", "workspaces");
+        assertThat(tables).containsExactly("builds", "events", "pool_samples", "preset_failure_states",
+                "preset_schedule_windows", "presets", "reconcile_passes", "settings", "template_versions", "templates",
+                "workspaces");
         assertThat(db.dsl().fetchCount(db.dsl().selectFrom("presets"))).isEqualTo(1);
         assertThat(WorkspacePort.PREBUILDS_OWNER).isEqualTo("prebuilds");
     }
