@@ -151,6 +151,9 @@ class CliBadArgumentsTest {
                 // pause and resume
                 row("Unmatched argument", client("pause", "now")),
                 row("Unknown option: '--force'", client("resume", "--force")),
+                // dashboard
+                row("Unmatched argument", client("dashboard", "extra")),
+                row("--server: 'not a url' is not a URL", "dashboard", "--server", "not a url"),
                 // simulate
                 row("Missing required options: '--presets=FILE', '--scenario=FILE'", "simulate"),
                 row("--duration: 'a day' is not a duration", "simulate", "--presets", goodPresets.toString(),
