@@ -380,7 +380,7 @@ class CrashTest {
     static boolean passBlockedInItsEnqueue(SharedDatabase.Database db, String replica) {
         return db.count("""
                 select count(*) from pg_stat_activity where datname = current_database() and application_name = ?
-                   and wait_event_type = 'Lock' and query ilike 'insert into%builds%'
+                   and wait_event_type = 'Lock' and query ilike '%insert into%builds%'
                 """, replica) > 0;
     }
 
