@@ -75,7 +75,6 @@ final class RealApi implements AutoCloseable {
     private final ApiServer api;
     private final String base;
     private final List<String> prebuilds;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** The one instance of this JVM, started on first use and closed when the JVM exits. */
     static synchronized RealApi shared() {
@@ -199,6 +198,10 @@ final class RealApi implements AutoCloseable {
             b.header(headers[i], headers[i + 1]);
         }
         try {
+            // A new client (so a new connection) per request: fuzzed requests that Jetty rejects before routing
+            // close their connection, and a pooled connection reused across that race made unrelated requests
+            // fail now and then ("header parser received no bytes") under load. See the session-2 note.
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + pathAndQuery + " failed: " + e, e);
