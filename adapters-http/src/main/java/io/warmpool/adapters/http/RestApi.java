@@ -339,7 +339,10 @@ public final class RestApi {
             json(ctx, 202, new ApiJson.ReleasedView(id.text()));
         });
 
-        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), describe(e, ctx)));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            finishUnreadBody(ctx);
+            error(ctx, e.getStatus(), describe(e, ctx));
+        });
         routes.exception(InvalidDefinitionException.class, (e, ctx) ->
                 json(ctx, 400, ApiJson.invalid("invalid presets", e.errors())));
         routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
@@ -614,6 +617,36 @@ public final class RestApi {
     private void error(Context ctx, int status, String message) {
         json(ctx, status, new ApiJson.ErrorView(message == null || message.isBlank()
                 ? HttpStatus.forStatus(status).getMessage().toLowerCase(Locale.ROOT) : message));
+    }
+
+    /**
+     * A rejection before routing or authentication (401, 403, 404, 405, 413) leaves the request's body unread.
+     * Jetty then closes the connection once the response is sent, without saying so, and a client still sending a
+     * large body gets "broken pipe" instead of the answer, while a client that keeps connections alive sends its
+     * next request into a closed socket. So the response says {@code Connection: close}, and a body no larger than
+     * the limit is read and dropped first (what a web server's lingering close does), so the client gets to read
+     * the answer. A larger body is refused unread (413), as before.
+     */
+    private static void finishUnreadBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        boolean chunked = ctx.header("Transfer-Encoding") != null;
+        if (declared <= 0 && !chunked) {
+            return;
+        }
+        ctx.header("Connection", "close");
+        if (declared > MAX_BODY_BYTES) {
+            return;
+        }
+        byte[] discard = new byte[8192];
+        long left = MAX_BODY_BYTES;
+        try {
+            var in = ctx.req().getInputStream();
+            for (int n; left > 0 && (n = in.read(discard, 0, (int) Math.min(discard.length, left))) >= 0; ) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINEST, "unread request body could not be drained", e);
+        }
     }
 
     /** Our own wording for what Javalin itself rejects, so every error reads alike. */

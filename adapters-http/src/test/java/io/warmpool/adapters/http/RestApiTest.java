@@ -286,6 +286,32 @@ class RestApiTest {
         }
 
         @Test
+        void aRejectedRequestWithABody_saysItClosesTheConnection_soAKeptAliveClientOpensANewOne() {
+            when(reconciliation.isPaused()).thenReturn(false);
+            for (int i = 0; i < 100; i++) {
+                HttpResponse<String> rejected = send("POST", "/api/v1/presets/python-dev/small/claims",
+                        "{\"owner\":\"alice\"}", "Authorization", "Bearer not-the-token");
+                assertError(rejected, 401, "invalid bearer token");
+                assertThat(rejected.headers().firstValue("Connection")).as("request %d", i).hasValue("close");
+                // The same pooled client right after: answered, not written into the closed socket.
+                assertThat(send("GET", "/api/v1/reconciliation", null, "Authorization", "Bearer " + TOKEN)
+                        .statusCode()).as("request %d", i).isEqualTo(200);
+            }
+            verifyNoInteractions(claim);
+        }
+
+        @Test
+        void aRejectedLargeBody_isReadAndDropped_soTheClientGetsThe401InsteadOfABrokenPipe() {
+            // Without the body being read, Jetty closes the socket while the client still writes: "broken pipe".
+            String large = "{\"owner\":\"" + "a".repeat(512 * 1024) + "\"}";
+            for (int i = 0; i < 40; i++) {
+                assertError(send("POST", "/api/v1/presets/python-dev/small/claims", large,
+                        "Authorization", "Bearer not-the-token"), 401, "invalid bearer token");
+            }
+            verifyNoInteractions(claim);
+        }
+
+        @Test
         void anotherScheme_isTreatedAsMissing() {
             assertError(send("GET", "/api/v1/reconciliation", null, "Authorization", "Basic " + TOKEN), 401,
                     "missing bearer token");
