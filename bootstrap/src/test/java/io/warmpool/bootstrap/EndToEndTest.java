@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -26,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,14 +44,14 @@ class EndToEndTest {
     @TempDir
     static Path dir;
 
+    static InProcessService running;
     static WarmpoolService service;
     static String server;
     static String token;
 
     @BeforeAll
     static void startService() throws Exception {
-        Path presets = dir.resolve("presets.yaml");
-        Files.writeString(presets, """
+        running = InProcessService.start(dir, """
                 templates:
                   - name: python-dev
                     version: v1
@@ -69,33 +65,21 @@ class EndToEndTest {
                       - name: broken
                         parameters: {image: nope}
                         prebuilds: {instances: 1}
-                """);
-        Path simulated = dir.resolve("simulated.yaml");
-        Files.writeString(simulated, """
+                """, """
                 create_latency: {min: 20ms, max: 60ms}
                 delete_latency: 20ms
                 presets:
                   go-service/broken: {failure_rate: 1.0}
-                """);
-        Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        flags.put(Setting.STATE_DIR, dir.resolve("state").toString());
-        flags.put(Setting.HTTP_ADDR, "127.0.0.1:0");
-        flags.put(Setting.PRESETS, presets.toString());
-        flags.put(Setting.SIMULATED_CONFIG, simulated.toString());
-        flags.put(Setting.RECONCILE_INTERVAL, "200ms");
-        flags.put(Setting.BACKOFF_INTERVAL, "100ms");
-        flags.put(Setting.SEED, "42");
-        Config config = Config.load(flags, Map.of(), null);
-        service = Composition.service(config, new PrintStream(new ByteArrayOutputStream()), false);
-        service.start();
-        server = "http://" + service.apiAddress();
-        token = Files.readString(dir.resolve("state").resolve("api-token")).trim();
+                """, Map.of(Setting.RECONCILE_INTERVAL, "200ms", Setting.BACKOFF_INTERVAL, "100ms", Setting.SEED, "42"));
+        service = running.service();
+        server = running.server();
+        token = running.token();
     }
 
     @AfterAll
     static void stopService() {
-        if (service != null) {
-            service.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -116,13 +100,8 @@ class EndToEndTest {
     }
 
     static HttpResponse<String> http(String method, String path, String body, boolean auth) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (auth) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return auth ? running.send(method, path, body, "Content-Type", "application/json", "Authorization", "Bearer " + token)
+                : running.send(method, path, body, "Content-Type", "application/json");
     }
 
     static JsonNode preset(String name) throws Exception {

@@ -5,22 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.warmpool.bootstrap.Composition;
-import io.warmpool.bootstrap.config.Config;
+import io.warmpool.bootstrap.InProcessService;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +38,7 @@ class DashboardBrowserTest {
     static Path dir;
 
     static Browser browser;
+    static InProcessService running;
     static WarmpoolService service;
     static String server;
     static String token;
@@ -55,8 +48,7 @@ class DashboardBrowserTest {
         browser = Browser.start(dir.resolve("browser"));
         browser.get("about:blank");
         browser.viewport(1280, 800);
-        Path presets = dir.resolve("presets.yaml");
-        Files.writeString(presets, """
+        running = InProcessService.start(dir, """
                 templates:
                   - name: python-dev
                     version: v3
@@ -72,26 +64,15 @@ class DashboardBrowserTest {
                       - name: large
                         parameters: {cpu: "8"}
                         prebuilds: {instances: 1}
-                """);
-        Path simulated = dir.resolve("simulated.yaml");
-        Files.writeString(simulated, """
+                """, """
                 create_latency: {min: 100ms, max: 400ms}
                 delete_latency: 50ms
                 presets:
                   go-service/broken: {failure_rate: 1.0}
-                """);
-        Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        flags.put(Setting.STATE_DIR, dir.resolve("state").toString());
-        flags.put(Setting.HTTP_ADDR, "127.0.0.1:0");
-        flags.put(Setting.PRESETS, presets.toString());
-        flags.put(Setting.SIMULATED_CONFIG, simulated.toString());
-        flags.put(Setting.RECONCILE_INTERVAL, "500ms");
-        flags.put(Setting.BACKOFF_INTERVAL, "3s");
-        flags.put(Setting.SEED, "7");
-        service = Composition.service(Config.load(flags, Map.of(), null), new PrintStream(new ByteArrayOutputStream()), false);
-        service.start();
-        server = "http://" + service.apiAddress();
-        token = Files.readString(dir.resolve("state").resolve("api-token")).trim();
+                """, Map.of(Setting.RECONCILE_INTERVAL, "500ms", Setting.BACKOFF_INTERVAL, "3s", Setting.SEED, "7"));
+        service = running.service();
+        server = running.server();
+        token = running.token();
     }
 
     @AfterAll
@@ -99,8 +80,8 @@ class DashboardBrowserTest {
         if (browser != null) {
             browser.close();
         }
-        if (service != null) {
-            service.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -120,12 +101,7 @@ class DashboardBrowserTest {
     }
 
     static HttpResponse<String> api(String method, String path, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return running.send(method, path, body, headers);
     }
 
     static JsonNode bearer(String method, String path, String body) throws Exception {
