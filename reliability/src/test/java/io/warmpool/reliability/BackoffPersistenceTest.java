@@ -43,9 +43,7 @@ class BackoffPersistenceTest {
                     """);
             try (ServiceProcess service = ServiceProcess.builder("replica", dir)
                     .database(db)
-                    .setting("presets", presets.toString())
-                    .setting("provisioner", "simulated")
-                    .setting("simulated-config", simulated.toString())
+                    .simulated(presets, simulated)
                     .setting("reconcile-interval", "200ms")
                     .setting("backoff-policy", "linear")
                     .setting("backoff-interval", "2s")

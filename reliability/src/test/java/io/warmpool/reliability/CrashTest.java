@@ -202,9 +202,7 @@ class CrashTest {
         Path simulated = Fixtures.write(dir.resolve("simulated.yaml"), "create_latency: {min: 50ms, max: 200ms}\ndelete_latency: 50ms\n");
         Function<String, ServiceProcess> replica = name -> ServiceProcess.builder(name, dir)
                 .database(db)
-                .setting("presets", first.toString())
-                .setting("provisioner", "simulated")
-                .setting("simulated-config", simulated.toString())
+                .simulated(first, simulated)
                 .setting("reconcile-interval", "300ms")
                 .setting("job-heartbeat-timeout", "3s")
                 .setting("failed-retention", "1s")
@@ -254,11 +252,7 @@ class CrashTest {
             sampler.sampleOnce();
             sampler.close();
 
-            long newWorkspaces = db.count("""
-                    select count(*) from workspaces w join presets p on p.id = w.preset_id
-                      join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id
-                     where t.name in ('t03', 't04')
-                    """);
+            long newWorkspaces = newPresetsWorkspaces(db);
             assertThat(newWorkspaces).as("workspaces ever made for the 10 new presets (2 each)").isEqualTo(20);
             assertThat(Fixtures.workspacesCreatedTwice(db)).isZero();
             assertThat(sampler.violations()).isEmpty();
@@ -332,11 +326,7 @@ class CrashTest {
             Fixtures.awaitConverged(db, Duration.ofMinutes(2), Duration.ofSeconds(1));
             sampler.sampleOnce();
             sampler.close();
-            long made = db.count("""
-                    select count(*) from workspaces w join presets p on p.id = w.preset_id
-                      join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id
-                     where t.name in ('t03', 't04')
-                    """);
+            long made = newPresetsWorkspaces(db);
             assertThat(made).as("workspaces made for the 10 new presets (2 each)").isEqualTo(20);
             assertThat(sampler.violations()).as("prebuilds alive above desired").isEmpty();
             assertThat(Fixtures.workspacesCreatedTwice(db)).isZero();
@@ -404,9 +394,7 @@ class CrashTest {
         for (String name : List.of("replica-a", "replica-b", "replica-c")) {
             replicas.add(ServiceProcess.builder(name, dir)
                     .database(db)
-                    .setting("presets", presets.toString())
-                    .setting("provisioner", "simulated")
-                    .setting("simulated-config", simulated.toString())
+                    .simulated(presets, simulated)
                     .setting("seed", Integer.toString(replicas.size() + 11))
                     .setting("reconcile-interval", "200ms")
                     // long enough that a replica starved of CPU (three JVMs starting on two cores) keeps its jobs
@@ -557,5 +545,14 @@ class CrashTest {
             return odt.toInstant();
         }
         return ((java.sql.Timestamp) timestamptz).toInstant();
+    }
+
+    /** Every workspace ever made for the presets of templates t03 and t04 (the ones added mid-test). */
+    private static long newPresetsWorkspaces(SharedDatabase.Database db) {
+        return db.count("""
+                select count(*) from workspaces w join presets p on p.id = w.preset_id
+                  join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id
+                 where t.name in ('t03', 't04')
+                """);
     }
 }

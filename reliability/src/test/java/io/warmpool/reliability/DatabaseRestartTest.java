@@ -48,9 +48,7 @@ class DatabaseRestartTest {
                     """);
             try (ServiceProcess service = ServiceProcess.builder("replica", dir)
                     .database(db)
-                    .setting("presets", presets.toString())
-                    .setting("provisioner", "simulated")
-                    .setting("simulated-config", simulated.toString())
+                    .simulated(presets, simulated)
                     .setting("seed", "8")
                     .setting("reconcile-interval", INTERVAL.toMillis() + "ms")
                     .setting("failed-retention", "1s")

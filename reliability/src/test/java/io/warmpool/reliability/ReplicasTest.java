@@ -49,9 +49,7 @@ class ReplicasTest {
                 for (String name : List.of("replica-a", "replica-b", "replica-c")) {
                     replicas.add(ServiceProcess.builder(name, dir)
                             .database(db)
-                            .setting("presets", presets.toString())
-                            .setting("provisioner", "simulated")
-                            .setting("simulated-config", simulated.toString())
+                            .simulated(presets, simulated)
                             .setting("seed", Integer.toString(replicas.size() + 1))
                             .setting("reconcile-interval", "150ms")
                             .setting("backoff-interval", "200ms")

@@ -89,6 +89,12 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
+        /** The presets file and the simulated provisioner with its configuration file, the common setup. */
+        public Builder simulated(Path presets, Path simulatedConfig) {
+            return setting("presets", presets.toString()).setting("provisioner", "simulated")
+                    .setting("simulated-config", simulatedConfig.toString());
+        }
+
         /** An environment variable of the service (the test JVM's own {@code WARMPOOL_*} are never inherited). */
         public Builder env(String key, String value) {
             env.put(key, value);
