@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap;
 
+import io.warmpool.adapters.http.PresetsFileFuzz;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -128,8 +129,8 @@ final class ApiFuzzRequests {
                 });
         Arbitrary<String> hostile = Combinators.combine(
                         Arbitraries.of("new-t", "python-dev"), Arbitraries.of("v1", "v9"),
-                        Arbitraries.of(BAD_TEXT).map(ApiFuzzRequests::yamlQuoted),
-                        Arbitraries.strings().all().ofMaxLength(20).map(ApiFuzzRequests::yamlQuoted))
+                        Arbitraries.of(BAD_TEXT).map(PresetsFileFuzz::doubleQuoted),
+                        Arbitraries.strings().all().ofMaxLength(20).map(PresetsFileFuzz::doubleQuoted))
                 .as((t, v, p1, p2) -> "templates:\n  - name: " + t + "\n    version: " + v + "\n    presets:\n"
                         + "      - name: p\n        parameters: {a: " + p1 + ", " + p2 + ": x}\n"
                         + "        prebuilds: {instances: 0}\n");
@@ -142,22 +143,6 @@ final class ApiFuzzRequests {
                 Tuple.of(2, soup.map(ApiFuzzRequests::utf8)),
                 Tuple.of(1, nested.map(ApiFuzzRequests::utf8)),
                 Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(60)));
-    }
-
-    static String yamlQuoted(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || (c >= 0x80 && c <= 0x9f)
-                    || c == '\u2028' || c == '\u2029' || c == '\ufeff') {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     static byte[] utf8(String s) {

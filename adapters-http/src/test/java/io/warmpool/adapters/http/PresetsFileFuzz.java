@@ -12,7 +12,7 @@ import net.jqwik.api.Tuple;
  * tokens, well-formed documents with values of the wrong kind, huge numbers, unicode, deep nesting and alias
  * bombs. Every generator is plain jqwik; the properties using them fix their seeds.
  */
-final class PresetsFileFuzz {
+public final class PresetsFileFuzz {
 
     private PresetsFileFuzz() {
     }
@@ -245,7 +245,7 @@ final class PresetsFileFuzz {
     }
 
     /** A YAML double-quoted scalar holding {@code s} exactly (control characters and surrogates escaped). */
-    static String doubleQuoted(String s) {
+    public static String doubleQuoted(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
