@@ -115,7 +115,7 @@ public final class PostgresDatabase implements AutoCloseable {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
-            dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings()
+            dsl = DSL.using(new FairConnectionProvider(pool, poolSize, config.getConnectionTimeout()), SQLDialect.POSTGRES, new Settings()
                     .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
                     .withExecuteLogging(false));
             LOG.info(() -> "database ready (" + (embedded != null ? "embedded PostgreSQL under " + embeddedDataDir : "external") + ")");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.domain.PresetId;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.jooq.impl.DSL;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -88,9 +88,13 @@ public final class PostgresNudgeAdapter implements NudgePort {
     public void nudge(PresetId preset) {
         Objects.requireNonNull(preset, "preset");
         String payload = encode(preset);
-        DbErrors.guardRun("sending a nudge for " + preset, () -> database.dsl()
-                .select(DSL.field("pg_notify({0}, {1})", Object.class, DSL.val(CHANNEL), DSL.val(payload)))
-                .fetch());
+        DbErrors.guardRun("sending a nudge for " + preset, () -> database.dsl().connection(connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("select pg_notify(?, ?)")) {
+                ps.setString(1, CHANNEL);
+                ps.setString(2, payload);
+                ps.executeQuery().close();
+            }
+        }));
     }
 
     /**
@@ -106,11 +110,17 @@ public final class PostgresNudgeAdapter implements NudgePort {
             return;
         }
         String[] payloads = presets.stream().map(PostgresNudgeAdapter::encode).toArray(String[]::new);
-        DbErrors.guardRun("sending nudges for " + presets.size() + " presets", () -> database.dsl()
-                .select(DSL.field("pg_notify({0}, payload)", Object.class, DSL.val(CHANNEL)))
-                .from(DSL.unnest(DSL.val(payloads)).as("payloads", "payload"))
-                .fetch());
+        DbErrors.guardRun("sending nudges for " + presets.size() + " presets", () -> database.dsl().connection(connection -> {
+            try (PreparedStatement ps = connection.prepareStatement(NOTIFY_ALL_SQL)) {
+                ps.setString(1, CHANNEL);
+                ps.setArray(2, connection.createArrayOf("text", payloads));
+                ps.executeQuery().close();
+            }
+        }));
     }
+
+    /** One {@code pg_notify} per payload, a constant statement (neither rendered nor planned per call). */
+    static final String NOTIFY_ALL_SQL = "select pg_notify(?, p.payload) from unnest(?::text[]) as p(payload)";
 
     /**
      * Starts listening. The first connection is opened before this returns, so a nudge sent after it returns is

@@ -14,18 +14,20 @@ import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.definition.PresetDefinition;
 import io.warmpool.domain.definition.PresetsDocument;
 import io.warmpool.domain.definition.TemplateDefinition;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
-import org.jooq.ExecuteContext;
-import org.jooq.ExecuteListener;
 import org.jooq.impl.DSL;
-import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,14 +54,38 @@ class EventLogContractTest extends DatabaseTestBase {
         events = new JooqEventLogAdapter(counting(db.dsl()), presetIds);
     }
 
+    /**
+     * The adapter's context, recording the text of every statement it prepares — through jOOQ or on a connection
+     * jOOQ lends it — by wrapping each connection it borrows.
+     */
     private DSLContext counting(DSLContext dsl) {
-        ExecuteListener listener = new ExecuteListener() {
+        ConnectionProvider lender = dsl.configuration().connectionProvider();
+        Map<Connection, Connection> lent = new IdentityHashMap<>();
+        ConnectionProvider recording = new ConnectionProvider() {
             @Override
-            public void executeStart(ExecuteContext ctx) {
-                statements.add(ctx.sql());
+            public Connection acquire() {
+                Connection real = lender.acquire();
+                Connection recorded = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("prepareStatement") && args[0] instanceof String sql) {
+                                statements.add(sql);
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+                lent.put(recorded, real);
+                return recorded;
+            }
+
+            @Override
+            public void release(Connection connection) {
+                lender.release(lent.remove(connection));
             }
         };
-        return DSL.using(dsl.configuration().derive(new DefaultExecuteListenerProvider(listener)));
+        return DSL.using(dsl.configuration().derive(recording));
     }
 
     @Test
