@@ -104,8 +104,11 @@ final class DatabaseBenchmarks {
                 try {
                     switch (name) {
                         case "snapshot" -> {
-                            b.snapshot(1_000);
-                            b.snapshot(10_000);
+                            long small = b.snapshot(1_000, Kind.INFO);
+                            long large = b.snapshot(10_000, Kind.RATIO_AT_MOST);
+                            // SPEC §6: "query count constant in the number of presets"
+                            table.add(new Row("snapshot load, queries per load at 10,000 presets minus at 1,000",
+                                    Kind.AT_MOST, 0, large - small, Double.NaN, "queries"));
                         }
                         case "enqueue" -> b.enqueue();
                         case "claims" -> b.claims();
@@ -463,7 +466,12 @@ final class DatabaseBenchmarks {
 
     // ---------------------------------------------------------------- snapshot
 
-    private void snapshot(int presets) throws Exception {
+    /**
+     * Loads the snapshot of {@code presets} presets (10 prebuilds each) against a COPY of the same rows; SPEC §6
+     * sets the ≤ 2× target at 10k presets, so a smaller size is recorded as information ({@code kind}).
+     * Answers the statements one load executed.
+     */
+    private long snapshot(int presets, Kind kind) throws Exception {
         seedPresets(presets / 10);
         seedRunning(10);
         sql("vacuum analyze");
@@ -506,8 +514,9 @@ final class DatabaseBenchmarks {
         log(String.format(Locale.ROOT, "ours: %d presets loaded in %.1f ms (median of %d), %d queries; COPY %.1f ms",
                 loaded, oursMs, repeats, queriesPerLoad, copyMs));
         String label = String.format(Locale.ROOT, "snapshot load, %,d presets / %,d prebuilds", presets, presets * 10);
-        table.add(new Row(label + " (vs COPY of the same rows)", Kind.RATIO_AT_MOST, 2, oursMs, copyMs, "ms"));
+        table.add(new Row(label + " (vs COPY of the same rows)", kind, kind == Kind.INFO ? Double.NaN : 2, oursMs, copyMs, "ms"));
         table.add(new Row(label + ", queries per load", Kind.INFO, Double.NaN, queriesPerLoad, Double.NaN, ""));
+        return queriesPerLoad;
     }
 
     private static double median(double[] values) {
