@@ -4,6 +4,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
@@ -12,8 +13,17 @@ import com.tngtech.archunit.lang.ArchRule;
  * The dependency rule over the whole application (CONVENTIONS "The shape"): domain is JDK-only, application
  * sees only the domain, adapters never import each other, only bootstrap sees everything.
  */
-@AnalyzeClasses(packages = "io.warmpool", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "io.warmpool",
+        importOptions = {ImportOption.DoNotIncludeTests.class, DependencyRuleTest.DoNotIncludeTestJars.class})
 class DependencyRuleTest {
+
+    /** Other modules' test helpers reach this classpath as test-jars ({@code …-tests.jar}); they are tests too. */
+    static final class DoNotIncludeTestJars implements ImportOption {
+        @Override
+        public boolean includes(Location location) {
+            return !location.contains("-tests.jar");
+        }
+    }
 
     @ArchTest
     static final ArchRule domainIsJdkOnly = classes().that().resideInAPackage("io.warmpool.domain..")

@@ -339,12 +339,11 @@ public final class RestApi {
             json(ctx, 202, new ApiJson.ReleasedView(id.text()));
         });
 
-        routes.exception(HttpResponseException.class, (e, ctx) -> {
+        routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), describe(e, ctx)));
+        routes.exception(InvalidDefinitionException.class, (e, ctx) -> {
             finishUnreadBody(ctx);
-            error(ctx, e.getStatus(), describe(e, ctx));
+            json(ctx, 400, ApiJson.invalid("invalid presets", e.errors()));
         });
-        routes.exception(InvalidDefinitionException.class, (e, ctx) ->
-                json(ctx, 400, ApiJson.invalid("invalid presets", e.errors())));
         routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         routes.exception(NotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         routes.exception(ConflictException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
@@ -615,37 +614,43 @@ public final class RestApi {
     }
 
     private void error(Context ctx, int status, String message) {
+        finishUnreadBody(ctx);
         json(ctx, status, new ApiJson.ErrorView(message == null || message.isBlank()
                 ? HttpStatus.forStatus(status).getMessage().toLowerCase(Locale.ROOT) : message));
     }
 
     /**
-     * A rejection before routing or authentication (401, 403, 404, 405, 413) leaves the request's body unread.
-     * Jetty then closes the connection once the response is sent, without saying so, and a client still sending a
-     * large body gets "broken pipe" instead of the answer, while a client that keeps connections alive sends its
-     * next request into a closed socket. So the response says {@code Connection: close}, and a body no larger than
-     * the limit is read and dropped first (what a web server's lingering close does), so the client gets to read
-     * the answer. A larger body is refused unread (413), as before.
+     * Before an error response: reads and drops what is left of the request's body. A rejection before the
+     * handler read the body (401, 403, 404, 405, a bad preset name in the path) would otherwise leave it unread, and
+     * Jetty then closes the connection once the response is sent, without saying so: a client still sending its
+     * body gets "broken pipe" instead of the answer, and a client that keeps connections alive sends its next
+     * request into a closed socket. A body already read costs one read that finds its end. A body larger than
+     * {@link #MAX_BODY_BYTES} is not read (413): the response says {@code Connection: close}, as it does when the
+     * rest of a body cannot be read.
      */
     private static void finishUnreadBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        boolean chunked = ctx.header("Transfer-Encoding") != null;
-        if (declared <= 0 && !chunked) {
+        if (declared == 0 || (declared < 0 && ctx.header("Transfer-Encoding") == null)) {
             return;
         }
-        ctx.header("Connection", "close");
         if (declared > MAX_BODY_BYTES) {
+            ctx.header("Connection", "close");
             return;
         }
         byte[] discard = new byte[8192];
         long left = MAX_BODY_BYTES;
         try {
             var in = ctx.req().getInputStream();
-            for (int n; left > 0 && (n = in.read(discard, 0, (int) Math.min(discard.length, left))) >= 0; ) {
+            for (int n; (n = in.read(discard, 0, (int) Math.min(discard.length, left + 1))) >= 0; ) {
                 left -= n;
+                if (left < 0) {
+                    ctx.header("Connection", "close");
+                    return;
+                }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINEST, "unread request body could not be drained", e);
+            LOG.log(Level.FINEST, "the rest of a request body could not be read", e);
+            ctx.header("Connection", "close");
         }
     }
 
