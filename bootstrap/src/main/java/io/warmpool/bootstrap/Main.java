@@ -22,6 +22,9 @@ public final class Main implements Runnable {
     picocli.CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // jOOQ prints a 25-line logo and a "tip of the day" on first use; neither belongs in a service's log.
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
