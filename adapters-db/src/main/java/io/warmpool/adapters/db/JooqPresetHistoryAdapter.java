@@ -57,13 +57,7 @@ public final class JooqPresetHistoryAdapter implements PresetHistoryPort {
                     .set(RECONCILE_PASSES.CANCELS, pass.cancels())
                     .set(RECONCILE_PASSES.FAILURES, pass.failures())
                     .onConflict(RECONCILE_PASSES.REPLICA).doUpdate()
-                    .set(RECONCILE_PASSES.STARTED_AT, pass.startedAt())
-                    .set(RECONCILE_PASSES.DURATION_MS, pass.duration().toMillis())
-                    .set(RECONCILE_PASSES.PRESETS, pass.presets())
-                    .set(RECONCILE_PASSES.CREATES, pass.creates())
-                    .set(RECONCILE_PASSES.DELETES, pass.deletes())
-                    .set(RECONCILE_PASSES.CANCELS, pass.cancels())
-                    .set(RECONCILE_PASSES.FAILURES, pass.failures())
+                    .setAllToExcluded() // one row per replica: its latest pass
                     .execute();
             if (samples.isEmpty()) {
                 return;
