@@ -26,8 +26,15 @@ final class PresetIds {
     private final Map<Long, PresetId> presets = new ConcurrentHashMap<>();
 
     void remember(long rowId, PresetId id) {
-        ids.put(id, rowId);
-        presets.put(rowId, id);
+        // Every claim remembers its preset: a read first, so that concurrent claims of the same preset do not
+        // all lock the same map bins to write what is already there.
+        Long known = ids.get(id);
+        if (known == null || known != rowId) {
+            ids.put(id, rowId);
+        }
+        if (!id.equals(presets.get(rowId))) {
+            presets.put(rowId, id);
+        }
     }
 
     /** The identity of a row id when it is cached, else null; never a query. */
