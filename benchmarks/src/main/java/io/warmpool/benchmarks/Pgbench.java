@@ -56,21 +56,28 @@ final class Pgbench {
         Path file = Files.createTempFile("warmpool-bench", ".sql");
         try {
             Files.writeString(file, script, StandardCharsets.UTF_8);
-            List<String> command = new ArrayList<>(List.of(binary(), "-n", "-h", host, "-p", Integer.toString(port),
-                    "-U", user, "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
-                    "-T", Integer.toString(seconds), "-M", "prepared", "-f", file.toString(), database));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().remove("PGPASSWORD");
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int exit = process.waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("pgbench failed (exit " + exit + "):\n" + output);
-            }
-            return parse(output);
+            return parse(execute(file, clients, seconds, List.of()));
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** Runs pgbench on {@code scriptFile} (with {@code extra} options) and answers its output; fails unless it exits 0. */
+    private String execute(Path scriptFile, int clients, int seconds, List<String> extra) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(binary(), "-n", "-h", host, "-p", Integer.toString(port),
+                "-U", user, "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
+                "-T", Integer.toString(seconds), "-M", "prepared"));
+        command.addAll(extra);
+        command.addAll(List.of("-f", scriptFile.toString(), database));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("PGPASSWORD");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("pgbench failed (exit " + exit + "):\n" + output);
+        }
+        return output;
     }
 
     /** A run with every transaction's latency logged ({@code -l}): its result and the latency percentiles. */
@@ -83,18 +90,7 @@ final class Pgbench {
         Path file = dir.resolve("script.sql");
         try {
             Files.writeString(file, script, StandardCharsets.UTF_8);
-            List<String> command = new ArrayList<>(List.of(binary(), "-n", "-h", host, "-p", Integer.toString(port),
-                    "-U", user, "-c", Integer.toString(clients), "-j", Integer.toString(Math.min(clients, 2)),
-                    "-T", Integer.toString(seconds), "-M", "prepared", "-l", "--log-prefix", dir.resolve("log").toString(),
-                    "-f", file.toString(), database));
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().remove("PGPASSWORD");
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int exit = process.waitFor();
-            if (exit != 0) {
-                throw new IllegalStateException("pgbench failed (exit " + exit + "):\n" + output);
-            }
+            String output = execute(file, clients, seconds, List.of("-l", "--log-prefix", dir.resolve("log").toString()));
             // One line per transaction: client_id transaction_no latency_us script_no epoch epoch_us
             List<Long> micros = new ArrayList<>();
             try (var logs = Files.list(dir)) {
