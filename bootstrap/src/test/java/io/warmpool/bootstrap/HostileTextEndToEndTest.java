@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,12 +80,7 @@ class HostileTextEndToEndTest {
         Files.writeString(dir.resolve("reply.json"), JSON.writeValueAsString(Map.of("outputs", outputs)), UTF_8);
 
         postgres = RealApi.startPostgres(dir.resolve("pgdata"));
-        Map<Setting, String> flags = new EnumMap<>(Setting.class);
-        flags.put(Setting.STATE_DIR, dir.resolve("state").toString());
-        flags.put(Setting.DB_URL, postgres.getJdbcUrl("postgres", "postgres"));
-        flags.put(Setting.DB_USER, "postgres");
-        flags.put(Setting.HTTP_ADDR, "127.0.0.1:0");
-        flags.put(Setting.TOKEN, TOKEN);
+        Map<Setting, String> flags = RealApi.externalDatabaseFlags(dir, postgres, TOKEN);
         flags.put(Setting.PROVISIONER, "command");
         flags.put(Setting.COMMAND_CREATE, JSON.writeValueAsString(List.of(script.toString(), "create")));
         flags.put(Setting.COMMAND_DELETE, JSON.writeValueAsString(List.of(script.toString(), "delete")));

@@ -108,17 +108,26 @@ final class RealApi implements AutoCloseable {
                 .start();
     }
 
-    private RealApi(Path dir) throws IOException {
-        this.dir = dir;
-        postgres = startPostgres(dir.resolve("pgdata"));
-        Path simulated = dir.resolve("simulated.yaml");
-        Files.writeString(simulated, "create_latency: 1ms\ndelete_latency: 1ms\n");
+    /**
+     * The service's flags for {@code postgres} as an external database, its state under {@code dir/state}, the API
+     * on a free loopback port with {@code token}; callers add the provisioner and the rest.
+     */
+    static Map<Setting, String> externalDatabaseFlags(Path dir, EmbeddedPostgres postgres, String token) {
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
         flags.put(Setting.STATE_DIR, dir.resolve("state").toString());
         flags.put(Setting.DB_URL, postgres.getJdbcUrl("postgres", "postgres"));
         flags.put(Setting.DB_USER, "postgres");
         flags.put(Setting.HTTP_ADDR, "127.0.0.1:0");
-        flags.put(Setting.TOKEN, TOKEN);
+        flags.put(Setting.TOKEN, token);
+        return flags;
+    }
+
+    private RealApi(Path dir) throws IOException {
+        this.dir = dir;
+        postgres = startPostgres(dir.resolve("pgdata"));
+        Path simulated = dir.resolve("simulated.yaml");
+        Files.writeString(simulated, "create_latency: 1ms\ndelete_latency: 1ms\n");
+        Map<Setting, String> flags = externalDatabaseFlags(dir, postgres, TOKEN);
         flags.put(Setting.SEED, "42");
         flags.put(Setting.WORKERS, "1");
         flags.put(Setting.SIMULATED_CONFIG, simulated.toString());
