@@ -60,7 +60,7 @@ public final class Composition {
             case "http" -> new HttpProvisionerModule(httpConfig(c), settings.seed());
             default -> new SimulatedProvisionerModule(simulatedConfig(c), settings.seed());
         });
-        modules.add(new HttpApiModule(settings.httpAddr(), token));
+        modules.add(new HttpApiModule(settings.httpAddr(), settings.http(), token));
         return modules;
     }
 

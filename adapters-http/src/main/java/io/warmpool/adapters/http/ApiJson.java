@@ -221,6 +221,11 @@ final class ApiJson {
 
     // ---- service and errors ---------------------------------------------------------------------------------
 
+    /** A one-time sign-in link of the dashboard: {@code url} as this request reached the server, {@code path} to
+     * append to another base URL. */
+    record SignInCodeView(String url, String path, Instant expiresAt) {
+    }
+
     record HealthView(String status) {
     }
 

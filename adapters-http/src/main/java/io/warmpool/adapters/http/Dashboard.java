@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * The operator dashboard: plain HTML, CSS and JavaScript modules from the classpath ({@code /dashboard/}),
- * nothing fetched from elsewhere. {@code GET /} signs a browser in ({@code ?token=…}), shows the sign-in page to
- * a browser without a session, and the dashboard to one with a session; the page then reads the API with the
+ * nothing fetched from elsewhere. {@code GET /} signs a browser in with a one-time code ({@code ?code=…}, see
+ * {@link SignInCodes}; the API token in the URL is refused), shows the sign-in page to a browser without a session, and the dashboard to one with a session; the page then reads the API with the
  * session cookie. Assets are public (they hold no data).
  *
  * <p>Every page and asset is sent with a Content-Security-Policy that allows scripts, styles, images and
@@ -30,8 +30,10 @@ final class Dashboard {
     private static final List<String> ASSETS = List.of("app.js", "api.js", "format.js", "chart.js", "style.css",
             "favicon.svg");
     private static final String NOT_SIGNED_IN = "This dashboard needs a sign-in link.";
-    private static final String WRONG_TOKEN = "That sign-in link is not valid: its token is wrong, or the API token "
-            + "was changed since it was printed.";
+    private static final String SPENT_CODE = "That sign-in link is not valid any more: each link signs in once and "
+            + "expires after 10 minutes. Run ./warmpool dashboard for a new one.";
+    private static final String TOKEN_IN_URL = "The API token is not accepted in a URL (it would stay in the browser's "
+            + "history). Run ./warmpool dashboard for a one-time sign-in link.";
 
     private record Asset(byte[] bytes, String contentType) {
     }
@@ -55,19 +57,23 @@ final class Dashboard {
         return new Dashboard(read("index.html"), new String(read("signin.html"), StandardCharsets.UTF_8), Map.copyOf(assets));
     }
 
-    /** {@code GET /}: sign in with {@code ?token=}, else the dashboard or the sign-in page. */
-    void index(Context ctx, DashboardAuth auth, Instant now) {
-        String token = ctx.queryParam("token");
-        if (token != null) {
-            if (auth.acceptsSignIn(token)) {
-                // 303 to the bare path: the token leaves the address bar (and the history entry the page keeps).
+    /** {@code GET /}: sign in with {@code ?code=}, else the dashboard or the sign-in page. */
+    void index(Context ctx, DashboardAuth auth, SignInCodes codes, Instant now) {
+        if (ctx.queryParam("token") != null) {
+            page(ctx, 401, signInPage(TOKEN_IN_URL));
+            return;
+        }
+        String code = ctx.queryParam("code");
+        if (code != null) {
+            if (codes.redeem(code, now)) {
+                // 303 to the bare path: the spent code leaves the address bar (and the history entry the page keeps).
                 secure(ctx);
                 ctx.header("Set-Cookie", auth.sessionCookieHeader(now));
                 ctx.header("Location", "/");
                 ctx.status(303);
                 return;
             }
-            page(ctx, 401, signInPage(WRONG_TOKEN));
+            page(ctx, 401, signInPage(SPENT_CODE));
             return;
         }
         if (auth.validSession(ctx.cookie(DashboardAuth.COOKIE), now)) {

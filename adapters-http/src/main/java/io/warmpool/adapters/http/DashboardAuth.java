@@ -12,14 +12,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Sign-in and sessions of the dashboard, derived from the API token so that no state is stored: every replica
- * given the same token accepts the same links and cookies, and rotating the token revokes them all.
+ * Sessions of the dashboard, derived from the API token so that no state is stored: every replica given the same
+ * token accepts the same cookies, and rotating the token revokes them all. A browser signs in with a one-time code
+ * ({@link SignInCodes}); neither the API token nor anything derived from it is ever accepted in a URL.
  *
  * <ul>
- *   <li>The <b>sign-in token</b> in the link {@code run} prints ({@code /?token=…}) is
- *       {@code base64url(HMAC-SHA256(apiToken, "warmpool dashboard sign-in v1"))}: it signs a browser in but is
- *       not the API token, so the link in a console or log does not give the bearer token away. The API token
- *       itself is accepted in the link too.</li>
  *   <li>The <b>session cookie</b> is {@code v1.<expiry epoch seconds>.<base64url HMAC-SHA256(sessionKey,
  *       "v1." + expiry)>} with {@code sessionKey = HMAC-SHA256(apiToken, "warmpool dashboard session v1")}; it is
  *       valid until its expiry ({@link #SESSION_TTL} after sign-in).</li>
@@ -40,8 +37,6 @@ public final class DashboardAuth {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     private final byte[] sessionKey;
-    private final byte[] signInDigest;
-    private final byte[] tokenDigest;
 
     /** @throws IllegalArgumentException when the token is blank */
     public DashboardAuth(String apiToken) {
@@ -50,28 +45,10 @@ public final class DashboardAuth {
             throw new IllegalArgumentException("the API token must not be blank");
         }
         this.sessionKey = hmac(bytes(apiToken), "warmpool dashboard session " + VERSION);
-        this.signInDigest = sha256(signInToken(apiToken));
-        this.tokenDigest = sha256(apiToken);
     }
 
-    /** The sign-in token for {@code apiToken} (what the printed link carries). */
-    public static String signInToken(String apiToken) {
-        return B64.encodeToString(hmac(bytes(apiToken), "warmpool dashboard sign-in " + VERSION));
-    }
 
-    /** The sign-in link for a service listening on {@code address} ({@code host:port}). */
-    public static String signInUrl(String address, String apiToken) {
-        return "http://" + address + "/?token=" + signInToken(apiToken);
-    }
 
-    /** Whether {@code presented} is the sign-in token or the API token. */
-    boolean acceptsSignIn(String presented) {
-        byte[] digest = sha256(presented);
-        // Both comparisons always run: the time taken does not tell which one matched.
-        boolean signIn = MessageDigest.isEqual(digest, signInDigest);
-        boolean token = MessageDigest.isEqual(digest, tokenDigest);
-        return signIn | token;
-    }
 
     /** A new session cookie's value, valid until {@code now + SESSION_TTL}. */
     String newSession(Instant now) {
@@ -129,11 +106,4 @@ public final class DashboardAuth {
         }
     }
 
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes(text));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
 }

@@ -40,6 +40,8 @@ import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.definition.InvalidDefinitionException;
 import io.warmpool.domain.definition.PresetsInput;
 import io.warmpool.domain.plan.PresetPlan;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.NanoTime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,6 +58,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -91,6 +96,11 @@ public final class RestApi {
     private static final Logger LOG = Logger.getLogger(RestApi.class.getName());
     private static final int MAX_SOURCE_LENGTH = 200;
     private static final String JSON = "application/json";
+    private static final List<String> YAML_TYPES = List.of("application/yaml", "application/x-yaml", "text/yaml",
+            "text/x-yaml", "text/plain", JSON);
+    private static final String AUTHENTICATED = "warmpool.authenticated";
+    /** The route {@code ./warmpool dashboard} calls for a one-time sign-in link. */
+    public static final String SIGN_IN_CODES = "/api/v1/dashboard/sign-in-codes";
     private static final byte[] FALLBACK_ERROR = "{\"error\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
 
     /**
@@ -142,6 +152,10 @@ public final class RestApi {
     public static final int DEFAULT_HISTORY_HOURS = 6;
 
     private final HttpAddress address;
+    private final HttpLimits limits;
+    private final List<String> allowedHosts;
+    private final SignInCodes signInCodes = new SignInCodes();
+    private final Semaphore unauthenticatedDrains;
     private final UseCases useCases;
     private final byte[] tokenDigest;
     private final DashboardAuth dashboardAuth;
@@ -153,6 +167,7 @@ public final class RestApi {
 
     private Javalin app;
     private boolean stopped;
+    private volatile boolean loopback = true;
 
     /**
      * @param address   where to listen; port 0 takes a free port (see {@link #port()})
@@ -165,7 +180,33 @@ public final class RestApi {
      */
     public RestApi(HttpAddress address, UseCases useCases, String token, ReadinessCheck readiness,
                    PrometheusRegistry registry, Clock clock) {
+        this(address, HttpLimits.defaults(), List.of(), useCases, token, readiness, registry, clock);
+    }
+
+    /**
+     * @param address      where to listen; port 0 takes a free port (see {@link #port()})
+     * @param limits       what one client may hold: timeouts, connections, unauthenticated requests waiting
+     * @param allowedHosts further names (or {@code name:port}) a request's {@code Host} may give besides the
+     *                     listening address (on loopback); on any other address, when not empty, the only ones
+     * @param useCases     the application's use cases
+     * @param token        the bearer token every {@code /api/} request must present; not blank
+     * @param readiness    what {@code /readyz} reports
+     * @param registry     what {@code /metrics} serves
+     * @param clock        the service clock: when an {@code invalidate} took effect, dashboard sessions' and sign-in
+     *                     codes' expiry
+     * @throws IllegalArgumentException when the token is blank or an allowed host is blank
+     */
+    public RestApi(HttpAddress address, HttpLimits limits, List<String> allowedHosts, UseCases useCases, String token,
+                   ReadinessCheck readiness, PrometheusRegistry registry, Clock clock) {
         this.address = Objects.requireNonNull(address, "address");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.allowedHosts = allowedHosts.stream().map(h -> {
+            if (h.isBlank()) {
+                throw new IllegalArgumentException("an allowed host must not be blank");
+            }
+            return h.trim().toLowerCase(Locale.ROOT);
+        }).toList();
+        this.unauthenticatedDrains = new Semaphore(limits.maxUnauthenticated());
         this.useCases = Objects.requireNonNull(useCases, "useCases");
         Objects.requireNonNull(token, "token");
         if (token.isBlank()) {
@@ -195,6 +236,7 @@ public final class RestApi {
         if (app != null || stopped) {
             throw new IllegalStateException("the REST API was already started or stopped; create a new one");
         }
+        loopback = isLoopback(address.host());
         Javalin created = Javalin.create(this::configure);
         try {
             created.start();
@@ -264,6 +306,14 @@ public final class RestApi {
                 .toList();
     }
 
+    /**
+     * A new one-time sign-in code of the dashboard (what {@code run} prints in its link {@code /?code=…}), valid for
+     * {@link SignInCodes#TTL} by the service clock.
+     */
+    public SignInCodes.Issued newSignInCode() {
+        return signInCodes.issue(clock.instant());
+    }
+
     // ---- configuration --------------------------------------------------------------------------------------
 
     private void configure(JavalinConfig config) {
@@ -273,6 +323,23 @@ public final class RestApi {
         config.jetty.host = address.host();
         config.jetty.port = address.port();
         config.http.maxRequestSize = MAX_BODY_BYTES;
+        // Slow and abusive clients (issue 13): a connection cap, an idle timeout, and deadlines for headers and
+        // bodies, so that slow connections cannot hold the server's threads or sockets for long.
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.idleTimeout().toMillis()));
+        config.jetty.addConnector((server, http) -> {
+            var connector = new org.eclipse.jetty.server.ServerConnector(server,
+                    new org.eclipse.jetty.server.HttpConnectionFactory(http));
+            connector.setHost(address.host());
+            connector.setPort(address.port());
+            connector.setIdleTimeout(limits.idleTimeout().toMillis());
+            connector.addBean(new HeaderDeadline(limits.headerTimeout()));
+            return connector;
+        });
+        config.jetty.modifyServer(server -> {
+            server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(limits.maxConnections(), server));
+            // Javalin puts its servlet context inside a wrapper it finds here.
+            server.setHandler(new BodyDeadline(limits.bodyTimeout()));
+        });
         config.http.prefer405over404 = true;
         // Jetty rejects some requests before Javalin sees them (a path with %00 or an encoded '/', a malformed
         // request line or header); its own error page is HTML. Answer those as JSON like every other error.
@@ -292,10 +359,12 @@ public final class RestApi {
         });
 
         var routes = config.routes;
+        routes.before(this::checkHost);
         routes.before("/api/*", this::authenticate);
+        routes.before("/api/*", RestApi::checkContentType);
 
         Dashboard dashboard = Dashboard.load();
-        routes.get("/", ctx -> dashboard.index(ctx, dashboardAuth, clock.instant()));
+        routes.get("/", ctx -> dashboard.index(ctx, dashboardAuth, signInCodes, clock.instant()));
         routes.get("/assets/{file}", dashboard::asset);
 
         routes.get("/healthz", ctx -> json(ctx, 200, new ApiJson.HealthView("ok")));
@@ -328,6 +397,13 @@ public final class RestApi {
             json(ctx, 200, new ApiJson.PausedView(false));
         });
 
+        routes.post(SIGN_IN_CODES, ctx -> {
+            SignInCodes.Issued issued = signInCodes.issue(clock.instant());
+            String host = Optional.ofNullable(ctx.header("Host")).orElse(boundAddress().toString());
+            String path = "/?code=" + issued.code();
+            json(ctx, 201, new ApiJson.SignInCodeView("http://" + host + path, path, issued.expiresAt()));
+        });
+
         routes.get("/api/v1/workspaces", this::workspaces);
         routes.get("/api/v1/workspaces/{id}", ctx -> json(ctx, 200,
                 ApiJson.workspace(useCases.inspect().workspace(workspaceId(ctx)))));
@@ -356,6 +432,20 @@ public final class RestApi {
             error(ctx, 503, e.getMessage());
         });
         routes.exception(Exception.class, (e, ctx) -> {
+            if (hasCause(e, BodyDeadline.Expired.class)) {
+                String message = "request body not received within " + BodyDeadline.describe(limits.bodyTimeout());
+                LOG.fine(() -> ctx.method() + " " + ctx.path() + ": " + message + "; connection closed");
+                ctx.header("Connection", "close");
+                json(ctx, 408, new ApiJson.ErrorView(message));
+                return;
+            }
+            if (isClientAbort(e)) {
+                // The client went away mid-request: nothing to answer and nothing wrong here. One line, at FINE.
+                LOG.fine(() -> "client aborted " + ctx.method() + " " + ctx.path() + ": " + rootMessage(e));
+                ctx.header("Connection", "close");
+                json(ctx, 400, new ApiJson.ErrorView("request body incomplete: the client closed the connection"));
+                return;
+            }
             LOG.log(Level.SEVERE, "unexpected failure during " + ctx.method() + " " + ctx.path(), e);
             error(ctx, 500, "internal error; see the service log");
         });
@@ -363,12 +453,96 @@ public final class RestApi {
 
     // ---- handlers -------------------------------------------------------------------------------------------
 
+    /**
+     * No DNS rebinding: on a loopback address, a request must name this server in its {@code Host} — the listening
+     * address as {@code 127.0.0.1:port}, {@code localhost:port} or {@code [::1]:port}, or one of the allowed hosts
+     * — or it is answered {@code 421} on every route. A page of another site whose name was made to resolve to
+     * 127.0.0.1 sends its own name. On any other address only the allowed hosts are checked, when given. A request
+     * without {@code Host} (HTTP/1.0) is let through: a browser always sends one.
+     */
+    private void checkHost(Context ctx) {
+        if (!loopback && allowedHosts.isEmpty()) {
+            return;
+        }
+        String host = ctx.header("Host");
+        if (host == null || hostAllowed(host.trim().toLowerCase(Locale.ROOT), ctx.req().getLocalPort())) {
+            return;
+        }
+        throw new HttpResponseException(421, "misdirected request: Host " + abbreviate(host) + " is not this server's "
+                + "address" + (loopback ? " (" + address.host() + ":" + ctx.req().getLocalPort() + ", localhost)" : "")
+                + "; add it to --allowed-hosts if it is a name of this server");
+    }
+
+    private boolean hostAllowed(String host, int port) {
+        if (loopback) {
+            String suffix = ":" + port;
+            for (String name : List.of(address.host().toLowerCase(Locale.ROOT), "127.0.0.1", "localhost", "[::1]")) {
+                String bracketed = name.contains(":") && !name.startsWith("[") ? "[" + name + "]" : name;
+                if (host.equals(bracketed + suffix) || (port == 80 && host.equals(bracketed))) {
+                    return true;
+                }
+            }
+        }
+        return allowedHosts.stream().anyMatch(allowed -> allowedHostMatches(allowed, host));
+    }
+
+    /** {@code name} allows that name on any port, {@code name:port} only that port. */
+    static boolean allowedHostMatches(String allowed, String host) {
+        if (allowed.equals(host)) {
+            return true;
+        }
+        if (!host.startsWith(allowed + ":") || hasPort(allowed)) {
+            return false;
+        }
+        String port = host.substring(allowed.length() + 1);
+        return !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    private static boolean hasPort(String authority) {
+        int colon = authority.lastIndexOf(':');
+        return colon > authority.lastIndexOf(']') && (authority.startsWith("[") || authority.indexOf(':') == colon);
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * JSON routes take {@code application/json} (a {@code charset} parameter allowed), the presets upload YAML
+     * (or JSON, which is YAML); else {@code 415}. A POST without a body (pause, resume, invalidate, sign-in codes)
+     * needs no type; a claim always has one.
+     */
+    private static void checkContentType(Context ctx) {
+        String method = ctx.method().name();
+        if (!(method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))) {
+            return;
+        }
+        boolean presets = ctx.path().equals("/api/v1/presets");
+        boolean hasBody = ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;
+        if (!hasBody && !ctx.path().endsWith("/claims")) {
+            return;
+        }
+        String type = Optional.ofNullable(ctx.header("Content-Type")).orElse("");
+        String mediaType = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        List<String> accepted = presets ? YAML_TYPES : List.of(JSON);
+        if (!accepted.contains(mediaType)) {
+            throw new HttpResponseException(415, "unsupported Content-Type " + (type.isBlank() ? "(none)" : "'"
+                    + abbreviate(type) + "'") + ": send " + (presets ? "Content-Type: application/yaml" : "Content-Type: "
+                    + JSON));
+        }
+    }
+
     private void authenticate(Context ctx) {
         ctx.header("Cache-Control", "no-store");
         String header = ctx.header("Authorization");
         String cookie = header == null ? ctx.cookie(DashboardAuth.COOKIE) : null;
         if (cookie != null) {
             if (dashboardAuth.validSession(cookie, clock.instant())) {
+                ctx.attribute(AUTHENTICATED, true);
                 if (mutating(ctx.method().name())) {
                     requireSameOrigin(ctx);
                 }
@@ -388,6 +562,7 @@ public final class RestApi {
             ctx.header("WWW-Authenticate", "Bearer realm=\"warmpool\", error=\"invalid_token\"");
             throw new UnauthorizedResponse("invalid bearer token");
         }
+        ctx.attribute(AUTHENTICATED, true);
     }
 
     private static boolean mutating(String method) {
@@ -621,14 +796,18 @@ public final class RestApi {
 
     /**
      * Before an error response: reads and drops what is left of the request's body. A rejection before the
-     * handler read the body (401, 403, 404, 405, a bad preset name in the path) would otherwise leave it unread, and
-     * Jetty then closes the connection once the response is sent, without saying so: a client still sending its
-     * body gets "broken pipe" instead of the answer, and a client that keeps connections alive sends its next
-     * request into a closed socket. A body already read costs one read that finds its end. A body larger than
-     * {@link #MAX_BODY_BYTES} is not read (413): the response says {@code Connection: close}, as it does when the
-     * rest of a body cannot be read.
+     * handler read the body (401, 403, 404, 405, 415, 421, a bad preset name in the path) would otherwise leave it
+     * unread, and Jetty then closes the connection once the response is sent, without saying so: a client still
+     * sending its body gets "broken pipe" instead of the answer, and a client that keeps connections alive sends its
+     * next request into a closed socket. A body already read costs one read that finds its end.
+     *
+     * <p>The body is read without blocking a thread beyond a deadline: {@link HttpLimits#bodyTimeout()} for an
+     * authenticated request, {@link HttpLimits#UNAUTHENTICATED_DRAIN} for one that is not, and of those at most
+     * {@link HttpLimits#maxUnauthenticated()} at once. A body larger than {@link #MAX_BODY_BYTES} is not read
+     * (413), nor one that does not arrive in time or beyond the cap: the response then says
+     * {@code Connection: close}, and the slow client is disconnected once it is sent.
      */
-    private static void finishUnreadBody(Context ctx) {
+    private void finishUnreadBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared == 0 || (declared < 0 && ctx.header("Transfer-Encoding") == null)) {
             return;
@@ -637,21 +816,91 @@ public final class RestApi {
             ctx.header("Connection", "close");
             return;
         }
-        byte[] discard = new byte[8192];
+        boolean authenticated = Boolean.TRUE.equals(ctx.attribute(AUTHENTICATED));
+        if (!authenticated && !unauthenticatedDrains.tryAcquire()) {
+            ctx.header("Connection", "close");
+            return;
+        }
+        try {
+            if (!drain(ctx, authenticated ? limits.bodyTimeout() : HttpLimits.UNAUTHENTICATED_DRAIN)) {
+                ctx.header("Connection", "close");
+            }
+        } finally {
+            if (!authenticated) {
+                unauthenticatedDrains.release();
+            }
+        }
+    }
+
+    /** Reads and drops the rest of the body within {@code wait}; whether all of it (≤ 1 MiB) was read. */
+    private static boolean drain(Context ctx, Duration wait) {
+        org.eclipse.jetty.server.Request request =
+                org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req());
+        if (request == null) {
+            return false;
+        }
+        long deadline = NanoTime.now() + wait.toNanos();
         long left = MAX_BODY_BYTES;
         try {
-            var in = ctx.req().getInputStream();
-            for (int n; (n = in.read(discard, 0, (int) Math.min(discard.length, left + 1))) >= 0; ) {
-                left -= n;
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    long remaining = deadline - NanoTime.now();
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    CountDownLatch available = new CountDownLatch(1);
+                    request.demand(available::countDown);
+                    if (!available.await(remaining, TimeUnit.NANOSECONDS)) {
+                        return false;
+                    }
+                    continue;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    return false;
+                }
+                left -= chunk.remaining();
+                boolean last = chunk.isLast();
+                chunk.release();
                 if (left < 0) {
-                    ctx.header("Connection", "close");
-                    return;
+                    return false;
+                }
+                if (last) {
+                    return true;
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
             LOG.log(Level.FINEST, "the rest of a request body could not be read", e);
-            ctx.header("Connection", "close");
+            return false;
         }
+    }
+
+    /** Whether {@code e} says the client went away mid-request (closed or reset its connection, ended early). */
+    static boolean isClientAbort(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.eclipse.jetty.io.EofException || t instanceof java.io.EOFException
+                    || t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+            String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (t instanceof IOException && (message.contains("broken pipe") || message.contains("connection reset")
+                    || message.contains("early eof"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Our own wording for what Javalin itself rejects, so every error reads alike. */

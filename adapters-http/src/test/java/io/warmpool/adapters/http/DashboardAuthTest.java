@@ -7,24 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** Stateless sign-in tokens and session cookies derived from the API token. */
+/** Stateless session cookies derived from the API token. */
 class DashboardAuthTest {
 
     private static final Instant NOW = Instant.parse("2026-03-02T10:00:00Z");
     private final DashboardAuth auth = new DashboardAuth("the-api-token");
-
-    @Test
-    void theSignInTokenIsDerived_notTheApiToken_andBothSignIn() {
-        String signIn = DashboardAuth.signInToken("the-api-token");
-
-        assertThat(signIn).isNotEqualTo("the-api-token").doesNotContain("the-api-token").hasSize(43);
-        assertThat(auth.acceptsSignIn(signIn)).isTrue();
-        assertThat(auth.acceptsSignIn("the-api-token")).isTrue();
-        assertThat(auth.acceptsSignIn(signIn + "x")).isFalse();
-        assertThat(auth.acceptsSignIn("")).isFalse();
-        assertThat(DashboardAuth.signInUrl("127.0.0.1:8080", "the-api-token"))
-                .isEqualTo("http://127.0.0.1:8080/?token=" + signIn);
-    }
 
     @Test
     void aSessionIsValidUntilItsExpiry_onAnyReplicaWithTheSameToken() {
@@ -36,12 +23,11 @@ class DashboardAuthTest {
     }
 
     @Test
-    void rotatingTheTokenRevokesSessionsAndLinks() {
+    void rotatingTheTokenRevokesSessions() {
         String cookie = auth.newSession(NOW);
         DashboardAuth rotated = new DashboardAuth("a-new-token");
 
         assertThat(rotated.validSession(cookie, NOW)).isFalse();
-        assertThat(rotated.acceptsSignIn(DashboardAuth.signInToken("the-api-token"))).isFalse();
     }
 
     @Test

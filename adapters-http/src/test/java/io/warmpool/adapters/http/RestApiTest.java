@@ -183,7 +183,8 @@ class RestApiTest {
     }
 
     HttpResponse<String> authed(String method, String path, String body) {
-        return send(method, path, body, "Authorization", "Bearer " + TOKEN);
+        return body == null ? send(method, path, null, "Authorization", "Bearer " + TOKEN)
+                : send(method, path, body, "Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
     }
 
     HttpResponse<String> get(String path) {
@@ -235,6 +236,7 @@ class RestApiTest {
                 Arguments.of("GET", "/api/v1/presets/python-dev/small/activity"),
                 Arguments.of("GET", "/api/v1/presets/python-dev/small/builds"),
                 Arguments.of("DELETE", "/api/v1/workspaces/" + id),
+                Arguments.of("POST", RestApi.SIGN_IN_CODES),
                 Arguments.of("GET", "/api/v1/no-such-route"));
     }
 
@@ -624,7 +626,7 @@ class RestApiTest {
         @Test
         void aBodyThatIsNotUtf8_is400() {
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/presets"))
-                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/yaml")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28}))
                     .build();
 
@@ -1056,7 +1058,7 @@ class RestApiTest {
     // ---- dashboard ------------------------------------------------------------------------------------------
 
     String sessionCookie() {
-        HttpResponse<String> signIn = send("GET", "/?token=" + DashboardAuth.signInToken(TOKEN), null);
+        HttpResponse<String> signIn = send("GET", "/?code=" + api.newSignInCode().code(), null);
         assertThat(signIn.statusCode()).isEqualTo(303);
         String setCookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
         return setCookie.substring(0, setCookie.indexOf(';'));
@@ -1067,7 +1069,7 @@ class RestApiTest {
 
         @Test
         void theSignInLink_setsAStrictHttpOnlyCookie_andRedirectsToTheBarePath() {
-            HttpResponse<String> response = send("GET", "/?token=" + DashboardAuth.signInToken(TOKEN), null);
+            HttpResponse<String> response = send("GET", "/?code=" + api.newSignInCode().code(), null);
 
             assertThat(response.statusCode()).isEqualTo(303);
             assertThat(response.headers().firstValue("Location")).hasValue("/");
@@ -1077,13 +1079,17 @@ class RestApiTest {
         }
 
         @Test
-        void theApiTokenSignsInToo() {
-            assertThat(send("GET", "/?token=" + TOKEN, null).statusCode()).isEqualTo(303);
+        void theApiTokenInTheUrl_isRefused_andSetsNoCookie() {
+            HttpResponse<String> response = send("GET", "/?token=" + TOKEN, null);
+
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.body()).contains("not accepted in a URL", "warmpool dashboard");
+            assertThat(response.headers().firstValue("Set-Cookie")).isEmpty();
         }
 
         @Test
-        void aWrongToken_showsTheSignInPageSayingSo_andSetsNoCookie() {
-            HttpResponse<String> response = send("GET", "/?token=wrong", null);
+        void aWrongCode_showsTheSignInPageSayingSo_andSetsNoCookie() {
+            HttpResponse<String> response = send("GET", "/?code=wrong", null);
 
             assertThat(response.statusCode()).isEqualTo(401);
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));

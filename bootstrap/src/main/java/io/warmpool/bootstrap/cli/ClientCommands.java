@@ -220,7 +220,8 @@ public final class ClientCommands {
 
     /** {@code dashboard}: the sign-in link of the web dashboard. */
     @Command(name = "dashboard", mixinStandardHelpOptions = true,
-            description = "Print the web dashboard's sign-in link; open it in a browser (it signs the browser in for 12 hours).")
+            description = "Ask the running service for a one-time sign-in link of the web dashboard and print it; open it in a "
+                    + "browser within 10 minutes (it signs one browser in, for 12 hours).")
     public static final class Dashboard implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ClientOptions client;

@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.ApiToken;
@@ -38,17 +39,22 @@ public final class ClientOptions {
         return new ApiClient(serverUri(config), token(config));
     }
 
-    /** The dashboard's sign-in link for this server and token. */
+    /**
+     * A new one-time sign-in link of the dashboard: the running service issues the code (an authenticated API call),
+     * the link is this client's server URL with it.
+     */
     String dashboardUrl() {
         Config config = config();
         URI uri = serverUri(config);
         String token = token(config);
         if (token == null) {
-            throw config.problem(Setting.TOKEN, "is needed to make the sign-in link: set WARMPOOL_TOKEN, or run this "
+            throw config.problem(Setting.TOKEN, "is needed to ask for a sign-in link: set WARMPOOL_TOKEN, or run this "
                     + "where the service's state directory is (--state-dir)");
         }
+        JsonNode issued = new ApiClient(uri, token).post(io.warmpool.adapters.http.RestApi.SIGN_IN_CODES,
+                "application/json", "");
         String base = uri.toString().replaceAll("/+$", "");
-        return base + "/?token=" + io.warmpool.adapters.http.DashboardAuth.signInToken(token);
+        return base + issued.path("path").asText();
     }
 
     private static URI serverUri(Config config) {

@@ -23,6 +23,8 @@ public final class LiveView {
     private PassReport lastPass;
     private StatusReport lastStatus;
     private String signInUrl;
+    /** The link carries a one-time code (issue 13). */
+    private static final String SIGN_IN_HINT = "(signs in once, within 10 min; ./warmpool dashboard prints a new link)";
 
     public LiveView(PrintStream out, boolean terminal, String banner) {
         this.out = out;
@@ -36,7 +38,7 @@ public final class LiveView {
      */
     public synchronized void signIn(String url) {
         signInUrl = url;
-        out.println("dashboard: " + url);
+        out.println("dashboard: " + url + "  " + SIGN_IN_HINT);
         out.flush();
     }
 
@@ -112,7 +114,7 @@ public final class LiveView {
         }
         StringBuilder sb = new StringBuilder(banner).append('\n');
         if (signInUrl != null) {
-            sb.append("dashboard: ").append(signInUrl).append('\n');
+            sb.append("dashboard: ").append(signInUrl).append("  ").append(SIGN_IN_HINT).append('\n');
         }
         sb.append(status.paused() ? "reconciliation PAUSED" : "reconciling").append(" · ").append(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .append(" · last pass ").append(pass.ran() ? pass.duration().toMillis() + " ms, " + pass.creates()

@@ -138,7 +138,7 @@ public final class WarmpoolService implements AutoCloseable {
         return server.address();
     }
 
-    /** The dashboard's sign-in link once started. */
+    /** A new one-time sign-in link of the dashboard once started. */
     public String signInUrl() {
         ApiServer server = api;
         if (server == null) {
@@ -180,7 +180,7 @@ public final class WarmpoolService implements AutoCloseable {
         /** The address it listens on, e.g. {@code 127.0.0.1:8080}. */
         String address();
 
-        /** The dashboard's sign-in link, {@code http://<address>/?token=…}. */
+        /** A new one-time sign-in link of the dashboard, {@code http://<address>/?code=…} (valid 10 minutes, once). */
         String signInUrl();
 
         @Override

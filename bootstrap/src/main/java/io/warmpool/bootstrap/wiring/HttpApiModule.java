@@ -5,7 +5,6 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.JooqEventLogAdapter;
 import io.warmpool.adapters.db.PostgresDatabase;
-import io.warmpool.adapters.http.DashboardAuth;
 import io.warmpool.adapters.http.HttpAddress;
 import io.warmpool.adapters.http.PrometheusMetrics;
 import io.warmpool.adapters.http.ReadinessCheck;
@@ -33,10 +32,12 @@ import java.util.List;
 public final class HttpApiModule extends AbstractModule {
 
     private final InetSocketAddress address;
+    private final HttpServerSettings http;
     private final String token;
 
-    public HttpApiModule(InetSocketAddress address, String token) {
+    public HttpApiModule(InetSocketAddress address, HttpServerSettings http, String token) {
         this.address = address;
+        this.http = http;
         this.token = token;
     }
 
@@ -65,8 +66,8 @@ public final class HttpApiModule extends AbstractModule {
         ReadinessCheck readiness = () -> database.isReachable()
                 ? ReadinessCheck.Result.ready("database reachable, migrations applied")
                 : ReadinessCheck.Result.notReady("database unreachable");
-        return new RestApi(new HttpAddress(address.getHostString(), address.getPort()),
-                new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token, readiness,
+        return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(),
+                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token, readiness,
                 prometheus.registry(), clock);
     }
 
@@ -86,7 +87,7 @@ public final class HttpApiModule extends AbstractModule {
 
             @Override
             public String signInUrl() {
-                return DashboardAuth.signInUrl(address(), token);
+                return "http://" + address() + "/?code=" + api.newSignInCode().code();
             }
 
             @Override

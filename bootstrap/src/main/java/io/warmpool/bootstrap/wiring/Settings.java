@@ -26,7 +26,7 @@ import java.util.function.Supplier;
 public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> dbUser, Optional<String> dbPassword,
                        InetSocketAddress httpAddr, Optional<Path> presets, String provisioner, Duration reconcileInterval,
                        BackoffSettings backoff, int failureHardLimit, ReconcileSettings reconcile, WorkerSettings worker,
-                       int workers, long seed, Optional<String> token, Config config) {
+                       int workers, long seed, Optional<String> token, Config config, HttpServerSettings http) {
 
     /** @throws ConfigException with every problem found */
     public static Settings from(Config c) {
@@ -50,6 +50,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
             }
         }).orElseGet(() -> new SecureRandom().nextLong()), 0L);
         Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)), Optional.empty());
+        HttpServerSettings http = get(problems, () -> HttpServerSettings.from(c), null);
         if (heartbeat.toMillis() < 3) {
             problems.add(c.problem(Setting.JOB_HEARTBEAT_TIMEOUT, "must be at least 3ms").getMessage());
         }
@@ -59,7 +60,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), c.text(Setting.DB_PASSWORD),
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
-                new WorkerSettings(heartbeat, interval), workers, seed, c.text(Setting.TOKEN), c);
+                new WorkerSettings(heartbeat, interval), workers, seed, c.text(Setting.TOKEN), c, http);
     }
 
     /** Never prints the database password or the API token. */

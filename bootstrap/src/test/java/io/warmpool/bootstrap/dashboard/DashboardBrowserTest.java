@@ -9,6 +9,9 @@ import io.warmpool.bootstrap.InProcessService;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -133,18 +136,23 @@ class DashboardBrowserTest {
 
     @Test
     @Order(1)
-    void signingInThroughTheTokenLink_setsAStrictHttpOnlyCookie_andCleansTheAddressBar() throws Exception {
+    void signingInThroughAOneTimeCodeLink_setsAStrictHttpOnlyCookie_andCleansTheAddressBar() throws Exception {
         // without a session: the sign-in hint, no data
         browser.get(server + "/");
         assertThat(browser.text("main")).contains("This dashboard needs a sign-in link", "warmpool dashboard");
         assertThat(browser.findAll("#pools-body")).isEmpty();
-        browser.get(server + "/?token=not-the-token");
+        browser.get(server + "/?code=not-a-code");
         assertThat(browser.text("#signin-message")).contains("That sign-in link is not valid");
-        shot("01-sign-in-wrong-token");
+        shot("01-sign-in-wrong-code");
+        // the API token in the URL: refused, no session
+        browser.get(server + "/?token=" + token);
+        assertThat(browser.text("#signin-message")).contains("not accepted in a URL");
+        assertThat(browser.findAll("#pools-body")).isEmpty();
 
-        // the link run printed
-        assertThat(service.signInUrl()).startsWith(server + "/?token=").doesNotContain(token);
-        browser.get(service.signInUrl());
+        // a one-time link as run prints it: signs in once
+        String link = service.signInUrl();
+        assertThat(link).startsWith(server + "/?code=").doesNotContain(token);
+        browser.get(link);
 
         browser.await("the dashboard", WAIT, () -> browser.findAll("#pools-body tr").size() >= 2);
         assertThat(browser.currentUrl()).isEqualTo(server + "/");
@@ -161,6 +169,11 @@ class DashboardBrowserTest {
         assertThat(cookie.get("path").asText()).isEqualTo("/");
         assertThat(browser.script("return document.cookie").asText()).doesNotContain("warmpool_session");
         shot("02-signed-in");
+        // the same link again, as another browser would use it: refused (this browser keeps its session)
+        HttpResponse<String> reuse = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reuse.statusCode()).isEqualTo(401);
+        assertThat(reuse.headers().firstValue("Set-Cookie")).isEmpty();
     }
 
     @Test
