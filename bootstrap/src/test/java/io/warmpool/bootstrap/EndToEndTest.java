@@ -265,4 +265,43 @@ class EndToEndTest {
         assertThat(http("GET", "/healthz", null, false).statusCode()).isEqualTo(200);
         assertThat(http("GET", "/readyz", null, false).statusCode()).isEqualTo(200);
     }
+
+    @Test
+    @Order(8)
+    void theDashboardCommand_printsAOneTimeSignInLink_thatSignsInOnce() throws Exception {
+        Run first = cli("dashboard");
+        Run second = cli("dashboard");
+
+        assertThat(first.exit()).as(first.err()).isZero();
+        String link = first.out().trim();
+        assertThat(link).startsWith(server.replaceAll("/+$", "") + "/?code=").doesNotContain(token);
+        assertThat(second.out().trim()).as("a fresh code each time").isNotEqualTo(link);
+        HttpClient browser = HttpClient.newHttpClient();
+        HttpResponse<String> signIn = browser.send(HttpRequest.newBuilder(URI.create(link)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> reuse = browser.send(HttpRequest.newBuilder(URI.create(link)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).isEqualTo(303);
+        assertThat(signIn.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
+                .startsWith("warmpool_session=").contains("HttpOnly", "SameSite=Strict"));
+        assertThat(reuse.statusCode()).isEqualTo(401);
+        // The API token in the URL is never a session.
+        assertThat(http("GET", "/?token=" + token, null, false).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(9)
+    void aRebindingHostHeader_isRefusedOnEveryRoute_theListeningAddressIsServed() throws Exception {
+        int port = URI.create(server).getPort();
+        for (String path : List.of("/metrics", "/healthz", "/readyz", "/", "/api/v1/status")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: rebound.attacker.example:" + port
+                        + "\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(response).as(path).startsWith("HTTP/1.1 421").contains("misdirected request");
+            }
+        }
+        assertThat(http("GET", "/metrics", null, false).statusCode()).isEqualTo(200);
+    }
 }

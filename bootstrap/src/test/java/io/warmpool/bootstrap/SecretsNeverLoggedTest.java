@@ -181,6 +181,10 @@ class SecretsNeverLoggedTest {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
+        if (body != null) {
+            // JSON is YAML: one type fits the JSON routes and the presets upload.
+            b.header("Content-Type", "application/json");
+        }
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -108,7 +108,8 @@ class DashboardBrowserTest {
     }
 
     static JsonNode bearer(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = api(method, path, body, "Authorization", "Bearer " + token);
+        HttpResponse<String> r = body == null ? api(method, path, null, "Authorization", "Bearer " + token)
+                : api(method, path, body, "Authorization", "Bearer " + token, "Content-Type", "application/json");
         assertThat(r.statusCode()).as(r.body()).isLessThan(300);
         return JSON.readTree(r.body());
     }
