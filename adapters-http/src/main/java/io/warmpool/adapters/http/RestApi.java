@@ -332,6 +332,9 @@ public final class RestApi {
             connector.setHost(address.host());
             connector.setPort(address.port());
             connector.setIdleTimeout(limits.idleTimeout().toMillis());
+            // The kernel's queue of connections not yet accepted (Jetty's default leaves it to the JDK's 50): under a
+            // burst of reconnecting clients a short queue drops SYNs, and an honest client waits a second to retry.
+            connector.setAcceptQueueSize(1024);
             connector.addBean(new HeaderDeadline(limits.headerTimeout()));
             return connector;
         });
