@@ -77,7 +77,7 @@ public final class ApiClient {
             return body;
         }
         String message = body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + status;
-        int exit = status == 400 || status == 413 || status == 422 ? 2 : 1;
+        int exit = status == 400 || status == 413 || status == 415 || status == 422 ? 2 : 1;
         if (status == 401) {
             message = message + " — the token is read from WARMPOOL_TOKEN or the state directory's api-token";
         }
