@@ -45,7 +45,22 @@ final class BodyDeadline extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        return super.handle(new DeadlineRequest(request), response, callback);
+        DeadlineRequest wrapped = new DeadlineRequest(request);
+        // Once the exchange is over, a pending wake-up must not call into the connection's next request.
+        Callback finishing = new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                wrapped.finish();
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                wrapped.finish();
+                super.failed(x);
+            }
+        };
+        return super.handle(wrapped, response, finishing);
     }
 
     private final class DeadlineRequest extends Request.Wrapper {
@@ -53,6 +68,17 @@ final class BodyDeadline extends Handler.Wrapper {
         private long deadline;
         private boolean started;
         private volatile Content.Chunk failure;
+        private volatile boolean finished;
+        private Scheduler.Task wake;
+
+        void finish() {
+            finished = true;
+            synchronized (lock) {
+                if (wake != null) {
+                    wake.cancel();
+                }
+            }
+        }
 
         DeadlineRequest(Request wrapped) {
             super(wrapped);
@@ -103,9 +129,16 @@ final class BodyDeadline extends Handler.Wrapper {
                     demandCallback.run();
                 }
             };
-            Scheduler.Task wake = getComponents().getScheduler().schedule(once, remaining, TimeUnit.NANOSECONDS);
+            Scheduler.Task task = getComponents().getScheduler().schedule(() -> {
+                if (!finished) {
+                    once.run();
+                }
+            }, remaining, TimeUnit.NANOSECONDS);
+            synchronized (lock) {
+                wake = task;
+            }
             super.demand(() -> {
-                wake.cancel();
+                task.cancel();
                 once.run();
             });
         }

@@ -442,6 +442,42 @@ class HttpHardeningTest {
         }
 
         @Test
+        void atTheConnectionCap_aNewConnectionWaits_untilAnotherCloses() throws Exception {
+            RestApi capped = new RestApi(new HttpAddress("127.0.0.1", 0), new HttpLimits(Duration.ofSeconds(20),
+                    Duration.ofSeconds(10), Duration.ofSeconds(10), 2, 2), List.of(),
+                    new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release, history), TOKEN,
+                    ReadinessCheck.ALWAYS, new PrometheusMetrics().registry(), clock);
+            capped.start();
+            int cappedPort = capped.port();
+            byte[] healthz = ("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + cappedPort + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            try (Socket first = new Socket("127.0.0.1", cappedPort); Socket second = new Socket("127.0.0.1", cappedPort)) {
+                first.getOutputStream().write('G'); // both accepted and open
+                second.getOutputStream().write('G');
+                Thread.sleep(300);
+                try (Socket third = new Socket("127.0.0.1", cappedPort)) { // the kernel queues it; Jetty does not accept
+                    third.getOutputStream().write(healthz);
+                    third.setSoTimeout(1_000);
+                    InputStream in = third.getInputStream();
+                    boolean waited = false;
+                    try {
+                        in.read(); // an answer or a close: not waiting
+                    } catch (SocketTimeoutException e) {
+                        waited = true;
+                    }
+                    assertThat(waited).as("no answer while two connections are open").isTrue();
+
+                    first.close();
+                    third.setSoTimeout(10_000);
+                    String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertThat(response).as("answered once one closed").contains(" 200 ", "\"ok\"");
+                }
+            } finally {
+                capped.stop();
+            }
+        }
+
+        @Test
         void healthzIsServed_whileSlowClientsHoldConnections() throws Exception {
             List<Socket> slow = new ArrayList<>();
             try {
