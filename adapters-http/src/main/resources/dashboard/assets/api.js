@@ -61,7 +61,7 @@ function describe(status, data) {
       return (sentence(message) || 'The request was not valid.') + details;
     }
     case 401:
-      return 'Your session has ended. Open the sign-in link that warmpool run printed (or run ./warmpool dashboard) to sign in again.';
+      return 'Your session has ended. Run ./warmpool dashboard for a new one-time sign-in link and open it to sign in again.';
     case 403:
       return sentence(message) || 'The request was refused.';
     case 404:
