@@ -76,6 +76,11 @@ import java.util.logging.Logger;
  * stack trace or an exception class — unexpected failures are logged here and answered with a generic 500. The
  * token is never logged.
  *
+ * <p>Issue 13: on a loopback address a request must name this server in {@code Host} (else 421, every route); a
+ * body sent to a JSON route must be {@code application/json} (else 415); slow clients are cut off by the
+ * {@link HttpLimits} (header and body deadlines, a connection cap), and an unauthenticated request is answered
+ * before its body is read. A client that goes away mid-request is one FINE line.
+ *
  * <p>The dashboard ({@code /}, its assets under {@code /assets/}) is served from the classpath
  * ({@code /dashboard/}) with a Content-Security-Policy that allows only this origin; see {@link Dashboard}.
  *
