@@ -63,7 +63,7 @@ class DashboardBrowserTest {
                           scheduling:
                             timezone: Europe/Berlin
                             schedule:
-                              - {cron: "* 8-17 * * 1-5", instances: 3}
+                              - {cron: "* 8-17 * * *", instances: 3}
                       - name: large
                         parameters: {cpu: "8"}
                         prebuilds: {instances: 1}
@@ -311,7 +311,7 @@ class DashboardBrowserTest {
         browser.await("the preset view", WAIT, () -> browser.displayed("#view-preset") && browser.findAll(".spans li").size() > 0);
         browser.await("its builds", WAIT, () -> browser.findAll("#pv-builds tbody tr").size() > 0);
         assertThat(browser.text("#pv-zone")).startsWith("Europe/Berlin");
-        assertThat(browser.text("#pv-schedule")).contains("00:00", "24:00", "window * 8-17 * * 1-5");
+        assertThat(browser.text("#pv-schedule")).contains("00:00", "24:00", "window * 8-17 * * *");
         assertThat(browser.text("#pv-builds")).contains("create", "succeeded");
         assertThat(browser.text("#pv-claims [data-col='served']")).isEqualTo("1");
         assertThat(browser.findAll("#pv-chart svg path.line-eligible")).isNotEmpty();
