@@ -240,7 +240,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (RuntimeException e) {
             return; // a torn file: PostgreSQL itself decides
         }
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(EmbeddedPostgresServer::running);
         if (handle.isEmpty()) {
             LOG.info(() -> "the embedded PostgreSQL (pid " + pid + ") of an earlier run is gone; PostgreSQL will recover its data");
             return;
@@ -274,13 +274,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL: with fsync on, each is crash-safe. */
     private void stopProcess(ProcessHandle handle, long pid) {
         for (String signal : List.of("INT", "QUIT", "KILL")) {
-            if (!handle.isAlive()) {
+            if (!running(handle)) {
                 return;
             }
             signal(pid, signal);
             // Polled: the JDK watches a process that is not its child (an orphan) only every few hundred ms.
             long deadline = System.nanoTime() + (signal.equals("INT") ? STOP_WAIT : Duration.ofSeconds(3)).toNanos();
-            while (handle.isAlive() && System.nanoTime() < deadline) {
+            while (running(handle) && System.nanoTime() < deadline) {
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -288,10 +288,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     return;
                 }
             }
-            if (!handle.isAlive()) {
+            if (!running(handle)) {
                 return;
             }
             LOG.warning(() -> "the embedded PostgreSQL (pid " + pid + ") did not stop on SIG" + signal);
+        }
+    }
+
+    /**
+     * Alive and not a zombie: an orphan that has exited stays in the process table until its new parent (init, or
+     * whatever the machine runs as pid 1) reaps it, which can take seconds; it holds nothing any more.
+     */
+    private static boolean running(ProcessHandle handle) {
+        if (!handle.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException e) {
+            return handle.isAlive();
         }
     }
 
