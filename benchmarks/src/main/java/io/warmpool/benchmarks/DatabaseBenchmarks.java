@@ -71,6 +71,10 @@ final class DatabaseBenchmarks {
     private final ResultTable table;
     private final AtomicLong queries = new AtomicLong();
 
+    /** The login of the benchmark database (set once its server is up). */
+    private static String user;
+    private static String password;
+
     private DatabaseBenchmarks(PostgresDatabase db, Pgbench pgbench, boolean quick, ResultTable table) {
         this.db = db;
         // Counts every statement jOOQ executes (the snapshot's query count); keeps listeners already configured.
@@ -92,13 +96,16 @@ final class DatabaseBenchmarks {
     static void run(Set<String> which, boolean quick, ResultTable table) throws Exception {
         Pgbench.binary(); // fail before starting anything when pgbench is missing
         Path dir = Files.createTempDirectory("warmpool-bench-db");
-        try (PostgresDatabase db = PostgresDatabase.embedded(dir, 40)) {
+        try (PostgresDatabase db = PostgresDatabase.embedded(dir, 40, io.warmpool.adapters.db.embedded.EmbeddedPostgresServer.Options.THROWAWAY)) {
             db.start();
             String url;
             try (Connection c = db.openDedicatedConnection()) {
                 url = c.getMetaData().getURL();
             }
-            DatabaseBenchmarks b = new DatabaseBenchmarks(db, Pgbench.forJdbcUrl(url, "postgres"), quick, table);
+            // The embedded server takes password logins only: the application role's, as an operator would read it.
+            user = io.warmpool.adapters.db.embedded.EmbeddedPostgresServer.APP_ROLE;
+            password = Files.readString(dir.resolve(io.warmpool.adapters.db.embedded.EmbeddedPostgresServer.APP_PASSWORD_FILE)).trim();
+            DatabaseBenchmarks b = new DatabaseBenchmarks(db, Pgbench.forJdbcUrl(url, user, password), quick, table);
             for (String name : which) {
                 log("== " + name);
                 try {
@@ -250,7 +257,7 @@ final class DatabaseBenchmarks {
         int poolSize = claimsPoolSize();
         CpuMeter meter = cpuMeter();
         ClaimLoad.Result ours;
-        try (PostgresDatabase pooled = PostgresDatabase.external(jdbcUrl(), "postgres", null, poolSize)) {
+        try (PostgresDatabase pooled = PostgresDatabase.external(jdbcUrl(), user, password, poolSize)) {
             pooled.start();
             ClaimPort claims = new PostgresAdapters(pooled, Clock.systemUTC()).claims();
             ours = ClaimLoad.run(clients, WARM_UP_NANOS, seconds * 1_000_000_000L, meter, (client, name, preset) ->
@@ -295,7 +302,7 @@ final class DatabaseBenchmarks {
         seedPresets(10); // 100 presets
         seedRunning(5_000); // enough for the warm-up (up to 30 s), ours and the baseline without running dry
         CpuMeter meter = cpuMeter();
-        RestClaimBenchmark.Measured ours = RestClaimBenchmark.run(jdbcUrl(), "postgres", clients, WARM_UP_NANOS,
+        RestClaimBenchmark.Measured ours = RestClaimBenchmark.run(jdbcUrl(), user, password, clients, WARM_UP_NANOS,
                 seconds * 1_000_000_000L, meter);
         ClaimLoad.Result r = ours.load();
         log(String.format(Locale.ROOT, "ours: %,d claims over HTTP (%,d missed) in %.2f s after %,d warm-up claims in"

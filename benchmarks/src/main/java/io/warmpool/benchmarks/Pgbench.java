@@ -23,19 +23,21 @@ final class Pgbench {
     private final int port;
     private final String database;
     private final String user;
+    private final String password;
 
-    private Pgbench(String host, int port, String database, String user) {
+    private Pgbench(String host, int port, String database, String user, String password) {
         this.host = host;
         this.port = port;
         this.database = database;
         this.user = user;
+        this.password = password;
     }
 
     /** From a {@code jdbc:postgresql://host:port/db?...} URL. */
-    static Pgbench forJdbcUrl(String jdbcUrl, String user) {
+    static Pgbench forJdbcUrl(String jdbcUrl, String user, String password) {
         URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
         String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-        return new Pgbench(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), db, user);
+        return new Pgbench(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), db, user, password);
     }
 
     static String binary() {
@@ -70,7 +72,8 @@ final class Pgbench {
         command.addAll(extra);
         command.addAll(List.of("-f", scriptFile.toString(), database));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("PGPASSWORD");
+        // The password through the environment, never on the command line (every user sees that in ps).
+        builder.environment().put("PGPASSWORD", password);
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();

@@ -39,13 +39,14 @@ final class RestClaimBenchmark {
     private RestClaimBenchmark() {
     }
 
-    static Measured run(String jdbcUrl, String user, int clients, long warmUpNanos, long measureNanos, CpuMeter meter)
+    static Measured run(String jdbcUrl, String user, String password, int clients, long warmUpNanos, long measureNanos, CpuMeter meter)
             throws Exception {
         Path state = Files.createTempDirectory("warmpool-bench-rest");
         try {
             Settings settings = Settings.from(Config.load(Map.of(
                     Setting.DB_URL, jdbcUrl,
                     Setting.DB_USER, user,
+                    Setting.DB_PASSWORD, password,
                     Setting.HTTP_ADDR, "127.0.0.1:0",
                     Setting.TOKEN, TOKEN,
                     Setting.SEED, "1",

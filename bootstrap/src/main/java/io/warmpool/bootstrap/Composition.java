@@ -4,6 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.provisioner.CommandProvisionerConfig;
 import io.warmpool.adapters.provisioner.HmacSecret;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig;
@@ -53,7 +54,8 @@ public final class Composition {
         modules.add(new CoreModule(settings));
         modules.add(settings.dbUrl().isPresent()
                 ? new ExternalDatabaseModule(settings.dbUrl().get(), settings.dbUser().orElse(null), settings.dbPassword().orElse(null), pool)
-                : new EmbeddedDatabaseModule(settings.stateDir(), pool));
+                : new EmbeddedDatabaseModule(settings.stateDir(), pool, new EmbeddedPostgresServer.Options(
+                        EmbeddedPostgresServer.Durability.DURABLE, settings.embeddedDbRecoveryTimeout())));
         modules.add(new PostgresPortsModule());
         modules.add(switch (settings.provisioner()) {
             case "command" -> new CommandProvisionerModule(commandConfig(c));

@@ -157,10 +157,26 @@ public final class SharedDatabase implements AutoCloseable {
 
         private final String name;
         private final int port;
+        private final String loginUser;
+        private final String loginPassword;
 
         Database(String name, int port) {
+            this(name, port, USER, null);
+        }
+
+        private Database(String name, int port, String loginUser, String loginPassword) {
             this.name = name;
             this.port = port;
+            this.loginUser = loginUser;
+            this.loginPassword = loginPassword;
+        }
+
+        /**
+         * The database a service runs on its embedded PostgreSQL (password logins only), with the same helpers:
+         * {@code name} on 127.0.0.1:{@code port} as {@code user}.
+         */
+        public static Database embedded(String name, int port, String user, String password) {
+            return new Database(name, port, user, password);
         }
 
         public String name() {
@@ -169,7 +185,7 @@ public final class SharedDatabase implements AutoCloseable {
 
         /** {@code jdbc:postgresql://localhost:PORT/NAME}. */
         public String jdbcUrl() {
-            return "jdbc:postgresql://localhost:" + port + "/" + name;
+            return "jdbc:postgresql://" + (loginPassword == null ? "localhost" : "127.0.0.1") + ":" + port + "/" + name;
         }
 
         /**
@@ -190,7 +206,10 @@ public final class SharedDatabase implements AutoCloseable {
 
         public Connection connect() throws SQLException {
             Properties p = new Properties();
-            p.setProperty("user", USER);
+            p.setProperty("user", loginUser);
+            if (loginPassword != null) {
+                p.setProperty("password", loginPassword);
+            }
             p.setProperty("ApplicationName", "reliability-test");
             p.setProperty("connectTimeout", "10");
             return DriverManager.getConnection(jdbcUrl(), p);

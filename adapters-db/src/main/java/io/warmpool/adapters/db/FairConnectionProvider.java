@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jooq.ConnectionProvider;
 import org.jooq.exception.DataAccessException;
@@ -21,15 +22,26 @@ final class FairConnectionProvider implements ConnectionProvider {
     private final DataSource pool;
     private final Semaphore turns;
     private final long timeoutMillis;
+    private final Supplier<String> knownDown;
 
-    FairConnectionProvider(DataSource pool, int connections, long timeoutMillis) {
+    /**
+     * @param knownDown why the database is known to be down now (the embedded server is restarting), or
+     *                  {@code null} when it may be up: then callers fail at once instead of each waiting
+     *                  {@code timeoutMillis} for a connection that cannot come
+     */
+    FairConnectionProvider(DataSource pool, int connections, long timeoutMillis, Supplier<String> knownDown) {
         this.pool = Objects.requireNonNull(pool, "pool");
         this.turns = new Semaphore(connections, true);
         this.timeoutMillis = timeoutMillis;
+        this.knownDown = Objects.requireNonNull(knownDown, "knownDown");
     }
 
     @Override
     public Connection acquire() {
+        String down = knownDown.get();
+        if (down != null) {
+            throw new DataAccessException(down);
+        }
         try {
             if (!turns.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
                 throw new DataAccessException("no database connection free after " + timeoutMillis + " ms");

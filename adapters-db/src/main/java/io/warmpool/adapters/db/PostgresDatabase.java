@@ -2,14 +2,11 @@ package io.warmpool.adapters.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.logging.Logger;
@@ -31,19 +28,23 @@ public final class PostgresDatabase implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PostgresDatabase.class.getName());
 
     private final Path embeddedDataDir;
+    private final EmbeddedPostgresServer.Options embeddedOptions;
     private final String jdbcUrl;
     private final String user;
     private final String password;
     private final int poolSize;
 
-    private EmbeddedPostgres embedded;
+    private EmbeddedPostgresServer embedded;
+    private String effectivePassword;
     private HikariDataSource pool;
     private DSLContext dsl;
     private String effectiveUrl;
     private String effectiveUser;
 
-    private PostgresDatabase(Path embeddedDataDir, String jdbcUrl, String user, String password, int poolSize) {
+    private PostgresDatabase(Path embeddedDataDir, EmbeddedPostgresServer.Options embeddedOptions, String jdbcUrl, String user,
+                             String password, int poolSize) {
         this.embeddedDataDir = embeddedDataDir;
+        this.embeddedOptions = embeddedOptions;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -53,9 +54,13 @@ public final class PostgresDatabase implements AutoCloseable {
         this.poolSize = poolSize;
     }
 
-    /** An embedded PostgreSQL 17 with its data (and unpacked binaries) under {@code stateDir}. */
-    public static PostgresDatabase embedded(Path stateDir, int poolSize) {
-        return new PostgresDatabase(Objects.requireNonNull(stateDir, "stateDir"), null, null, null, poolSize);
+    /**
+     * An embedded PostgreSQL 17 with its data (and unpacked binaries) under {@code stateDir}, locked down and
+     * supervised ({@link EmbeddedPostgresServer}); {@code options} say whether it is durable.
+     */
+    public static PostgresDatabase embedded(Path stateDir, int poolSize, EmbeddedPostgresServer.Options options) {
+        return new PostgresDatabase(Objects.requireNonNull(stateDir, "stateDir"), Objects.requireNonNull(options, "options"),
+                null, null, null, poolSize);
     }
 
     /**
@@ -69,7 +74,7 @@ public final class PostgresDatabase implements AutoCloseable {
         if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
         }
-        return new PostgresDatabase(null, jdbcUrl, user, password, poolSize);
+        return new PostgresDatabase(null, null, jdbcUrl, user, password, poolSize);
     }
 
     /** Starts the embedded server when there is one, opens the pool, applies migrations. */
@@ -79,30 +84,23 @@ public final class PostgresDatabase implements AutoCloseable {
         }
         try {
             if (embeddedDataDir != null) {
-                Path data = embeddedDataDir.resolve("pgdata");
-                Path binaries = embeddedDataDir.resolve("pgbin");
-                Files.createDirectories(data);
-                Files.createDirectories(binaries);
-                embedded = EmbeddedPostgres.builder()
-                        .setDataDirectory(data)
-                        .setCleanDataDirectory(false)
-                        .setOverrideWorkingDirectory(binaries.toFile())
-                        .setPGStartupWait(Duration.ofSeconds(60))
-                        .setServerConfig("max_connections", "200")
-                        .start();
-                effectiveUrl = embedded.getJdbcUrl("postgres", "postgres");
-                effectiveUser = "postgres";
+                embedded = new EmbeddedPostgresServer(embeddedDataDir, embeddedOptions);
+                embedded.start();
+                effectiveUrl = embedded.jdbcUrl();
+                effectiveUser = embedded.user();
+                effectivePassword = embedded.password();
             } else {
                 effectiveUrl = jdbcUrl;
                 effectiveUser = user;
+                effectivePassword = password;
             }
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(effectiveUrl);
             if (effectiveUser != null) {
                 config.setUsername(effectiveUser);
             }
-            if (password != null && embeddedDataDir == null) {
-                config.setPassword(password);
+            if (effectivePassword != null) {
+                config.setPassword(effectivePassword);
             }
             config.setMaximumPoolSize(poolSize);
             config.setMinimumIdle(Math.min(2, poolSize));
@@ -115,13 +113,16 @@ public final class PostgresDatabase implements AutoCloseable {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
-            dsl = DSL.using(new FairConnectionProvider(pool, poolSize, config.getConnectionTimeout()), SQLDialect.POSTGRES, new Settings()
+            EmbeddedPostgresServer server = embedded;
+            dsl = DSL.using(new FairConnectionProvider(pool, poolSize, config.getConnectionTimeout(),
+                    server == null ? () -> null : () -> server.health().up() ? null : server.health().detail()),
+                    SQLDialect.POSTGRES, new Settings()
                     .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
                     .withExecuteLogging(false));
             LOG.info(() -> "database ready (" + (embedded != null ? "embedded PostgreSQL under " + embeddedDataDir : "external") + ")");
-        } catch (IOException e) {
+        } catch (io.warmpool.adapters.db.embedded.EmbeddedPostgresException e) {
             close();
-            throw new DatabaseStartException("could not start the embedded PostgreSQL under " + embeddedDataDir + ": " + e.getMessage(), e);
+            throw new DatabaseStartException(e.getMessage(), e);
         } catch (RuntimeException e) {
             close();
             throw new DatabaseStartException("could not open the database: " + DbErrors.describe(e), e);
@@ -151,11 +152,20 @@ public final class PostgresDatabase implements AutoCloseable {
         if (effectiveUser != null) {
             props.setProperty("user", effectiveUser);
         }
-        if (password != null && embedded == null) {
-            props.setProperty("password", password);
+        if (effectivePassword != null) {
+            props.setProperty("password", effectivePassword);
         }
         props.setProperty("tcpKeepAlive", "true");
         return DriverManager.getConnection(effectiveUrl, props);
+    }
+
+    /**
+     * The embedded server's health ({@link EmbeddedPostgresServer.Health}), or empty for an external database. Cheap:
+     * no query.
+     */
+    public java.util.Optional<EmbeddedPostgresServer.Health> embeddedHealth() {
+        EmbeddedPostgresServer server = embedded;
+        return server == null ? java.util.Optional.empty() : java.util.Optional.of(server.health());
     }
 
     /** Whether the database answers now (for readiness checks). */
@@ -175,11 +185,7 @@ public final class PostgresDatabase implements AutoCloseable {
         }
         dsl = null;
         if (embedded != null) {
-            try {
-                embedded.close();
-            } catch (IOException e) {
-                LOG.warning("embedded PostgreSQL did not stop cleanly: " + e.getMessage());
-            }
+            embedded.close();
             embedded = null;
         }
     }

@@ -17,6 +17,15 @@ public interface ReadinessCheck {
     Result check();
 
     /**
+     * Whether the process is worth keeping, for {@code GET /healthz} (liveness): not ready is often temporary (the
+     * database restarting), not live means only a restart of the service can help (its embedded database cannot be
+     * brought back). Same contract as {@link #check()}: fast, concurrent, may throw. Live by default.
+     */
+    default Result live() {
+        return Result.ready("ok");
+    }
+
+    /**
      * The answer of one check.
      *
      * @param ready  whether requests can be served

@@ -375,7 +375,7 @@ public final class RestApi {
         routes.get("/", ctx -> dashboard.index(ctx, dashboardAuth, signInCodes, clock.instant()));
         routes.get("/assets/{file}", dashboard::asset);
 
-        routes.get("/healthz", ctx -> json(ctx, 200, new ApiJson.HealthView("ok")));
+        routes.get("/healthz", this::healthz);
         routes.get("/readyz", this::readyz);
         routes.get("/metrics", this::metrics);
 
@@ -628,6 +628,21 @@ public final class RestApi {
                     + ", got '" + abbreviate(text) + "'");
         }
         return value;
+    }
+
+    private void healthz(Context ctx) {
+        ReadinessCheck.Result result;
+        try {
+            result = Objects.requireNonNull(readiness.live(), "liveness result");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "liveness check failed", e);
+            result = ReadinessCheck.Result.ready("ok");
+        }
+        if (result.ready()) {
+            json(ctx, 200, new ApiJson.HealthView("ok"));
+        } else {
+            json(ctx, 503, new ApiJson.ReadyView(false, result.detail()));
+        }
     }
 
     private void readyz(Context ctx) {

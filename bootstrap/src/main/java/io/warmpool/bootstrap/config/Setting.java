@@ -11,6 +11,7 @@ import java.util.Optional;
  */
 public enum Setting {
     STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data and the generated API token", false),
+    EMBEDDED_DB_RECOVERY_TIMEOUT("embedded-db-recovery-timeout", "60s", "embedded database: how long restarts may fail before /healthz reports the service unhealthy", false),
     DB_URL("db-url", null, "JDBC URL of an external PostgreSQL >= 14 (default: an embedded PostgreSQL under the state dir)", false),
     DB_USER("db-user", null, "database user, when not in the URL", false),
     DB_PASSWORD("db-password", null, "database password, when not in the URL (never logged)", true),

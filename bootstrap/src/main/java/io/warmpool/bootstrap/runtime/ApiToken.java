@@ -33,7 +33,11 @@ public final class ApiToken {
         if (existing.isPresent()) {
             return existing.get();
         }
-        Files.createDirectories(stateDir);
+        if (!Files.isDirectory(stateDir)) {
+            // Only the service's user may list the state directory: it holds the token and the database's secrets.
+            Files.createDirectories(stateDir);
+            restrictDirectory(stateDir);
+        }
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         String token = HexFormat.of().formatHex(bytes);
@@ -57,6 +61,14 @@ public final class ApiToken {
         }
         String token = Files.readString(file).trim();
         return token.isEmpty() ? Optional.empty() : Optional.of(token);
+    }
+
+    private static void restrictDirectory(Path dir) throws IOException {
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system.
+        }
     }
 
     private static void restrict(Path file) throws IOException {

@@ -3,6 +3,7 @@ package io.warmpool.bootstrap.simulate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.domain.Durations;
@@ -84,7 +85,7 @@ public final class SimulateCommand implements Callable<Integer> {
             db = PostgresDatabase.external(dbUrl, null, null, 4);
         } else {
             tmp = Files.createTempDirectory("warmpool-simulate");
-            db = PostgresDatabase.embedded(tmp, 4);
+            db = PostgresDatabase.embedded(tmp, 4, EmbeddedPostgresServer.Options.THROWAWAY);
         }
         long started = System.nanoTime();
         Simulation.Result result;

@@ -4,22 +4,28 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import java.nio.file.Path;
 
-/** Provides a {@link PostgresDatabase} that is an embedded PostgreSQL 17 with its data under the state directory. */
+/**
+ * Provides a {@link PostgresDatabase} that is an embedded PostgreSQL 17 with its data under the state directory:
+ * durable (fsync on), password logins only, supervised ({@link EmbeddedPostgresServer}).
+ */
 public final class EmbeddedDatabaseModule extends AbstractModule {
 
     private final Path stateDir;
     private final int poolSize;
+    private final EmbeddedPostgresServer.Options options;
 
-    public EmbeddedDatabaseModule(Path stateDir, int poolSize) {
+    public EmbeddedDatabaseModule(Path stateDir, int poolSize, EmbeddedPostgresServer.Options options) {
         this.stateDir = stateDir;
         this.poolSize = poolSize;
+        this.options = options;
     }
 
     @Provides
     @Singleton
     PostgresDatabase database() {
-        return PostgresDatabase.embedded(stateDir, poolSize);
+        return PostgresDatabase.embedded(stateDir, poolSize, options);
     }
 }

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.JooqEventLogAdapter;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.http.HttpAddress;
 import io.warmpool.adapters.http.PrometheusMetrics;
 import io.warmpool.adapters.http.ReadinessCheck;
@@ -63,12 +64,30 @@ public final class HttpApiModule extends AbstractModule {
     RestApi restApi(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                     ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
                     PresetHistoryUseCase history, PostgresDatabase database, PrometheusMetrics prometheus, Clock clock) {
-        ReadinessCheck readiness = () -> database.isReachable()
-                ? ReadinessCheck.Result.ready("database reachable, migrations applied")
-                : ReadinessCheck.Result.notReady("database unreachable");
+        ReadinessCheck readiness = new ReadinessCheck() {
+            @Override
+            public Result check() {
+                // A restarting embedded server is known down: answer at once instead of waiting for a connection.
+                var embedded = database.embeddedHealth();
+                if (embedded.isPresent() && !embedded.get().up()) {
+                    return Result.notReady(embedded.get().detail());
+                }
+                return database.isReachable()
+                        ? Result.ready("database reachable, migrations applied")
+                        : Result.notReady("database unreachable");
+            }
+
+            @Override
+            public Result live() {
+                var embedded = database.embeddedHealth();
+                return embedded.isPresent() && embedded.get().state() == EmbeddedPostgresServer.State.FAILED
+                        ? Result.notReady(embedded.get().detail())
+                        : Result.ready("ok");
+            }
+        };
         return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(),
-                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token, readiness,
-                prometheus.registry(), clock);
+                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token,
+                readiness, prometheus.registry(), clock);
     }
 
     @Provides

@@ -51,6 +51,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         }).orElseGet(() -> new SecureRandom().nextLong()), 0L);
         Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)), Optional.empty());
         HttpServerSettings http = get(problems, () -> HttpServerSettings.from(c), null);
+        get(problems, () -> c.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT), Duration.ofSeconds(60));
         if (heartbeat.toMillis() < 3) {
             problems.add(c.problem(Setting.JOB_HEARTBEAT_TIMEOUT, "must be at least 3ms").getMessage());
         }
@@ -61,6 +62,14 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
                 new WorkerSettings(heartbeat, interval), workers, seed, c.text(Setting.TOKEN), c, http);
+    }
+
+    /**
+     * How long the embedded database's restarts may fail before the service reports itself unhealthy (validated by
+     * {@link #from}).
+     */
+    public Duration embeddedDbRecoveryTimeout() {
+        return config.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT);
     }
 
     /** Never prints the database password or the API token. */

@@ -3,6 +3,7 @@ package io.warmpool.bootstrap.simulate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class SimulationTest {
     private Simulation.Result run(String name, String scenarioYaml, Duration duration, long seed) throws Exception {
         Path scenario = dir.resolve(name + ".yaml");
         Files.writeString(scenario, scenarioYaml);
-        try (PostgresDatabase db = PostgresDatabase.embedded(dir.resolve(name + "-db"), 4)) {
+        try (PostgresDatabase db = PostgresDatabase.embedded(dir.resolve(name + "-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY)) {
             return new Simulation(Scenario.read(scenario), PRESETS, "presets.yaml", duration, seed, line -> { }).run(db);
         }
     }
