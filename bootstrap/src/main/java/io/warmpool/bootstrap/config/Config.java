@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.config;
 
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.domain.Durations;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class Config {
 
     private static Map<String, String> readFile(Path file, List<String> problems) {
         try {
-            Object root = YamlText.load(Files.readString(file), file.toString());
+            Object root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
             if (root == null) {
                 return Map.of();
             }
@@ -81,6 +82,8 @@ public final class Config {
             return out;
         } catch (java.io.IOException e) {
             problems.add(file + ": cannot be read: " + e.getMessage());
+        } catch (TextInput.RefusedException e) {
+            problems.add(e.getMessage());
         } catch (YamlEngineException e) {
             problems.add(file + ": is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }

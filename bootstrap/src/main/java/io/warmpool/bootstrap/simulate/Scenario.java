@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.simulate;
 
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
@@ -60,9 +61,11 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
     static Scenario read(Path file) {
         Object root;
         try {
-            root = YamlText.load(Files.readString(file), file.toString());
+            root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+        } catch (TextInput.RefusedException e) {
+            throw new ConfigException(List.of(e.getMessage()));
         } catch (YamlEngineException e) {
             throw new ConfigException(List.of(file + ": is not valid YAML: " + e.getMessage().lines().findFirst().orElse("")));
         }

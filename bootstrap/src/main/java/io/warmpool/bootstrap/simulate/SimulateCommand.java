@@ -3,6 +3,7 @@ package io.warmpool.bootstrap.simulate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.domain.Durations;
@@ -115,9 +116,11 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private String read(Path file) {
         try {
-            return Files.readString(file);
+            return TextInput.readFile(file, TextInput.MAX_PRESETS_BYTES);
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+        } catch (TextInput.RefusedException e) {
+            throw new ConfigException(List.of(e.getMessage()));
         }
     }
 
