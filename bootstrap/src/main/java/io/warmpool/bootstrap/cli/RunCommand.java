@@ -5,6 +5,7 @@ import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.StopSignals;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -49,6 +50,16 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * One line, never the value: a secret on the command line is in every user's {@code ps} output (and in
+     * {@code /proc/PID/cmdline}) for as long as the process runs. The environment is readable only by the
+     * process's own user, a file by whom its mode allows.
+     */
+    static String secretFlagWarning(Setting s) {
+        return "warning: " + s.flag() + " on the command line is visible to every user of this machine (ps); use "
+                + s.secretFile().map(f -> f.flag() + " FILE or ").orElse("") + s.envName() + " instead";
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
@@ -58,8 +69,12 @@ public final class RunCommand implements Callable<Integer> {
                 flags.put(s, o.getValue());
             }
         }
+        PrintWriter err = spec.commandLine().getErr();
+        flags.keySet().stream().filter(Setting::secret).forEach(s -> err.println(secretFlagWarning(s)));
         Config config = Config.load(flags, System.getenv(), configFile);
         WarmpoolService service = Composition.service(config, System.out, System.console() != null);
+        config.warnings().forEach(w -> err.println("warning: " + w));
+        err.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean closing = new AtomicBoolean();
         Runnable stop = () -> {
