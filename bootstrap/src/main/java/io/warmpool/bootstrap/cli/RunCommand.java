@@ -26,7 +26,10 @@ import picocli.CommandLine.Spec;
         description = {"Run the service: reconciler, provisioner workers and the REST API.",
                 "Defaults: an embedded PostgreSQL under ./.warmpool, the simulated provisioner, and examples/presets.yaml "
                         + "when the store has no presets yet. Every flag --some-name can also be set as WARMPOOL_SOME_NAME "
-                        + "or as some-name in warmpool.yaml (flags win, then the environment, then the file)."})
+                        + "or as some-name in warmpool.yaml (flags win, then the environment, then the file).",
+                "Secrets: every user sees flags in ps, so give the token, the database password and the HMAC key by file "
+                        + "(--token-file, --db-password-file, --http-provisioner-secret-file) or in the environment. "
+                        + "Presets files are limited to 16 MiB, other files to 1 MiB, and must be UTF-8 text."})
 public final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -43,7 +46,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             String def = s.defaultValue().map(d -> " (default: " + d + ")").orElse("");
             spec.addOption(OptionSpec.builder(s.flag())
-                    .paramLabel(s.secret() ? "SECRET" : "VALUE")
+                    .paramLabel(s.secret() ? "SECRET" : s.key().endsWith("-file") ? "FILE" : "VALUE")
                     .type(String.class)
                     .description(s.description() + def + "; env " + s.envName())
                     .build());

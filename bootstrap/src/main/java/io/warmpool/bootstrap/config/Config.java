@@ -84,7 +84,7 @@ public final class Config {
             map.forEach((k, v) -> out.put(String.valueOf(k), v instanceof List<?> list ? toJsonList(list) : String.valueOf(v)));
             return out;
         } catch (java.io.IOException e) {
-            problems.add(file + ": cannot be read: " + e.getMessage());
+            problems.add(file + ": cannot be read: " + TextInput.reason(e));
         } catch (TextInput.RefusedException e) {
             problems.add(e.getMessage());
         } catch (YamlEngineException e) {

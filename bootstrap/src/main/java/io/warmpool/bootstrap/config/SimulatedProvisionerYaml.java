@@ -40,7 +40,7 @@ public final class SimulatedProvisionerYaml {
             Object root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
             return fromMap(root == null ? Map.of() : asMap(root, "the file"), file.toString());
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot be read: " + TextInput.reason(e)));
         } catch (TextInput.RefusedException e) {
             throw new ConfigException(List.of(e.getMessage()));
         } catch (YamlEngineException e) {

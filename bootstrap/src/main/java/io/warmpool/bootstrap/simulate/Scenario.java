@@ -64,7 +64,7 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
         try {
             root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot be read: " + TextInput.reason(e)));
         } catch (TextInput.RefusedException e) {
             throw new ConfigException(List.of(e.getMessage()));
         } catch (YamlEngineException e) {

@@ -118,7 +118,7 @@ public final class SimulateCommand implements Callable<Integer> {
         try {
             return TextInput.readFile(file, TextInput.MAX_PRESETS_BYTES);
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot be read: " + TextInput.reason(e)));
         } catch (TextInput.RefusedException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
