@@ -209,7 +209,8 @@ public final class Config {
     /**
      * A secret ({@link Setting#secret()}): its value, or the content of the file its {@link Setting#secretFile()}
      * names, read now (at most {@link TextInput#MAX_SECRET_BYTES}, UTF-8, trailing line breaks dropped). A file
-     * readable by group or others adds a {@link #warnings() warning}. No message ever carries the secret.
+     * readable by group or others adds a {@link #warnings() warning} — the secret's file, or {@code warmpool.yaml}
+     * when that holds the secret itself. No message ever carries the secret.
      *
      * @throws ConfigException when both the value and the file are set (whatever their sources: which one was meant
      *     cannot be guessed), or when the file is missing, unreadable, empty, too large, not text or has more than
@@ -219,6 +220,10 @@ public final class Config {
         Setting fileSetting = s.secretFile().orElseThrow(() -> new IllegalArgumentException(s.flag() + " has no file setting"));
         Optional<String> direct = text(s);
         if (text(fileSetting).isEmpty()) {
+            if (direct.isPresent() && source(s) == Source.FILE) {
+                // warmpool.yaml holding the secret itself is a secret file too.
+                warnIfShared(s, file);
+            }
             return direct;
         }
         if (direct.isPresent()) {

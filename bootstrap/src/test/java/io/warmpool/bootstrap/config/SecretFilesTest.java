@@ -119,6 +119,17 @@ class SecretFilesTest {
     }
 
     @Test
+    void givenTheSecretItselfInAConfigurationFileReadableByOthers_itIsWarnedAboutToo() throws IOException {
+        Path yaml = secretFile("token: " + SECRET + "\n", "rw-rw-r--");
+
+        Config config = Config.load(Map.of(), Map.of(), yaml);
+
+        assertThat(config.secret(Setting.TOKEN)).contains(SECRET);
+        assertThat(config.warnings()).singleElement().asString()
+                .isEqualTo(yaml + ": token: " + yaml + " is readable by other users (rw-rw-r--); chmod 600 it");
+    }
+
+    @Test
     void settingsTakeTheTokenAndTheDatabasePasswordFromTheirFiles() throws IOException {
         Path token = secretFile("token-" + SECRET + "\n", "rw-------");
         Path password = secretFile("password-" + SECRET + "\n", "rw-------");
