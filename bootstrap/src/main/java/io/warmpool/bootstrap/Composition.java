@@ -118,8 +118,8 @@ public final class Composition {
     static HttpProvisionerConfig httpConfig(Config c) {
         String url = c.text(Setting.HTTP_PROVISIONER_URL).orElseThrow(() ->
                 c.problem(Setting.HTTP_PROVISIONER_URL, "is required with --provisioner http"));
-        String secret = c.text(Setting.HTTP_PROVISIONER_SECRET).orElseThrow(() ->
-                c.problem(Setting.HTTP_PROVISIONER_SECRET, "is required with --provisioner http"));
+        String secret = c.secret(Setting.HTTP_PROVISIONER_SECRET).orElseThrow(() ->
+                c.problem(Setting.HTTP_PROVISIONER_SECRET, "(or --http-provisioner-secret-file) is required with --provisioner http"));
         try {
             return HttpProvisionerConfig.of(URI.create(url), HmacSecret.ofBytes(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (IllegalArgumentException e) {

@@ -205,8 +205,8 @@ final class ApiFuzzRequests {
                 .as((body, q, ct) -> new Request("POST", "/api/v1/presets" + q, body, ct, "/api/v1/presets"));
     }
 
-    /** A body just over the 1 MiB limit, on a route that reads bodies. */
-    static Request oversized(String path) {
-        return new Request("POST", path, new byte[1024 * 1024 + 10], "application/json", "oversized");
+    /** A body just over {@code limit} bytes, on a route that reads bodies. */
+    static Request oversized(String path, long limit) {
+        return new Request("POST", path, new byte[(int) limit + 10], "application/json", "oversized");
     }
 }

@@ -49,11 +49,15 @@ class ApiFuzzTest {
     }
 
     @Example
-    void bodiesOverOneMebibyteAre413_andChangeNothing() {
-        for (String path : java.util.List.of("/api/v1/presets", "/api/v1/presets/python-dev/small/claims")) {
-            HttpResponse<String> response = check(ApiFuzzRequests.oversized(path));
-            assertThat(response.statusCode()).isEqualTo(413);
-        }
+    void bodiesOverTheirRoutesLimitAre413_andChangeNothing() {
+        // A presets upload may be as large as a presets file (16 MiB); every other body is limited to 1 MiB.
+        java.util.Map<String, Long> limits = java.util.Map.of(
+                "/api/v1/presets", io.warmpool.adapters.http.TextInput.MAX_PRESETS_BYTES,
+                "/api/v1/presets/python-dev/small/claims", io.warmpool.adapters.http.RestApi.MAX_BODY_BYTES);
+        limits.forEach((path, limit) -> {
+            HttpResponse<String> response = check(ApiFuzzRequests.oversized(path, limit));
+            assertThat(response.statusCode()).as(path).isEqualTo(413);
+        });
     }
 
     @Provide

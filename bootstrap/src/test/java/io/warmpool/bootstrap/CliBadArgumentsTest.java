@@ -41,6 +41,8 @@ class CliBadArgumentsTest {
     static Path nulPathConfig;
     static Path deepScenario;
     static Path deepConfig;
+    static Path binaryFile;
+    static Path hugeFile;
 
     @BeforeAll
     static void files() throws IOException {
@@ -56,6 +58,13 @@ class CliBadArgumentsTest {
         Files.writeString(deepScenario, "start: 2026-03-02T00:00:00Z\nclaims: " + "[".repeat(100_000));
         deepConfig = dir.resolve("deep-config.yaml");
         Files.writeString(deepConfig, "workers: " + "{a: ".repeat(100_000));
+        binaryFile = dir.resolve("binary.yaml");
+        Files.write(binaryFile, new byte[] {'a', ':', (byte) 0xFF, (byte) 0xFE, '\n'});
+        // Sparse: 17 MiB that cost no disk and, when refused by their size, no reading either.
+        hugeFile = dir.resolve("huge.yaml");
+        try (var f = new java.io.RandomAccessFile(hugeFile.toFile(), "rw")) {
+            f.setLength(17L * 1024 * 1024);
+        }
     }
 
     record Run(int exit, String out, String err) {
@@ -120,11 +129,34 @@ class CliBadArgumentsTest {
                 row("--command-create: must be a list", "run", "--state-dir", state, "--provisioner", "command",
                         "--command-create", "[".repeat(100_000), "--command-delete", "[\"./delete.sh\"]"),
                 row("presets: is not a valid path", "run", "--state-dir", state, "--config", nulPathConfig.toString()),
+                row("--presets: /dev/zero is not a text file (a NUL byte at byte 1)", "run", "--state-dir", state,
+                        "--presets", "/dev/zero"),
+                row("--presets: " + hugeFile + " is larger than the limit of 16 MiB", "run", "--state-dir", state,
+                        "--presets", hugeFile.toString()),
+                row("--presets: " + dir.resolve("missing.yaml") + " cannot be read: no such file", "run", "--state-dir", state,
+                        "--presets", dir.resolve("missing.yaml").toString()),
+                row(binaryFile + " is not a text file (invalid UTF-8 at byte 3)", "run", "--state-dir", state,
+                        "--config", binaryFile.toString()),
+                row(binaryFile + " is not a text file (invalid UTF-8 at byte 3)", "run", "--state-dir", state, "--simulated-config", binaryFile.toString()),
+                row("--token-file: " + dir.resolve("missing") + " cannot be read: no such file", "run", "--state-dir", state,
+                        "--token-file", dir.resolve("missing").toString()),
+                row("--token and --token-file are both set", "run", "--state-dir", state, "--token", "t0k3n-value",
+                        "--token-file", goodPresets.toString()),
+                row("--db-password-file: " + binaryFile + " is not a text file", "run", "--state-dir", state,
+                        "--db-password-file", binaryFile.toString()),
+                row("--http-provisioner-secret-file: " + dir + " cannot be read: is a directory", "run", "--state-dir", state,
+                        "--provisioner", "http", "--http-provisioner-url", "http://127.0.0.1:9/", "--http-provisioner-secret-file",
+                        dir.toString()),
                 // presets
                 row("say what to do", "presets"),
                 row("Unmatched argument", "presets", "nope"),
                 row("Missing required parameter: 'FILE'", client("presets", "apply")),
                 row("cannot read", client("presets", "apply", dir.resolve("missing.yaml").toString())),
+                row("/dev/zero is not a text file (a NUL byte at byte 1)", client("presets", "apply", "/dev/zero")),
+                row(binaryFile + " is not a text file (invalid UTF-8 at byte 3)", client("presets", "apply", binaryFile.toString())),
+                row(hugeFile + " is larger than the limit of 16 MiB (16777216 bytes)", client("presets", "apply", hugeFile.toString())),
+                row("--token-file: " + dir.resolve("missing") + " cannot be read: no such file",
+                        client("status", "--token-file", dir.resolve("missing").toString())),
                 row("Unknown option: '--nope'", client("presets", "apply", goodPresets.toString(), "--nope")),
                 row("Missing required parameter: 'PRESET'", client("presets", "resume")),
                 row("must be given as template/preset", client("presets", "resume", "no-slash")),
@@ -172,6 +204,12 @@ class CliBadArgumentsTest {
                         "--scenario", badScenario.toString(), "--seed", "x"),
                 row("cannot be read", "simulate", "--presets", dir.resolve("missing.yaml").toString(),
                         "--scenario", badScenario.toString()),
+                row("/dev/zero is not a text file (a NUL byte at byte 1)", "simulate", "--presets", "/dev/zero",
+                        "--scenario", badScenario.toString()),
+                row(binaryFile + " is not a text file", "simulate", "--presets", goodPresets.toString(),
+                        "--scenario", binaryFile.toString()),
+                row(hugeFile + " is larger than the limit of 1 MiB", "simulate", "--presets", goodPresets.toString(),
+                        "--scenario", hugeFile.toString()),
                 row("nested too deeply", "simulate", "--presets", goodPresets.toString(),
                         "--scenario", deepScenario.toString()),
                 row("start must be an ISO-8601 instant", "simulate", "--presets", goodPresets.toString(),
@@ -187,6 +225,29 @@ class CliBadArgumentsTest {
         assertThat(run.err()).as("stderr").contains(expected).contains("Usage: warmpool");
         assertThat(run.out()).as("stdout").isEmpty();
         assertThat(run.err()).as("no stack trace").doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.SECONDS)
+    void presetsApplyDevZero_isRefusedAtOnce_notAnOutOfMemoryErrorLater() {
+        // Before the bounded reader: 13 s of reading, then an OutOfMemoryError stack trace.
+        Run run = cli(client("presets", "apply", "/dev/zero"));
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).startsWith("/dev/zero is not a text file (a NUL byte at byte 1)").doesNotContain("Error");
+    }
+
+    @Test
+    void aSecretGivenAsAFlag_isWarnedAboutOnOneLine_withoutItsValue() {
+        Run run = cli("run", "--state-dir", dir.resolve("state").toString(), "--token", "flag-t0ken-value",
+                "--db-password", "flag-passw0rd", "--http-provisioner-secret", "flag-hmac-key", "--workers", "0");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains(
+                "warning: --token on the command line is visible to every user of this machine (ps); use --token-file FILE or WARMPOOL_TOKEN instead\n",
+                "warning: --db-password on the command line is visible to every user of this machine (ps); use --db-password-file FILE or WARMPOOL_DB_PASSWORD instead\n",
+                "warning: --http-provisioner-secret on the command line is visible to every user of this machine (ps); use --http-provisioner-secret-file FILE or WARMPOOL_HTTP_PROVISIONER_SECRET instead\n");
+        assertThat(run.err()).doesNotContain("flag-t0ken-value", "flag-passw0rd", "flag-hmac-key");
     }
 
     @Test

@@ -45,8 +45,6 @@ import org.eclipse.jetty.util.NanoTime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -72,7 +70,7 @@ import java.util.logging.Logger;
  * <p>Security (SPEC §7): every {@code /api/} request needs {@code Authorization: Bearer <token>}, compared in
  * constant time, or the dashboard's session cookie ({@link DashboardAuth}); a mutating request authenticated by
  * the cookie must also carry {@value DashboardAuth#CSRF_HEADER} and come from the same origin; the server listens on the given host only; request bodies are bounded
- * ({@value #MAX_BODY_BYTES} bytes); error bodies are {@code {"error": …}} with a fitting status and never carry a
+ * ({@value #MAX_BODY_BYTES} bytes; a presets upload by {@link TextInput#MAX_PRESETS_BYTES}, and it must be text); error bodies are {@code {"error": …}} with a fitting status and never carry a
  * stack trace or an exception class — unexpected failures are logged here and answered with a generic 500. The
  * token is never logged.
  *
@@ -424,6 +422,7 @@ public final class RestApi {
         });
 
         routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), describe(e, ctx)));
+        routes.exception(TextInput.RefusedException.class, this::refused);
         routes.exception(InvalidDefinitionException.class, (e, ctx) -> {
             finishUnreadBody(ctx);
             json(ctx, 400, ApiJson.invalid("invalid presets", e.errors()));
@@ -667,8 +666,42 @@ public final class RestApi {
         if (source.isBlank() || source.length() > MAX_SOURCE_LENGTH || source.chars().anyMatch(Character::isISOControl)) {
             throw new BadRequestResponse("source must be 1 to " + MAX_SOURCE_LENGTH + " printable characters");
         }
-        PresetsInput input = PresetsYaml.parse(utf8(ctx.bodyAsBytes()), source);
+        PresetsInput input = PresetsYaml.parse(presetsText(ctx, source), source);
         json(ctx, 200, ApiJson.applied(useCases.apply().apply(input)));
+    }
+
+    /**
+     * The body of a presets upload, bounded by {@link TextInput#MAX_PRESETS_BYTES} (not the smaller limit of the
+     * other routes: a presets file the CLI accepts must be accepted here too). A declared length above the limit is
+     * refused before a byte is read; a body without one is read to the limit + 1 at most.
+     */
+    private static String presetsText(Context ctx, String source) {
+        String name = DEFAULT_SOURCE.equals(source) ? "the request body" : source;
+        if (ctx.req().getContentLengthLong() > TextInput.MAX_PRESETS_BYTES) {
+            throw TextInput.tooLarge(name, TextInput.MAX_PRESETS_BYTES);
+        }
+        try {
+            return TextInput.read(ctx.req().getInputStream(), TextInput.MAX_PRESETS_BYTES, name);
+        } catch (IOException e) {
+            if (hasCause(e, BodyDeadline.Expired.class) || isClientAbort(e)) {
+                throw new java.io.UncheckedIOException(e); // 408, or one FINE line: see the Exception handler
+            }
+            throw new BadRequestResponse("unreadable request body");
+        }
+    }
+
+    /** A refused presets upload: 413 or 400, with the one error naming its place like every other rejection. */
+    private void refused(TextInput.RefusedException e, Context ctx) {
+        boolean tooLarge = e.reason() == TextInput.RefusedException.Reason.TOO_LARGE;
+        if (tooLarge) {
+            // The rest of the body is not read: say that the connection ends with this answer.
+            ctx.header("Connection", "close");
+        } else {
+            finishUnreadBody(ctx);
+        }
+        String source = Optional.ofNullable(ctx.queryParam("source")).orElse(DEFAULT_SOURCE);
+        json(ctx, tooLarge ? 413 : 400, new ApiJson.InvalidView(e.getMessage(),
+                List.of(new ApiJson.ErrorItem(source, "file", e.problem()))));
     }
 
     private void onePreset(Context ctx) {
@@ -784,17 +817,6 @@ public final class RestApi {
             throw new BadRequestResponse(field + " must be a JSON string");
         }
         return value.textValue();
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new BadRequestResponse("the request body is not UTF-8 text");
-        }
     }
 
     // ---- responses ------------------------------------------------------------------------------------------

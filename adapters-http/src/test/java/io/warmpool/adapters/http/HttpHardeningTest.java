@@ -29,7 +29,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
@@ -326,7 +325,7 @@ class HttpHardeningTest {
 
         @Test
         void aClientThatAbortsMidBody_isOneFineLine_neverASevereStackTrace() throws Exception {
-            List<LogRecord> records = Collections.synchronizedList(new ArrayList<>());
+            List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>(); // read while Jetty threads log
             Handler capture = new Handler() {
                 @Override
                 public void publish(LogRecord record) {
@@ -439,6 +438,21 @@ class HttpHardeningTest {
                 assertThat(parsed.json().get("error").asText()).isEqualTo("request body not received within 800 ms");
             }
             verifyNoInteractions(claim);
+        }
+
+        @Test
+        void aPresetsUploadThatStalls_is408_too() throws Exception {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /api/v1/presets HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Type: application/yaml\r\n"
+                        + "Content-Length: 1000\r\n\r\ntemplates:").getBytes(StandardCharsets.US_ASCII));
+                Response parsed = parse(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+
+                assertThat(parsed.status()).isEqualTo(408);
+                assertThat(parsed.headers()).containsIgnoringCase("connection: close");
+            }
+            verifyNoInteractions(apply);
         }
 
         @Test

@@ -630,8 +630,52 @@ class RestApiTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'a', ':', ' ', (byte) 0xC3, (byte) 0x28}))
                     .build();
 
-            assertError(sendRaw(request), 400, "not UTF-8");
+            JsonNode body = assertError(sendRaw(request), 400, "the request body is not a text file (invalid UTF-8 at byte 4)");
+            assertThat(body.get("errors").get(0).get("source").asText()).isEqualTo("request");
             verifyNoInteractions(apply);
+        }
+
+        @Test
+        void aBodyWithANulByte_is400NamingTheSourceAndTheByte() {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/presets?source=p.yaml"))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/yaml")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'a', ':', ' ', 0, 'b'}))
+                    .build();
+
+            JsonNode body = assertError(sendRaw(request), 400, "p.yaml is not a text file (a NUL byte at byte 4)");
+            assertThat(body.get("errors").get(0).get("source").asText()).isEqualTo("p.yaml");
+            assertThat(body.get("errors").get(0).get("field").asText()).isEqualTo("file");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void anUploadOverSixteenMebibytes_is413NamingTheSource_beforeReadingIt() {
+            String big = "templates: []\n#" + "x".repeat((int) TextInput.MAX_PRESETS_BYTES);
+
+            JsonNode body = assertError(authed("POST", "/api/v1/presets?source=big.yaml", big), 413,
+                    "big.yaml is larger than the limit of 16 MiB (16777216 bytes)");
+            assertThat(body.get("errors").get(0).get("source").asText()).isEqualTo("big.yaml");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void anUploadOverSixteenMebibytesWithoutALength_is413_afterReadingNoMoreThanTheLimit() {
+            byte[] big = ("templates: []\n#" + "x".repeat((int) TextInput.MAX_PRESETS_BYTES)).getBytes(StandardCharsets.US_ASCII);
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/presets?source=big.yaml"))
+                    .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/yaml")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                    .build();
+
+            assertError(sendRaw(request), 413, "big.yaml is larger than the limit of 16 MiB");
+            verifyNoInteractions(apply);
+        }
+
+        @Test
+        void anUploadLargerThanOtherRoutesAccept_isStillAPresetsFile() {
+            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(0, 0, 0, 0));
+            String body = "templates: []\n#" + "x".repeat(3 * (int) RestApi.MAX_BODY_BYTES);
+
+            assertThat(authed("POST", "/api/v1/presets", body).statusCode()).isEqualTo(200);
         }
 
         @Test
@@ -948,11 +992,12 @@ class RestApiTest {
         }
 
         @Test
-        void aBodyOverOneMebibyte_is413_andNothingIsApplied() {
-            String big = "templates: []\n#" + "x".repeat((int) RestApi.MAX_BODY_BYTES);
+        void aJsonBodyOverOneMebibyte_is413_andNothingIsClaimed() {
+            String big = "{\"owner\": \"" + "x".repeat((int) RestApi.MAX_BODY_BYTES) + "\"}";
 
-            assertError(authed("POST", "/api/v1/presets", big), 413, "request body larger than 1048576 bytes");
-            verifyNoInteractions(apply);
+            assertError(send("POST", "/api/v1/presets/python-dev/small/claims", big, "Authorization", "Bearer " + TOKEN,
+                    "Content-Type", "application/json"), 413, "request body larger than 1048576 bytes");
+            verifyNoInteractions(claim);
         }
 
         @Test

@@ -2,6 +2,7 @@ package io.warmpool.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -290,9 +291,12 @@ public final class ClientCommands {
             public Integer call() {
                 String yaml;
                 try {
-                    yaml = Files.readString(file);
+                    // Bounded and checked before anything is sent: /dev/zero or a binary file is refused at once.
+                    yaml = TextInput.readFile(file, TextInput.MAX_PRESETS_BYTES);
                 } catch (IOException e) {
-                    throw new ParameterException(spec.commandLine(), "cannot read " + file + ": " + e.getMessage());
+                    throw new ParameterException(spec.commandLine(), "cannot read " + file + ": " + TextInput.reason(e));
+                } catch (TextInput.RefusedException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage());
                 }
                 JsonNode r;
                 try {

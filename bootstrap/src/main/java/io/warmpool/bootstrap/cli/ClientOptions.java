@@ -9,7 +9,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options every client command shares: where the service is and how to authenticate. */
 public final class ClientOptions {
@@ -20,8 +23,15 @@ public final class ClientOptions {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "where the service keeps its generated API token (default: ./.warmpool; env WARMPOOL_STATE_DIR)")
     String stateDir;
 
+    @Option(names = "--token-file", paramLabel = "FILE", description = "file holding the API token (default: "
+            + "WARMPOOL_TOKEN, else the token the service stored in its state directory; env WARMPOOL_TOKEN_FILE)")
+    String tokenFile;
+
     @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default: ./warmpool.yaml)")
     Path configFile = Path.of("warmpool.yaml");
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     Config config() {
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
@@ -30,6 +40,9 @@ public final class ClientOptions {
         }
         if (stateDir != null) {
             flags.put(Setting.STATE_DIR, stateDir);
+        }
+        if (tokenFile != null) {
+            flags.put(Setting.TOKEN_FILE, tokenFile);
         }
         return Config.load(flags, System.getenv(), configFile);
     }
@@ -48,7 +61,7 @@ public final class ClientOptions {
         URI uri = serverUri(config);
         String token = token(config);
         if (token == null) {
-            throw config.problem(Setting.TOKEN, "is needed to ask for a sign-in link: set WARMPOOL_TOKEN, or run this "
+            throw config.problem(Setting.TOKEN, "is needed to ask for a sign-in link: give --token-file or WARMPOOL_TOKEN, or run this "
                     + "where the service's state directory is (--state-dir)");
         }
         JsonNode issued = new ApiClient(uri, token).post(io.warmpool.adapters.http.RestApi.SIGN_IN_CODES,
@@ -71,8 +84,12 @@ public final class ClientOptions {
         return uri;
     }
 
-    private static String token(Config config) {
-        return config.text(Setting.TOKEN).orElseGet(() -> {
+    private String token(Config config) {
+        Optional<String> given = config.secret(Setting.TOKEN);
+        if (command != null) {
+            config.warnings().forEach(w -> command.commandLine().getErr().println("warning: " + w));
+        }
+        return given.orElseGet(() -> {
             try {
                 return ApiToken.read(config.path(Setting.STATE_DIR)).orElse(null);
             } catch (IOException e) {

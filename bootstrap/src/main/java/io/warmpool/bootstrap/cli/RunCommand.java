@@ -5,6 +5,7 @@ import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.StopSignals;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -25,7 +26,10 @@ import picocli.CommandLine.Spec;
         description = {"Run the service: reconciler, provisioner workers and the REST API.",
                 "Defaults: an embedded PostgreSQL under ./.warmpool, the simulated provisioner, and examples/presets.yaml "
                         + "when the store has no presets yet. Every flag --some-name can also be set as WARMPOOL_SOME_NAME "
-                        + "or as some-name in warmpool.yaml (flags win, then the environment, then the file)."})
+                        + "or as some-name in warmpool.yaml (flags win, then the environment, then the file).",
+                "Secrets: every user sees flags in ps, so give the token, the database password and the HMAC key by file "
+                        + "(--token-file, --db-password-file, --http-provisioner-secret-file) or in the environment. "
+                        + "Presets files are limited to 16 MiB, other files to 1 MiB, and must be UTF-8 text."})
 public final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -42,11 +46,21 @@ public final class RunCommand implements Callable<Integer> {
             }
             String def = s.defaultValue().map(d -> " (default: " + d + ")").orElse("");
             spec.addOption(OptionSpec.builder(s.flag())
-                    .paramLabel(s.secret() ? "SECRET" : "VALUE")
+                    .paramLabel(s.secret() ? "SECRET" : s.key().endsWith("-file") ? "FILE" : "VALUE")
                     .type(String.class)
                     .description(s.description() + def + "; env " + s.envName())
                     .build());
         }
+    }
+
+    /**
+     * One line, never the value: a secret on the command line is in every user's {@code ps} output (and in
+     * {@code /proc/PID/cmdline}) for as long as the process runs. The environment is readable only by the
+     * process's own user, a file by whom its mode allows.
+     */
+    static String secretFlagWarning(Setting s) {
+        return "warning: " + s.flag() + " on the command line is visible to every user of this machine (ps); use "
+                + s.secretFile().map(f -> f.flag() + " FILE or ").orElse("") + s.envName() + " instead";
     }
 
     @Override
@@ -58,8 +72,12 @@ public final class RunCommand implements Callable<Integer> {
                 flags.put(s, o.getValue());
             }
         }
+        PrintWriter err = spec.commandLine().getErr();
+        flags.keySet().stream().filter(Setting::secret).forEach(s -> err.println(secretFlagWarning(s)));
         Config config = Config.load(flags, System.getenv(), configFile);
         WarmpoolService service = Composition.service(config, System.out, System.console() != null);
+        config.warnings().forEach(w -> err.println("warning: " + w));
+        err.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean closing = new AtomicBoolean();
         Runnable stop = () -> {

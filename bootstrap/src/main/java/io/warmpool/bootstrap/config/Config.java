@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.config;
 
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.domain.Durations;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -8,10 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
@@ -28,6 +31,7 @@ public final class Config {
 
     private final Map<Setting, Value> values;
     private final Path file;
+    private final Set<String> warnings = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
 
     private Config(Map<Setting, Value> values, Path file) {
         this.values = values;
@@ -68,7 +72,7 @@ public final class Config {
 
     private static Map<String, String> readFile(Path file, List<String> problems) {
         try {
-            Object root = YamlText.load(Files.readString(file), file.toString());
+            Object root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
             if (root == null) {
                 return Map.of();
             }
@@ -80,7 +84,9 @@ public final class Config {
             map.forEach((k, v) -> out.put(String.valueOf(k), v instanceof List<?> list ? toJsonList(list) : String.valueOf(v)));
             return out;
         } catch (java.io.IOException e) {
-            problems.add(file + ": cannot be read: " + e.getMessage());
+            problems.add(file + ": cannot be read: " + TextInput.reason(e));
+        } catch (TextInput.RefusedException e) {
+            problems.add(e.getMessage());
         } catch (YamlEngineException e) {
             problems.add(file + ": is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -187,12 +193,95 @@ public final class Config {
 
     /** A ConfigException naming the setting, its source and (unless secret) its value. */
     public ConfigException problem(Setting s, String message) {
-        String where = switch (source(s)) {
+        return new ConfigException(List.of(where(s) + ": " + message));
+    }
+
+    /** How messages name a setting: the flag, the variable or the file's key, whichever gave its value. */
+    public String where(Setting s) {
+        return switch (source(s)) {
             case FLAG -> s.flag();
             case ENVIRONMENT -> s.envName();
             case FILE -> file + ": " + s.key();
             case DEFAULT -> s.flag() + " (default)";
         };
-        return new ConfigException(List.of(where + ": " + message));
+    }
+
+    /**
+     * A secret ({@link Setting#secret()}): its value, or the content of the file its {@link Setting#secretFile()}
+     * names, read now (at most {@link TextInput#MAX_SECRET_BYTES}, UTF-8, trailing line breaks dropped). A file
+     * readable by group or others adds a {@link #warnings() warning} — the secret's file, or {@code warmpool.yaml}
+     * when that holds the secret itself. No message ever carries the secret.
+     *
+     * @throws ConfigException when both the value and the file are set (whatever their sources: which one was meant
+     *     cannot be guessed), or when the file is missing, unreadable, empty, too large, not text or has more than
+     *     one line
+     */
+    public Optional<String> secret(Setting s) {
+        Setting fileSetting = s.secretFile().orElseThrow(() -> new IllegalArgumentException(s.flag() + " has no file setting"));
+        Optional<String> direct = text(s);
+        if (text(fileSetting).isEmpty()) {
+            if (direct.isPresent() && source(s) == Source.FILE) {
+                // warmpool.yaml holding the secret itself is a secret file too.
+                warnIfShared(s, file);
+            }
+            return direct;
+        }
+        if (direct.isPresent()) {
+            throw new ConfigException(List.of(where(s) + " and " + where(fileSetting)
+                    + " are both set: give the secret one way only (the file is safer)"));
+        }
+        Path path = path(fileSetting);
+        String content = textFile(fileSetting, TextInput.MAX_SECRET_BYTES);
+        int end = content.length();
+        while (end > 0 && (content.charAt(end - 1) == '\n' || content.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        String secret = content.substring(0, end);
+        if (secret.isBlank()) {
+            throw problem(fileSetting, path + " is empty");
+        }
+        if (secret.indexOf('\n') >= 0 || secret.indexOf('\r') >= 0) {
+            throw problem(fileSetting, path + " must hold the secret on one line, and only the secret");
+        }
+        warnIfShared(fileSetting, path);
+        return Optional.of(secret);
+    }
+
+    /**
+     * The content of the text file a setting names, read through the one bounded reader.
+     *
+     * @throws ConfigException naming the setting and the file when it is missing, unreadable, larger than
+     *     {@code maxBytes} or not text
+     */
+    public String textFile(Setting s, long maxBytes) {
+        Path path = path(s);
+        try {
+            return TextInput.readFile(path, maxBytes);
+        } catch (java.io.IOException e) {
+            throw problem(s, path + " cannot be read: " + TextInput.reason(e));
+        } catch (TextInput.RefusedException e) {
+            throw problem(s, e.getMessage());
+        }
+    }
+
+    /** Warnings found while reading settings (never carrying a secret), in the order found. */
+    public List<String> warnings() {
+        synchronized (warnings) {
+            return List.copyOf(warnings);
+        }
+    }
+
+    private void warnIfShared(Setting fileSetting, Path path) {
+        Set<java.nio.file.attribute.PosixFilePermission> permissions;
+        try {
+            permissions = Files.getPosixFilePermissions(path);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return; // not a POSIX file system: nothing to say
+        }
+        if (permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+                || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+            warnings.add(where(fileSetting) + ": " + path + " is readable by other users ("
+                    + java.nio.file.attribute.PosixFilePermissions.toString(permissions) + "); chmod 600 it");
+        }
     }
 }

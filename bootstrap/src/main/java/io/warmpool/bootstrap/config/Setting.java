@@ -14,7 +14,8 @@ public enum Setting {
     EMBEDDED_DB_RECOVERY_TIMEOUT("embedded-db-recovery-timeout", "60s", "embedded database: how long restarts may fail before /healthz reports the service unhealthy", false),
     DB_URL("db-url", null, "JDBC URL of an external PostgreSQL >= 14 (default: an embedded PostgreSQL under the state dir)", false),
     DB_USER("db-user", null, "database user, when not in the URL", false),
-    DB_PASSWORD("db-password", null, "database password, when not in the URL (never logged)", true),
+    DB_PASSWORD("db-password", null, "database password, when not in the URL (never logged; prefer --db-password-file)", true),
+    DB_PASSWORD_FILE("db-password-file", null, "file holding the database password (read at start, trailing newline ignored)", false),
     HTTP_ADDR("http-addr", "127.0.0.1:8080", "host:port the REST API listens on (loopback unless told otherwise)", false),
     ALLOWED_HOSTS("allowed-hosts", null, "further names (name or name:port, comma-separated) a request's Host header may give; on loopback the listening address is always allowed, elsewhere only these are checked when given", false),
     HTTP_IDLE_TIMEOUT("http-idle-timeout", "30s", "an HTTP connection on which nothing moves this long is closed", false),
@@ -42,9 +43,11 @@ public enum Setting {
     COMMAND_DELETE("command-delete", null, "command provisioner: argv of the delete command, as a YAML/JSON list", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
     HTTP_PROVISIONER_URL("http-provisioner-url", null, "http provisioner: URL that receives the signed requests", false),
-    HTTP_PROVISIONER_SECRET("http-provisioner-secret", null, "http provisioner: HMAC-SHA256 key (never logged)", true),
+    HTTP_PROVISIONER_SECRET("http-provisioner-secret", null, "http provisioner: HMAC-SHA256 key (never logged; prefer --http-provisioner-secret-file)", true),
+    HTTP_PROVISIONER_SECRET_FILE("http-provisioner-secret-file", null, "http provisioner: file holding the HMAC-SHA256 key (trailing newline ignored)", false),
     SERVER("server", "http://127.0.0.1:8080", "client commands: URL of the running service", false),
-    TOKEN("token", null, "API bearer token (default: generated at first start, stored in the state dir)", true);
+    TOKEN("token", null, "API bearer token (default: generated at first start, stored in the state dir; prefer --token-file)", true),
+    TOKEN_FILE("token-file", null, "file holding the API bearer token (trailing newline ignored)", false);
 
     private final String key;
     private final String defaultValue;
@@ -83,6 +86,16 @@ public enum Setting {
     /** Secrets are never printed or logged. */
     public boolean secret() {
         return secret;
+    }
+
+    /** The setting naming a file that holds this secret ({@code --token} → {@code --token-file}), if it has one. */
+    public Optional<Setting> secretFile() {
+        return switch (this) {
+            case TOKEN -> Optional.of(TOKEN_FILE);
+            case DB_PASSWORD -> Optional.of(DB_PASSWORD_FILE);
+            case HTTP_PROVISIONER_SECRET -> Optional.of(HTTP_PROVISIONER_SECRET_FILE);
+            default -> Optional.empty();
+        };
     }
 
     public static Optional<Setting> byKey(String key) {

@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.config;
 
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.FailureRule;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.Latency;
@@ -36,10 +37,12 @@ public final class SimulatedProvisionerYaml {
     /** @throws ConfigException naming the file and the field */
     public static SimulatedProvisionerConfig read(Path file) {
         try {
-            Object root = YamlText.load(Files.readString(file), file.toString());
+            Object root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
             return fromMap(root == null ? Map.of() : asMap(root, "the file"), file.toString());
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot be read: " + TextInput.reason(e)));
+        } catch (TextInput.RefusedException e) {
+            throw new ConfigException(List.of(e.getMessage()));
         } catch (YamlEngineException e) {
             throw new ConfigException(List.of(file + ": is not valid YAML: " + e.getMessage().lines().findFirst().orElse("")));
         }

@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.runtime;
 
+import io.warmpool.adapters.http.TextInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,12 @@ public final class ApiToken {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        String token = Files.readString(file).trim();
+        String token;
+        try {
+            token = TextInput.readFile(file, TextInput.MAX_SECRET_BYTES).trim();
+        } catch (TextInput.RefusedException e) {
+            throw new IOException(e.getMessage(), e);
+        }
         return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 

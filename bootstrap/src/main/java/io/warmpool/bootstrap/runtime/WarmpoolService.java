@@ -3,6 +3,7 @@ package io.warmpool.bootstrap.runtime;
 import com.google.inject.Injector;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.http.PresetsYaml;
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.PassReport;
@@ -12,6 +13,7 @@ import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.wiring.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
@@ -120,9 +123,11 @@ public final class WarmpoolService implements AutoCloseable {
         Path path = file.get();
         String yaml;
         try {
-            yaml = Files.readString(path);
+            yaml = TextInput.readFile(path, TextInput.MAX_PRESETS_BYTES);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read presets file " + path + ": " + e.getMessage(), e);
+        } catch (TextInput.RefusedException e) {
+            throw new ConfigException(List.of(e.getMessage()));
         }
         PresetStorePort.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
                 .apply(PresetsYaml.parse(yaml, path.toString()));

@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.simulate;
 
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
@@ -43,7 +44,8 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
     private static final Set<Setting> NOT_IN_A_SCENARIO = Set.of(Setting.STATE_DIR, Setting.HTTP_ADDR, Setting.SERVER,
             Setting.TOKEN, Setting.PROVISIONER, Setting.PRESETS, Setting.SIMULATED_CONFIG, Setting.DB_URL, Setting.DB_USER,
             Setting.DB_PASSWORD, Setting.COMMAND_CREATE, Setting.COMMAND_DELETE, Setting.COMMAND_TIMEOUT,
-            Setting.HTTP_PROVISIONER_URL, Setting.HTTP_PROVISIONER_SECRET, Setting.SEED);
+            Setting.HTTP_PROVISIONER_URL, Setting.HTTP_PROVISIONER_SECRET, Setting.SEED, Setting.TOKEN_FILE,
+            Setting.DB_PASSWORD_FILE, Setting.HTTP_PROVISIONER_SECRET_FILE);
 
     /**
      * Claim arrivals of one preset: a Poisson process of {@code perHour} per hour, only during the local
@@ -60,9 +62,11 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
     static Scenario read(Path file) {
         Object root;
         try {
-            root = YamlText.load(Files.readString(file), file.toString());
+            root = YamlText.load(TextInput.readFile(file, TextInput.MAX_CONFIG_BYTES), file.toString());
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot be read: " + TextInput.reason(e)));
+        } catch (TextInput.RefusedException e) {
+            throw new ConfigException(List.of(e.getMessage()));
         } catch (YamlEngineException e) {
             throw new ConfigException(List.of(file + ": is not valid YAML: " + e.getMessage().lines().findFirst().orElse("")));
         }

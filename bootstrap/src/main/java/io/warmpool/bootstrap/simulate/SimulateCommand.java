@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.domain.Durations;
@@ -116,9 +117,11 @@ public final class SimulateCommand implements Callable<Integer> {
 
     private String read(Path file) {
         try {
-            return Files.readString(file);
+            return TextInput.readFile(file, TextInput.MAX_PRESETS_BYTES);
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot be read: " + e.getMessage()));
+            throw new ConfigException(List.of(file + ": cannot be read: " + TextInput.reason(e)));
+        } catch (TextInput.RefusedException e) {
+            throw new ConfigException(List.of(e.getMessage()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.warmpool.bootstrap.wiring;
 
+import io.warmpool.adapters.http.TextInput;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.WorkerSettings;
 import io.warmpool.bootstrap.config.Config;
@@ -52,16 +53,20 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)), Optional.empty());
         HttpServerSettings http = get(problems, () -> HttpServerSettings.from(c), null);
         get(problems, () -> c.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT), Duration.ofSeconds(60));
+        // Checked now, before the database starts: a presets file too large or not text is refused at once.
+        presets.ifPresent(p -> get(problems, () -> c.textFile(Setting.PRESETS, TextInput.MAX_PRESETS_BYTES), ""));
+        Optional<String> dbPassword = get(problems, () -> c.secret(Setting.DB_PASSWORD), Optional.empty());
+        Optional<String> token = get(problems, () -> c.secret(Setting.TOKEN), Optional.empty());
         if (heartbeat.toMillis() < 3) {
             problems.add(c.problem(Setting.JOB_HEARTBEAT_TIMEOUT, "must be at least 3ms").getMessage());
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), c.text(Setting.DB_PASSWORD),
+        return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), dbPassword,
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
-                new WorkerSettings(heartbeat, interval), workers, seed, c.text(Setting.TOKEN), c, http);
+                new WorkerSettings(heartbeat, interval), workers, seed, token, c, http);
     }
 
     /**

@@ -76,15 +76,19 @@ public final class PresetsValidator {
      */
     public static List<ValidationError> immutabilityErrors(PresetsDocument document, Map<PresetId, Map<String, String>> existing) {
         List<ValidationError> errors = new ArrayList<>();
-        document.parametersById().forEach((id, parameters) -> {
-            Map<String, String> before = existing.get(id);
-            if (before != null && !before.equals(parameters)) {
-                errors.add(new ValidationError("", "template " + id.template() + ", version " + id.version()
-                        + ", preset " + id.preset() + ", parameters",
-                        "cannot change on an existing version (stored " + before + ", file has " + parameters
-                                + "); publish a new version to change parameters"));
+        for (TemplateDefinition t : document.templates()) {
+            for (PresetDefinition p : t.presets()) {
+                PresetId id = t.idOf(p);
+                Map<String, String> before = existing.get(id);
+                if (before != null && !before.equals(p.parameters())) {
+                    // The preset's place in the file: without it the error would say what but not where.
+                    errors.add(new ValidationError(p.source(), "template " + id.template() + ", version " + id.version()
+                            + ", preset " + id.preset() + ", parameters",
+                            "cannot change on an existing version (stored " + before + ", file has " + p.parameters()
+                                    + "); publish a new version to change parameters"));
+                }
             }
-        });
+        }
         return errors;
     }
 
@@ -142,7 +146,7 @@ public final class PresetsValidator {
         if (errors.size() > before) {
             return null;
         }
-        return new PresetDefinition(p.name(), parameters, policy);
+        return new PresetDefinition(p.name(), parameters, policy, p.source());
     }
 
     private static PrebuildPolicy policy(PrebuildsInput in, String place, List<ValidationError> errors) {

@@ -132,6 +132,7 @@ class PresetsValidatorTest {
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0).field()).isEqualTo("template python-dev, version v3, preset large, parameters");
         assertThat(errors.get(0).message()).contains("publish a new version");
+        assertThat(errors.get(0).source()).as("the preset's place in the file").isEqualTo("f.yaml:5");
         assertThat(PresetsValidator.immutabilityErrors(doc, Map.of())).isEmpty();
     }
 
