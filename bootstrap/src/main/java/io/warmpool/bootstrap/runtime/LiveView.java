@@ -37,6 +37,13 @@ public final class LiveView {
      * a terminal kept under the banner.
      */
     public synchronized void signIn(String url) {
+        if (!terminal) {
+            // Output that is not a terminal is collected (journald, container logs): a credential, even a one-time
+            // one, never goes there (SPEC §7). The operator asks for a link when they want one.
+            out.println("dashboard: run `./warmpool dashboard` for a one-time sign-in link");
+            out.flush();
+            return;
+        }
         signInUrl = url;
         out.println("dashboard: " + url + "  " + SIGN_IN_HINT);
         out.flush();

@@ -65,4 +65,17 @@ class LiveViewTest {
         assertThat(out).doesNotContain("\u001b").contains("pass: presets=1", "eligible=0/1", "backoff=1", "took=12ms");
         assertThat(LiveView.line(PassReport.skipped(T0, PassReport.Skipped.PAUSED), status())).endsWith("pass skipped: paused");
     }
+
+    @Test
+    void theSignInLink_goesToATerminalOnly_neverToOutputThatLogsCollect() {
+        String link = "http://127.0.0.1:8080/?code=one-time-code-123";
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        new LiveView(new PrintStream(terminal, true, StandardCharsets.UTF_8), true, "banner").signIn(link);
+        assertThat(terminal.toString(StandardCharsets.UTF_8)).contains(link);
+
+        ByteArrayOutputStream collected = new ByteArrayOutputStream();
+        new LiveView(new PrintStream(collected, true, StandardCharsets.UTF_8), false, "banner").signIn(link);
+        assertThat(collected.toString(StandardCharsets.UTF_8)).doesNotContain("one-time-code-123")
+                .contains("./warmpool dashboard");
+    }
 }
