@@ -630,13 +630,8 @@ public final class RestApi {
     }
 
     private void healthz(Context ctx) {
-        ReadinessCheck.Result result;
-        try {
-            result = Objects.requireNonNull(readiness.live(), "liveness result");
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "liveness check failed", e);
-            result = ReadinessCheck.Result.ready("ok");
-        }
+        // A failing liveness check must not get the service restarted: only a definite "not live" does.
+        ReadinessCheck.Result result = probe("liveness", readiness::live, ReadinessCheck.Result.ready("ok"));
         if (result.ready()) {
             json(ctx, 200, new ApiJson.HealthView("ok"));
         } else {
@@ -644,14 +639,20 @@ public final class RestApi {
         }
     }
 
-    private void readyz(Context ctx) {
-        ReadinessCheck.Result result;
+    /** One probe's answer; a probe that throws is logged and answered with {@code onFailure}. */
+    private static ReadinessCheck.Result probe(String what, java.util.function.Supplier<ReadinessCheck.Result> check,
+                                               ReadinessCheck.Result onFailure) {
         try {
-            result = Objects.requireNonNull(readiness.check(), "readiness result");
+            return Objects.requireNonNull(check.get(), what + " result");
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "readiness check failed", e);
-            result = ReadinessCheck.Result.notReady("readiness check failed; see the service log");
+            LOG.log(Level.WARNING, what + " check failed", e);
+            return onFailure;
         }
+    }
+
+    private void readyz(Context ctx) {
+        ReadinessCheck.Result result = probe("readiness", readiness::check,
+                ReadinessCheck.Result.notReady("readiness check failed; see the service log"));
         json(ctx, result.ready() ? 200 : 503, new ApiJson.ReadyView(result.ready(), result.detail()));
     }
 

@@ -114,7 +114,17 @@ class RestApiTest {
     void startServer() {
         api = new RestApi(new HttpAddress("127.0.0.1", 0),
                 new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release, history), TOKEN,
-                () -> readiness.get().check(), metrics.registry(), Clock.fixed(NOW, ZoneOffset.UTC));
+                new ReadinessCheck() {
+                    @Override
+                    public Result check() {
+                        return readiness.get().check();
+                    }
+
+                    @Override
+                    public Result live() {
+                        return readiness.get().live();
+                    }
+                }, metrics.registry(), Clock.fixed(NOW, ZoneOffset.UTC));
         api.start();
         base = "http://127.0.0.1:" + api.port();
     }
@@ -387,6 +397,49 @@ class RestApiTest {
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(body(response).get("ready").asBoolean()).isFalse();
             assertThat(body(response).get("detail").asText()).isEqualTo("database unreachable");
+        }
+
+        @Test
+        void healthz_is503WhenNotLive_andStays200WhenOnlyNotReady() {
+            readiness.set(new ReadinessCheck() {
+                @Override
+                public Result check() {
+                    return Result.notReady("embedded PostgreSQL exited (code 137), restarting");
+                }
+            });
+            assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
+            assertThat(send("GET", "/readyz", null).statusCode()).isEqualTo(503);
+
+            readiness.set(new ReadinessCheck() {
+                @Override
+                public Result check() {
+                    return Result.notReady("embedded PostgreSQL down for 61 s");
+                }
+
+                @Override
+                public Result live() {
+                    return Result.notReady("embedded PostgreSQL down for 61 s, restart attempt 7 failed");
+                }
+            });
+            HttpResponse<String> response = send("GET", "/healthz", null);
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(body(response).get("detail").asText()).contains("restart attempt 7 failed");
+        }
+
+        @Test
+        void healthz_staysLive_whenTheLivenessCheckThrows() {
+            readiness.set(new ReadinessCheck() {
+                @Override
+                public Result check() {
+                    return Result.ready("ok");
+                }
+
+                @Override
+                public Result live() {
+                    throw new IllegalStateException("boom");
+                }
+            });
+            assertThat(send("GET", "/healthz", null).statusCode()).isEqualTo(200);
         }
 
         @Test
