@@ -1,0 +1,5 @@
+package io.warmpool.bootstrap.architecture.planted.application.port.out;
+
+/** Breaks "outbound ports are interfaces". */
+public class ConcretePort {
+}
