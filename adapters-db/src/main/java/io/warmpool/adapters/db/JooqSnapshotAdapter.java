@@ -18,6 +18,7 @@ import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.plan.Activity;
+import io.warmpool.domain.plan.DeleteOrder;
 import io.warmpool.domain.plan.FailedPrebuild;
 import io.warmpool.domain.plan.InFlight;
 import io.warmpool.domain.plan.Prebuild;
@@ -270,9 +271,10 @@ public final class JooqSnapshotAdapter implements PresetSnapshotPort {
         }
 
         PresetSnapshot build(JooqSnapshotAdapter adapter) {
-            // Oldest first within each preset, so a snapshot (and what is shown of it) does not depend on row order.
-            running.sort(Prebuild.OLDEST_FIRST);
-            failed.sort(FailedPrebuild.OLDEST_FIRST);
+            // Oldest first within each preset (DeleteOrder), so a snapshot (and what is shown of it) does not depend
+            // on row order.
+            running.sort(DeleteOrder.PREBUILDS);
+            failed.sort(DeleteOrder.FAILED);
             return new PresetSnapshot(id, activity,
                     new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows)), invalidatedAt, failure,
                     running, failed,

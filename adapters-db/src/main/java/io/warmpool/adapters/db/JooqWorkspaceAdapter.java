@@ -64,7 +64,8 @@ public final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
      *
      * <p>One statement, one round trip. The preset is inactive (its template deprecated or deleted) →
      * {@link Missed}. Otherwise the oldest
-     * running prebuild (by {@code created_at}, then id) that {@link Eligibility#at} keeps at {@code now} — created
+     * running prebuild (by {@code created_at}, then id: {@link io.warmpool.domain.plan.DeleteOrder}, written as
+     * {@code order by c.created_at, c.id} because SQL cannot call it; a {@code uuid} orders as its text) that {@link Eligibility#at} keeps at {@code now} — created
      * after {@code now − ttl} when the preset has a TTL, and not before its {@code invalidatedAt} — gets the new
      * owner, name and {@code claimed_at = now}; none → {@link Missed}.
      *

@@ -30,6 +30,7 @@ import io.warmpool.domain.definition.PresetsValidator;
 import io.warmpool.domain.definition.TemplateDefinition;
 import io.warmpool.domain.definition.ValidationError;
 import io.warmpool.domain.plan.Activity;
+import io.warmpool.domain.plan.DeleteOrder;
 import io.warmpool.domain.plan.Eligibility;
 import io.warmpool.domain.plan.FailedPrebuild;
 import io.warmpool.domain.plan.InFlight;
@@ -396,7 +397,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         Optional<WorkspaceRow> oldest = prebuildsOf(id).stream()
                 .filter(w -> phase(w) == Phase.RUNNING)
                 .filter(w -> eligibility.expiry(w.readyAt).isEmpty())
-                .min(Comparator.comparing((WorkspaceRow w) -> w.readyAt).thenComparing(w -> w.id));
+                .min(DeleteOrder.by((WorkspaceRow w) -> w.readyAt, w -> w.id)); // readyAt is its prebuild's createdAt here
         if (oldest.isEmpty()) {
             return new Missed(id);
         }
@@ -658,7 +659,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     /** The preset's unclaimed workspaces in {@code phase}, oldest first. */
     public synchronized List<WorkspaceId> prebuilds(PresetId preset, Phase phase) {
         return prebuildsOf(preset).stream().filter(w -> phase(w) == phase)
-                .sorted(Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id))
+                .sorted(DeleteOrder.by((WorkspaceRow w) -> w.createdAt, w -> w.id))
                 .map(w -> w.id).toList();
     }
 

@@ -5,7 +5,6 @@ import io.warmpool.domain.backoff.PresetStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,7 +45,7 @@ public final class Planner {
         for (FailedPrebuild f : state.failed()) {
             all[n++] = new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.INACTIVE);
         }
-        Arrays.sort(all, DELETE_ORDER);
+        Arrays.sort(all, DeleteOrder.DELETES);
         PlanAction[] actions = Arrays.copyOf(all, deletes + 1, PlanAction[].class);
         if (state.queued() > 0) {
             actions[n++] = new PlanAction.CancelQueued(state.queued());
@@ -59,20 +58,20 @@ public final class Planner {
         List<Prebuild> eligible = state.eligible();
         List<FailedPrebuild> failed = state.failed();
         int extraneous = state.extraneous();
-        int need = Math.max(state.desired() - eligible.size() - state.starting(), 0);
+        int need = state.need();
         if (expired.isEmpty() && extraneous == 0 && failed.isEmpty() && need == 0) {
             return List.of(); // a full pool: nothing to do, nothing to allocate
         }
         // The most there can be: every delete, a create and a blocked line.
         PlanAction[] actions = new PlanAction[expired.size() + extraneous + failed.size() + 2];
         int n = 0;
-        // (a) expired and invalidated, one step, oldest first
+        // (a) expired and invalidated, one step, oldest first (PresetState keeps them in DeleteOrder)
         // indexed loops here: an iterator over the several list classes a state holds is not optimised away
         for (int i = 0; i < expired.size(); i++) {
             Expired e = expired.get(i);
             actions[n++] = new PlanAction.Delete(e.prebuild().id(), e.prebuild().createdAt(), e.reason().deleteReason());
         }
-        // (b) the extraneous oldest eligible ones
+        // (b) the extraneous oldest eligible ones (eligible is in DeleteOrder too)
         for (int i = 0; i < extraneous; i++) {
             Prebuild p = eligible.get(i);
             actions[n++] = new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.EXTRANEOUS);
@@ -135,9 +134,4 @@ public final class Planner {
     private static Guarded blockedAll(BlockReason reason, int need, Instant until) {
         return new Guarded(0, Optional.of(new PlanAction.Blocked(reason, need, 0, until)));
     }
-
-    private static final Comparator<PlanAction.Delete> DELETE_ORDER = (a, b) -> {
-        int byAge = a.createdAt().compareTo(b.createdAt());
-        return byAge != 0 ? byAge : a.workspace().compareTo(b.workspace());
-    };
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
  * The state of one preset at an instant (SPEC R1), derived from a {@link PresetSnapshot}.
  *
  * <p>{@code running}, {@code expired}, {@code eligible} and {@code failed} are sorted oldest first
- * (by {@code createdAt}, ties by the id's text).
+ * ({@link DeleteOrder}: by {@code createdAt}, ties by the id's text).
  */
 public record PresetState(
         PresetId id,
@@ -42,7 +42,7 @@ public record PresetState(
         boolean active = snapshot.activity().isActive();
         // The snapshot's lists are immutable; when already oldest first (as the database adapter loads them) they
         // are used as they are, and the constructor keeps them without copying.
-        List<Prebuild> running = OldestFirst.sorted(snapshot.running(), Prebuild.OLDEST_FIRST);
+        List<Prebuild> running = OldestFirst.sorted(snapshot.running(), DeleteOrder.PREBUILDS);
         Eligibility eligibility = Eligibility.at(snapshot.policy().ttl(), snapshot.invalidatedAt(), now);
         // Both expiry bounds are lower bounds on createdAt, so the expired prebuilds are a prefix of the
         // oldest-first list and the eligible ones the rest.
@@ -62,7 +62,7 @@ public record PresetState(
             expired = Frozen.handOver(gone, expiredCount);
             fresh = Frozen.range(running, expiredCount, n);
         }
-        List<FailedPrebuild> failed = OldestFirst.sorted(snapshot.failed(), FailedPrebuild.OLDEST_FIRST);
+        List<FailedPrebuild> failed = OldestFirst.sorted(snapshot.failed(), DeleteOrder.FAILED);
         int desired = active ? snapshot.policy().instancesAt(now) : 0;
         return new PresetState(snapshot.id(), now, active, desired, running, expired,
                 active ? fresh : List.of(), failed, snapshot.inFlight(), snapshot.failure());
@@ -81,6 +81,14 @@ public record PresetState(
     /** {@code deleting}: delete builds pending or running. */
     public int deleting() {
         return inFlight.deleting();
+    }
+
+    /**
+     * {@code need} = max(desired − eligible − starting, 0) (R2.2 d): the creates the pool is short of before any
+     * guard lowers them. 0 when not active (desired is 0 then).
+     */
+    public int need() {
+        return Math.max(desired - eligible.size() - starting(), 0);
     }
 
     /** {@code extraneous} = max(eligible − desired, 0). */

@@ -83,7 +83,7 @@ class PresetStateDerivationTest {
             running.add(new Prebuild(id(random), NOW.minusSeconds(600L * random.nextInt(ages))));
         }
         if (random.nextBoolean()) {
-            running.sort(Prebuild.OLDEST_FIRST); // as the database adapter loads them
+            running.sort(DeleteOrder.PREBUILDS); // as the database adapter loads them
         }
         List<FailedPrebuild> failed = new ArrayList<>();
         for (int i = random.nextInt(4) == 0 ? random.nextInt(40) : random.nextInt(4); i > 0; i--) {

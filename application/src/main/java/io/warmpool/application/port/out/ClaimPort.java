@@ -11,8 +11,8 @@ import java.util.Objects;
  * Hands prebuilds to users (SPEC A3).
  *
  * <p>Contract: one transaction that resolves {@code template/preset} to the active version's preset, takes its
- * oldest eligible prebuild (R1, with {@link io.warmpool.domain.plan.Eligibility}; oldest by {@code createdAt},
- * ties by id) with {@code FOR UPDATE SKIP LOCKED}, moves ownership and name, and returns it with the outputs
+ * oldest eligible prebuild (R1, with {@link io.warmpool.domain.plan.Eligibility}; oldest by
+ * {@link io.warmpool.domain.plan.DeleteOrder}: {@code createdAt}, ties by id) with {@code FOR UPDATE SKIP LOCKED}, moves ownership and name, and returns it with the outputs
  * its create produced. Two concurrent claims never get the same workspace. An inactive preset has no eligible
  * prebuilds.
  */
