@@ -14,8 +14,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PendingCap} selects the boundary of the emptiest-first order instead of sorting every plan; this checks,
- * on seeded random passes, that it lowers exactly the plans the full stable sort lowered, and in the same way.
+ * {@link PendingCapSelection} is the fast form of the readable rule {@link PendingCap#grantEmptiestFirst}: it selects
+ * the boundary of the emptiest-first order instead of sorting every plan. This checks, on seeded random passes, that
+ * it grants every plan exactly what the readable rule grants, and that {@link PendingCap#apply} (which uses the
+ * readable rule for small passes and the selection for large ones) creates what the readable rule grants.
  *
  * <p>Written with a fixed seed per property rather than jqwik, as {@code BackoffPropertiesTest}: a failure names
  * its case and replays exactly.
@@ -26,93 +28,84 @@ class PendingCapSelectionTest {
     private static final int CASES = 400;
 
     @Test
-    void selectionGrantsWhatTheFullSortGranted() {
+    void selectionGrantsWhatTheReadableRuleGrants() {
         forAll(11, (random, plans) -> {
-            int max = random.nextInt(totalWanted(plans) + 20);
-            int queued = random.nextInt(10);
-            assertThat(PendingCap.apply(plans, max, queued)).isEqualTo(reference(plans, max, queued));
+            long room = random.nextInt(totalWanted(plans) + 20);
+            assertThat(selection(plans, room, -1)).isEqualTo(readable(plans, room));
         });
     }
 
     @Test
-    void theSortingFallbackGrantsWhatTheFullSortGranted() {
+    void theSortingFallbackGrantsWhatTheReadableRuleGrants() {
         // rounds 0: the whole range is sorted; 1 and 2: sorted after one or two rounds of selection
         forAll(12, (random, plans) -> {
-            int max = random.nextInt(totalWanted(plans) + 20);
+            long room = random.nextInt(totalWanted(plans) + 20);
             int rounds = random.nextInt(3);
-            assertThat(PendingCap.apply(plans, max, 0, rounds)).isEqualTo(reference(plans, max, 0));
+            assertThat(selection(plans, room, rounds)).isEqualTo(readable(plans, room));
         });
     }
 
     @Test
-    void aLargePassWithFewFillsAndManyTiesMatchesTheFullSort() {
+    void aLargePassWithFewFillsAndManyTiesGetsTheReadableGrants() {
         // like the planning benchmark: thousands of plans, a dozen fills, a room far smaller than wanted
         SplittableRandom random = new SplittableRandom(13);
         for (int round = 0; round < 5; round++) {
             List<PresetPlan> plans = passOf(random, 5_000, 50_000);
-            int max = 50 + random.nextInt(totalWanted(plans) / 2 + 1);
-            assertThat(PendingCap.apply(plans, max, 7)).isEqualTo(reference(plans, max, 7));
+            long room = 50 + random.nextInt(totalWanted(plans) / 2 + 1);
+            assertThat(selection(plans, room, -1)).isEqualTo(readable(plans, room));
         }
     }
 
     @Test
-    void presetsAlreadyInFillOrderOrReversedMatchTheFullSort() {
+    void presetsAlreadyInFillOrderOrReversedGetTheReadableGrants() {
         SplittableRandom random = new SplittableRandom(14);
         for (boolean reversed : new boolean[] {false, true}) {
             List<PresetPlan> plans = new ArrayList<>(passOf(random, 2_000, 2_000));
             Comparator<PresetPlan> order = PendingCap.EMPTIEST_FIRST;
             plans.sort(reversed ? order.reversed() : order);
-            int max = totalWanted(plans) / 3;
-            assertThat(PendingCap.apply(plans, max, 0)).isEqualTo(reference(plans, max, 0));
+            long room = totalWanted(plans) / 3;
+            assertThat(selection(plans, room, -1)).isEqualTo(readable(plans, room));
         }
     }
 
-    // --- the reference: the cap as it was written before, a stable sort of every plan that wants creates ----------
-
-    private static List<PresetPlan> reference(List<PresetPlan> plans, int maxPendingJobs, int queuedNow) {
-        int room = Math.max(maxPendingJobs - queuedNow, 0);
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < plans.size(); i++) {
-            if (plans.get(i).creates() > 0) {
-                order.add(i);
+    @Test
+    void applyCreatesWhatTheReadableRuleGrants_andOnlyLowersCreates() {
+        // passes of up to 1,500 plans: both sides of PendingCap.SELECTION_FROM
+        forAll(15, (random, plans) -> {
+            int max = random.nextInt(totalWanted(plans) + 20);
+            int queued = random.nextInt(10);
+            int[] granted = readable(plans, Math.max(max - queued, 0));
+            List<PresetPlan> capped = PendingCap.apply(plans, max, queued);
+            assertThat(capped).hasSameSizeAs(plans);
+            for (int i = 0; i < plans.size(); i++) {
+                PresetPlan before = plans.get(i);
+                PresetPlan after = capped.get(i);
+                assertThat(after.state()).isSameAs(before.state());
+                assertThat(after.creates()).isEqualTo(Math.min(granted[i], before.creates()));
+                assertThat(after.deletes()).isEqualTo(before.deletes());
+                if (after.creates() < before.creates()) {
+                    PlanAction.Blocked blocked = after.blocked().orElseThrow();
+                    assertThat(blocked.allowed()).isEqualTo(after.creates());
+                    assertThat(blocked.needed()).isEqualTo(before.state().need());
+                    assertThat(blocked.reason()).isEqualTo(before.blocked().map(PlanAction.Blocked::reason)
+                            .orElse(BlockReason.PENDING_CAP));
+                } else {
+                    assertThat(after).isEqualTo(before);
+                }
             }
-        }
-        order.sort(Comparator.comparing(plans::get, PendingCap.EMPTIEST_FIRST));
-        List<PresetPlan> result = new ArrayList<>(plans);
-        for (int i : order) {
-            PresetPlan plan = plans.get(i);
-            int wanted = plan.creates();
-            int granted = Math.min(wanted, room);
-            room -= granted;
-            if (granted < wanted) {
-                result.set(i, referenceLower(plan, granted));
-            }
-        }
-        return result;
+        });
     }
 
-    private static PresetPlan referenceLower(PresetPlan plan, int granted) {
-        List<PlanAction> actions = new ArrayList<>();
-        PlanAction.Blocked blocked = null;
-        for (PlanAction a : plan.actions()) {
-            if (a instanceof PlanAction.Create) {
-                continue;
-            }
-            if (a instanceof PlanAction.Blocked b) {
-                blocked = b.lowerTo(granted);
-                continue;
-            }
-            actions.add(a);
-        }
-        if (granted > 0) {
-            actions.add(new PlanAction.Create(granted));
-        }
-        if (blocked == null) {
-            int needed = Math.max(plan.state().desired() - plan.state().eligible().size() - plan.state().starting(), 0);
-            blocked = new PlanAction.Blocked(BlockReason.PENDING_CAP, needed, granted, null);
-        }
-        actions.add(blocked);
-        return new PresetPlan(plan.state(), actions);
+    private static int[] wanted(List<PresetPlan> plans) {
+        return plans.stream().mapToInt(PresetPlan::creates).toArray();
+    }
+
+    private static int[] readable(List<PresetPlan> plans, long room) {
+        return PendingCap.grantEmptiestFirst(plans.toArray(new PresetPlan[0]), wanted(plans), room);
+    }
+
+    private static int[] selection(List<PresetPlan> plans, long room, int rounds) {
+        return PendingCapSelection.grant(plans.toArray(new PresetPlan[0]), wanted(plans), room, rounds);
     }
 
     // --- the harness ------------------------------------------------------------------------------------------
