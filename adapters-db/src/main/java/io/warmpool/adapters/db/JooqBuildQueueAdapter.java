@@ -297,6 +297,9 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
         Objects.requireNonNull(worker, "worker");
         Instant at = millis(now);
         return DbErrors.guard("taking a job", () -> Optional.ofNullable(acquire.first(dsl, rs -> {
+            // By position, in the order of acquireStatement's returning list: the statement is rendered once and
+            // run as a JDBC prepared statement (RenderedSql), because building and reading it through jOOQ was
+            // ~85 % of the worker threads' CPU (0.85–1.5 ms a job, 170–215 µs after; docs/benchmarks.md, workers).
             Transition transition = transition(BuildTransition.lookupLiteral(rs.getString(2)));
             PresetId preset = presetIds.remembered(rs.getLong(4), rs.getString(10), rs.getString(11), rs.getString(12));
             return new Job(new JobId(rs.getLong(1)), transition, new WorkspaceId(RenderedSql.uuid(rs, 3)),
@@ -395,6 +398,7 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
     /** What {@link #finishStatement} returns: the build's transition and preset, and the preset's stored state. */
     private record Ended(BuildTransition transition, long presetRowId, boolean hasState, FailureState state) {
 
+        /** By position, in the order of {@code finishStatement}'s final select (see the comment in {@code acquire}). */
         static Ended read(ResultSet rs) throws SQLException {
             Integer k = RenderedSql.integer(rs, 3);
             String status = rs.getString(6);

@@ -152,6 +152,8 @@ public final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 if (!rs.next()) {
                     return null;
                 }
+                // By position, in the order of CLAIM_SQL's final select: one constant JDBC statement, for the
+                // reasons in docs/decisions.md ("The claim is one constant SQL statement run through JDBC").
                 long rowId = rs.getLong(1);
                 PresetId id = new PresetId(preset.template(), rs.getString(2), preset.preset());
                 presetIds.remember(rowId, id);
