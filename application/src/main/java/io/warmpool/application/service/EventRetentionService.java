@@ -2,6 +2,7 @@ package io.warmpool.application.service;
 
 import io.warmpool.application.port.in.PruneEventsUseCase;
 import io.warmpool.application.port.out.EventRetentionPort;
+import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.ReconciliationLockPort.HeldLock;
 import io.warmpool.domain.Durations;
@@ -24,15 +25,17 @@ public final class EventRetentionService implements PruneEventsUseCase {
     private final Clock clock;
     private final ReconciliationLockPort lock;
     private final EventRetentionPort events;
+    private final MetricsPort metrics;
     private final EventRetentionSettings settings;
     /** When the next run is due; {@code null}: at once. */
     private Instant due;
 
     public EventRetentionService(Clock clock, ReconciliationLockPort lock, EventRetentionPort events,
-                                 EventRetentionSettings settings) {
+                                 MetricsPort metrics, EventRetentionSettings settings) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.lock = Objects.requireNonNull(lock, "lock");
         this.events = Objects.requireNonNull(events, "events");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
@@ -66,6 +69,7 @@ public final class EventRetentionService implements PruneEventsUseCase {
             // A backlog (a first run on a large log, or a burst) is worked off one bounded run after each pass.
             due = backlog ? started : started.plus(settings.every());
             if (deleted > 0) {
+                metrics.eventsPruned(deleted);
                 long count = deleted;
                 int statements = batches;
                 boolean more = backlog;

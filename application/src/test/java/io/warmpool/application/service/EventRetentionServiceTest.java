@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.warmpool.application.fakes.FakeEventLog;
 import io.warmpool.application.fakes.FakeStore;
 import io.warmpool.application.fakes.MutableClock;
+import io.warmpool.application.fakes.RecordingMetrics;
 import io.warmpool.application.port.out.ReconciliationLockPort.HeldLock;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import java.time.Duration;
@@ -24,9 +25,10 @@ class EventRetentionServiceTest {
     private final MutableClock clock = new MutableClock(T0);
     private final FakeStore lock = new FakeStore();
     private final FakeEventLog log = new FakeEventLog();
+    private final RecordingMetrics metrics = new RecordingMetrics();
 
     private EventRetentionService service(EventRetentionSettings settings) {
-        return new EventRetentionService(clock, lock, log, settings);
+        return new EventRetentionService(clock, lock, log, metrics, settings);
     }
 
     /** Keeps a day; batches of 10, at most 3 per run, a run every 5 minutes, 1 s of budget. */
@@ -68,6 +70,7 @@ class EventRetentionServiceTest {
 
         // then: 30, 30, then the 15 left; no call ever asks for more than 10; then nothing is due for 5 minutes
         assertThat(List.of(first, second, third, fourth)).containsExactly(30L, 30L, 15L, 0L);
+        assertThat(metrics.eventsPruned()).containsExactly(30L, 30L, 15L);
         assertThat(log.calls).extracting(FakeEventLog.Call::limit).containsOnly(10);
         assertThat(log.calls).extracting(FakeEventLog.Call::deleted).containsExactly(10, 10, 10, 10, 10, 10, 10, 5);
         assertThat(log.events).isEmpty();

@@ -162,7 +162,8 @@ public final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    EventRetentionService eventRetention(Clock clock, ReconciliationLockPort lock, EventRetentionPort events) {
-        return new EventRetentionService(clock, lock, events, settings.eventRetention());
+    EventRetentionService eventRetention(Clock clock, ReconciliationLockPort lock, EventRetentionPort events,
+                                         MetricsPort metrics) {
+        return new EventRetentionService(clock, lock, events, metrics, settings.eventRetention());
     }
 }
