@@ -1325,6 +1325,30 @@ class RestApiTest {
         }
 
         @Test
+        void activity_ofAPresetWithoutSchedule_namesItsTimezoneUtc_notZ() throws Exception {
+            // given a preset without scheduling: the domain evaluates it in ZoneOffset.UTC, whose id is "Z"
+            var zone = io.warmpool.domain.schedule.PrebuildSchedule.none().zone();
+            var activity = new PresetHistoryUseCase.PresetActivity(LARGE, NOW, zone, java.time.LocalDate.of(2026, 3, 2),
+                    List.of(new io.warmpool.domain.PrebuildPolicy.DesiredSpan(0, 24, 2, null)),
+                    NOW.minusSeconds(3600), new io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts(0, 0),
+                    NOW.minusSeconds(21600), List.of());
+            when(history.activity(PresetRef.parse("go-dev/large"), Duration.ofHours(6))).thenReturn(activity);
+
+            // when the dashboard asks for its activity
+            HttpResponse<String> response = get("/api/v1/presets/go-dev/large/activity");
+
+            // then the timezone is an IANA name a browser's Intl.DateTimeFormat accepts, and one span covers the day
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(body(response)).isEqualTo(json.readTree("""
+                    {"preset":"go-dev/large","version":"v1","at":"2026-03-02T10:15:30.250Z",
+                     "timezone":"UTC","today":"2026-03-02",
+                     "schedule":[{"from":"00:00","to":"24:00","instances":2,"cron":null}],
+                     "claims":{"since":"2026-03-02T09:15:30.250Z","served":0,"missed":0},
+                     "samples":{"since":"2026-03-02T04:15:30.250Z","points":[]}}
+                    """));
+        }
+
+        @Test
         void activity_defaultsToSixHours_andRejectsABadWindow() {
             when(history.activity(any(), any())).thenThrow(new NotFoundException("preset nope/x does not exist"));
 
