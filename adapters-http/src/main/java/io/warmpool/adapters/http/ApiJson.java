@@ -1,10 +1,10 @@
 package io.warmpool.adapters.http;
 
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.StatusReport;
-import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase.ClaimedWorkspace;
 import io.warmpool.application.port.out.PresetHistoryPort;
-import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.FailureState;
@@ -192,7 +192,7 @@ final class ApiJson {
     record ReleasedView(String released) {
     }
 
-    static AppliedView applied(PresetStorePort.Applied a) {
+    static AppliedView applied(ApplyPresetsUseCase.Applied a) {
         return new AppliedView(a.templates(), a.versionsCreated(), a.presetsCreated(), a.presetsUpdated());
     }
 

@@ -12,7 +12,6 @@ import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
-import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.wiring.Settings;
@@ -139,7 +138,7 @@ public final class WarmpoolService implements AutoCloseable {
         } catch (TextInput.RefusedException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
-        PresetStorePort.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
+        ApplyPresetsUseCase.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
                 .apply(PresetsYaml.parse(yaml, path.toString()));
         LOG.info(() -> "applied " + path + ": " + applied);
     }
