@@ -328,6 +328,7 @@ function poolRow(p) {
 
 function updatePoolRow(row, p) {
   row._preset = p;
+  row.dataset.active = String(p.active); // a version stops being active while its row is shown
   const cell = (name) => row.querySelector(`[data-col="${name}"]`);
   const st = statusOf(p);
   const badge = cell('status');
@@ -441,8 +442,14 @@ function renderPresetStatus() {
   const p = findPreset(template, name);
   if (!p) {
     $('pv-stats').replaceChildren(h('p', { class: 'empty', text: `There is no preset ${template}/${name}.` }));
+    setText($('pv-version'), '');
+    $('pv-status').hidden = true;
+    $('pv-claim').hidden = true;
+    $('pv-invalidate').hidden = true;
+    $('pv-resume').hidden = true;
     return;
   }
+  $('pv-status').hidden = false;
   const st = statusOf(p);
   setText($('pv-version'), p.version);
   const badge = $('pv-status');
@@ -469,10 +476,34 @@ function renderPresetStatus() {
     backoffStat);
 }
 
+/**
+ * The wall-clock hour and minute of {@code when} in {@code zone}. A zone the browser does not know (an old server
+ * sent "Z" for a preset without a timezone) is read as UTC rather than breaking the page: {zone} says which was used.
+ */
+function wallClock(zone, when) {
+  const read = (timeZone) => {
+    const parts = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: 'numeric', hour12: false, timeZone })
+      .formatToParts(when);
+    const part = (type) => Number(parts.find((x) => x.type === type).value);
+    return { hour: part('hour') % 24, minute: part('minute'), zone: timeZone };
+  };
+  if (zone) {
+    try {
+      return read(zone);
+    } catch (e) {
+      if (!(e instanceof RangeError)) {
+        throw e;
+      }
+    }
+  }
+  return read('UTC');
+}
+
 function renderSchedule(a) {
-  setText($('pv-zone'), `${a.timezone} · ${a.today}`);
-  const nowHour = Number(new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hour12: false, timeZone: a.timezone })
-    .format(new Date(serverNow()))) % 24;
+  const now = wallClock(a.timezone, new Date(serverNow()));
+  const unscheduled = a.schedule.length === 1 && !a.schedule[0].cron;
+  setText($('pv-zone'), `${now.zone === a.timezone ? a.timezone : `${a.timezone || 'no timezone'}, read as UTC`} · ${a.today}`);
+  const nowHour = now.hour;
   const max = Math.max(1, ...a.schedule.map((s) => s.instances));
   const bar = h('div', { class: 'day-bar', role: 'img',
     'aria-label': a.schedule.map((s) => `${s.from} to ${s.to}: ${s.instances}`).join('; ') });
@@ -486,7 +517,7 @@ function renderSchedule(a) {
     bar.append(seg);
   }
   const marker = h('div', { class: 'day-now', title: 'now' });
-  marker.style.left = `${((nowHour + new Date(serverNow()).getMinutes() / 60) / 24) * 100}%`;
+  marker.style.left = `${((nowHour + now.minute / 60) / 24) * 100}%`;
   bar.append(marker);
   const list = h('ul', { class: 'spans' }, a.schedule.map((s) => {
     const from = Number(s.from.slice(0, 2));
@@ -495,7 +526,7 @@ function renderSchedule(a) {
     return h('li', { class: current ? 'span-now' : null },
       h('span', { class: 'span-hours', text: `${s.from}–${s.to}` }),
       h('span', { class: 'span-size', text: plural(s.instances, 'prebuild') }),
-      h('span', { class: 'span-why muted', text: s.cron ? `window ${s.cron}` : 'default size' }),
+      h('span', { class: 'span-why muted', text: s.cron ? `window ${s.cron}` : unscheduled ? 'all day (no schedule)' : 'default size' }),
       current ? h('span', { class: 'tag', text: 'now' }) : null);
   }));
   $('pv-schedule').replaceChildren(
@@ -571,23 +602,70 @@ function renderWorkspaces(list) {
   })));
 }
 
+/** Renders one panel; a bug in one panel shows there (and in the console) instead of blanking the others. */
+function panel(id, render) {
+  try {
+    render();
+  } catch (e) {
+    console.error(`preset view, ${id}:`, e);
+    $(id).replaceChildren(h('p', { class: 'empty', text: `This panel could not be shown: ${e.message}` }));
+  }
+}
+
+/** Says {@code why} in the chart's panel, and a short "none" in the other panels only an active version has. */
+function noHistory(why) {
+  setText($('pv-zone'), '');
+  setText($('pv-chart-note'), '');
+  for (const id of ['pv-chart', 'pv-schedule', 'pv-claims', 'pv-builds', 'pv-workspaces']) {
+    $(id).replaceChildren(h('p', { class: 'empty', 'data-why': 'no-active-version',
+      text: id === 'pv-chart' ? why : 'None: there is no active version.' }));
+  }
+}
+
+function noHistoryReason(template, name) {
+  const p = findPreset(template, name);
+  if (!p) {
+    return `There is no preset ${template}/${name}.`;
+  }
+  return `${p.preset} has no active version: ${p.version} is inactive and its prebuilds are being deleted. `
+    + 'Schedule, claims, pool history, builds and workspaces are shown for an active version only.';
+}
+
 async function loadDetail() {
   const { template, name } = state.route;
+  const ref = `${template}/${name}`;
   const path = `/presets/${encodeURIComponent(template)}/${encodeURIComponent(name)}`;
+  // A preset's activity, builds and workspaces are served for its active version only (404 otherwise): when the
+  // last status says it has none, say so instead of asking.
+  const live = findPreset(template, name);
+  if (!live || !live.active) {
+    noHistory(noHistoryReason(template, name));
+    return;
+  }
+  const absent = (e) => {
+    if (e instanceof ApiError && e.status === 404) {
+      return null; // retired since the last status
+    }
+    throw e;
+  };
   try {
     const [activity, builds, workspaces] = await Promise.all([
-      api('GET', `${path}/activity?hours=${HISTORY_HOURS}`),
-      api('GET', `${path}/builds?limit=12`),
-      api('GET', `/workspaces?preset=${encodeURIComponent(template + '/' + name)}&limit=50`),
+      api('GET', `${path}/activity?hours=${HISTORY_HOURS}`).catch(absent),
+      api('GET', `${path}/builds?limit=12`).catch(absent),
+      api('GET', `/workspaces?preset=${encodeURIComponent(ref)}&limit=50`).catch(absent),
     ]);
     if (state.route.view !== 'preset' || state.route.template !== template || state.route.name !== name) {
       return;
     }
-    renderSchedule(activity);
-    renderClaims(activity);
-    renderChart(activity);
-    renderBuilds(builds);
-    renderWorkspaces(workspaces);
+    if (!activity || !builds || !workspaces) {
+      noHistory(noHistoryReason(template, name));
+      return;
+    }
+    panel('pv-schedule', () => renderSchedule(activity));
+    panel('pv-claims', () => renderClaims(activity));
+    panel('pv-chart', () => renderChart(activity));
+    panel('pv-builds', () => renderBuilds(builds));
+    panel('pv-workspaces', () => renderWorkspaces(workspaces));
   } catch (e) {
     if (e.status !== 401) {
       toast(e.message, 'error');
@@ -654,7 +732,9 @@ function route() {
   $('view-preset').hidden = state.route.view !== 'preset';
   render();
   if (state.route.view === 'preset') {
-    loadDetail();
+    if (state.status) {
+      loadDetail(); // otherwise the first status poll loads it, knowing whether the preset has an active version
+    }
     $('preset-title').focus({ preventScroll: true });
   }
 }

@@ -111,7 +111,7 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
      * arrays) feed, in a data-modifying CTE, a multi-row {@code INSERT} of workspaces (owner {@code prebuilds},
      * phase {@code starting}) and the {@code INSERT} of their pending create builds, both in request order. That
      * statement also checks, for the whole chunk, that every row's preset exists (the tables have no per-row
-     * foreign keys: migration V2).
+     * foreign keys: migration V4).
      *
      * @throws NotFoundException when a request names a preset that does not exist; nothing is stored
      */
@@ -143,7 +143,7 @@ public final class JooqBuildQueueAdapter implements BuildQueuePort {
                     names[i] = c.name();
                 }
                 // One statement: the chunk's rows (r, in request order, only those whose preset exists: the
-                // reference is checked here for the whole chunk, migration V2), their workspaces (w), and from the
+                // reference is checked here for the whole chunk, migration V4), their workspaces (w), and from the
                 // same rows their builds. Both inserts keep the request order, which acquire's "oldest first"
                 // (by build id) follows within a batch.
                 Field<Long> position = DSL.field(DSL.name(ROWS, "n"), Long.class);

@@ -2,6 +2,7 @@ package io.warmpool.adapters.db;
 
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetHistoryPort;
@@ -82,6 +83,11 @@ public final class PostgresAdapters {
 
     /** The event log: the event sink, and {@link JooqEventLogAdapter#recent} for reading it back. */
     public JooqEventLogAdapter events() {
+        return events;
+    }
+
+    /** Pruning the event log, in bounded batches. */
+    public EventRetentionPort eventRetention() {
         return events;
     }
 

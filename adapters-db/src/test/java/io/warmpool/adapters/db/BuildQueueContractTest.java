@@ -204,7 +204,7 @@ class BuildQueueContractTest extends DatabaseTestBase {
 
         @Test
         void givenAPresetRowThatDoesNotExist_enqueueThrowsNotFoundAndStoresNothing() {
-            // A cached row id with no preset behind it: the statement itself checks every row's preset (V2).
+            // A cached row id with no preset behind it: the statement itself checks every row's preset (migration V4).
             PresetIds stale = new PresetIds();
             PresetId ghost = new PresetId("ghost", "v1", "p");
             stale.remember(seed.presetRow(small) + 1_000, ghost);

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
@@ -173,5 +175,86 @@ class EventLogContractTest extends DatabaseTestBase {
     void recent_rejectsLimitsOutOfRange() {
         assertThatThrownBy(() -> events.recent(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> events.recent(JooqEventLogAdapter.MAX_RECENT + 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** {@code count} events of SMALL, one per second from {@code from}, published in chunks of at most 1000. */
+    private void publishEverySecond(Instant from, int count) {
+        List<Event> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(Event.of(from.plusSeconds(i), EventType.CLAIM_MISSED, SMALL, null).with("n", Integer.toString(i)));
+            if (batch.size() == 1000) {
+                events.publish(batch);
+                batch = new ArrayList<>();
+            }
+        }
+        events.publish(batch);
+    }
+
+    private static List<Instant> times() {
+        return db.dsl().select(EVENTS.AT).from(EVENTS).orderBy(EVENTS.AT, EVENTS.ID).fetch(EVENTS.AT);
+    }
+
+    @Test
+    void deleteEventsBefore_deletesOnlyOlderEvents_theOldestFirst_atMostLimitPerCall() {
+        // given: ten events, one per second from T0; the cutoff is T0+6s
+        publishEverySecond(T0, 10);
+        Instant cutoff = T0.plusSeconds(6);
+        statements.clear();
+
+        // when: batches of 4
+        int first = events.deleteEventsBefore(cutoff, 4);
+
+        // then: the four oldest are gone, in one statement
+        assertThat(first).isEqualTo(4);
+        assertThat(statements).hasSize(1);
+        assertThat(statements.get(0)).startsWithIgnoringCase("delete from events");
+        assertThat(times()).first().isEqualTo(T0.plusSeconds(4));
+
+        // and: the next call deletes the two left before the cutoff (fewer than the limit: none older left)
+        assertThat(events.deleteEventsBefore(cutoff, 4)).isEqualTo(2);
+        assertThat(events.deleteEventsBefore(cutoff, 4)).isZero();
+        // and: the event exactly at the cutoff and the younger ones are kept
+        assertThat(times()).containsExactly(T0.plusSeconds(6), T0.plusSeconds(7), T0.plusSeconds(8), T0.plusSeconds(9));
+    }
+
+    @Test
+    void deleteEventsBefore_aBacklogLargerThanOneBatch_isDeletedOverSeveralCalls_eachBounded() {
+        // given: 25,000 events older than the cutoff (2.5 batches of the largest size) and 3 younger
+        publishEverySecond(T0, 25_000);
+        Instant cutoff = T0.plusSeconds(25_000);
+        publishEverySecond(cutoff, 3);
+
+        // when: calls with the largest batch until one deletes fewer
+        List<Integer> deleted = new ArrayList<>();
+        int n;
+        do {
+            n = events.deleteEventsBefore(cutoff, EventRetentionPort.MAX_BATCH);
+            deleted.add(n);
+        } while (n == EventRetentionPort.MAX_BATCH);
+
+        // then: three calls, none over the bound; only the young events are left
+        assertThat(deleted).containsExactly(10_000, 10_000, 5_000);
+        assertThat(times()).containsExactly(cutoff, cutoff.plusSeconds(1), cutoff.plusSeconds(2));
+    }
+
+    @Test
+    void deleteEventsBefore_onAnEmptyLog_deletesNothing() {
+        assertThat(events.deleteEventsBefore(T0, 10)).isZero();
+    }
+
+    @Test
+    void deleteEventsBefore_rejectsLimitsOutOfRange() {
+        assertThatThrownBy(() -> events.deleteEventsBefore(T0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> events.deleteEventsBefore(T0, EventRetentionPort.MAX_BATCH + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void deleteEventsBefore_throwsStoreUnavailable_whenTheDatabaseIsGone() {
+        PostgresDatabase doomed = TestDatabase.newDatabase();
+        JooqEventLogAdapter log = new JooqEventLogAdapter(doomed.dsl(), new PresetIds());
+        doomed.close();
+
+        assertThatThrownBy(() -> log.deleteEventsBefore(T0, 10)).isInstanceOf(StoreUnavailableException.class);
     }
 }

@@ -1,10 +1,10 @@
 package io.warmpool.adapters.http;
 
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.StatusReport;
-import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase.ClaimedWorkspace;
 import io.warmpool.application.port.out.PresetHistoryPort;
-import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.FailureState;
@@ -15,6 +15,8 @@ import io.warmpool.domain.plan.PresetPlan;
 import io.warmpool.domain.plan.PresetState;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -112,12 +114,24 @@ final class ApiJson {
     }
 
     static ActivityView activity(PresetHistoryUseCase.PresetActivity a) {
-        return new ActivityView(a.preset().ref().toString(), a.preset().version(), a.at(), a.zone().getId(), a.today(),
+        return new ActivityView(a.preset().ref().toString(), a.preset().version(), a.at(), timezone(a.zone()), a.today(),
                 a.schedule().stream().map(s -> new SpanView(hour(s.fromHour()), hour(s.toHour()), s.instances(), s.cron()))
                         .toList(),
                 new ClaimsView(a.claimsSince(), a.claims().served(), a.claims().missed()),
                 new SamplesView(a.samplesSince(), a.samples().stream()
                         .map(p -> new SampleView(p.at(), p.desired(), p.eligible(), p.starting(), p.failed())).toList()));
+    }
+
+    /**
+     * The name of a schedule's timezone as browsers' {@code Intl} and {@code ZoneId.of} both accept it. A preset
+     * without a timezone is evaluated in {@code ZoneOffset.UTC}, whose id is {@code "Z"}: not an IANA name, and
+     * {@code Intl.DateTimeFormat} throws on it, so it is sent as {@code "UTC"}. Region ids are sent as they are.
+     */
+    static String timezone(ZoneId zone) {
+        if (zone instanceof ZoneOffset offset && offset.getTotalSeconds() == 0) {
+            return "UTC";
+        }
+        return zone.getId();
     }
 
     private static String hour(int hour) {
@@ -178,7 +192,7 @@ final class ApiJson {
     record ReleasedView(String released) {
     }
 
-    static AppliedView applied(PresetStorePort.Applied a) {
+    static AppliedView applied(ApplyPresetsUseCase.Applied a) {
         return new AppliedView(a.templates(), a.versionsCreated(), a.presetsCreated(), a.presetsUpdated());
     }
 

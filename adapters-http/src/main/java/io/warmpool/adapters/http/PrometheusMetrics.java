@@ -45,6 +45,7 @@ import java.util.logging.Logger;
  *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"}},
  *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
  *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}};</li>
+ *   <li>{@code warmpool_events_pruned_total} — events this replica deleted from the event log (retention);</li>
  *   <li>with {@link #withJvmMetrics()}, the JVM's: {@code jvm_memory_used_bytes{area="heap"}} and the rest.</li>
  * </ul>
  *
@@ -103,6 +104,9 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             .help("Duration of provisioner jobs, by kind and outcome.").labelNames("kind", "outcome")
             .withoutExemplars().classicOnly()
             .classicUpperBounds(0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+            .register(registry);
+    private final Counter eventsPruned = Counter.builder().name("warmpool_events_pruned_total")
+            .help("Events deleted from the event log by this replica (events-retention).").withoutExemplars()
             .register(registry);
 
     /** Guarded by {@code this}: the latest sample of every preset (per version) and its label sets on show. */
@@ -192,6 +196,15 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             paused.set(isPaused ? 1 : 0);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording the pause flag in metrics failed", e);
+        }
+    }
+
+    @Override
+    public void eventsPruned(long count) {
+        try {
+            eventsPruned.inc(count);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "counting pruned events in metrics failed", e);
         }
     }
 

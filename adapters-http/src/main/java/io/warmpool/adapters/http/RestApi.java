@@ -28,7 +28,6 @@ import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.StatusReport;
-import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.PresetHistoryPort;
@@ -741,8 +740,8 @@ public final class RestApi {
         rejectUnknownFields(body, List.of("owner", "name"));
         String owner = optionalText(body, "owner");
         String name = optionalText(body, "name");
-        ClaimPort.Attempt attempt = useCases.claim().claim(new ClaimCommand(ref, owner, Optional.ofNullable(name)));
-        if (attempt instanceof ClaimPort.Claimed claimed) {
+        ClaimPrebuildUseCase.Attempt attempt = useCases.claim().claim(new ClaimCommand(ref, owner, Optional.ofNullable(name)));
+        if (attempt instanceof ClaimPrebuildUseCase.Claimed claimed) {
             json(ctx, 201, ApiJson.claimed(claimed.workspace()));
         } else {
             error(ctx, 409, "no prebuilt workspace available for " + ref);

@@ -15,7 +15,6 @@ import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
-import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.domain.PresetId;
 import java.io.IOException;
 import java.io.InputStream;
@@ -184,7 +183,7 @@ class HttpHardeningTest {
 
         @Test
         void aClaim_acceptsJsonWithACharset() {
-            when(claim.claim(any())).thenReturn(new ClaimPort.Missed(new PresetId("python-dev", "v3", "small")));
+            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Missed(new PresetId("python-dev", "v3", "small")));
 
             Response response = authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"alice\"}",
                     "Content-Type", "application/json; charset=utf-8");

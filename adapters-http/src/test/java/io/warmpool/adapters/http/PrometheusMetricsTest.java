@@ -224,6 +224,16 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void prunedEvents_areCounted_fromZero() {
+        assertThat(value(scrape(metrics), "warmpool_events_pruned_total")).hasValue(0);
+
+        metrics.eventsPruned(10_000);
+        metrics.eventsPruned(25);
+
+        assertThat(value(scrape(metrics), "warmpool_events_pruned_total")).hasValue(10_025);
+    }
+
+    @Test
     void claimDurations_areObservedByOutcome() {
         metrics.claimFinished(V1, true, Duration.ofMillis(2));
         metrics.claimFinished(V1, false, Duration.ofMillis(4));

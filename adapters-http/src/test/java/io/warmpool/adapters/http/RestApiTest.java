@@ -23,13 +23,11 @@ import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.StatusReport;
-import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.JobId;
 import io.warmpool.application.port.out.NotFoundException;
-import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkspacePort;
@@ -607,7 +605,7 @@ class RestApiTest {
 
         @Test
         void aValidFile_isAppliedWithItsSourceAndLines_andTheCountsAreReturned() throws Exception {
-            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(1, 1, 1, 0));
+            when(apply.apply(any())).thenReturn(new ApplyPresetsUseCase.Applied(1, 1, 1, 0));
 
             HttpResponse<String> response = authed("POST", "/api/v1/presets?source=examples/presets.yaml",
                     PresetsYamlTest.SPEC_EXAMPLE);
@@ -623,7 +621,7 @@ class RestApiTest {
 
         @Test
         void withoutASource_placesAreNamedRequest() {
-            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(1, 0, 0, 1));
+            when(apply.apply(any())).thenReturn(new ApplyPresetsUseCase.Applied(1, 0, 0, 1));
 
             authed("POST", "/api/v1/presets", "{\"templates\": [{\"name\": \"t\", \"version\": \"v1\"}]}");
 
@@ -725,7 +723,7 @@ class RestApiTest {
 
         @Test
         void anUploadLargerThanOtherRoutesAccept_isStillAPresetsFile() {
-            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(0, 0, 0, 0));
+            when(apply.apply(any())).thenReturn(new ApplyPresetsUseCase.Applied(0, 0, 0, 0));
             String body = "templates: []\n#" + "x".repeat(3 * (int) RestApi.MAX_BODY_BYTES);
 
             assertThat(authed("POST", "/api/v1/presets", body).statusCode()).isEqualTo(200);
@@ -801,9 +799,9 @@ class RestApiTest {
 
         @Test
         void aClaim_is201WithTheWorkspaceAndItsOutputs() throws Exception {
-            ClaimPort.ClaimedWorkspace ws = new ClaimPort.ClaimedWorkspace(WS2, "alice-small", "alice", SMALL_V3,
+            ClaimPrebuildUseCase.ClaimedWorkspace ws = new ClaimPrebuildUseCase.ClaimedWorkspace(WS2, "alice-small", "alice", SMALL_V3,
                     Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice", "ip", "10.0.0.7"));
-            when(claim.claim(any())).thenReturn(new ClaimPort.Claimed(ws));
+            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Claimed(ws));
 
             HttpResponse<String> response = authed("POST", "/api/v1/presets/python-dev/small/claims",
                     "{\"owner\":\"alice\",\"name\":\"alice-small\"}");
@@ -820,7 +818,7 @@ class RestApiTest {
 
         @Test
         void withoutAName_theCommandHasNone() {
-            when(claim.claim(any())).thenReturn(new ClaimPort.Missed(SMALL_V3));
+            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Missed(SMALL_V3));
 
             authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\",\"name\":null}");
 
@@ -829,7 +827,7 @@ class RestApiTest {
 
         @Test
         void noPrebuildAvailable_is409() {
-            when(claim.claim(any())).thenReturn(new ClaimPort.Missed(SMALL_V3));
+            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Missed(SMALL_V3));
 
             JsonNode body = assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\"}"),
                     409, "");
@@ -1055,7 +1053,7 @@ class RestApiTest {
 
         @Test
         void aBodyOfExactlyOneMebibyte_isAccepted() {
-            when(apply.apply(any())).thenReturn(new PresetStorePort.Applied(0, 0, 0, 0));
+            when(apply.apply(any())).thenReturn(new ApplyPresetsUseCase.Applied(0, 0, 0, 0));
             String prefix = "templates: []\n#";
             String body = prefix + "x".repeat((int) RestApi.MAX_BODY_BYTES - prefix.length());
 
@@ -1321,6 +1319,30 @@ class RestApiTest {
                      "claims":{"since":"2026-03-02T09:15:30.250Z","served":7,"missed":1},
                      "samples":{"since":"2026-03-02T08:15:30.250Z",
                                 "points":[{"at":"2026-03-02T10:14:30.250Z","desired":6,"eligible":4,"starting":2,"failed":0}]}}
+                    """));
+        }
+
+        @Test
+        void activity_ofAPresetWithoutSchedule_namesItsTimezoneUtc_notZ() throws Exception {
+            // given a preset without scheduling: the domain evaluates it in ZoneOffset.UTC, whose id is "Z"
+            var zone = io.warmpool.domain.schedule.PrebuildSchedule.none().zone();
+            var activity = new PresetHistoryUseCase.PresetActivity(LARGE, NOW, zone, java.time.LocalDate.of(2026, 3, 2),
+                    List.of(new io.warmpool.domain.PrebuildPolicy.DesiredSpan(0, 24, 2, null)),
+                    NOW.minusSeconds(3600), new io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts(0, 0),
+                    NOW.minusSeconds(21600), List.of());
+            when(history.activity(PresetRef.parse("go-dev/large"), Duration.ofHours(6))).thenReturn(activity);
+
+            // when the dashboard asks for its activity
+            HttpResponse<String> response = get("/api/v1/presets/go-dev/large/activity");
+
+            // then the timezone is an IANA name a browser's Intl.DateTimeFormat accepts, and one span covers the day
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(body(response)).isEqualTo(json.readTree("""
+                    {"preset":"go-dev/large","version":"v1","at":"2026-03-02T10:15:30.250Z",
+                     "timezone":"UTC","today":"2026-03-02",
+                     "schedule":[{"from":"00:00","to":"24:00","instances":2,"cron":null}],
+                     "claims":{"since":"2026-03-02T09:15:30.250Z","served":0,"missed":0},
+                     "samples":{"since":"2026-03-02T04:15:30.250Z","points":[]}}
                     """));
         }
 

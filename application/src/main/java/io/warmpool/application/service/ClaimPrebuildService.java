@@ -2,6 +2,7 @@ package io.warmpool.application.service;
 
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase.Attempt;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
@@ -37,7 +38,7 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
     }
 
     @Override
-    public ClaimPort.Attempt claim(ClaimCommand command) {
+    public Attempt claim(ClaimCommand command) {
         Instant now = Clocks.now(clock);
         String name = command.name().orElseGet(() -> defaultName(command));
         ClaimPort.Attempt attempt = claims.claim(command.preset(), command.owner(), name, now);
@@ -51,7 +52,17 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
         // A claim (or a miss) means the pool is short now: reconcile it without waiting for the next tick. Under
         // concurrent claims, events and nudges go out in groups (ClaimFollowUps).
         followUps.handOver(event, attempt.preset());
-        return attempt;
+        return answer(attempt);
+    }
+
+    /** The use case's own answer, from the port's. */
+    private static Attempt answer(ClaimPort.Attempt attempt) {
+        if (attempt instanceof ClaimPort.Claimed claimed) {
+            ClaimPort.ClaimedWorkspace w = claimed.workspace();
+            return new ClaimPrebuildUseCase.Claimed(new ClaimPrebuildUseCase.ClaimedWorkspace(w.id(), w.name(), w.owner(),
+                    w.preset(), w.createdAt(), w.claimedAt(), w.outputs()));
+        }
+        return new ClaimPrebuildUseCase.Missed(attempt.preset());
     }
 
     /**

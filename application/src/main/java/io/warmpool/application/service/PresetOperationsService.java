@@ -64,13 +64,15 @@ public final class PresetOperationsService
     }
 
     @Override
-    public PresetStorePort.Applied apply(PresetsInput input) {
+    public ApplyPresetsUseCase.Applied apply(PresetsInput input) {
         PresetsDocument document = PresetsValidator.validate(input);
         PresetStorePort.ApplyOutcome outcome = presets.apply(document, Clocks.now(clock));
         if (outcome instanceof PresetStorePort.Rejected rejected) {
             throw new InvalidDefinitionException(rejected.errors());
         }
-        return (PresetStorePort.Applied) outcome;
+        PresetStorePort.Applied stored = (PresetStorePort.Applied) outcome;
+        return new ApplyPresetsUseCase.Applied(stored.templates(), stored.versionsCreated(), stored.presetsCreated(),
+                stored.presetsUpdated());
     }
 
     @Override

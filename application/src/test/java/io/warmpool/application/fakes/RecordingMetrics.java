@@ -22,10 +22,21 @@ public final class RecordingMetrics implements MetricsPort {
     private final List<Claim> claims = new ArrayList<>();
     private final List<Transition> jobsStarted = new ArrayList<>();
     private final List<JobFinished> jobsFinished = new ArrayList<>();
+    private final List<Long> eventsPruned = new ArrayList<>();
 
     @Override
     public synchronized void passFinished(PassReport report) {
         passes.add(report);
+    }
+
+    @Override
+    public synchronized void eventsPruned(long count) {
+        eventsPruned.add(count);
+    }
+
+    /** Every {@link #eventsPruned} count, in order. */
+    public synchronized List<Long> eventsPruned() {
+        return List.copyOf(eventsPruned);
     }
 
     @Override

@@ -14,8 +14,8 @@ import static org.mockito.Mockito.verify;
 import io.warmpool.application.fakes.Presets;
 import io.warmpool.application.fakes.RecordingMetrics.Claim;
 import io.warmpool.application.port.in.ClaimCommand;
-import io.warmpool.application.port.out.ClaimPort;
-import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase.ClaimedWorkspace;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.NotFoundException;
@@ -45,7 +45,7 @@ class ClaimPrebuildServiceTest {
     private final World world = new World();
     private final ClaimPrebuildService claims = world.claims();
 
-    private ClaimPort.Attempt claim(PresetId preset, String owner, String name) {
+    private ClaimPrebuildUseCase.Attempt claim(PresetId preset, String owner, String name) {
         return claims.claim(new ClaimCommand(preset.ref(), owner, Optional.ofNullable(name)));
     }
 
@@ -58,11 +58,11 @@ class ClaimPrebuildServiceTest {
         world.store.seedReadyPrebuild(preset, id(1), T0.minusSeconds(60), Map.of("url", "https://ws/1"));
 
         // when
-        ClaimPort.Attempt attempt = claim(preset, "ada", "ada-python");
+        ClaimPrebuildUseCase.Attempt attempt = claim(preset, "ada", "ada-python");
 
         // then
-        assertThat(attempt).isInstanceOf(ClaimPort.Claimed.class);
-        ClaimedWorkspace ws = ((ClaimPort.Claimed) attempt).workspace();
+        assertThat(attempt).isInstanceOf(ClaimPrebuildUseCase.Claimed.class);
+        ClaimedWorkspace ws = ((ClaimPrebuildUseCase.Claimed) attempt).workspace();
         assertThat(ws.id()).isEqualTo(id(2));
         assertThat(ws.owner()).isEqualTo("ada");
         assertThat(ws.name()).isEqualTo("ada-python");
@@ -91,10 +91,10 @@ class ClaimPrebuildServiceTest {
         world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of());
 
         // when
-        ClaimPort.Attempt attempt = claim(preset, "ada", null);
+        ClaimPrebuildUseCase.Attempt attempt = claim(preset, "ada", null);
 
         // then
-        String name = ((ClaimPort.Claimed) attempt).workspace().name();
+        String name = ((ClaimPrebuildUseCase.Claimed) attempt).workspace().name();
         assertThat(name).matches("small-[0-9a-f]{8}");
     }
 
@@ -106,10 +106,10 @@ class ClaimPrebuildServiceTest {
         world.store.seedFailedPrebuild(preset, id(900), T0);
 
         // when
-        ClaimPort.Attempt attempt = claim(preset, "ada", null);
+        ClaimPrebuildUseCase.Attempt attempt = claim(preset, "ada", null);
 
         // then
-        assertThat(attempt).isEqualTo(new ClaimPort.Missed(preset));
+        assertThat(attempt).isEqualTo(new ClaimPrebuildUseCase.Missed(preset));
         assertThat(world.events.ofType(EventType.CLAIM_MISSED)).singleElement().satisfies(e -> {
             assertThat(e.preset()).isEqualTo(preset);
             assertThat(e.workspace()).isNull();
@@ -133,12 +133,12 @@ class ClaimPrebuildServiceTest {
         world.clock.set(T0.plus(Duration.ofHours(1)).plusSeconds(120));
 
         // when: claims until none is left; p3 is exactly 1h old by now, so TTL-expired too
-        ClaimPort.Attempt first = claim(preset, "ada", null);
-        ClaimPort.Attempt second = claim(preset, "bob", null);
+        ClaimPrebuildUseCase.Attempt first = claim(preset, "ada", null);
+        ClaimPrebuildUseCase.Attempt second = claim(preset, "bob", null);
 
         // then
-        assertThat(first).isInstanceOfSatisfying(ClaimPort.Claimed.class, c -> assertThat(c.workspace().id()).isEqualTo(p4));
-        assertThat(second).isInstanceOf(ClaimPort.Missed.class);
+        assertThat(first).isInstanceOfSatisfying(ClaimPrebuildUseCase.Claimed.class, c -> assertThat(c.workspace().id()).isEqualTo(p4));
+        assertThat(second).isInstanceOf(ClaimPrebuildUseCase.Missed.class);
         assertThat(List.of(p1, p2, p3)).allSatisfy(p -> assertThat(world.store.find(p).orElseThrow().claimed()).isFalse());
     }
 
@@ -150,10 +150,10 @@ class ClaimPrebuildServiceTest {
         WorkspaceId atInstant = world.store.seedReadyPrebuild(preset, id(900), T0, Map.of());
 
         // when
-        ClaimPort.Attempt attempt = claim(preset, "ada", null);
+        ClaimPrebuildUseCase.Attempt attempt = claim(preset, "ada", null);
 
         // then
-        assertThat(attempt).isInstanceOfSatisfying(ClaimPort.Claimed.class,
+        assertThat(attempt).isInstanceOfSatisfying(ClaimPrebuildUseCase.Claimed.class,
                 c -> assertThat(c.workspace().id()).isEqualTo(atInstant));
     }
 
@@ -165,7 +165,7 @@ class ClaimPrebuildServiceTest {
         world.store.apply(Presets.document(Presets.deprecated("python", "v1", preset("small", 1))), T0);
 
         // when / then
-        assertThat(claim(preset, "ada", null)).isEqualTo(new ClaimPort.Missed(preset));
+        assertThat(claim(preset, "ada", null)).isEqualTo(new ClaimPrebuildUseCase.Missed(preset));
     }
 
     @Test
@@ -193,10 +193,10 @@ class ClaimPrebuildServiceTest {
         world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of());
 
         // when
-        ClaimPort.Attempt attempt = service.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty()));
+        ClaimPrebuildUseCase.Attempt attempt = service.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty()));
 
         // then
-        assertThat(attempt).isInstanceOf(ClaimPort.Claimed.class);
+        assertThat(attempt).isInstanceOf(ClaimPrebuildUseCase.Claimed.class);
         verify(brokenNudges).nudge(preset);
         assertThat(world.events.types()).containsExactly(EventType.CLAIM_SUCCEEDED);
     }
@@ -211,13 +211,13 @@ class ClaimPrebuildServiceTest {
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
-        List<Future<List<ClaimPort.Attempt>>> results = new ArrayList<>();
+        List<Future<List<ClaimPrebuildUseCase.Attempt>>> results = new ArrayList<>();
         try {
             for (int t = 0; t < threads; t++) {
                 String owner = "user" + t;
-                Callable<List<ClaimPort.Attempt>> task = () -> {
+                Callable<List<ClaimPrebuildUseCase.Attempt>> task = () -> {
                     start.await();
-                    List<ClaimPort.Attempt> mine = new ArrayList<>();
+                    List<ClaimPrebuildUseCase.Attempt> mine = new ArrayList<>();
                     for (int i = 0; i < 5; i++) {
                         mine.add(claim(preset, owner, null));
                     }
@@ -228,16 +228,16 @@ class ClaimPrebuildServiceTest {
 
             // when
             start.countDown();
-            List<ClaimPort.Attempt> all = new ArrayList<>();
-            for (Future<List<ClaimPort.Attempt>> f : results) {
+            List<ClaimPrebuildUseCase.Attempt> all = new ArrayList<>();
+            for (Future<List<ClaimPrebuildUseCase.Attempt>> f : results) {
                 all.addAll(f.get(30, TimeUnit.SECONDS));
             }
 
             // then: 20 distinct workspaces, 20 misses
-            List<WorkspaceId> claimed = all.stream().filter(ClaimPort.Claimed.class::isInstance)
-                    .map(a -> ((ClaimPort.Claimed) a).workspace().id()).toList();
+            List<WorkspaceId> claimed = all.stream().filter(ClaimPrebuildUseCase.Claimed.class::isInstance)
+                    .map(a -> ((ClaimPrebuildUseCase.Claimed) a).workspace().id()).toList();
             assertThat(claimed).hasSize(20).doesNotHaveDuplicates();
-            assertThat(all).filteredOn(ClaimPort.Missed.class::isInstance).hasSize(20);
+            assertThat(all).filteredOn(ClaimPrebuildUseCase.Missed.class::isInstance).hasSize(20);
             Set<String> owners = new HashSet<>();
             claimed.forEach(w -> owners.add(world.store.find(w).orElseThrow().owner()));
             assertThat(owners).allMatch(o -> o.startsWith("user"));

@@ -1,5 +1,6 @@
 package io.warmpool.application.service;
 
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import static io.warmpool.application.fakes.Presets.input;
 import static io.warmpool.application.fakes.Presets.presetInput;
 import static io.warmpool.application.fakes.Presets.templateInput;
@@ -12,11 +13,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
-import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.NotFoundException;
-import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkspacePort.Phase;
@@ -58,10 +58,10 @@ class PresetOperationsServiceTest {
                 presetInput("large", Map.of("cpu", "8"), 1)));
 
         // when
-        PresetStorePort.Applied applied = operations.apply(file);
+        ApplyPresetsUseCase.Applied applied = operations.apply(file);
 
         // then
-        assertThat(applied).isEqualTo(new PresetStorePort.Applied(1, 1, 2, 0));
+        assertThat(applied).isEqualTo(new ApplyPresetsUseCase.Applied(1, 1, 2, 0));
         PresetId small = world.store.resolve(SMALL).orElseThrow();
         assertThat(small).isEqualTo(new PresetId("python", "v1", "small"));
         assertThat(world.store.resolve(new PresetRef("python", "large"))).isPresent();
@@ -120,7 +120,7 @@ class PresetOperationsServiceTest {
         world.store.setFailureState(small, limited);
 
         // when
-        PresetStorePort.Applied applied = operations.apply(
+        ApplyPresetsUseCase.Applied applied = operations.apply(
                 input(templateInput("python", "v1", presetInput("small", Map.of("cpu", "2"), 5))));
 
         // then
@@ -241,8 +241,8 @@ class PresetOperationsServiceTest {
         // given
         PresetId preset = world.preset("python", 1);
         WorkspaceId ws = world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of("url", "u"));
-        ClaimPort.Attempt claim = world.claims().claim(new ClaimCommand(SMALL, "ada", Optional.of("mine")));
-        assertThat(claim).isInstanceOf(ClaimPort.Claimed.class);
+        ClaimPrebuildUseCase.Attempt claim = world.claims().claim(new ClaimCommand(SMALL, "ada", Optional.of("mine")));
+        assertThat(claim).isInstanceOf(ClaimPrebuildUseCase.Claimed.class);
         world.events.clear();
 
         // when

@@ -15,7 +15,7 @@ import io.warmpool.application.fakes.RecordingMetrics.JobFinished;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
-import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DeleteRequest;
 import io.warmpool.application.port.out.Event;
@@ -426,8 +426,8 @@ class ProvisionerWorkerServiceTest {
         assertThat(world.store.failureState(preset).consecutiveFailures()).isEqualTo(1);
         // two users take both ready prebuilds, so the pool needs 3 again
         ClaimPrebuildService claims = world.claims();
-        assertThat(claims.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty()))).isInstanceOf(ClaimPort.Claimed.class);
-        assertThat(claims.claim(new ClaimCommand(preset.ref(), "bob", Optional.empty()))).isInstanceOf(ClaimPort.Claimed.class);
+        assertThat(claims.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty()))).isInstanceOf(ClaimPrebuildUseCase.Claimed.class);
+        assertThat(claims.claim(new ClaimCommand(preset.ref(), "bob", Optional.empty()))).isInstanceOf(ClaimPrebuildUseCase.Claimed.class);
 
         // when / then: during the first backoff (1 × interval) nothing is created, and the deadline is shown
         world.clock.set(T0.plusSeconds(30));

@@ -33,6 +33,7 @@ public enum Setting {
     BACKOFF_JITTER("backoff-jitter", "none", "none | full | equal", false),
     FAILURE_HARD_LIMIT("failure-hard-limit", "3", "consecutive failures that stop a preset until resumed (0 disables)", false),
     FAILED_RETENTION("failed-retention", "15m", "how long a failed prebuild is kept before it is deleted", false),
+    EVENTS_RETENTION("events-retention", "30d", "how long the event log keeps events (0 keeps them forever; else at least 1h)", false),
     MAX_IN_FLIGHT_CREATES_PER_PRESET("max-in-flight-creates-per-preset", "5", "creates of one preset in flight at once", false),
     MAX_PENDING_JOBS("max-pending-jobs", "200", "queued creates of all presets at once", false),
     WORKERS("workers", "4", "provisioner workers of this replica", false),

@@ -7,11 +7,11 @@ import io.warmpool.adapters.http.TextInput;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.PruneEventsUseCase;
 import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
-import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.wiring.Settings;
@@ -76,9 +76,10 @@ public final class WarmpoolService implements AutoCloseable {
             view.signIn(server.signInUrl());
             InspectUseCase inspect = injector.getInstance(InspectUseCase.class);
             RecordPassUseCase history = injector.getInstance(RecordPassUseCase.class);
+            PruneEventsUseCase retention = injector.getInstance(PruneEventsUseCase.class);
             ReconcileLoop loop = new ReconcileLoop(injector.getInstance(ReconcilePresetsUseCase.class),
                     injector.getInstance(NudgePort.class), settings.reconcileInterval(),
-                    report -> afterPass(report, inspect, history, workers));
+                    report -> afterPass(report, inspect, history, retention, workers));
             loop.start();
             started.push(loop);
             if (view.live()) {
@@ -94,7 +95,8 @@ public final class WarmpoolService implements AutoCloseable {
         }
     }
 
-    private void afterPass(PassReport report, InspectUseCase inspect, RecordPassUseCase history, WorkerPool workers) {
+    private void afterPass(PassReport report, InspectUseCase inspect, RecordPassUseCase history,
+                           PruneEventsUseCase retention, WorkerPool workers) {
         if (report.ran() && report.creates() + report.deletes() > 0) {
             workers.wakeUp();
         }
@@ -108,6 +110,13 @@ public final class WarmpoolService implements AutoCloseable {
             view.show(report, inspect.status());
         } catch (RuntimeException e) {
             LOG.warning("could not show the pools: " + e.getMessage());
+        }
+        try {
+            // On the loop's thread, after the pass: never alongside a pass of this replica, and under the
+            // reconciliation lock, so never alongside another's; bounded, so the next pass is not held up for long.
+            retention.pruneIfDue();
+        } catch (RuntimeException e) {
+            LOG.warning("could not prune the event log: " + e.getMessage());
         }
     }
 
@@ -129,7 +138,7 @@ public final class WarmpoolService implements AutoCloseable {
         } catch (TextInput.RefusedException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
-        PresetStorePort.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
+        ApplyPresetsUseCase.Applied applied = injector.getInstance(ApplyPresetsUseCase.class)
                 .apply(PresetsYaml.parse(yaml, path.toString()));
         LOG.info(() -> "applied " + path + ": " + applied);
     }

@@ -9,12 +9,14 @@ import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
+import io.warmpool.application.port.in.PruneEventsUseCase;
 import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.IdGeneratorPort;
@@ -29,6 +31,7 @@ import io.warmpool.application.port.out.TimerPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.application.service.ClaimPrebuildService;
+import io.warmpool.application.service.EventRetentionService;
 import io.warmpool.application.service.InspectService;
 import io.warmpool.application.service.PresetHistoryService;
 import io.warmpool.application.service.PresetOperationsService;
@@ -46,8 +49,8 @@ import java.util.Random;
 /**
  * The application services and the settings they run with. Provides: {@link Clock} (system UTC — the one place
  * the wall clock enters), {@link FailurePolicy}, every use case, {@link TimerPort}, {@link IdGeneratorPort}.
- * Needs the persistence ports, a {@link WorkspaceProvisionerPort}, {@link MetricsPort} and {@link EventSinkPort}
- * from the adapter modules.
+ * Needs the persistence ports (with {@link EventRetentionPort}), a {@link WorkspaceProvisionerPort}, {@link MetricsPort}
+ * and {@link EventSinkPort} from the adapter modules.
  */
 public final class CoreModule extends AbstractModule {
 
@@ -71,6 +74,7 @@ public final class CoreModule extends AbstractModule {
         bind(ReleaseWorkspaceUseCase.class).to(PresetOperationsService.class);
         bind(RecordPassUseCase.class).to(PresetHistoryService.class);
         bind(PresetHistoryUseCase.class).to(PresetHistoryService.class);
+        bind(PruneEventsUseCase.class).to(EventRetentionService.class);
     }
 
     @Provides
@@ -154,5 +158,12 @@ public final class CoreModule extends AbstractModule {
     @Singleton
     PresetHistoryService history(Clock clock, PresetHistoryPort history, PresetStorePort presets, PresetSnapshotPort snapshots) {
         return new PresetHistoryService(clock, history, presets, snapshots);
+    }
+
+    @Provides
+    @Singleton
+    EventRetentionService eventRetention(Clock clock, ReconciliationLockPort lock, EventRetentionPort events,
+                                         MetricsPort metrics) {
+        return new EventRetentionService(clock, lock, events, metrics, settings.eventRetention());
     }
 }

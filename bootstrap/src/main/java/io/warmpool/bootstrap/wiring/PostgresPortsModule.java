@@ -8,6 +8,7 @@ import io.warmpool.adapters.db.PostgresAdapters;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetHistoryPort;
@@ -19,7 +20,8 @@ import io.warmpool.application.port.out.WorkspacePort;
 import java.time.Clock;
 
 /**
- * The persistence ports on PostgreSQL (adapters-db). Provides every persistence port and the event log.
+ * The persistence ports on PostgreSQL (adapters-db). Provides every persistence port, the event log and its
+ * pruning ({@link EventRetentionPort}).
  * Needs a {@link PostgresDatabase} that has been started before any port is first used.
  */
 public final class PostgresPortsModule extends AbstractModule {
@@ -63,6 +65,11 @@ public final class PostgresPortsModule extends AbstractModule {
     @Provides
     JooqEventLogAdapter eventLog(PostgresAdapters a) {
         return a.events();
+    }
+
+    @Provides
+    EventRetentionPort eventRetention(PostgresAdapters a) {
+        return a.eventRetention();
     }
 
     @Provides

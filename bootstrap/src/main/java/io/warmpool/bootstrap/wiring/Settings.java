@@ -1,6 +1,7 @@
 package io.warmpool.bootstrap.wiring;
 
 import io.warmpool.adapters.http.TextInput;
+import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.WorkerSettings;
 import io.warmpool.bootstrap.config.Config;
@@ -53,6 +54,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)), Optional.empty());
         HttpServerSettings http = get(problems, () -> HttpServerSettings.from(c), null);
         get(problems, () -> c.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT), Duration.ofSeconds(60));
+        get(problems, () -> eventRetention(c), EventRetentionSettings.DEFAULTS);
         // Checked now, before the database starts: a presets file too large or not text is refused at once.
         presets.ifPresent(p -> get(problems, () -> c.textFile(Setting.PRESETS, TextInput.MAX_PRESETS_BYTES), ""));
         Optional<String> dbPassword = get(problems, () -> c.secret(Setting.DB_PASSWORD), Optional.empty());
@@ -75,6 +77,20 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
      */
     public Duration embeddedDbRecoveryTimeout() {
         return config.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT);
+    }
+
+    /** How the event log is pruned: {@code events-retention} and the fixed batch bounds (validated by {@link #from}). */
+    public EventRetentionSettings eventRetention() {
+        return eventRetention(config);
+    }
+
+    private static EventRetentionSettings eventRetention(Config c) {
+        Duration retention = c.duration(Setting.EVENTS_RETENTION);
+        if (!retention.isZero() && retention.compareTo(EventRetentionSettings.MIN_RETENTION) < 0) {
+            throw c.problem(Setting.EVENTS_RETENTION, "must be 0 (keep events forever) or at least 1h, got "
+                    + c.string(Setting.EVENTS_RETENTION));
+        }
+        return EventRetentionSettings.keeping(retention);
     }
 
     /** Never prints the database password or the API token. */

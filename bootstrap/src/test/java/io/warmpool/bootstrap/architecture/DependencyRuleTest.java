@@ -30,8 +30,6 @@ class DependencyRuleTest {
      * dependency gets in. Issue 14 item 2 gives port/in its own result types; remove entries as they go.
      */
     static final Set<KnownViolation> PORT_IN_USES_PORT_OUT_TODAY = Set.of(
-            portInUses("ApplyPresetsUseCase", "PresetStorePort$Applied"),
-            portInUses("ClaimPrebuildUseCase", "ClaimPort$Attempt"),
             portInUses("InspectUseCase", "WorkspacePort$WorkspaceView"),
             portInUses("InspectUseCase", "WorkspacePort$BuildView"),
             portInUses("PresetHistoryUseCase", "PresetHistoryPort$PassRecord"),

@@ -48,6 +48,7 @@ class ConfigTest {
         assertThat(config.integer(Setting.MAX_PENDING_JOBS, 1, 1_000_000)).isEqualTo(200);
         assertThat(config.integer(Setting.WORKERS, 1, 64)).isEqualTo(4);
         assertThat(config.duration(Setting.JOB_HEARTBEAT_TIMEOUT)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.duration(Setting.EVENTS_RETENTION)).isEqualTo(Duration.ofDays(30));
         assertThat(config.string(Setting.SERVER)).isEqualTo("http://127.0.0.1:8080");
         assertThat(config.text(Setting.DB_URL)).isEmpty();
     }

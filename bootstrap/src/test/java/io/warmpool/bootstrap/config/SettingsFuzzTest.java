@@ -2,6 +2,7 @@ package io.warmpool.bootstrap.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.bootstrap.Composition;
 import io.warmpool.bootstrap.wiring.Settings;
 import java.util.EnumMap;
@@ -45,6 +46,8 @@ class SettingsFuzzTest {
         assertThat(settings.reconcileInterval()).isPositive().isLessThanOrEqualTo(Config.MAX_DURATION);
         assertThat(settings.worker().heartbeatTimeout()).isPositive().isLessThanOrEqualTo(Config.MAX_DURATION);
         assertThat(settings.workers()).isBetween(1, 256);
+        assertThat(settings.eventRetention().retention()).satisfiesAnyOf(r -> assertThat(r).isZero(),
+                r -> assertThat(r).isBetween(EventRetentionSettings.MIN_RETENTION, Config.MAX_DURATION));
         assertThat(settings.httpAddr().getPort()).isBetween(0, 65535);
         Statistics.coverage(c -> c.check("accepted").percentage(p -> p >= 3));
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Headless Chromium driven through the system's chromedriver over the W3C WebDriver protocol (plain HTTP and
  * JSON, so nothing is downloaded at run time and no driver manager is involved). Only what the dashboard tests
- * need: navigate, find, click, type, keys, run a script, cookies, window size, screenshots.
+ * need: navigate, find, click, type, keys, run a script, cookies, window size, screenshots, the console log.
  *
  * <p>When Chromium or chromedriver is missing the tests are skipped, unless {@code WARMPOOL_REQUIRE_BROWSER} is
  * set (CI sets it), in which case they fail.
@@ -98,6 +98,8 @@ final class Browser implements AutoCloseable {
         ObjectNode always = caps.putObject("capabilities").putObject("alwaysMatch");
         always.put("browserName", "chrome");
         always.set("goog:chromeOptions", options);
+        // the console (errors, uncaught exceptions, failed requests) through chromedriver's log endpoint
+        always.putObject("goog:loggingPrefs").put("browser", "ALL");
         Browser b = new Browser(driver, base, null);
         JsonNode created;
         try {
@@ -216,6 +218,16 @@ final class Browser implements AutoCloseable {
 
     JsonNode cookies() {
         return session("GET", "/cookie", null);
+    }
+
+    /**
+     * The browser console's entries since the last call (chromedriver hands each out once): console messages,
+     * uncaught exceptions and failed requests, each {@code {level, message, timestamp}}; {@code SEVERE} for errors.
+     */
+    List<JsonNode> consoleLog() {
+        List<JsonNode> out = new ArrayList<>();
+        session("POST", "/se/log", Map.of("type", "browser")).forEach(out::add);
+        return out;
     }
 
     /** Saves a PNG of the viewport. */

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +67,7 @@ class DashboardBrowserTest {
                               - {cron: "* 8-17 * * *", instances: 3}
                       - name: large
                         parameters: {cpu: "8"}
-                        prebuilds: {instances: 1}
+                        prebuilds: {instances: 1, ttl: 30m}
                 """, """
                 create_latency: {min: 100ms, max: 400ms}
                 delete_latency: 50ms
@@ -131,6 +132,48 @@ class DashboardBrowserTest {
         }
         browser.click("#confirm-ok");
         browser.await("the dialog to close", WAIT, () -> !browser.script("return document.getElementById('confirm').open").asBoolean());
+    }
+
+    /** The five panels of a preset view, each filled by the detail load (or by the reason it has none). */
+    static final List<String> PANELS = List.of("pv-schedule", "pv-claims", "pv-chart", "pv-builds", "pv-workspaces");
+
+    /** The text of the pools view's "Updated HH:MM:SS" line, which changes on every refresh of the page. */
+    static String refreshed() {
+        return browser.text("#refreshed");
+    }
+
+    /**
+     * Opens the preset view of {@code preset} (template/name) and waits until its status and all five panels are
+     * rendered; then: no error toast, no "Invalid time zone", nothing logged as an error on the console since the
+     * page was opened, and (for a preset with an active version) the schedule, claims, chart and builds drawn.
+     */
+    static void openPresetViewAndCheck(String preset, boolean active, String shot) throws Exception {
+        browser.consoleLog(); // drop what earlier steps logged (their refused requests are on purpose)
+        browser.get(server + "/#/presets/" + preset);
+        // all five panels filled, or an error toast (then the assertions below say what went wrong at once)
+        browser.await("the preset view of " + preset + " with all its panels", WAIT, () -> browser.script("""
+                const view = document.getElementById('view-preset');
+                const filled = (id) => { const e = document.getElementById(id); return e != null && e.children.length > 0; };
+                const panels = !view.hidden && view.dataset.preset === arguments[0] && filled('pv-stats')
+                    && arguments[1].every(filled);
+                return panels || document.querySelector('#toasts .toast-error') != null;""", preset, PANELS).asBoolean());
+        String page = browser.text("body");
+        assertThat(page).doesNotContain("Invalid time zone", "could not be shown");
+        assertThat(browser.findAll("#toasts .toast-error")).as("error toasts on %s: %s", preset, page).isEmpty();
+        if (active) {
+            browser.await("the pool chart of " + preset, WAIT, () -> !browser.findAll("#pv-chart svg").isEmpty());
+            assertThat(browser.findAll("#pv-schedule .spans li")).as("today's schedule of " + preset).isNotEmpty();
+            assertThat(browser.text("#pv-zone")).as("its timezone").matches("\\S+ · \\d{4}-\\d{2}-\\d{2}");
+            assertThat(browser.findAll("#pv-claims [data-col='served']")).as("its claims").hasSize(1);
+            assertThat(browser.findAll("#pv-builds table, #pv-builds p.empty")).as("its builds").hasSize(1);
+            assertThat(browser.findAll("[data-why='no-active-version']")).isEmpty();
+        } else {
+            assertThat(browser.findAll("[data-why='no-active-version']")).as("why the panels are empty").hasSize(PANELS.size());
+            assertThat(browser.text("#pv-chart")).contains("has no active version");
+        }
+        List<JsonNode> errors = browser.consoleLog().stream().filter(e -> e.path("level").asText().equals("SEVERE")).toList();
+        assertThat(errors).as("console errors on the preset view of " + preset).isEmpty();
+        shot(shot);
     }
 
     // ---- tests ------------------------------------------------------------------------------------------------
@@ -222,6 +265,12 @@ class DashboardBrowserTest {
         });
         assertThat(cell("go-service/broken", "status")).isEqualTo("backing off");
         shot("04-backoff-countdown");
+        // its preset view while it fails: unscheduled, so the activity's timezone is UTC; the failed builds listed
+        openPresetViewAndCheck("go-service/broken", true, "04b-preset-failing");
+        assertThat(browser.text("#pv-zone")).startsWith("UTC · ");
+        browser.await("its failed build", WAIT, () -> browser.text("#pv-builds").contains("failed"));
+        browser.get(server + "/#/");
+        browser.await("the pools view", WAIT, () -> cell("go-service/broken", "status") != null);
 
         browser.await("hard_limited", WAIT, () -> "hard limited".equals(cell("go-service/broken", "status")));
         assertThat(cell("go-service/broken", "failures")).isEqualTo("3");
@@ -249,8 +298,9 @@ class DashboardBrowserTest {
         browser.await("the claim to show", WAIT, () -> String.valueOf(desired - 1).equals(cell("python-dev/small", "eligible")));
         String passBefore = bearer("GET", "/api/v1/status", null).get("lastPass").get("startedAt").asText();
         for (int i = 0; i < 3; i++) {
-            // a few refreshes of the page (each 2 s) and many reconcile intervals (500 ms)
-            Thread.sleep(2_000);
+            // three refreshes of the page (each 2 s), so many reconcile intervals (500 ms): still nothing refilled
+            String before = refreshed();
+            browser.await("a refresh of the page", WAIT, () -> !refreshed().equals(before));
             assertThat(cell("python-dev/small", "eligible")).isEqualTo(String.valueOf(desired - 1));
             assertThat(cell("python-dev/small", "starting")).isEqualTo("0");
         }
@@ -347,7 +397,66 @@ class DashboardBrowserTest {
         browser.viewport(1280, 800);
         browser.get(server + "/");
         browser.await("the dashboard", WAIT, () -> browser.findAll("#pools-body tr").size() >= 2);
-        Thread.sleep(500);
+        String before = refreshed();
+        browser.await("a refresh at 1280×800", WAIT, () -> !refreshed().equals(before));
         shot("12-pools-1280x800");
+    }
+
+    @Test
+    @Order(7)
+    void everyKindOfPreset_hasAPresetViewWithoutErrors() throws Exception {
+        // the kinds of examples/presets.yaml: scheduled, unscheduled with a TTL, failing (see test 3), hard-limited
+        openPresetViewAndCheck("python-dev/small", true, "13-preset-scheduled");
+        assertThat(browser.text("#pv-zone")).startsWith("Europe/Berlin · ");
+
+        openPresetViewAndCheck("python-dev/large", true, "14-preset-ttl-unscheduled");
+        assertThat(browser.text("#pv-zone")).startsWith("UTC · ");
+        assertThat(browser.findAll("#pv-schedule .spans li")).hasSize(1);
+        assertThat(browser.text("#pv-schedule")).contains("00:00–24:00", "all day (no schedule)");
+
+        openPresetViewAndCheck("node-dev/medium", true, "15-preset-unscheduled");
+        assertThat(browser.text("#pv-zone")).startsWith("UTC · ");
+
+        assertThat(presetStatus("go-service/broken").get("status").asText()).isEqualTo("hard_limited");
+        openPresetViewAndCheck("go-service/broken", true, "16-preset-hard-limited");
+        assertThat(browser.text("#pv-status")).isEqualTo("hard limited");
+        assertThat(browser.displayed("#pv-resume")).isTrue();
+
+        // inactive: a version of a template that a newer one replaced. Paused, so its prebuilds are not deleted
+        // and it stays in the status while the page is looked at.
+        bearer("POST", "/api/v1/presets", """
+                templates:
+                  - name: retired-dev
+                    version: v1
+                    presets:
+                      - name: old
+                        parameters: {cpu: "1"}
+                        prebuilds: {instances: 1}
+                """);
+        browser.get(server + "/#/");
+        browser.await("retired-dev/old to fill", WAIT, () -> "1".equals(cell("retired-dev/old", "eligible")));
+        bearer("POST", "/api/v1/reconciliation/pause", null);
+        try {
+            bearer("POST", "/api/v1/presets", """
+                    templates:
+                      - name: retired-dev
+                        version: v2
+                        presets:
+                          - name: new
+                            parameters: {cpu: "1"}
+                            prebuilds: {instances: 1}
+                    """);
+            assertThat(presetStatus("retired-dev/new").get("active").asBoolean()).isTrue();
+            browser.await("retired-dev/old to show as inactive", WAIT, () -> browser.findAll(
+                    "#pools-body tr[data-preset='retired-dev/old']").size() == 1 && browser.findAll(
+                    "#pools-body tr[data-preset='retired-dev/old'][data-active='false']").size() == 1);
+            openPresetViewAndCheck("retired-dev/old", false, "17-preset-inactive");
+            assertThat(browser.text("#pv-status")).isEqualTo("inactive");
+            assertThat(browser.text("#pv-chart")).contains("retired-dev/old has no active version: v1 is inactive");
+            assertThat(browser.text("#pv-builds")).isEqualTo("None: there is no active version.");
+            assertThat(browser.displayed("#pv-claim")).isFalse();
+        } finally {
+            bearer("POST", "/api/v1/reconciliation/resume", null);
+        }
     }
 }

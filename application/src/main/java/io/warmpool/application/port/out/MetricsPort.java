@@ -33,6 +33,10 @@ public interface MetricsPort {
     default void jobFinished(Transition transition, String outcome, Duration duration) {
     }
 
+    /** The event log's retention deleted {@code count} (more than 0) events. */
+    default void eventsPruned(long count) {
+    }
+
     /** Drops everything. */
     MetricsPort NONE = new MetricsPort() {
     };
