@@ -28,7 +28,7 @@ class DurationsTest {
 
     @Test
     void formatReadsBack() {
-        // the range's edges and short durations mixed in, as jqwik did, since units carry over there
+        // the range's edges and short durations mixed in on purpose: units carry over there
         Gen<Long> millis = Gen.frequency(
                 Gen.weighted(1, Gen.of(0L, 1L, 999L, 1_000L, 59_999L, 60_000L, 3_600_000L, 86_400_000L, 10_000_000_000L)),
                 Gen.weighted(2, Gen.longs(0, 100_000)),

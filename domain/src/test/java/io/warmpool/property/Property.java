@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * Property.forAll(8101, 500, Gen.ints(0, 10).list(0, 5), counts -> assertThat(sum(counts)).isLessThanOrEqualTo(50));
  * }</pre>
  *
- * <p>Written for this project instead of jqwik, whose maintainer asks AI agents not to use it (docs/decisions.md).
- * Published to the other modules' tests through the domain's test-jar.
+ * <p>Written for this project rather than taken from a property-testing library: see docs/decisions.md, "Property
+ * tests run on our own seeded harness". Published to the other modules' tests through the domain's test-jar.
  */
 public final class Property {
 
