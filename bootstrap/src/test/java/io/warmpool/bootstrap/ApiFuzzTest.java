@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmpool.bootstrap.ApiFuzzRequests.Request;
+import io.warmpool.property.Property;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bad input, REST API (SPEC §7): requests with fuzzed bodies, paths and query parameters against the real
@@ -33,22 +29,22 @@ class ApiFuzzTest {
         return RealApi.shared();
     }
 
-    @Property(tries = 500, seed = "8201")
-    void anyRequestGetsSuccessOrA4xxJsonError_andARejectedOneChangesNothing(@ForAll("anyRequest") Request request) {
-        check(request);
+    @Test
+    void anyRequestGetsSuccessOrA4xxJsonError_andARejectedOneChangesNothing() {
+        Property.forAll(8201, 500, ApiFuzzRequests.anyRequest(api().prebuilds()), ApiFuzzTest::check);
     }
 
-    @Property(tries = 300, seed = "8202")
-    void claimBodiesAndPresetPathsOfAnyKind(@ForAll("claims") Request request) {
-        check(request);
+    @Test
+    void claimBodiesAndPresetPathsOfAnyKind() {
+        Property.forAll(8202, 300, ApiFuzzRequests.claims(), ApiFuzzTest::check);
     }
 
-    @Property(tries = 300, seed = "8203")
-    void presetUploadsOfAnyKind_areAppliedAllOrNothing(@ForAll("presetUploads") Request request) {
-        check(request);
+    @Test
+    void presetUploadsOfAnyKind_areAppliedAllOrNothing() {
+        Property.forAll(8203, 300, ApiFuzzRequests.presetUploads(), ApiFuzzTest::check);
     }
 
-    @Example
+    @Test
     void bodiesOverTheirRoutesLimitAre413_andChangeNothing() {
         // A presets upload may be as large as a presets file (16 MiB); every other body is limited to 1 MiB.
         java.util.Map<String, Long> limits = java.util.Map.of(
@@ -60,21 +56,6 @@ class ApiFuzzTest {
         });
     }
 
-    @Provide
-    Arbitrary<Request> anyRequest() {
-        return ApiFuzzRequests.anyRequest(api().prebuilds());
-    }
-
-    @Provide
-    Arbitrary<Request> claims() {
-        return ApiFuzzRequests.claims();
-    }
-
-    @Provide
-    Arbitrary<Request> presetUploads() {
-        return ApiFuzzRequests.presetUploads();
-    }
-
     /** Sends the request with the right token and checks the answer and, for a rejection, the store. */
     static HttpResponse<String> check(Request request) {
         RealApi api = api();
@@ -84,7 +65,6 @@ class ApiFuzzTest {
                 : new String[] {"Authorization", "Bearer " + RealApi.TOKEN, "Content-Type", request.contentType()};
         HttpResponse<String> response = api.send(request.method(), request.pathAndQuery(), request.body(), headers);
         int status = response.statusCode();
-        Statistics.label("status").collect(status);
         assertThat(status).as("status of %s: %s", request, response.body()).isBetween(200, 499);
         if (status >= 400 && !request.method().equals("HEAD")) {
             assertJsonError(request, response);

@@ -1,16 +1,14 @@
 package io.warmpool.adapters.http;
 
+import io.warmpool.property.Gen;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
 
 /**
  * Generators of bad (and some good) presets files for the fuzz tests: mutations of valid files, streams of YAML
  * tokens, well-formed documents with values of the wrong kind, huge numbers, unicode, deep nesting and alias
- * bombs. Every generator is plain jqwik; the properties using them fix their seeds.
+ * bombs. Every generator is a {@link Gen} of the project's seeded harness; the properties using them fix their seeds.
  */
 public final class PresetsFileFuzz {
 
@@ -76,32 +74,34 @@ public final class PresetsFileFuzz {
             "3650d", "3651d", "106751991167300d", "0", "1m30s", "-5s");
 
     /** Any kind of presets-file input, in proportions that keep most of them close to valid. */
-    static Arbitrary<String> anyInput() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(5, mutatedValid()),
-                Tuple.of(2, tokenSoup()),
-                Tuple.of(4, wrongKinds()),
-                Tuple.of(3, hostileParameters()),
-                Tuple.of(1, deepNesting(5_000)),
-                Tuple.of(1, aliasBombs()),
-                Tuple.of(1, unicodeText()));
+    static Gen<String> anyInput() {
+        return Gen.frequency(
+                Gen.weighted(5, mutatedValid()),
+                Gen.weighted(2, tokenSoup()),
+                Gen.weighted(4, wrongKinds()),
+                Gen.weighted(3, hostileParameters()),
+                Gen.weighted(1, deepNesting(5_000)),
+                Gen.weighted(1, aliasBombs()),
+                Gen.weighted(1, unicodeText()));
     }
 
     /** A valid file with 1 to 6 mutations: a token inserted, a range deleted, a line doubled, dropped or re-indented. */
-    static Arbitrary<String> mutatedValid() {
-        Arbitrary<Mutation> mutation = Combinators.combine(
-                Arbitraries.integers().between(0, 4),
-                Arbitraries.doubles().between(0, 1),
-                Arbitraries.integers().between(1, 12),
-                Arbitraries.of(TOKENS)).as(Mutation::new);
-        return Combinators.combine(Arbitraries.of(VALID), mutation.list().ofMinSize(1).ofMaxSize(6))
-                .as((text, mutations) -> {
-                    String out = text;
-                    for (Mutation m : mutations) {
-                        out = m.apply(out);
-                    }
-                    return out;
-                });
+    static Gen<String> mutatedValid() {
+        Gen<Integer> kind = Gen.ints(0, 4);
+        Gen<Double> where = Gen.doubles(0, 1);
+        Gen<Integer> size = Gen.ints(1, 12);
+        Gen<String> token = Gen.choose(TOKENS);
+        Gen<Mutation> mutation = random -> new Mutation(kind.next(random), where.next(random), size.next(random),
+                token.next(random));
+        Gen<String> valid = Gen.choose(VALID);
+        Gen<List<Mutation>> mutations = mutation.list(1, 6);
+        return random -> {
+            String out = valid.next(random);
+            for (Mutation m : mutations.next(random)) {
+                out = m.apply(out);
+            }
+            return out;
+        };
     }
 
     /** One edit of a text at a relative position. */
@@ -141,22 +141,22 @@ public final class PresetsFileFuzz {
      * A valid file whose parameter names and values — the free text of a presets file — are hostile: SQL and shell
      * metacharacters, quotes, newlines, NUL, unpaired surrogates, emoji, or any text at all, in every YAML style.
      */
-    static Arbitrary<String> hostileParameters() {
-        Arbitrary<String> hostile = Arbitraries.oneOf(
-                Arbitraries.of("'; drop table presets; --", "$(touch /tmp/warmpool-fuzz)", "`touch /tmp/warmpool-fuzz`",
+    static Gen<String> hostileParameters() {
+        Gen<String> hostile = Gen.oneOf(
+                Gen.of("'; drop table presets; --", "$(touch /tmp/warmpool-fuzz)", "`touch /tmp/warmpool-fuzz`",
                         "a\"b'c", "line\nbreak", "\u0000", "a\u0000b", "\ud800", "x\udc00y", "😀", "ü日本", "\u202e", "%s%n",
                         "${HOME}", "--help", "-rf /", "\\", " leading", "trailing ", ""),
-                Arbitraries.strings().all().ofMaxLength(30));
-        Arbitrary<String> name = Arbitraries.oneOf(hostile, Arbitraries.of("cpu", "memory", "image"));
-        Arbitrary<String> entry = Combinators.combine(name, hostile).as((k, v) -> doubleQuoted(k) + ": " + doubleQuoted(v));
-        return entry.list().ofMinSize(1).ofMaxSize(4).map(entries -> "templates:\n  - name: t\n    version: v1\n"
+                Gen.anyStrings(30));
+        Gen<String> name = Gen.oneOf(hostile, Gen.of("cpu", "memory", "image"));
+        Gen<String> entry = random -> doubleQuoted(name.next(random)) + ": " + doubleQuoted(hostile.next(random));
+        return entry.list(1, 4).map(entries -> "templates:\n  - name: t\n    version: v1\n"
                 + "    presets:\n      - name: p\n        parameters: {" + String.join(", ", entries) + "}\n"
                 + "        prebuilds: {instances: 1}\n");
     }
 
     /** Up to 80 tokens in any order. */
-    static Arbitrary<String> tokenSoup() {
-        return Arbitraries.of(TOKENS).list().ofMaxSize(80).map(l -> String.join("", l));
+    static Gen<String> tokenSoup() {
+        return Gen.choose(TOKENS).list(0, 80).map(l -> String.join("", l));
     }
 
     /**
@@ -164,71 +164,82 @@ public final class PresetsFileFuzz {
      * kind: a list where a mapping belongs, a text where a number belongs, a huge or negative number, a mapping as
      * a key, null, a special float.
      */
-    static Arbitrary<String> wrongKinds() {
-        Arbitrary<String> scalar = Arbitraries.oneOf(
-                Arbitraries.of("x", "small", "v1", "\"2\"", "'3'", "3", "-3", "0", "1000", "1001", "2147483648",
+    static Gen<String> wrongKinds() {
+        BigInteger bound = BigInteger.TEN.pow(30);
+        Gen<String> scalar = Gen.oneOf(
+                Gen.of("x", "small", "v1", "\"2\"", "'3'", "3", "-3", "0", "1000", "1001", "2147483648",
                         "99999999999999999999", "1.5", "1e400", ".nan", ".inf", "true", "false", "null", "~", "\"\"",
                         "\"* 8-18 * * 1-5\"", "\"* * 31 2 *\"", "UTC", "Europe/Berlin", "\"+02:00\"", "24h", "\"3651d\"",
                         "\"a\\0b\"", "\"\\ud800\"", "\"'; drop table presets; --\"", "\"$(touch /tmp/x)\"", "\"`id`\"",
                         "\"line\\nbreak\"", "\"tab\\there\"", "Bad Name", "UPPER", "-lead", "a--b", "\"" + "a".repeat(64) + "\""),
-                Arbitraries.strings().all().ofMaxLength(12).map(PresetsFileFuzz::doubleQuoted),
-                Arbitraries.integers().map(String::valueOf),
-                Arbitraries.longs().map(String::valueOf),
-                Arbitraries.bigIntegers().between(java.math.BigInteger.TEN.pow(30).negate(), java.math.BigInteger.TEN.pow(30))
-                        .map(String::valueOf));
-        Arbitrary<String> key = Arbitraries.oneOf(
-                Arbitraries.of("templates", "name", "version", "deprecated", "deleted", "presets", "parameters", "prebuilds",
+                Gen.anyStrings(12).map(PresetsFileFuzz::doubleQuoted),
+                Gen.ints(Integer.MIN_VALUE, Integer.MAX_VALUE).map(String::valueOf),
+                Gen.longs(Long.MIN_VALUE, Long.MAX_VALUE).map(String::valueOf),
+                // from -10^30 to 10^30: 101 random bits folded into that range
+                random -> new BigInteger(101, new java.util.Random(random.nextLong()))
+                        .mod(bound.shiftLeft(1).add(BigInteger.ONE)).subtract(bound).toString());
+        Gen<String> key = Gen.oneOf(
+                Gen.of("templates", "name", "version", "deprecated", "deleted", "presets", "parameters", "prebuilds",
                         "instances", "ttl", "scheduling", "timezone", "schedule", "cron"),
-                Arbitraries.of("tempaltes", "Name", "instance", "cpu", "memory", "\"\"", "\"a b\"", "null", "1", "true",
+                Gen.of("tempaltes", "Name", "instance", "cpu", "memory", "\"\"", "\"a b\"", "null", "1", "true",
                         "[a, b]", "{a: b}", "\"ü\"", "\"😀\""));
-        Arbitrary<String> value = Arbitraries.recursive(() -> scalar,
-                inner -> Arbitraries.oneOf(
-                        inner.list().ofMaxSize(4).map(l -> "[" + String.join(", ", l) + "]"),
-                        Combinators.combine(key, inner).as((k, v) -> k + ": " + v).list().ofMaxSize(5)
-                                .map(l -> "{" + String.join(", ", l) + "}")),
+        Gen<String> value = Gen.recursive(scalar,
+                inner -> Gen.oneOf(
+                        inner.list(0, 4).map(l -> "[" + String.join(", ", l) + "]"),
+                        entries(key, inner, 5)),
                 0, 4);
-        Arbitrary<String> window = Combinators.combine(value, value).as((c, i) -> "{cron: " + c + ", instances: " + i + "}");
-        Arbitrary<String> scheduling = Combinators.combine(value, window.list().ofMaxSize(3), value)
-                .as((tz, ws, other) -> "{timezone: " + tz + ", schedule: [" + String.join(", ", ws) + "]}");
-        Arbitrary<String> prebuilds = Combinators.combine(value, value, Arbitraries.oneOf(scheduling, value))
-                .as((i, t, s) -> "{instances: " + i + ", ttl: " + t + ", scheduling: " + s + "}");
-        Arbitrary<String> parameters = Combinators.combine(key, value).as((k, v) -> k + ": " + v).list().ofMaxSize(4)
-                .map(l -> "{" + String.join(", ", l) + "}");
-        Arbitrary<String> preset = Combinators.combine(value, Arbitraries.oneOf(parameters, value),
-                        Arbitraries.oneOf(prebuilds, value))
-                .as((n, p, b) -> "{name: " + n + ", parameters: " + p + ", prebuilds: " + b + "}");
-        Arbitrary<String> template = Combinators.combine(value, value, value, value,
-                        Arbitraries.oneOf(preset.list().ofMaxSize(3).map(l -> "[" + String.join(", ", l) + "]"), value))
-                .as((n, v, dep, del, ps) -> "{name: " + n + ", version: " + v + ", deprecated: " + dep + ", deleted: " + del
-                        + ", presets: " + ps + "}");
-        return Arbitraries.oneOf(
-                template.list().ofMaxSize(3).map(l -> "templates: [" + String.join(", ", l) + "]\n"),
+        Gen<String> window = random -> "{cron: " + value.next(random) + ", instances: " + value.next(random) + "}";
+        Gen<List<String>> windows = window.list(0, 3);
+        Gen<String> scheduling = random -> "{timezone: " + value.next(random) + ", schedule: ["
+                + String.join(", ", windows.next(random)) + "]}";
+        Gen<String> schedulingOrValue = Gen.oneOf(scheduling, value);
+        Gen<String> prebuilds = random -> "{instances: " + value.next(random) + ", ttl: " + value.next(random)
+                + ", scheduling: " + schedulingOrValue.next(random) + "}";
+        Gen<String> parametersOrValue = Gen.oneOf(entries(key, value, 4), value);
+        Gen<String> prebuildsOrValue = Gen.oneOf(prebuilds, value);
+        Gen<String> preset = random -> "{name: " + value.next(random) + ", parameters: " + parametersOrValue.next(random)
+                + ", prebuilds: " + prebuildsOrValue.next(random) + "}";
+        Gen<String> presetsOrValue = Gen.oneOf(preset.list(0, 3).map(l -> "[" + String.join(", ", l) + "]"), value);
+        Gen<String> template = random -> "{name: " + value.next(random) + ", version: " + value.next(random)
+                + ", deprecated: " + value.next(random) + ", deleted: " + value.next(random)
+                + ", presets: " + presetsOrValue.next(random) + "}";
+        return Gen.oneOf(
+                template.list(0, 3).map(l -> "templates: [" + String.join(", ", l) + "]\n"),
                 value.map(v -> "templates: " + v + "\n"),
                 value);
     }
 
+    /** A flow mapping of up to {@code maxSize} {@code key: value} entries. */
+    private static Gen<String> entries(Gen<String> key, Gen<String> value, int maxSize) {
+        Gen<String> entry = random -> key.next(random) + ": " + value.next(random);
+        return entry.list(0, maxSize).map(l -> "{" + String.join(", ", l) + "}");
+    }
+
     /** {@code [[[…}, {@code {a: {a: …}, block lists and mixed nesting, from shallow to {@code maxDepth} levels. */
-    static Arbitrary<String> deepNesting(int maxDepth) {
-        Arbitrary<Integer> depth = Arbitraries.oneOf(Arbitraries.integers().between(1, 60),
-                Arbitraries.integers().between(1_000, maxDepth));
-        return Combinators.combine(depth, Arbitraries.integers().between(0, 3)).as((n, kind) -> switch (kind) {
-            case 0 -> "[".repeat(n) + "]".repeat(n);
-            case 1 -> "{a: ".repeat(n) + "1" + "}".repeat(n);
-            case 2 -> "templates: " + "[".repeat(n);
-            default -> {
-                StringBuilder sb = new StringBuilder("templates:\n");
-                int lines = Math.min(n, 2_000);
-                for (int i = 0; i < lines; i++) {
-                    sb.append(" ".repeat(i)).append("- \n");
+    static Gen<String> deepNesting(int maxDepth) {
+        Gen<Integer> depth = Gen.oneOf(Gen.ints(1, 60), Gen.ints(1_000, maxDepth));
+        Gen<Integer> kinds = Gen.ints(0, 3);
+        return random -> {
+            int n = depth.next(random);
+            return switch (kinds.next(random)) {
+                case 0 -> "[".repeat(n) + "]".repeat(n);
+                case 1 -> "{a: ".repeat(n) + "1" + "}".repeat(n);
+                case 2 -> "templates: " + "[".repeat(n);
+                default -> {
+                    StringBuilder sb = new StringBuilder("templates:\n");
+                    int lines = Math.min(n, 2_000);
+                    for (int i = 0; i < lines; i++) {
+                        sb.append(" ".repeat(i)).append("- \n");
+                    }
+                    yield sb.toString();
                 }
-                yield sb.toString();
-            }
-        });
+            };
+        };
     }
 
     /** Aliases that expand exponentially ("billion laughs"), placed where a value of the file belongs. */
-    static Arbitrary<String> aliasBombs() {
-        return Arbitraries.integers().between(2, 30).map(levels -> {
+    static Gen<String> aliasBombs() {
+        return Gen.ints(2, 30).map(levels -> {
             StringBuilder sb = new StringBuilder("x0: &a0 [\"lol\", \"lol\"]\n");
             for (int i = 1; i <= levels; i++) {
                 sb.append("x").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a")
@@ -240,8 +251,8 @@ public final class PresetsFileFuzz {
     }
 
     /** Arbitrary text, including control characters, unpaired surrogates and characters outside the BMP. */
-    static Arbitrary<String> unicodeText() {
-        return Arbitraries.strings().all().ofMaxLength(200);
+    static Gen<String> unicodeText() {
+        return Gen.anyStrings(200);
     }
 
     /** A YAML double-quoted scalar holding {@code s} exactly (control characters and surrogates escaped). */

@@ -7,12 +7,11 @@ import io.warmpool.domain.definition.PresetsDocument;
 import io.warmpool.domain.definition.PresetsInput;
 import io.warmpool.domain.definition.PresetsValidator;
 import io.warmpool.domain.definition.ValidationError;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
+import io.warmpool.property.Tally;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bad input, presets file (SPEC §7): whatever text arrives — a valid file with typos, token soup, the right keys
@@ -28,40 +27,25 @@ class PresetsFileFuzzTest {
     private static final String SOURCE = "fuzz.yaml";
     private static final Pattern PLACE = Pattern.compile(Pattern.quote(SOURCE) + "(:[1-9][0-9]*)?");
 
-    @Property(tries = 500, seed = "8001")
-    void anyTextIsAcceptedOrRejectedWithPlacedErrors_neverAnotherFailure(@ForAll("inputs") String text) {
-        Statistics.collect(readAndValidate(text));
+    @Test
+    void anyTextIsAcceptedOrRejectedWithPlacedErrors_neverAnotherFailure() {
+        Tally outcomes = new Tally();
+        Property.forAll(8001, 500, PresetsFileFuzz.anyInput(), text -> outcomes.add(readAndValidate(text)));
         // A generator that only produced garbage (or only valid files) would prove little.
-        Statistics.coverage(c -> {
-            c.check("accepted").percentage(p -> p >= 3);
-            c.check("rejected").percentage(p -> p >= 50);
-        });
+        outcomes.assertAtLeastPercent("accepted", 3).assertAtLeastPercent("rejected", 50);
     }
 
-    @Property(tries = 300, seed = "8002")
-    void wellFormedDocumentsWithWrongKindsOfValues(@ForAll("wrongKinds") String text) {
-        Statistics.collect(readAndValidate(text));
-        Statistics.coverage(c -> c.check("rejected").percentage(p -> p >= 50));
+    @Test
+    void wellFormedDocumentsWithWrongKindsOfValues() {
+        Tally outcomes = new Tally();
+        Property.forAll(8002, 300, PresetsFileFuzz.wrongKinds(), text -> outcomes.add(readAndValidate(text)));
+        outcomes.assertAtLeastPercent("rejected", 50);
     }
 
-    @Property(tries = 60, seed = "8003")
-    void deepNestingAndAliasBombsAreRejectedCleanly(@ForAll("bombs") String text) {
-        readAndValidate(text);
-    }
-
-    @Provide
-    Arbitrary<String> inputs() {
-        return PresetsFileFuzz.anyInput();
-    }
-
-    @Provide
-    Arbitrary<String> wrongKinds() {
-        return PresetsFileFuzz.wrongKinds();
-    }
-
-    @Provide
-    Arbitrary<String> bombs() {
-        return net.jqwik.api.Arbitraries.oneOf(PresetsFileFuzz.deepNesting(100_000), PresetsFileFuzz.aliasBombs());
+    @Test
+    void deepNestingAndAliasBombsAreRejectedCleanly() {
+        Property.forAll(8003, 60, Gen.oneOf(PresetsFileFuzz.deepNesting(100_000), PresetsFileFuzz.aliasBombs()),
+                PresetsFileFuzzTest::readAndValidate);
     }
 
     /** Reads and validates; an accepted file must be a document, a rejected one must say where and why. */

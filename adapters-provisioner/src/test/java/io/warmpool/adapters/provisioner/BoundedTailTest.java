@@ -3,18 +3,29 @@ package io.warmpool.adapters.provisioner;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BoundedTailTest {
 
-    @Property
-    void keepsExactlyTheLastCapacityBytesOfWhatWasWritten(@ForAll @IntRange(min = 1, max = 64) int capacity,
-                                                          @ForAll @Size(max = 20) List<@Size(max = 100) byte[]> writes) {
+    private record Writes(int capacity, List<byte[]> writes) {
+        @Override
+        public String toString() {
+            return "capacity " + capacity + ", writes of " + writes.stream().map(w -> w.length).toList() + " bytes";
+        }
+    }
+
+    @Test
+    void keepsExactlyTheLastCapacityBytesOfWhatWasWritten() {
+        Gen<Integer> capacities = Gen.ints(1, 64);
+        Gen<List<byte[]>> writes = Gen.bytes(100).list(0, 20);
+        Property.forAll(8403, 1_000, random -> new Writes(capacities.next(random), writes.next(random)),
+                input -> keepsTheLastBytes(input.capacity(), input.writes()));
+    }
+
+    private static void keepsTheLastBytes(int capacity, List<byte[]> writes) {
         BoundedTail tail = new BoundedTail(capacity);
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         for (byte[] write : writes) {

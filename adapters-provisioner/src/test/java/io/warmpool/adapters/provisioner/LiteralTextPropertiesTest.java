@@ -32,15 +32,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Security (SPEC §7 "no shell ever sees request data"): parameters and outputs holding SQL and shell
@@ -66,7 +62,7 @@ class LiteralTextPropertiesTest {
     private static final AtomicReference<byte[]> received = new AtomicReference<>();
     private static final AtomicReference<String> reply = new AtomicReference<>("{}");
 
-    @BeforeContainer
+    @BeforeAll
     static void start() throws IOException {
         dir = Files.createTempDirectory("warmpool-literal");
         marker = dir.resolve("pwned");
@@ -107,7 +103,7 @@ class LiteralTextPropertiesTest {
                 new MutableClock(Instant.parse("2026-03-01T10:00:00Z")), new SplittableRandom(1), retryScheduler);
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() throws IOException {
         command.close();
         server.stop(0);
@@ -131,48 +127,62 @@ class LiteralTextPropertiesTest {
     // ---- generators -----------------------------------------------------------------------------------------
 
     /** Text an attacker would try; every attempt to run something targets {@link #marker}. */
-    static Arbitrary<String> hostile() {
+    static Gen<String> hostile() {
         String touch = "touch " + marker;
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.of("$(" + touch + ")", "`" + touch + "`", "; " + touch, "&& " + touch,
+        return Gen.frequency(
+                Gen.weighted(4, Gen.of("$(" + touch + ")", "`" + touch + "`", "; " + touch, "&& " + touch,
                         "| " + touch, "\n" + touch + "\n", "$(" + touch + ")\"'", "'; drop table presets; --",
                         "\" || \"", "${PATH}", "$HOME", "$0", "*", "~", "\\", "\\n", "%s%n", "-rf", "--help", "=",
                         "a=b", "PATH=/nowhere", "ü 日本語 😀", "\u202e", "\t", "\r\n", " ", "")),
-                Tuple.of(2, Arbitraries.strings().withChars("'\"`$(){};&|<>\\*?~#!%=\n\t -_./aZ9ü").ofMaxLength(24)),
-                Tuple.of(1, Arbitraries.of("😀", "a😀b", "𝄞")),
+                Gen.weighted(2, Gen.strings("'\"`$(){};&|<>\\*?~#!%=\n\t -_./aZ9ü", 0, 24)),
+                Gen.weighted(1, Gen.of("😀", "a😀b", "𝄞")),
                 // Any text but NUL (stdin carries it; an environment variable cannot) and lone surrogates (which
                 // the presets validator rejects and no UTF-8 channel can carry).
-                Tuple.of(1, Arbitraries.strings().all().ofMaxLength(16)
+                Gen.weighted(1, Gen.anyStrings(16)
                         .filter(s -> s.indexOf('\0') < 0 && s.codePoints().noneMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF))));
     }
 
-    static Arbitrary<Map<String, String>> texts() {
-        return Combinators.combine(hostile(), hostile()).as((k, v) -> new String[] {k, v}).list().ofMaxSize(4)
-                .map(entries -> {
-                    Map<String, String> m = new HashMap<>();
-                    entries.forEach(e -> m.put(e[0], e[1]));
-                    return m;
-                });
+    static Gen<Map<String, String>> texts() {
+        Gen<String> hostile = hostile();
+        Gen<String[]> entry = random -> new String[] {hostile.next(random), hostile.next(random)};
+        return entry.list(0, 4).map(entries -> {
+            Map<String, String> m = new HashMap<>();
+            entries.forEach(e -> m.put(e[0], e[1]));
+            return m;
+        });
     }
 
-    @Provide
-    Arbitrary<ProvisionRequest> requests() {
-        return Combinators.combine(Arbitraries.of(Transition.CREATE, Transition.DELETE), texts(), texts())
-                .as((transition, parameters, outputs) -> new ProvisionRequest(transition, Requests.workspace(1),
-                        "prebuild-1", "alice", new PresetId("python-dev", "v1", "small"), parameters,
-                        transition == Transition.DELETE ? outputs : Map.of(), 1));
+    static Gen<ProvisionRequest> requests() {
+        Gen<Transition> transitions = Gen.of(Transition.CREATE, Transition.DELETE);
+        Gen<Map<String, String>> texts = texts();
+        return random -> {
+            Transition transition = transitions.next(random);
+            Map<String, String> parameters = texts.next(random);
+            Map<String, String> outputs = texts.next(random);
+            return new ProvisionRequest(transition, Requests.workspace(1), "prebuild-1", "alice",
+                    new PresetId("python-dev", "v1", "small"), parameters,
+                    transition == Transition.DELETE ? outputs : Map.of(), 1);
+        };
     }
 
-    @Provide
-    Arbitrary<Map<String, String>> replies() {
-        return texts();
+    /** A request and the outputs the provisioner replies with. */
+    record Case(ProvisionRequest request, Map<String, String> outputs) {
+    }
+
+    static Gen<Case> cases() {
+        Gen<ProvisionRequest> requests = requests();
+        Gen<Map<String, String>> replies = texts();
+        return random -> new Case(requests.next(random), replies.next(random));
     }
 
     // ---- properties -----------------------------------------------------------------------------------------
 
-    @Property(tries = 120, seed = "8401")
-    void theCommandGetsExactlyTheRequestOnStdinAndInItsEnvironment_argvIsOnlyTheConfiguredOne_nothingRuns(
-            @ForAll("requests") ProvisionRequest request, @ForAll("replies") Map<String, String> outputs) throws IOException {
+    @Test
+    void theCommandGetsExactlyTheRequestOnStdinAndInItsEnvironment_argvIsOnlyTheConfiguredOne_nothingRuns() {
+        Property.forAll(8401, 120, cases(), c -> commandGetsExactly(c.request(), c.outputs()));
+    }
+
+    private static void commandGetsExactly(ProvisionRequest request, Map<String, String> outputs) throws IOException {
         Files.writeString(dir.resolve("reply.json"), JSON.writeValueAsString(Map.of("outputs", outputs)), UTF_8);
 
         ProvisionResult result = command.provision(request).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
@@ -194,9 +204,12 @@ class LiteralTextPropertiesTest {
         assertThat(marker).doesNotExist();
     }
 
-    @Property(tries = 120, seed = "8402")
-    void theHttpReceiverGetsExactlyTheRequestInTheSignedBody_andTheOutputsComeBackExactly(
-            @ForAll("requests") ProvisionRequest request, @ForAll("replies") Map<String, String> outputs) throws IOException {
+    @Test
+    void theHttpReceiverGetsExactlyTheRequestInTheSignedBody_andTheOutputsComeBackExactly() {
+        Property.forAll(8402, 120, cases(), c -> httpReceiverGetsExactly(c.request(), c.outputs()));
+    }
+
+    private static void httpReceiverGetsExactly(ProvisionRequest request, Map<String, String> outputs) throws IOException {
         reply.set(JSON.writeValueAsString(Map.of("outputs", outputs)));
 
         ProvisionResult result = http.provision(request).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();

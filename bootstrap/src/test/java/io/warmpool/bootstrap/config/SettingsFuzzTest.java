@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.bootstrap.Composition;
 import io.warmpool.bootstrap.wiring.Settings;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
+import io.warmpool.property.Tally;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bad input, configuration (SPEC §7): any value for any setting (flags, variables and file keys all end up here)
@@ -31,38 +28,45 @@ class SettingsFuzzTest {
             "./create.sh --all", "[]", "[[[", "{a: b}", "'; drop table presets; --", "$(touch /tmp/warmpool-pwned)",
             "ü", "😀", "0123456789abcdef0123456789abcdef", "short");
 
-    @Property(tries = 400, seed = "8601")
-    void anyValuesGiveRunnableSettingsOrAConfigException(@ForAll("flags") Map<Setting, String> flags) {
+    @Test
+    void anyValuesGiveRunnableSettingsOrAConfigException() {
+        Tally outcomes = new Tally();
+        Property.forAll(8601, 400, flags(), flags -> outcomes.add(runnableOrRejected(flags)));
+        outcomes.assertAtLeastPercent("accepted", 3);
+    }
+
+    private static String runnableOrRejected(Map<Setting, String> flags) {
         Settings settings;
         try {
             settings = Settings.from(Config.load(flags, Map.of(), null));
             Composition.modules(settings, "token");
         } catch (ConfigException e) {
-            Statistics.collect("rejected");
             assertThat(e.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).contains("--"));
-            return;
+            return "rejected";
         }
-        Statistics.collect("accepted");
         assertThat(settings.reconcileInterval()).isPositive().isLessThanOrEqualTo(Config.MAX_DURATION);
         assertThat(settings.worker().heartbeatTimeout()).isPositive().isLessThanOrEqualTo(Config.MAX_DURATION);
         assertThat(settings.workers()).isBetween(1, 256);
         assertThat(settings.eventRetention().retention()).satisfiesAnyOf(r -> assertThat(r).isZero(),
                 r -> assertThat(r).isBetween(EventRetentionSettings.MIN_RETENTION, Config.MAX_DURATION));
         assertThat(settings.httpAddr().getPort()).isBetween(0, 65535);
-        Statistics.coverage(c -> c.check("accepted").percentage(p -> p >= 3));
+        return "accepted";
     }
 
-    @Provide
-    Arbitrary<Map<Setting, String>> flags() {
-        Arbitrary<String> value = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(VALUES)),
-                Tuple.of(1, Arbitraries.strings().all().ofMaxLength(12)));
-        return Arbitraries.maps(Arbitraries.of(Setting.class), value).ofMaxSize(4)
-                .map(m -> {
-                    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-                    flags.putAll(m);
-                    flags.put(Setting.STATE_DIR, System.getProperty("java.io.tmpdir") + "/warmpool-settings-fuzz");
-                    flags.putIfAbsent(Setting.SEED, "1");
-                    return flags;
-                });
+    /** Up to 4 settings with any values, plus a temporary state directory and a seed unless drawn. */
+    static Gen<Map<Setting, String>> flags() {
+        Gen<String> value = Gen.frequency(Gen.weighted(8, Gen.choose(VALUES)), Gen.weighted(1, Gen.anyStrings(12)));
+        Gen<Setting> setting = Gen.of(Setting.class);
+        Gen<Integer> size = Gen.ints(0, 4);
+        return random -> {
+            Map<Setting, String> flags = new EnumMap<>(Setting.class);
+            int n = size.next(random);
+            while (flags.size() < n) {
+                flags.put(setting.next(random), value.next(random));
+            }
+            flags.put(Setting.STATE_DIR, System.getProperty("java.io.tmpdir") + "/warmpool-settings-fuzz");
+            flags.putIfAbsent(Setting.SEED, "1");
+            return flags;
+        };
     }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.wiring.Settings;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
+import io.warmpool.property.Tally;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,16 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bad input, scenario file (SPEC §5 Simulator, §7): whatever a scenario file holds — a valid one with typos,
@@ -61,20 +57,33 @@ class ScenarioFuzzTest {
 
     static Path dir;
 
-    @BeforeContainer
+    @BeforeAll
     static void createDir() throws IOException {
         dir = Files.createTempDirectory("warmpool-scenario-fuzz");
     }
 
-    @AfterContainer
+    @AfterAll
     static void deleteDir() throws IOException {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
-    @Property(tries = 400, seed = "8501")
-    void anyScenarioIsReadOrRejectedWithAConfigException(@ForAll("scenarios") byte[] bytes) throws IOException {
+    @Test
+    void anyScenarioIsReadOrRejectedWithAConfigException() {
+        Tally outcomes = new Tally();
+        Property.forAll(8501, 400, scenarios(), bytes -> outcomes.add(readOrRejected(bytes)));
+        outcomes.assertAtLeastPercent("accepted", 3).assertAtLeastPercent("rejected", 30);
+    }
+
+    /** Values at the edges of each claim field; the generators above rarely land exactly on them. */
+    @Test
+    void everyClaimFieldAtItsEdges() {
+        Property.forAll(8502, 100, claimEdges(), claim -> readOrRejected(("start: 2026-03-02T00:00:00Z\nclaims:\n"
+                + "  python-dev/small: " + claim + "\n").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String readOrRejected(byte[] bytes) throws IOException {
         Path file = dir.resolve("scenario.yaml");
         Files.write(file, bytes);
         Scenario scenario;
@@ -82,11 +91,9 @@ class ScenarioFuzzTest {
             scenario = Scenario.read(file);
             Settings.from(Config.load(scenario.config(), Map.of(), null));
         } catch (ConfigException e) {
-            Statistics.collect("rejected");
             assertThat(e.problems()).isNotEmpty().allSatisfy(p -> assertThat(p).isNotBlank());
-            return;
+            return "rejected";
         }
-        Statistics.collect("accepted");
         assertThat(scenario.start()).isNotNull();
         scenario.claims().values().forEach(load -> {
             assertThat(load.perHour()).isFinite().isBetween(0.0, 100_000.0);
@@ -95,82 +102,95 @@ class ScenarioFuzzTest {
             assertThat(load.weekdays()).isNotEmpty().allSatisfy(d -> assertThat(d).isBetween(1, 7));
         });
         assertThat(scenario.provisioner().failures().failureRate()).isBetween(0.0, 1.0);
-        Statistics.coverage(c -> {
-            c.check("accepted").percentage(p -> p >= 3);
-            c.check("rejected").percentage(p -> p >= 30);
-        });
+        return "accepted";
     }
 
-    /** Values at the edges of each claim field; the generators above rarely land exactly on them. */
-    @Property(tries = 100, seed = "8502")
-    void everyClaimFieldAtItsEdges(@ForAll("claimEdges") String claim) throws IOException {
-        anyScenarioIsReadOrRejectedWithAConfigException(("start: 2026-03-02T00:00:00Z\nclaims:\n  python-dev/small: "
-                + claim + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Provide
-    Arbitrary<String> claimEdges() {
-        Arbitrary<String> rate = Arbitraries.of("0", "1", "100000", "100001", "-1", ".nan", ".NaN", ".inf", "-.inf", "1e400",
+    static Gen<String> claimEdges() {
+        Gen<String> rate = Gen.of("0", "1", "100000", "100001", "-1", ".nan", ".NaN", ".inf", "-.inf", "1e400",
                 "\"8\"", "null", "[]", "true");
-        Arbitrary<String> hours = Arbitraries.of("0-23", "8-18", "8", "\"-\"", "\"--\"", "\"8-\"", "\"-18\"", "\"---\"", "8--18", "18-8", "0-24", "24",
+        Gen<String> hours = Gen.of("0-23", "8-18", "8", "\"-\"", "\"--\"", "\"8-\"", "\"-18\"", "\"---\"", "8--18", "18-8", "0-24", "24",
                 "-1", "8-18-20", "a-b", "\"\"", "null", "[8, 18]", "99999999999", " 8 - 18 ");
-        Arbitrary<String> days = Arbitraries.of("[1]", "[1, 7]", "[0]", "[8]", "[]", "[1.5]", "[\"1\"]", "[null]",
+        Gen<String> days = Gen.of("[1]", "[1, 7]", "[0]", "[8]", "[]", "[1.5]", "[\"1\"]", "[null]",
                 "[99999999999]", "1", "null", "{}");
-        Arbitrary<String> zone = Arbitraries.of("UTC", "Europe/Berlin", "+02:00", "Mars/Olympus", "\"\"", "null", "[]", "Z");
-        return Combinators.combine(rate, hours, days, zone)
-                .as((r, h, d, z) -> "{per_hour: " + r + ", hours: " + h + ", weekdays: " + d + ", timezone: " + z + "}");
+        Gen<String> zone = Gen.of("UTC", "Europe/Berlin", "+02:00", "Mars/Olympus", "\"\"", "null", "[]", "Z");
+        return claim(rate, hours, days, zone);
     }
 
-    @Provide
-    Arbitrary<byte[]> scenarios() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(15, texts().map(t -> t.getBytes(StandardCharsets.UTF_8))),
-                Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMaxSize(60)));
+    private static Gen<String> claim(Gen<String> rate, Gen<String> hours, Gen<String> days, Gen<String> zone) {
+        return random -> "{per_hour: " + rate.next(random) + ", hours: " + hours.next(random) + ", weekdays: "
+                + days.next(random) + ", timezone: " + zone.next(random) + "}";
     }
 
-    Arbitrary<String> texts() {
-        Arbitrary<String> mutated = Combinators.combine(Arbitraries.integers().between(0, 2),
-                        Arbitraries.doubles().between(0, 1), Arbitraries.of(TOKENS))
-                .as((kind, where, token) -> new Object[] {kind, where, token}).list().ofMinSize(1).ofMaxSize(5)
-                .map(edits -> {
-                    String text = VALID;
-                    for (Object[] e : edits) {
-                        int at = (int) Math.min(text.length(), Math.floor((double) e[1] * (text.length() + 1)));
-                        text = switch ((int) e[0]) {
-                            case 0 -> text.substring(0, at) + e[2] + text.substring(at);
-                            case 1 -> text.substring(0, at) + text.substring(Math.min(text.length(), at + 4));
-                            default -> {
-                                // replace the value after the next ": " with the token
-                                int colon = text.indexOf(": ", at);
-                                int end = colon < 0 ? -1 : indexOfAny(text, colon + 2);
-                                yield colon < 0 ? text : text.substring(0, colon + 2) + e[2] + text.substring(end);
-                            }
-                        };
-                    }
-                    return text;
-                });
-        Arbitrary<String> value = Arbitraries.oneOf(Arbitraries.of(TOKENS).filter(t -> !t.contains("\n")),
-                Arbitraries.of("[1, 2]", "{a: b}", "[]", "{}", "[8, 18]", "{per_hour: 1}", "[[[[]]]]"),
-                Arbitraries.doubles().map(String::valueOf), Arbitraries.longs().map(String::valueOf));
-        Arbitrary<String> claim = Combinators.combine(value, value, value, value)
-                .as((rate, hours, days, tz) -> "{per_hour: " + rate + ", hours: " + hours + ", weekdays: " + days
-                        + ", timezone: " + tz + "}");
-        Arbitrary<String> rule = Combinators.combine(value, value, value)
-                .as((first, rate, permanent) -> "{fail_first: " + first + ", failure_rate: " + rate + ", permanent: " + permanent + "}");
-        Arbitrary<String> wrongKinds = Combinators.combine(value, claim, rule, value, value, value)
-                .as((start, c, r, latency, setting, settingValue) -> "start: " + start + "\nprovisioner:\n  create_latency: "
-                        + latency + "\n  failures: " + r + "\n  presets: {python-dev/small: " + r + "}\nclaims:\n  python-dev/small: "
-                        + c + "\nconfig:\n  " + setting.replace(":", "") + ": " + settingValue + "\n");
-        Arbitrary<String> nested = Arbitraries.integers().between(1_000, 100_000)
-                .map(n -> "start: 2026-03-02T00:00:00Z\nclaims: " + "[".repeat(n));
-        Arbitrary<String> soup = Arbitraries.of(TOKENS).list().ofMaxSize(40).map(l -> String.join("", l));
-        return Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just(VALID)),
-                Tuple.of(6, mutated),
-                Tuple.of(4, wrongKinds),
-                Tuple.of(2, soup),
-                Tuple.of(1, nested),
-                Tuple.of(1, Arbitraries.strings().all().ofMaxLength(80)));
+    static Gen<byte[]> scenarios() {
+        return Gen.frequency(
+                Gen.weighted(15, texts().map(t -> t.getBytes(StandardCharsets.UTF_8))),
+                Gen.weighted(1, Gen.bytes(60)));
+    }
+
+    /** One edit of the valid scenario: a token inserted, four chars deleted, or the next value replaced. */
+    private record Edit(int kind, double where, String token) {
+        String apply(String text) {
+            int at = (int) Math.min(text.length(), Math.floor(where * (text.length() + 1)));
+            return switch (kind) {
+                case 0 -> text.substring(0, at) + token + text.substring(at);
+                case 1 -> text.substring(0, at) + text.substring(Math.min(text.length(), at + 4));
+                default -> {
+                    // replace the value after the next ": " with the token
+                    int colon = text.indexOf(": ", at);
+                    int end = colon < 0 ? -1 : indexOfAny(text, colon + 2);
+                    yield colon < 0 ? text : text.substring(0, colon + 2) + token + text.substring(end);
+                }
+            };
+        }
+    }
+
+    static Gen<String> texts() {
+        Gen<Integer> kind = Gen.ints(0, 2);
+        Gen<Double> where = Gen.doubles(0, 1);
+        Gen<String> token = Gen.choose(TOKENS);
+        Gen<List<Edit>> edits = ((Gen<Edit>) random -> new Edit(kind.next(random), where.next(random), token.next(random)))
+                .list(1, 5);
+        Gen<String> mutated = edits.map(list -> {
+            String text = VALID;
+            for (Edit e : list) {
+                text = e.apply(text);
+            }
+            return text;
+        });
+        Gen<String> value = Gen.oneOf(Gen.choose(TOKENS).filter(t -> !t.contains("\n")),
+                Gen.of("[1, 2]", "{a: b}", "[]", "{}", "[8, 18]", "{per_hour: 1}", "[[[[]]]]"),
+                doubles().map(String::valueOf), Gen.longs(Long.MIN_VALUE, Long.MAX_VALUE).map(String::valueOf));
+        Gen<String> claim = claim(value, value, value, value);
+        Gen<String> rule = random -> "{fail_first: " + value.next(random) + ", failure_rate: " + value.next(random)
+                + ", permanent: " + value.next(random) + "}";
+        Gen<String> wrongKinds = random -> {
+            String start = value.next(random);
+            String c = claim.next(random);
+            String r = rule.next(random);
+            String latency = value.next(random);
+            String setting = value.next(random);
+            String settingValue = value.next(random);
+            return "start: " + start + "\nprovisioner:\n  create_latency: " + latency + "\n  failures: " + r
+                    + "\n  presets: {python-dev/small: " + r + "}\nclaims:\n  python-dev/small: " + c + "\nconfig:\n  "
+                    + setting.replace(":", "") + ": " + settingValue + "\n";
+        };
+        Gen<String> nested = Gen.ints(1_000, 100_000).map(n -> "start: 2026-03-02T00:00:00Z\nclaims: " + "[".repeat(n));
+        Gen<String> soup = Gen.choose(TOKENS).list(0, 40).map(l -> String.join("", l));
+        return Gen.frequency(
+                Gen.weighted(1, Gen.constant(VALID)),
+                Gen.weighted(6, mutated),
+                Gen.weighted(4, wrongKinds),
+                Gen.weighted(2, soup),
+                Gen.weighted(1, nested),
+                Gen.weighted(1, Gen.anyStrings(80)));
+    }
+
+    /** Doubles as their text: small ones with a few decimals, huge ones in exponent form, and the special values. */
+    private static Gen<Double> doubles() {
+        return Gen.frequency(
+                Gen.weighted(6, Gen.doubles(-1_000, 1_000).map(d -> Math.round(d * 100) / 100.0)),
+                Gen.weighted(3, Gen.doubles(-Double.MAX_VALUE / 2, Double.MAX_VALUE / 2)),
+                Gen.weighted(1, Gen.of(0.0, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE)));
     }
 
     private static int indexOfAny(String text, int from) {

@@ -2,6 +2,7 @@ package io.warmpool.domain.backoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmpool.property.Property;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
@@ -10,17 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
  * Property tests of the R3–R5 invariants over generated cases.
  *
- * <p>Written with a small seeded harness ({@link #forAll}) rather than jqwik: jqwik 1.10+ carries an
- * "Anti-AI Usage Clause" asking that AI coding agents not use it, and this file was written by one. Each
- * property runs a fixed number of cases from a fixed seed, so a failure names its case and replays exactly.
+ * <p>Each property runs {@link #CASES} cases from a fixed seed with the project's harness ({@link Property}), so a
+ * failure names its case and replays exactly.
  */
 class BackoffPropertiesTest {
 
@@ -29,7 +27,7 @@ class BackoffPropertiesTest {
 
     @Test
     void aRecordedDeadlineMovesOnlyOnFailureSuccessOrResume() {
-        forAll(1, BackoffPropertiesTest::scenario, scenario -> {
+        Property.forAll(1, CASES, BackoffPropertiesTest::scenario, scenario -> {
             var policy = scenario.policy();
             var state = scenario.start();
             var now = EPOCH_2025;
@@ -72,7 +70,7 @@ class BackoffPropertiesTest {
 
     @Test
     void kIsNeverNegativeAndFollowsTheCountingRules() {
-        forAll(2, BackoffPropertiesTest::scenario, scenario -> {
+        Property.forAll(2, CASES, BackoffPropertiesTest::scenario, scenario -> {
             var policy = scenario.policy();
             var state = scenario.start();
             var now = EPOCH_2025;
@@ -95,7 +93,7 @@ class BackoffPropertiesTest {
 
     @Test
     void delayIsNonDecreasingInKForBothPolicies() {
-        forAll(3, random -> new PolicyAtK(policy(random), k(random), 1 + random.nextInt(1_000)), input -> {
+        Property.forAll(3, CASES, random -> new PolicyAtK(policy(random), k(random), 1 + random.nextInt(1_000)), input -> {
             var policy = input.policy();
             int k = input.k();
             int next = k == Integer.MAX_VALUE ? k : k + 1;
@@ -109,7 +107,7 @@ class BackoffPropertiesTest {
 
     @Test
     void exponentialDelayEqualsTheFlooredExactDecimalProduct() {
-        forAll(4, random -> new PolicyAtK(exponential(random), 1 + random.nextInt(80), 0), input -> {
+        Property.forAll(4, CASES, random -> new PolicyAtK(exponential(random), 1 + random.nextInt(80), 0), input -> {
             var policy = (BackoffPolicy.Exponential) input.policy();
 
             assertThat(policy.delay(input.k()).toMillis()).isEqualTo(exactReference(policy, input.k()));
@@ -118,7 +116,7 @@ class BackoffPropertiesTest {
 
     @Test
     void jitteredDelayIsAlwaysWithinItsBounds() {
-        forAll(5, random -> new JitterCase(new BackoffSettings(policy(random), pick(random, Jitter.values())),
+        Property.forAll(5, CASES, random -> new JitterCase(new BackoffSettings(policy(random), pick(random, Jitter.values())),
                 k(random), random.nextLong()), input -> {
             var settings = input.settings();
             long d = settings.policy().delay(input.k()).toMillis();
@@ -132,20 +130,6 @@ class BackoffPropertiesTest {
         });
     }
 
-    // --- the harness -------------------------------------------------------------------------------------------
-
-    /** Runs {@code property} on {@link #CASES} inputs generated from {@code seed}; a failure names its case. */
-    private static <T> void forAll(long seed, Function<RandomGenerator, T> generator, Consumer<T> property) {
-        var random = new SplittableRandom(seed);
-        for (int i = 0; i < CASES; i++) {
-            T input = generator.apply(random);
-            try {
-                property.accept(input);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("case " + i + " of seed " + seed + " failed for " + input, e);
-            }
-        }
-    }
 
     private static long lowestDraw(Jitter jitter, long d) {
         return switch (jitter) {

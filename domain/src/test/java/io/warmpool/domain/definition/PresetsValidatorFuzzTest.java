@@ -9,15 +9,13 @@ import io.warmpool.domain.definition.PresetsInput.PresetInput;
 import io.warmpool.domain.definition.PresetsInput.SchedulingInput;
 import io.warmpool.domain.definition.PresetsInput.TemplateInput;
 import io.warmpool.domain.definition.PresetsInput.WindowInput;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
+import io.warmpool.property.Tally;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bad input, presets (SPEC §7), at the domain's door: whatever a reader hands over — nulls anywhere, names with
@@ -27,20 +25,24 @@ import net.jqwik.api.statistics.Statistics;
  */
 class PresetsValidatorFuzzTest {
 
-    @Property(tries = 500, seed = "8101")
-    void anyInputIsValidatedOrRejected_neverAnotherFailure(@ForAll("inputs") PresetsInput input) {
+    @Test
+    void anyInputIsValidatedOrRejected_neverAnotherFailure() {
+        Tally outcomes = new Tally();
+        Property.forAll(8101, 500, inputs(), input -> outcomes.add(validate(input)));
+        outcomes.assertAtLeastPercent("accepted", 3).assertAtLeastPercent("rejected", 50);
+    }
+
+    private static String validate(PresetsInput input) {
         PresetsDocument document;
         try {
             document = PresetsValidator.validate(input);
         } catch (InvalidDefinitionException e) {
-            Statistics.collect("rejected");
             assertThat(e.errors()).allSatisfy(error -> {
                 assertThat(error.field()).isNotBlank();
                 assertThat(error.message()).isNotBlank();
             });
-            return;
+            return "rejected";
         }
-        Statistics.collect("accepted");
         // What is accepted obeys every rule the store and the provisioners rely on.
         assertThat(document.templates()).isNotEmpty();
         document.templates().forEach(t -> {
@@ -59,68 +61,69 @@ class PresetsValidatorFuzzTest {
                 });
             });
         });
-        Statistics.coverage(c -> {
-            c.check("accepted").percentage(p -> p >= 3);
-            c.check("rejected").percentage(p -> p >= 50);
-        });
+        return "accepted";
     }
 
     // ---- generators -----------------------------------------------------------------------------------------
 
     /** Text that is mostly close to valid, sometimes anything at all. */
-    static Arbitrary<String> text(String... good) {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(40, Arbitraries.of(good)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of("", " ", "UPPER", "-lead", "a b", "ü", "😀", "a\u0000b",
+    static Gen<String> text(String... good) {
+        return Gen.frequency(
+                Gen.weighted(40, Gen.of(good)),
+                Gen.weighted(2, Gen.of("", " ", "UPPER", "-lead", "a b", "ü", "😀", "a\u0000b",
                         "'; drop table presets; --", "$(touch /tmp/x)", "`id`", "a".repeat(64), "\ud800")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMaxLength(20))).injectNull(0.02);
+                Gen.weighted(1, Gen.anyStrings(20))).orNull(0.02);
     }
 
-    static Arbitrary<Integer> count() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(40, Arbitraries.integers().between(0, 10)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers()),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(-1, 1000, 1001, Integer.MIN_VALUE, Integer.MAX_VALUE))).injectNull(0.02);
+    static Gen<Integer> count() {
+        return Gen.frequency(
+                Gen.weighted(40, Gen.ints(0, 10)),
+                Gen.weighted(2, Gen.ints(Integer.MIN_VALUE, Integer.MAX_VALUE)),
+                Gen.weighted(1, Gen.of(-1, 1000, 1001, Integer.MIN_VALUE, Integer.MAX_VALUE))).orNull(0.02);
     }
 
-    static Arbitrary<Map<String, String>> parameters() {
-        Arbitrary<String> key = text("cpu", "memory", "image", "a-b", "a_b", "A", "x.y");
-        Arbitrary<String> value = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(10, text("2", "4Gi", "golang:1.22", "", "line\nbreak", "'quoted'", "\"dq\"")),
-                net.jqwik.api.Tuple.of(2, Arbitraries.of("a\u0000b", "\ud800", "x\udc00", "😀", "'; drop table presets; --",
+    static Gen<Map<String, String>> parameters() {
+        Gen<String> key = text("cpu", "memory", "image", "a-b", "a_b", "A", "x.y");
+        Gen<String> value = Gen.frequency(
+                Gen.weighted(10, text("2", "4Gi", "golang:1.22", "", "line\nbreak", "'quoted'", "\"dq\"")),
+                Gen.weighted(2, Gen.of("a\u0000b", "\ud800", "x\udc00", "😀", "'; drop table presets; --",
                         "$(touch /tmp/x)", "`id`")),
-                net.jqwik.api.Tuple.of(1, Arbitraries.strings().all().ofMinLength(4090).ofMaxLength(4100)));
+                Gen.weighted(1, Gen.anyStrings(4090, 4100)));
         // HashMap, not Map.entry: a reader may hand over null keys or values.
-        return Combinators.combine(key, value).as((k, v) -> new String[] {k, v}).list().ofMaxSize(4).map(entries -> {
+        Gen<String[]> entry = random -> new String[] {key.next(random), value.next(random)};
+        return entry.list(0, 4).map(entries -> {
             Map<String, String> m = new HashMap<>();
             entries.forEach(e -> m.put(e[0], e[1]));
             return m;
-        }).injectNull(0.1);
+        }).orNull(0.1);
     }
 
-    @Provide
-    Arbitrary<PresetsInput> inputs() {
-        Arbitrary<WindowInput> window = Combinators.combine(
-                text("* 8-18 * * 1-5", "* 0-7 * * *", "* * 31 2 *", "* 8 * * *", "*/2 * * * *", "* */5 * * 0,6", "@daily",
-                        "* 25 * * *", "* 1-2,3-4/1 1 1 7", "* 99999999999999999999 * * *"),
-                count()).as((cron, n) -> new WindowInput("f.yaml:9", cron, n));
-        Arbitrary<SchedulingInput> scheduling = Combinators.combine(
-                text("UTC", "Europe/Berlin", "America/New_York", "+02:00", "Z", "GMT", "Mars/Olympus", "europe/berlin"),
-                window.injectNull(0.1).list().ofMaxSize(4).injectNull(0.2))
-                .as((tz, ws) -> new SchedulingInput("f.yaml:8", tz, ws));
-        Arbitrary<PrebuildsInput> prebuilds = Combinators.combine(count(),
-                text("24h", "30m", "0", "1m30s", "3650d", "3651d", "-1s", "1y", "9223372036854775807ms", "106751991167301d"),
-                scheduling.injectNull(0.5))
-                .as((n, ttl, s) -> new PrebuildsInput("f.yaml:7", n, ttl, s));
-        Arbitrary<PresetInput> preset = Combinators.combine(text("small", "large", "p", "a-1"), parameters(),
-                        prebuilds.injectNull(0.1))
-                .as((name, params, pb) -> new PresetInput("f.yaml:5", name, params, pb));
-        Arbitrary<TemplateInput> template = Combinators.combine(text("python-dev", "go", "t"), text("v1", "v3", "3"),
-                        Arbitraries.of(true, false).injectNull(0.5), Arbitraries.of(true, false).injectNull(0.5),
-                        preset.injectNull(0.05).list().ofMaxSize(3).injectNull(0.1))
-                .as((name, version, dep, del, presets) -> new TemplateInput("f.yaml:2", name, version, dep, del, presets));
-        return template.injectNull(0.05).list().ofMaxSize(3).injectNull(0.05)
-                .map(templates -> new PresetsInput("f.yaml:1", templates));
+    static Gen<PresetsInput> inputs() {
+        Gen<String> cron = text("* 8-18 * * 1-5", "* 0-7 * * *", "* * 31 2 *", "* 8 * * *", "*/2 * * * *", "* */5 * * 0,6",
+                "@daily", "* 25 * * *", "* 1-2,3-4/1 1 1 7", "* 99999999999999999999 * * *");
+        Gen<Integer> count = count();
+        Gen<WindowInput> window = random -> new WindowInput("f.yaml:9", cron.next(random), count.next(random));
+        Gen<String> timezone = text("UTC", "Europe/Berlin", "America/New_York", "+02:00", "Z", "GMT", "Mars/Olympus",
+                "europe/berlin");
+        Gen<List<WindowInput>> windows = window.orNull(0.1).list(0, 4).orNull(0.2);
+        Gen<SchedulingInput> scheduling = random -> new SchedulingInput("f.yaml:8", timezone.next(random), windows.next(random));
+        Gen<String> ttl = text("24h", "30m", "0", "1m30s", "3650d", "3651d", "-1s", "1y", "9223372036854775807ms",
+                "106751991167301d");
+        Gen<SchedulingInput> maybeScheduling = scheduling.orNull(0.5);
+        Gen<PrebuildsInput> prebuilds = random -> new PrebuildsInput("f.yaml:7", count.next(random), ttl.next(random),
+                maybeScheduling.next(random));
+        Gen<String> presetName = text("small", "large", "p", "a-1");
+        Gen<Map<String, String>> parameters = parameters();
+        Gen<PrebuildsInput> maybePrebuilds = prebuilds.orNull(0.1);
+        Gen<PresetInput> preset = random -> new PresetInput("f.yaml:5", presetName.next(random), parameters.next(random),
+                maybePrebuilds.next(random));
+        Gen<String> templateName = text("python-dev", "go", "t");
+        Gen<String> version = text("v1", "v3", "3");
+        Gen<Boolean> flag = Gen.booleans().orNull(0.5);
+        Gen<List<PresetInput>> presets = preset.orNull(0.05).list(0, 3).orNull(0.1);
+        Gen<TemplateInput> template = random -> new TemplateInput("f.yaml:2", templateName.next(random),
+                version.next(random), flag.next(random), flag.next(random), presets.next(random));
+        return template.orNull(0.05).list(0, 3).orNull(0.05).map(templates -> new PresetsInput("f.yaml:1", templates));
     }
 
     /** Text that a store and an environment variable can hold exactly; mirrors the validator's rule. */

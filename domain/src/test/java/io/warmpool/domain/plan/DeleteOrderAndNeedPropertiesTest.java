@@ -8,16 +8,14 @@ import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.schedule.PrebuildSchedule;
+import io.warmpool.property.Property;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * lowercase text" (SPEC R2.3) and is the order of every plan's deletes and of a state's lists; {@link
  * PresetState#need()} is R2.2 (d) and is what a plan creates or says it was blocked from creating.
  *
- * <p>Seeded, as {@code BackoffPropertiesTest}: each property runs a fixed number of cases from a fixed seed, so a
+ * <p>Each property runs {@link #CASES} cases from a fixed seed with the project's harness ({@link Property}), so a
  * failure names its case and replays exactly.
  */
 class DeleteOrderAndNeedPropertiesTest {
@@ -37,7 +35,7 @@ class DeleteOrderAndNeedPropertiesTest {
 
     @Test
     void deleteOrderIsCreatedAtThenTheIdsLowercaseText() {
-        forAll(21, random -> List.of(prebuild(random), prebuild(random)), pair -> {
+        Property.forAll(21, CASES, random -> List.of(prebuild(random), prebuild(random)), pair -> {
             Prebuild a = pair.get(0);
             Prebuild b = pair.get(1);
             int byAge = a.createdAt().compareTo(b.createdAt());
@@ -54,7 +52,7 @@ class DeleteOrderAndNeedPropertiesTest {
 
     @Test
     void aStateKeepsItsListsInDeleteOrder_whateverTheSnapshotsOrder() {
-        forAll(22, DeleteOrderAndNeedPropertiesTest::snapshot, snapshot -> {
+        Property.forAll(22, CASES, DeleteOrderAndNeedPropertiesTest::snapshot, snapshot -> {
             PresetState state = PresetState.of(snapshot, NOW);
             assertThat(state.running()).isSortedAccordingTo(DeleteOrder.PREBUILDS);
             assertThat(state.eligible()).isSortedAccordingTo(DeleteOrder.PREBUILDS);
@@ -66,7 +64,7 @@ class DeleteOrderAndNeedPropertiesTest {
 
     @Test
     void aPlansDeletesAreInStepOrder_eachStepInDeleteOrder() {
-        forAll(23, DeleteOrderAndNeedPropertiesTest::snapshot, snapshot -> {
+        Property.forAll(23, CASES, DeleteOrderAndNeedPropertiesTest::snapshot, snapshot -> {
             List<PlanAction.Delete> deletes = PLANNER.plan(snapshot, NOW).deletes();
             for (int i = 1; i < deletes.size(); i++) {
                 PlanAction.Delete before = deletes.get(i - 1);
@@ -83,7 +81,7 @@ class DeleteOrderAndNeedPropertiesTest {
 
     @Test
     void needIsDesiredMinusEligibleMinusStarting_andAPlanCreatesItOrSaysWhatBlockedIt() {
-        forAll(24, DeleteOrderAndNeedPropertiesTest::snapshot, snapshot -> {
+        Property.forAll(24, CASES, DeleteOrderAndNeedPropertiesTest::snapshot, snapshot -> {
             PresetState state = PresetState.of(snapshot, NOW);
             int need = Math.max(state.desired() - state.eligible().size() - state.starting(), 0);
             assertThat(state.need()).isEqualTo(need);
@@ -151,17 +149,5 @@ class DeleteOrderAndNeedPropertiesTest {
         return new PresetSnapshot(new PresetId("t", "v1", "p"), activity,
                 new PrebuildPolicy(random.nextInt(13), ttl, PrebuildSchedule.none()), invalidatedAt, failure,
                 running, failed, inFlight);
-    }
-
-    private static <T> void forAll(long seed, Function<RandomGenerator, T> generator, Consumer<T> property) {
-        var random = new SplittableRandom(seed);
-        for (int i = 0; i < CASES; i++) {
-            T input = generator.apply(random);
-            try {
-                property.accept(input);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("case " + i + " of seed " + seed + " failed for " + input, e);
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.property.Property;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
  * it grants every plan exactly what the readable rule grants, and that {@link PendingCap#apply} (which uses the
  * readable rule for small passes and the selection for large ones) creates what the readable rule grants.
  *
- * <p>Written with a fixed seed per property rather than jqwik, as {@code BackoffPropertiesTest}: a failure names
- * its case and replays exactly.
+ * <p>Each property runs {@link #CASES} cases from a fixed seed with the project's harness ({@link Property}): a
+ * failure names its case and replays exactly.
  */
 class PendingCapSelectionTest {
 
@@ -29,7 +30,9 @@ class PendingCapSelectionTest {
 
     @Test
     void selectionGrantsWhatTheReadableRuleGrants() {
-        forAll(11, (random, plans) -> {
+        Property.forAll(11, CASES, Pass::next, pass -> {
+            List<PresetPlan> plans = pass.plans();
+            SplittableRandom random = pass.random();
             long room = random.nextInt(totalWanted(plans) + 20);
             assertThat(selection(plans, room, -1)).isEqualTo(readable(plans, room));
         });
@@ -38,7 +41,9 @@ class PendingCapSelectionTest {
     @Test
     void theSortingFallbackGrantsWhatTheReadableRuleGrants() {
         // rounds 0: the whole range is sorted; 1 and 2: sorted after one or two rounds of selection
-        forAll(12, (random, plans) -> {
+        Property.forAll(12, CASES, Pass::next, pass -> {
+            List<PresetPlan> plans = pass.plans();
+            SplittableRandom random = pass.random();
             long room = random.nextInt(totalWanted(plans) + 20);
             int rounds = random.nextInt(3);
             assertThat(selection(plans, room, rounds)).isEqualTo(readable(plans, room));
@@ -71,7 +76,9 @@ class PendingCapSelectionTest {
     @Test
     void applyCreatesWhatTheReadableRuleGrants_andOnlyLowersCreates() {
         // passes of up to 1,500 plans: both sides of PendingCap.SELECTION_FROM
-        forAll(15, (random, plans) -> {
+        Property.forAll(15, CASES, Pass::next, pass -> {
+            List<PresetPlan> plans = pass.plans();
+            SplittableRandom random = pass.random();
             int max = random.nextInt(totalWanted(plans) + 20);
             int queued = random.nextInt(10);
             int[] granted = readable(plans, Math.max(max - queued, 0));
@@ -108,22 +115,18 @@ class PendingCapSelectionTest {
         return PendingCapSelection.grant(plans.toArray(new PresetPlan[0]), wanted(plans), room, rounds);
     }
 
-    // --- the harness ------------------------------------------------------------------------------------------
+    // --- the cases -------------------------------------------------------------------------------------------
 
-    private interface PassProperty {
-        void check(SplittableRandom random, List<PresetPlan> plans);
-    }
-
-    private static void forAll(long seed, PassProperty property) {
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < CASES; i++) {
+    /** A pass of plans and the stream the property draws its own numbers from; shown by size, not in full. */
+    private record Pass(List<PresetPlan> plans, SplittableRandom random) {
+        static Pass next(SplittableRandom random) {
             int size = random.nextInt(4) == 0 ? random.nextInt(300, 1_500) : random.nextInt(40);
-            List<PresetPlan> plans = passOf(random, size, 1 + random.nextInt(size + 1));
-            try {
-                property.check(random, plans);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("case " + i + " of seed " + seed + " failed (" + plans.size() + " plans)", e);
-            }
+            return new Pass(passOf(random, size, 1 + random.nextInt(size + 1)), random.split());
+        }
+
+        @Override
+        public String toString() {
+            return plans.size() + " plans";
         }
     }
 

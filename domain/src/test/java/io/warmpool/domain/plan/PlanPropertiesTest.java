@@ -8,6 +8,8 @@ import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.schedule.PrebuildSchedule;
+import io.warmpool.property.Gen;
+import io.warmpool.property.Property;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,62 +17,80 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
-/** Properties of R2 and R9 over arbitrary snapshots. */
+/** Properties of R2 and R9 over generated snapshots: 1,000 cases each from a fixed seed ({@link Property}). */
 class PlanPropertiesTest {
 
+    private static final int TRIES = 1_000;
     private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
     private static final PresetId ID = new PresetId("t", "v1", "p");
 
-    @Property
-    void aPlanNeverCreatesMoreThanDesired(@ForAll("snapshots") PresetSnapshot snapshot, @ForAll("settings") PlannerSettings settings) {
-        PresetPlan plan = new Planner(settings).plan(snapshot, NOW);
-        assertThat(plan.creates()).isLessThanOrEqualTo(plan.state().desired());
+    private record WithSettings(PresetSnapshot snapshot, PlannerSettings settings) {
     }
 
-    @Property
-    void aPlanOnlyDeletesRunningOrFailedPrebuilds_neverStartingOrClaimedOnes(@ForAll("snapshots") PresetSnapshot snapshot) {
-        // Starting and claimed workspaces are not in the running or failed lists, so they can only be deleted
-        // if the planner invented ids: it must never.
-        Set<WorkspaceId> deletable = new HashSet<>();
-        snapshot.running().forEach(p -> deletable.add(p.id()));
-        snapshot.failed().forEach(f -> deletable.add(f.id()));
-        PresetPlan plan = new Planner(PlannerSettings.DEFAULTS).plan(snapshot, NOW);
-        assertThat(plan.deletes()).extracting(PlanAction.Delete::workspace).allMatch(deletable::contains);
-        assertThat(plan.deletes()).extracting(PlanAction.Delete::workspace).doesNotHaveDuplicates();
+    private static Gen<WithSettings> withSettings(Gen<PresetSnapshot> snapshots) {
+        Gen<PlannerSettings> settings = settings();
+        return random -> new WithSettings(snapshots.next(random), settings.next(random));
     }
 
-    @Property
-    void whileFailuresAreCounted_atMostOneCreateIsInFlight(@ForAll("snapshots") PresetSnapshot snapshot) {
-        PresetPlan plan = new Planner(PlannerSettings.DEFAULTS).plan(snapshot, NOW);
-        if (snapshot.failure().consecutiveFailures() > 0 && plan.creates() > 0) {
-            assertThat(snapshot.inFlight().starting() + plan.creates()).isEqualTo(1);
-        }
+    @Test
+    void aPlanNeverCreatesMoreThanDesired() {
+        Property.forAll(8801, TRIES, withSettings(snapshots()), input -> {
+            PresetPlan plan = new Planner(input.settings()).plan(input.snapshot(), NOW);
+            assertThat(plan.creates()).isLessThanOrEqualTo(plan.state().desired());
+        });
     }
 
-    @Property
-    void theInFlightCapIsNeverExceededByAPlan(@ForAll("snapshots") PresetSnapshot snapshot, @ForAll("settings") PlannerSettings settings) {
-        PresetPlan plan = new Planner(settings).plan(snapshot, NOW);
-        if (plan.creates() > 0) {
-            assertThat(snapshot.inFlight().starting() + plan.creates()).isLessThanOrEqualTo(settings.maxInFlightCreatesPerPreset());
-        }
+    @Test
+    void aPlanOnlyDeletesRunningOrFailedPrebuilds_neverStartingOrClaimedOnes() {
+        Property.forAll(8802, TRIES, snapshots(), snapshot -> {
+            // Starting and claimed workspaces are not in the running or failed lists, so they can only be deleted
+            // if the planner invented ids: it must never.
+            Set<WorkspaceId> deletable = new HashSet<>();
+            snapshot.running().forEach(p -> deletable.add(p.id()));
+            snapshot.failed().forEach(f -> deletable.add(f.id()));
+            PresetPlan plan = new Planner(PlannerSettings.DEFAULTS).plan(snapshot, NOW);
+            assertThat(plan.deletes()).extracting(PlanAction.Delete::workspace).allMatch(deletable::contains);
+            assertThat(plan.deletes()).extracting(PlanAction.Delete::workspace).doesNotHaveDuplicates();
+        });
     }
 
-    @Property
-    void planningIsDeterministic(@ForAll("snapshots") PresetSnapshot snapshot) {
+    @Test
+    void whileFailuresAreCounted_atMostOneCreateIsInFlight() {
+        Property.forAll(8803, TRIES, snapshots(), snapshot -> {
+            PresetPlan plan = new Planner(PlannerSettings.DEFAULTS).plan(snapshot, NOW);
+            if (snapshot.failure().consecutiveFailures() > 0 && plan.creates() > 0) {
+                assertThat(snapshot.inFlight().starting() + plan.creates()).isEqualTo(1);
+            }
+        });
+    }
+
+    @Test
+    void theInFlightCapIsNeverExceededByAPlan() {
+        Property.forAll(8804, TRIES, withSettings(snapshots()), input -> {
+            PresetPlan plan = new Planner(input.settings()).plan(input.snapshot(), NOW);
+            if (plan.creates() > 0) {
+                assertThat(input.snapshot().inFlight().starting() + plan.creates())
+                        .isLessThanOrEqualTo(input.settings().maxInFlightCreatesPerPreset());
+            }
+        });
+    }
+
+    @Test
+    void planningIsDeterministic() {
         Planner planner = new Planner(PlannerSettings.DEFAULTS);
-        assertThat(planner.plan(snapshot, NOW)).isEqualTo(planner.plan(snapshot, NOW));
+        Property.forAll(8805, TRIES, snapshots(),
+                snapshot -> assertThat(planner.plan(snapshot, NOW)).isEqualTo(planner.plan(snapshot, NOW)));
     }
 
-    @Property
-    void applyingPlansRepeatedlyWithoutFailuresConvergesToEligibleEqualsDesired(
-            @ForAll("healthySnapshots") PresetSnapshot start, @ForAll("settings") PlannerSettings settings) {
+    @Test
+    void applyingPlansRepeatedlyWithoutFailuresConvergesToEligibleEqualsDesired() {
+        Property.forAll(8806, TRIES, withSettings(healthySnapshots()),
+                input -> convergesToEligibleEqualsDesired(input.snapshot(), input.settings()));
+    }
+
+    private static void convergesToEligibleEqualsDesired(PresetSnapshot start, PlannerSettings settings) {
         Planner planner = new Planner(settings);
         PresetSnapshot current = start;
         Instant now = NOW;
@@ -99,53 +119,73 @@ class PlanPropertiesTest {
         assertThat(end.expired()).isEmpty();
     }
 
-    @Provide
-    Arbitrary<PlannerSettings> settings() {
-        return Combinators.combine(Arbitraries.integers().between(0, 60), Arbitraries.integers().between(1, 10))
-                .as((minutes, cap) -> new PlannerSettings(Duration.ofMinutes(minutes), cap));
+    // ---- generators -----------------------------------------------------------------------------------------
+
+    private static Gen<PlannerSettings> settings() {
+        Gen<Integer> minutes = Gen.ints(0, 60);
+        Gen<Integer> cap = Gen.ints(1, 10);
+        return random -> new PlannerSettings(Duration.ofMinutes(minutes.next(random)), cap.next(random));
     }
 
-    @Provide
-    Arbitrary<PresetSnapshot> snapshots() {
+    private static Gen<PresetSnapshot> snapshots() {
         return snapshots(failureStates());
     }
 
-    @Provide
-    Arbitrary<PresetSnapshot> healthySnapshots() {
-        return snapshots(Arbitraries.just(FailureState.initial())).filter(s -> s.activity().isActive());
+    private static Gen<PresetSnapshot> healthySnapshots() {
+        return snapshots(Gen.constant(FailureState.initial())).filter(s -> s.activity().isActive());
     }
 
-    private Arbitrary<PresetSnapshot> snapshots(Arbitrary<FailureState> failures) {
-        Arbitrary<Activity> activity = Combinators.combine(
-                        Arbitraries.of(true, true, true, false), Arbitraries.of(false, false, true), Arbitraries.of(false, false, true))
-                .as(Activity::new);
-        Arbitrary<Duration> ttl = Arbitraries.of(Duration.ZERO, Duration.ofMinutes(30), Duration.ofHours(2));
-        Arbitrary<Instant> invalidatedAt = Arbitraries.longs().between(0, 3 * 3600).map(s -> NOW.minusSeconds(s)).injectNull(0.5);
-        Arbitrary<List<Long>> runningAges = Arbitraries.longs().between(0, 4 * 3600).list().ofMaxSize(15);
-        Arbitrary<List<Long>> failedAges = Arbitraries.longs().between(0, 3600).list().ofMaxSize(5);
-        Arbitrary<InFlight> inFlight = Combinators.combine(Arbitraries.integers().between(0, 6), Arbitraries.integers().between(0, 6),
-                Arbitraries.integers().between(0, 3)).as((s, q, d) -> new InFlight(s, Math.min(q, s), d));
-        return Combinators.combine(activity, Arbitraries.integers().between(0, 12), ttl, invalidatedAt, failures, runningAges, failedAges, inFlight)
-                .as((act, instances, t, inv, failure, ages, failedAgeList, flight) -> {
-                    List<Prebuild> running = new ArrayList<>();
-                    for (int i = 0; i < ages.size(); i++) {
-                        running.add(new Prebuild(new WorkspaceId(new UUID(0, i)), NOW.minusSeconds(ages.get(i))));
-                    }
-                    List<FailedPrebuild> failed = new ArrayList<>();
-                    for (int i = 0; i < failedAgeList.size(); i++) {
-                        Instant failedAt = NOW.minusSeconds(failedAgeList.get(i));
-                        failed.add(new FailedPrebuild(new WorkspaceId(new UUID(2, i)), failedAt.minusSeconds(60), failedAt));
-                    }
-                    return new PresetSnapshot(ID, act, new PrebuildPolicy(instances, t, PrebuildSchedule.none()), inv,
-                            failure, running, failed, flight);
-                });
+    private static Gen<PresetSnapshot> snapshots(Gen<FailureState> failures) {
+        Gen<Boolean> mostlyTrue = Gen.of(true, true, true, false);
+        Gen<Boolean> mostlyFalse = Gen.of(false, false, true);
+        Gen<Activity> activity = random -> new Activity(mostlyTrue.next(random), mostlyFalse.next(random),
+                mostlyFalse.next(random));
+        Gen<Integer> instances = Gen.ints(0, 12);
+        Gen<Duration> ttl = Gen.of(Duration.ZERO, Duration.ofMinutes(30), Duration.ofHours(2));
+        Gen<Instant> invalidatedAt = Gen.longs(0, 3 * 3600).map(NOW::minusSeconds).orNull(0.5);
+        Gen<List<Long>> runningAges = Gen.longs(0, 4 * 3600).list(0, 15);
+        Gen<List<Long>> failedAges = Gen.longs(0, 3600).list(0, 5);
+        Gen<Integer> upToSix = Gen.ints(0, 6);
+        Gen<Integer> upToThree = Gen.ints(0, 3);
+        Gen<InFlight> inFlight = random -> {
+            int starting = upToSix.next(random);
+            int queued = upToSix.next(random);
+            return new InFlight(starting, Math.min(queued, starting), upToThree.next(random));
+        };
+        return random -> {
+            Activity act = activity.next(random);
+            int n = instances.next(random);
+            Duration t = ttl.next(random);
+            Instant inv = invalidatedAt.next(random);
+            FailureState failure = failures.next(random);
+            List<Long> ages = runningAges.next(random);
+            List<Long> failedAgeList = failedAges.next(random);
+            InFlight flight = inFlight.next(random);
+            List<Prebuild> running = new ArrayList<>();
+            for (int i = 0; i < ages.size(); i++) {
+                running.add(new Prebuild(new WorkspaceId(new UUID(0, i)), NOW.minusSeconds(ages.get(i))));
+            }
+            List<FailedPrebuild> failed = new ArrayList<>();
+            for (int i = 0; i < failedAgeList.size(); i++) {
+                Instant failedAt = NOW.minusSeconds(failedAgeList.get(i));
+                failed.add(new FailedPrebuild(new WorkspaceId(new UUID(2, i)), failedAt.minusSeconds(60), failedAt));
+            }
+            return new PresetSnapshot(ID, act, new PrebuildPolicy(n, t, PrebuildSchedule.none()), inv,
+                    failure, running, failed, flight);
+        };
     }
 
-    private Arbitrary<FailureState> failureStates() {
-        return Combinators.combine(Arbitraries.integers().between(0, 6), Arbitraries.longs().between(-120, 120),
-                        Arbitraries.of(PresetStatus.values()))
-                .as((k, offset, status) -> k == 0
-                        ? new FailureState(0, null, null, status)
-                        : new FailureState(k, NOW.minusSeconds(200), NOW.plusSeconds(offset), status));
+    private static Gen<FailureState> failureStates() {
+        Gen<Integer> failures = Gen.ints(0, 6);
+        Gen<Long> offset = Gen.longs(-120, 120);
+        Gen<PresetStatus> status = Gen.of(PresetStatus.class);
+        return random -> {
+            int k = failures.next(random);
+            long off = offset.next(random);
+            PresetStatus st = status.next(random);
+            return k == 0
+                    ? new FailureState(0, null, null, st)
+                    : new FailureState(k, NOW.minusSeconds(200), NOW.plusSeconds(off), st);
+        };
     }
 }

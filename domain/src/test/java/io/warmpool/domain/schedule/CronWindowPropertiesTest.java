@@ -2,6 +2,7 @@ package io.warmpool.domain.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmpool.property.Property;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -12,8 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,9 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Properties of R7 matching and overlap over generated cron expressions.
  *
- * <p>Written with a small seeded harness ({@link #forAll}) rather than jqwik, as {@code BackoffPropertiesTest}
- * is: jqwik 1.10+ asks that AI coding agents not use it, and this file was written by one. Each property runs a
- * fixed number of cases from a fixed seed, so a failure names its case and replays exactly.
+ * <p>Each property runs {@link #CASES} cases from a fixed seed with the project's harness ({@link Property}), so a
+ * failure names its case and replays exactly.
  *
  * <p>The overlap oracle scans every hour of 2001–2028: 28 consecutive years inside one century, in which every
  * month/day, February 29 included, falls on every weekday ({@link #theScannedYearsHoldEveryRealMonthDayWeekday}
@@ -58,7 +56,7 @@ class CronWindowPropertiesTest {
 
     @Test
     void matchesAgreesWithTheFieldSetsItWasWrittenFrom() {
-        forAll(1, Generated::cron, cron -> {
+        Property.forAll(1, CASES, Generated::cron, cron -> {
             CronWindow window = CronWindow.parse(cron.text());
             SplittableRandom random = new SplittableRandom(cron.text().hashCode());
             for (int i = 0; i < 200; i++) {
@@ -73,7 +71,7 @@ class CronWindowPropertiesTest {
 
     @Test
     void overlapIsSymmetric() {
-        forAll(2, random -> List.of(Generated.cron(random), Generated.cron(random)), pair -> {
+        Property.forAll(2, CASES, random -> List.of(Generated.cron(random), Generated.cron(random)), pair -> {
             CronWindow a = CronWindow.parse(pair.get(0).text());
             CronWindow b = CronWindow.parse(pair.get(1).text());
             assertThat(a.overlaps(b)).isEqualTo(b.overlaps(a));
@@ -82,7 +80,7 @@ class CronWindowPropertiesTest {
 
     @Test
     void aWindowOverlapsItselfExactlyWhenItMatchesSomeDate() {
-        forAll(3, Generated::cron, cron -> {
+        Property.forAll(3, CASES, Generated::cron, cron -> {
             CronWindow window = CronWindow.parse(cron.text());
             assertThat(window.overlaps(window)).isEqualTo(window.matchesSomeDate());
         });
@@ -91,7 +89,7 @@ class CronWindowPropertiesTest {
     @Test
     void matchesSomeDateAgreesWithAScanOfRealDates() {
         int[] outcomes = new int[2];
-        forAll(4, Generated::cron, cron -> {
+        Property.forAll(4, CASES, Generated::cron, cron -> {
             CronWindow window = CronWindow.parse(cron.text());
             boolean scanned = scannedHours.stream().anyMatch(window::matches);
             assertThat(window.matchesSomeDate()).isEqualTo(scanned);
@@ -104,7 +102,7 @@ class CronWindowPropertiesTest {
     @Test
     void overlapAgreesWithAScanOfRealDates() {
         int[] outcomes = new int[2];
-        forAll(5, random -> List.of(Generated.cron(random), Generated.cron(random)), pair -> {
+        Property.forAll(5, CASES, random -> List.of(Generated.cron(random), Generated.cron(random)), pair -> {
             CronWindow a = CronWindow.parse(pair.get(0).text());
             CronWindow b = CronWindow.parse(pair.get(1).text());
             boolean scanned = scannedHours.stream().anyMatch(t -> a.matches(t) && b.matches(t));
@@ -114,18 +112,6 @@ class CronWindowPropertiesTest {
         assertThat(outcomes).as("disjoint and overlapping cases seen").doesNotContain(0);
     }
 
-    /** Runs {@code property} on {@link #CASES} generated cases; a failure names the seed, case and value. */
-    private static <T> void forAll(long seed, Function<SplittableRandom, T> generator, Consumer<T> property) {
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < CASES; i++) {
-            T value = generator.apply(random);
-            try {
-                property.accept(value);
-            } catch (AssertionError e) {
-                throw new AssertionError("seed " + seed + ", case " + i + ": " + value + "\n" + e.getMessage(), e);
-            }
-        }
-    }
 
     /**
      * A generated expression with the value sets it was written from, so the test has its own model of R7.
