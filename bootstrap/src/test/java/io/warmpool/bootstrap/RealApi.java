@@ -201,6 +201,10 @@ final class RealApi implements AutoCloseable {
 
     /** Sends a request as is (the caller builds the path and query, percent-encoded where needed). */
     HttpResponse<String> send(String method, String pathAndQuery, byte[] body, String... headers) {
+        if (body != null && body.length > io.warmpool.adapters.http.RestApi.MAX_BODY_BYTES) {
+            // More than the server drains after an early answer: ask first (Expect: 100-continue), as curl does.
+            return io.warmpool.adapters.http.ExpectContinue.send(URI.create(base), method, pathAndQuery, body, headers);
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         for (int i = 0; i < headers.length; i += 2) {
