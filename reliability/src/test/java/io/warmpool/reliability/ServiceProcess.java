@@ -305,6 +305,35 @@ public final class ServiceProcess implements AutoCloseable {
             process.destroyForcibly();
             waitFor(process, Duration.ofSeconds(30));
         }
+        stopOrphanedEmbeddedDatabase();
+    }
+
+    /**
+     * A replica on its embedded database that was killed (here or by the test) leaves that PostgreSQL running, as
+     * a real SIGKILL would; the next start of the replica stops it, but after the test nobody would. Stopped here so
+     * that no test leaves servers behind.
+     */
+    private void stopOrphanedEmbeddedDatabase() {
+        if (settings.containsKey("db-url")) {
+            return;
+        }
+        Path pidFile = Path.of(settings.get("state-dir"), "pgdata", "postmaster.pid");
+        try {
+            if (!Files.isRegularFile(pidFile)) {
+                return;
+            }
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            ProcessHandle.of(pid).ifPresent(h -> {
+                h.destroy(); // SIGTERM: PostgreSQL's smart shutdown; its clients are gone
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    h.destroyForcibly();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // best effort: the state dir may be gone or the file torn
+        }
     }
 
     /** The last lines of this start's stdout and stderr, for failure messages. */
