@@ -77,6 +77,12 @@ public final class RunCommand implements Callable<Integer> {
         Config config = Config.load(flags, System.getenv(), configFile);
         WarmpoolService service = Composition.service(config, System.out, System.console() != null);
         config.warnings().forEach(w -> err.println("warning: " + w));
+        if (config.text(Setting.DB_URL).isEmpty() && (config.text(Setting.DB_USER).isPresent()
+                || config.text(Setting.DB_PASSWORD).isPresent() || config.text(Setting.DB_PASSWORD_FILE).isPresent())) {
+            // The embedded database makes and keeps its own credentials (the state dir's db-password).
+            err.println("warning: --db-user / --db-password are for an external database (--db-url) and are ignored:"
+                    + " the embedded database uses its own generated credentials (" + Setting.STATE_DIR.flag() + "/db-password)");
+        }
         err.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean closing = new AtomicBoolean();
