@@ -1,6 +1,7 @@
 package io.warmpool.adapters.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -356,11 +357,8 @@ class HttpHardeningTest {
                         Thread.sleep(200); // the handler is now waiting for the rest of the body
                     }
                 }
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (records.stream().filter(r -> r.getMessage() != null && r.getMessage().contains("client aborted"))
-                        .count() < 5 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> records.stream()
+                        .filter(r -> r.getMessage() != null && r.getMessage().contains("client aborted")).count() >= 5);
             } finally {
                 root.removeHandler(capture);
                 restApi.setLevel(before);
