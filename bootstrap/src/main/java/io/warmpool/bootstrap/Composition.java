@@ -58,9 +58,9 @@ public final class Composition {
                         EmbeddedPostgresServer.Durability.DURABLE, settings.embeddedDbRecoveryTimeout())));
         modules.add(new PostgresPortsModule());
         modules.add(switch (settings.provisioner()) {
-            case "command" -> new CommandProvisionerModule(commandConfig(c));
-            case "http" -> new HttpProvisionerModule(httpConfig(c), settings.seed());
-            default -> new SimulatedProvisionerModule(simulatedConfig(c), settings.seed());
+            case COMMAND -> new CommandProvisionerModule(commandConfig(c, settings.workers()));
+            case HTTP -> new HttpProvisionerModule(httpConfig(c), settings.seed());
+            case SIMULATED -> new SimulatedProvisionerModule(simulatedConfig(c), settings.seed());
         });
         modules.add(new HttpApiModule(settings.httpAddr(), settings.http(), token));
         return modules;
@@ -104,12 +104,15 @@ public final class Composition {
                 .orElse(SimulatedProvisionerConfig.DEFAULT);
     }
 
-    static CommandProvisionerConfig commandConfig(Config c) {
+    /** The command provisioner's settings; at most {@code workers} commands at once unless told otherwise. */
+    static CommandProvisionerConfig commandConfig(Config c, int workers) {
         List<String> create = argv(c, Setting.COMMAND_CREATE);
         List<String> delete = argv(c, Setting.COMMAND_DELETE);
+        int maxConcurrent = c.text(Setting.COMMAND_MAX_CONCURRENT).isPresent()
+                ? c.integer(Setting.COMMAND_MAX_CONCURRENT, 1, 1024) : workers;
         try {
             return CommandProvisionerConfig.of(create, delete).withTimeout(c.positiveDuration(Setting.COMMAND_TIMEOUT),
-                    java.time.Duration.ofSeconds(10));
+                    java.time.Duration.ofSeconds(10)).withMaxConcurrent(maxConcurrent);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of("command provisioner: " + e.getMessage()));
         }
@@ -120,8 +123,10 @@ public final class Composition {
                 c.problem(Setting.HTTP_PROVISIONER_URL, "is required with --provisioner http"));
         String secret = c.secret(Setting.HTTP_PROVISIONER_SECRET).orElseThrow(() ->
                 c.problem(Setting.HTTP_PROVISIONER_SECRET, "(or --http-provisioner-secret-file) is required with --provisioner http"));
+        int attempts = c.integer(Setting.HTTP_PROVISIONER_MAX_ATTEMPTS, 1, 10);
         try {
-            return HttpProvisionerConfig.of(URI.create(url), HmacSecret.ofBytes(secret.getBytes(StandardCharsets.UTF_8)));
+            HttpProvisionerConfig config = HttpProvisionerConfig.of(URI.create(url), HmacSecret.ofBytes(secret.getBytes(StandardCharsets.UTF_8)));
+            return config.withRetry(config.retry().withMaxAttempts(attempts));
         } catch (IllegalArgumentException e) {
             // Never echo the secret: the adapter's messages name fields only.
             throw new ConfigException(List.of("http provisioner: " + e.getMessage()));

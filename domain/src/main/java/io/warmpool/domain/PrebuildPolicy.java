@@ -41,11 +41,6 @@ public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule sched
         return new PrebuildPolicy(instances, Duration.ZERO, PrebuildSchedule.none());
     }
 
-    /** Whether prebuilds of this policy expire at all. */
-    public boolean hasTtl() {
-        return !ttl.isZero();
-    }
-
     /** The desired pool size at {@code now} for an active preset: the containing window's instances, else {@link #instances()} (R1). */
     public int instancesAt(Instant now) {
         Objects.requireNonNull(now, "now");

@@ -110,6 +110,11 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
                         + ") must not be less than retry.initial-backoff (" + initialBackoff + ")");
             }
         }
+
+        /** A copy making {@code maxAttempts} attempts in all (setting {@code http-provisioner-max-attempts}). */
+        public RetrySettings withMaxAttempts(int maxAttempts) {
+            return new RetrySettings(maxAttempts, initialBackoff, multiplier, maxBackoff);
+        }
     }
 
     /**

@@ -20,7 +20,6 @@ import io.warmpool.domain.backoff.CreateOutcome;
 import io.warmpool.domain.backoff.FailurePolicy;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
-import io.warmpool.domain.backoff.PresetStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -174,18 +173,15 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             out.add(Event.of(now, create ? EventType.CREATE_SUCCEEDED : EventType.DELETE_SUCCEEDED, job.preset(), job.workspace()));
         }
         transition.ifPresent(t -> {
-            FailureState before = t.before();
             FailureState after = t.after();
-            if (after.consecutiveFailures() > before.consecutiveFailures() && after.retryNotBefore() != null) {
-                out.add(Event.of(now, EventType.BACKOFF, job.preset(), job.workspace())
-                        .with("until", after.retryNotBefore().toString())
-                        .with("failures", Integer.toString(after.consecutiveFailures())));
-            }
-            if (after.status() != before.status() && after.status() == PresetStatus.HARD_LIMITED) {
+            t.backoffUntil().ifPresent(until -> out.add(Event.of(now, EventType.BACKOFF, job.preset(), job.workspace())
+                    .with("until", until.toString())
+                    .with("failures", Integer.toString(after.consecutiveFailures()))));
+            if (t.becameHardLimited()) {
                 out.add(Event.of(now, EventType.HARD_LIMITED, job.preset(), job.workspace())
                         .with("failures", Integer.toString(after.consecutiveFailures())));
             }
-            if (after.status() != before.status() && after.status() == PresetStatus.VALIDATION_FAILED) {
+            if (t.becameValidationFailed()) {
                 out.add(Event.of(now, EventType.VALIDATION_FAILED, job.preset(), job.workspace())
                         .with("error", result instanceof JobResult.Failed f ? f.error() : ""));
             }

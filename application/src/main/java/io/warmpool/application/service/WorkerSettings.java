@@ -8,10 +8,12 @@ import java.util.Objects;
  *
  * @param heartbeatTimeout     a running job whose worker has not heartbeaten for this long is reaped as lost (default 60 s)
  * @param unavailableRetryDelay how long a job released because the provisioner was unavailable waits before it is taken again
+ *                              (the service uses one reconcile interval)
  */
 public record WorkerSettings(Duration heartbeatTimeout, Duration unavailableRetryDelay) {
 
-    public static final WorkerSettings DEFAULTS = new WorkerSettings(Duration.ofSeconds(60), Duration.ofSeconds(15));
+    public static final WorkerSettings DEFAULTS = new WorkerSettings(Duration.ofSeconds(60),
+            ReconcileSettings.DEFAULT_INTERVAL);
 
     public WorkerSettings {
         Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");

@@ -1,5 +1,14 @@
 package io.warmpool.bootstrap.config;
 
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
+import io.warmpool.application.service.EventRetentionSettings;
+import io.warmpool.application.service.ReconcileSettings;
+import io.warmpool.application.service.WorkerSettings;
+import io.warmpool.domain.Durations;
+import io.warmpool.domain.backoff.BackoffPolicy;
+import io.warmpool.domain.backoff.BackoffSettings;
+import io.warmpool.domain.backoff.FailurePolicy;
+import io.warmpool.domain.plan.PlannerSettings;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -8,6 +17,11 @@ import java.util.Optional;
  * Every configuration setting (SPEC §5). A setting {@code some-name} is the flag {@code --some-name}, the
  * environment variable {@code WARMPOOL_SOME_NAME} and the key {@code some-name} of {@code warmpool.yaml};
  * flags win over the environment, which wins over the file, which wins over the default.
+ *
+ * <p>A default that a rule's settings also carry ({@link PlannerSettings#DEFAULTS}, {@link ReconcileSettings#DEFAULTS},
+ * {@link WorkerSettings#DEFAULTS}, {@link EventRetentionSettings#DEFAULTS}, {@link BackoffSettings#defaults()},
+ * {@link FailurePolicy#DEFAULT_HARD_LIMIT}) is written there once and only rendered here, so {@code --help}, the
+ * parsed {@link io.warmpool.bootstrap.wiring.Settings} and the rules cannot disagree.
  */
 public enum Setting {
     STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data and the generated API token", false),
@@ -25,25 +39,27 @@ public enum Setting {
     HTTP_MAX_UNAUTHENTICATED("http-max-unauthenticated", "64", "unauthenticated requests at once that may wait (at most 1 s) for the rest of their body before the 401; beyond, answered at once with Connection: close", false),
     PRESETS("presets", null, "presets file applied at start (default: examples/presets.yaml when the store has no presets yet)", false),
     PROVISIONER("provisioner", "simulated", "simulated | command | http", false),
-    RECONCILE_INTERVAL("reconcile-interval", "15s", "time between reconciliation passes", false),
-    BACKOFF_POLICY("backoff-policy", "linear", "linear | exponential", false),
-    BACKOFF_INTERVAL("backoff-interval", "15s", "backoff after the first failure (linear: × failures)", false),
+    RECONCILE_INTERVAL("reconcile-interval", Durations.format(ReconcileSettings.DEFAULT_INTERVAL), "time between reconciliation passes", false),
+    BACKOFF_POLICY("backoff-policy", BackoffSettings.defaults().policy() instanceof BackoffPolicy.Linear ? "linear" : "exponential", "linear | exponential", false),
+    BACKOFF_INTERVAL("backoff-interval", Durations.format(BackoffSettings.defaults().policy().delay(1)), "backoff after the first failure (linear: × failures)", false),
     BACKOFF_MAX("backoff-max", "10m", "cap of the exponential backoff", false),
     BACKOFF_MULTIPLIER("backoff-multiplier", "2", "growth per failure of the exponential backoff (a decimal >= 1)", false),
-    BACKOFF_JITTER("backoff-jitter", "none", "none | full | equal", false),
-    FAILURE_HARD_LIMIT("failure-hard-limit", "3", "consecutive failures that stop a preset until resumed (0 disables)", false),
-    FAILED_RETENTION("failed-retention", "15m", "how long a failed prebuild is kept before it is deleted", false),
-    EVENTS_RETENTION("events-retention", "30d", "how long the event log keeps events (0 keeps them forever; else at least 1h)", false),
-    MAX_IN_FLIGHT_CREATES_PER_PRESET("max-in-flight-creates-per-preset", "5", "creates of one preset in flight at once", false),
-    MAX_PENDING_JOBS("max-pending-jobs", "200", "queued creates of all presets at once", false),
+    BACKOFF_JITTER("backoff-jitter", BackoffSettings.defaults().jitter().name().toLowerCase(Locale.ROOT), "none | full | equal", false),
+    FAILURE_HARD_LIMIT("failure-hard-limit", Integer.toString(FailurePolicy.DEFAULT_HARD_LIMIT), "consecutive failures that stop a preset until resumed (0 disables)", false),
+    FAILED_RETENTION("failed-retention", Durations.format(PlannerSettings.DEFAULTS.failedRetention()), "how long a failed prebuild is kept before it is deleted", false),
+    EVENTS_RETENTION("events-retention", Durations.format(EventRetentionSettings.DEFAULTS.retention()), "how long the event log keeps events (0 keeps them forever; else at least 1h)", false),
+    MAX_IN_FLIGHT_CREATES_PER_PRESET("max-in-flight-creates-per-preset", Integer.toString(PlannerSettings.DEFAULTS.maxInFlightCreatesPerPreset()), "creates of one preset in flight at once", false),
+    MAX_PENDING_JOBS("max-pending-jobs", Integer.toString(ReconcileSettings.DEFAULTS.maxPendingJobs()), "queued creates of all presets at once", false),
     WORKERS("workers", "4", "provisioner workers of this replica", false),
-    JOB_HEARTBEAT_TIMEOUT("job-heartbeat-timeout", "60s", "a job whose worker is silent this long is failed as worker_lost", false),
+    JOB_HEARTBEAT_TIMEOUT("job-heartbeat-timeout", Durations.format(WorkerSettings.DEFAULTS.heartbeatTimeout()), "a job whose worker is silent this long is failed as worker_lost", false),
     SEED("seed", null, "seed of the simulated provisioner and the backoff jitter (default: random)", false),
     SIMULATED_CONFIG("simulated-config", "examples/simulated-provisioner.yaml", "simulated provisioner: latencies and failure rules (used when the file exists)", false),
     COMMAND_CREATE("command-create", null, "command provisioner: argv of the create command, as a YAML/JSON list", false),
     COMMAND_DELETE("command-delete", null, "command provisioner: argv of the delete command, as a YAML/JSON list", false),
+    COMMAND_MAX_CONCURRENT("command-max-concurrent", null, "command provisioner: commands running at once, further ones wait in arrival order (default: --workers)", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
     HTTP_PROVISIONER_URL("http-provisioner-url", null, "http provisioner: URL that receives the signed requests", false),
+    HTTP_PROVISIONER_MAX_ATTEMPTS("http-provisioner-max-attempts", Integer.toString(RetrySettings.DEFAULT.maxAttempts()), "http provisioner: attempts per request, the first included, when the answer is transient (5xx, 408, 429, timeouts); 1 to 10", false),
     HTTP_PROVISIONER_SECRET("http-provisioner-secret", null, "http provisioner: HMAC-SHA256 key (never logged; prefer --http-provisioner-secret-file)", true),
     HTTP_PROVISIONER_SECRET_FILE("http-provisioner-secret-file", null, "http provisioner: file holding the HMAC-SHA256 key (trailing newline ignored)", false),
     SERVER("server", "http://127.0.0.1:8080", "client commands: URL of the running service", false),

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,65 +24,74 @@ import java.util.function.Supplier;
 
 /**
  * The service's settings, read from a {@link Config} and validated all at once at start: every problem is
- * reported, each naming its setting.
+ * reported, each naming its setting. Every value is parsed here, once; the defaults come from {@link Setting}
+ * (which renders the rules' own typed defaults), never from this class.
  */
 public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> dbUser, Optional<String> dbPassword,
-                       InetSocketAddress httpAddr, Optional<Path> presets, String provisioner, Duration reconcileInterval,
+                       Duration embeddedDbRecoveryTimeout,
+                       InetSocketAddress httpAddr, Optional<Path> presets, ProvisionerKind provisioner, Duration reconcileInterval,
                        BackoffSettings backoff, int failureHardLimit, ReconcileSettings reconcile, WorkerSettings worker,
-                       int workers, long seed, Optional<String> token, Config config, HttpServerSettings http) {
+                       EventRetentionSettings eventRetention, int workers, long seed, Optional<String> token, Config config,
+                       HttpServerSettings http) {
+
+    /** Which provisioner the service drives ({@code --provisioner}). */
+    public enum ProvisionerKind {
+        SIMULATED, COMMAND, HTTP;
+
+        /** As written in the setting. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return key();
+        }
+    }
 
     /** @throws ConfigException with every problem found */
     public static Settings from(Config c) {
+        // Each read either returns the value or adds its problems and returns null: with any problem, nothing is built.
         List<String> problems = new ArrayList<>();
-        Path stateDir = get(problems, () -> c.path(Setting.STATE_DIR), Path.of(".warmpool"));
-        InetSocketAddress addr = get(problems, () -> address(c), new InetSocketAddress("127.0.0.1", 8080));
-        String provisioner = get(problems, () -> c.choice(Setting.PROVISIONER, "simulated", "command", "http"), "simulated");
-        Duration interval = get(problems, () -> c.positiveDuration(Setting.RECONCILE_INTERVAL), Duration.ofSeconds(15));
-        BackoffSettings backoff = get(problems, () -> backoff(c), BackoffSettings.defaults());
-        int hardLimit = get(problems, () -> c.integer(Setting.FAILURE_HARD_LIMIT, 0, 1_000_000), 3);
-        Duration retention = get(problems, () -> c.duration(Setting.FAILED_RETENTION), Duration.ofMinutes(15));
-        int inFlight = get(problems, () -> c.integer(Setting.MAX_IN_FLIGHT_CREATES_PER_PRESET, 1, 1000), 5);
-        int pending = get(problems, () -> c.integer(Setting.MAX_PENDING_JOBS, 1, 1_000_000), 200);
-        int workers = get(problems, () -> c.integer(Setting.WORKERS, 1, 256), 4);
-        Duration heartbeat = get(problems, () -> c.positiveDuration(Setting.JOB_HEARTBEAT_TIMEOUT), Duration.ofSeconds(60));
-        long seed = get(problems, () -> c.text(Setting.SEED).map(s -> {
+        Path stateDir = get(problems, () -> c.path(Setting.STATE_DIR));
+        InetSocketAddress addr = get(problems, () -> address(c));
+        ProvisionerKind provisioner = get(problems, () -> ProvisionerKind.valueOf(c.choice(Setting.PROVISIONER,
+                Arrays.stream(ProvisionerKind.values()).map(ProvisionerKind::key).toArray(String[]::new)).toUpperCase(Locale.ROOT)));
+        Duration interval = get(problems, () -> c.positiveDuration(Setting.RECONCILE_INTERVAL));
+        BackoffSettings backoff = get(problems, () -> backoff(c));
+        Integer hardLimit = get(problems, () -> c.integer(Setting.FAILURE_HARD_LIMIT, 0, 1_000_000));
+        Duration retention = get(problems, () -> c.duration(Setting.FAILED_RETENTION));
+        Integer inFlight = get(problems, () -> c.integer(Setting.MAX_IN_FLIGHT_CREATES_PER_PRESET, 1, 1000));
+        Integer pending = get(problems, () -> c.integer(Setting.MAX_PENDING_JOBS, 1, 1_000_000));
+        Integer workers = get(problems, () -> c.integer(Setting.WORKERS, 1, 256));
+        Duration heartbeat = get(problems, () -> c.positiveDuration(Setting.JOB_HEARTBEAT_TIMEOUT));
+        Long seed = get(problems, () -> c.text(Setting.SEED).map(s -> {
             try {
                 return Long.parseLong(s);
             } catch (NumberFormatException e) {
                 throw c.problem(Setting.SEED, "must be a whole number, got '" + s + "'");
             }
-        }).orElseGet(() -> new SecureRandom().nextLong()), 0L);
-        Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)), Optional.empty());
-        HttpServerSettings http = get(problems, () -> HttpServerSettings.from(c), null);
-        get(problems, () -> c.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT), Duration.ofSeconds(60));
-        get(problems, () -> eventRetention(c), EventRetentionSettings.DEFAULTS);
+        }).orElseGet(() -> new SecureRandom().nextLong()));
+        Optional<Path> presets = get(problems, () -> c.text(Setting.PRESETS).map(t -> c.path(Setting.PRESETS)));
+        HttpServerSettings http = get(problems, () -> HttpServerSettings.from(c));
+        Duration recovery = get(problems, () -> c.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT));
+        EventRetentionSettings eventRetention = get(problems, () -> eventRetention(c));
         // Checked now, before the database starts: a presets file too large or not text is refused at once.
-        presets.ifPresent(p -> get(problems, () -> c.textFile(Setting.PRESETS, TextInput.MAX_PRESETS_BYTES), ""));
-        Optional<String> dbPassword = get(problems, () -> c.secret(Setting.DB_PASSWORD), Optional.empty());
-        Optional<String> token = get(problems, () -> c.secret(Setting.TOKEN), Optional.empty());
-        if (heartbeat.toMillis() < 3) {
+        if (presets != null) {
+            presets.ifPresent(p -> get(problems, () -> c.textFile(Setting.PRESETS, TextInput.MAX_PRESETS_BYTES)));
+        }
+        Optional<String> dbPassword = get(problems, () -> c.secret(Setting.DB_PASSWORD));
+        Optional<String> token = get(problems, () -> c.secret(Setting.TOKEN));
+        if (heartbeat != null && heartbeat.toMillis() < 3) {
             problems.add(c.problem(Setting.JOB_HEARTBEAT_TIMEOUT, "must be at least 3ms").getMessage());
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), dbPassword,
+        return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), dbPassword, recovery,
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
-                new WorkerSettings(heartbeat, interval), workers, seed, token, c, http);
-    }
-
-    /**
-     * How long the embedded database's restarts may fail before the service reports itself unhealthy (validated by
-     * {@link #from}).
-     */
-    public Duration embeddedDbRecoveryTimeout() {
-        return config.positiveDuration(Setting.EMBEDDED_DB_RECOVERY_TIMEOUT);
-    }
-
-    /** How the event log is pruned: {@code events-retention} and the fixed batch bounds (validated by {@link #from}). */
-    public EventRetentionSettings eventRetention() {
-        return eventRetention(config);
+                new WorkerSettings(heartbeat, interval), eventRetention, workers, seed, token, c, http);
     }
 
     private static EventRetentionSettings eventRetention(Config c) {
@@ -103,12 +113,13 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 + ", token=" + (token.isPresent() ? "***" : "generated") + "]";
     }
 
-    private static <T> T get(List<String> problems, Supplier<T> read, T fallback) {
+    /** The value, or null once its problems are added (never returned by {@link #from}: it throws first). */
+    private static <T> T get(List<String> problems, Supplier<T> read) {
         try {
             return read.get();
         } catch (ConfigException e) {
             problems.addAll(e.problems());
-            return fallback;
+            return null;
         }
     }
 
@@ -132,11 +143,11 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
 
     private static BackoffSettings backoff(Config c) {
         List<String> problems = new ArrayList<>();
-        String policy = get(problems, () -> c.choice(Setting.BACKOFF_POLICY, "linear", "exponential"), "linear");
-        String jitter = get(problems, () -> c.choice(Setting.BACKOFF_JITTER, "none", "full", "equal"), "none");
-        Duration interval = get(problems, () -> c.positiveDuration(Setting.BACKOFF_INTERVAL), Duration.ofSeconds(15));
-        Duration max = get(problems, () -> c.positiveDuration(Setting.BACKOFF_MAX), Duration.ofMinutes(10));
-        java.math.BigDecimal multiplier = get(problems, () -> c.decimal(Setting.BACKOFF_MULTIPLIER), java.math.BigDecimal.valueOf(2));
+        String policy = get(problems, () -> c.choice(Setting.BACKOFF_POLICY, "linear", "exponential"));
+        String jitter = get(problems, () -> c.choice(Setting.BACKOFF_JITTER, "none", "full", "equal"));
+        Duration interval = get(problems, () -> c.positiveDuration(Setting.BACKOFF_INTERVAL));
+        Duration max = get(problems, () -> c.positiveDuration(Setting.BACKOFF_MAX));
+        java.math.BigDecimal multiplier = get(problems, () -> c.decimal(Setting.BACKOFF_MULTIPLIER));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

@@ -21,6 +21,9 @@ import java.util.random.RandomGenerator;
 public final class FailurePolicy {
 
     private final BackoffSettings backoff;
+    /** The {@code failure-hard-limit} when none is configured (SPEC R4). */
+    public static final int DEFAULT_HARD_LIMIT = 3;
+
     private final int hardLimit;
     private final RandomGenerator random;
 
