@@ -97,7 +97,7 @@ public final class HexagonalArchitecture {
         return this;
     }
 
-    /** An inbound adapter drives the application through port.in (and may implement port.out, e.g. metrics). */
+    /** An inbound adapter drives the application through port.in; it may use a file format (see below). */
     public HexagonalArchitecture withInboundAdapter(String pkg) {
         adapters.add(base + "." + pkg);
         inboundAdapters.add(base + "." + pkg);
