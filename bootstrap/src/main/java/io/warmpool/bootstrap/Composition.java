@@ -23,6 +23,7 @@ import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
 import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
 import io.warmpool.bootstrap.wiring.HttpApiModule;
 import io.warmpool.bootstrap.wiring.HttpProvisionerModule;
+import io.warmpool.bootstrap.wiring.MetricsModule;
 import io.warmpool.bootstrap.wiring.PostgresPortsModule;
 import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.bootstrap.wiring.SimulatedProvisionerModule;
@@ -46,7 +47,7 @@ public final class Composition {
     private Composition() {
     }
 
-    /** The modules for {@code settings}: core, one database module, the ports, one provisioner, the API. */
+    /** The modules for {@code settings}: core, one database module, the ports, one provisioner, the metrics, the API. */
     public static List<Module> modules(Settings settings, String token) {
         Config c = settings.config();
         int pool = poolSize(settings);
@@ -62,6 +63,7 @@ public final class Composition {
             case HTTP -> new HttpProvisionerModule(httpConfig(c), settings.seed());
             case SIMULATED -> new SimulatedProvisionerModule(simulatedConfig(c), settings.seed());
         });
+        modules.add(new MetricsModule());
         modules.add(new HttpApiModule(settings.httpAddr(), settings.http(), token));
         return modules;
     }

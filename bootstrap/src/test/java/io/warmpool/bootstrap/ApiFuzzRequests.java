@@ -1,6 +1,6 @@
 package io.warmpool.bootstrap;
 
-import io.warmpool.adapters.http.PresetsFileFuzz;
+import io.warmpool.adapters.presets.PresetsFileFuzz;
 import io.warmpool.property.Gen;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

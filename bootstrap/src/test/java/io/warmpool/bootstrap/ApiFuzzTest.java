@@ -48,7 +48,7 @@ class ApiFuzzTest {
     void bodiesOverTheirRoutesLimitAre413_andChangeNothing() {
         // A presets upload may be as large as a presets file (16 MiB); every other body is limited to 1 MiB.
         java.util.Map<String, Long> limits = java.util.Map.of(
-                "/api/v1/presets", io.warmpool.adapters.http.TextInput.MAX_PRESETS_BYTES,
+                "/api/v1/presets", io.warmpool.adapters.presets.TextInput.MAX_PRESETS_BYTES,
                 "/api/v1/presets/python-dev/small/claims", io.warmpool.adapters.http.RestApi.MAX_BODY_BYTES);
         limits.forEach((path, limit) -> {
             HttpResponse<String> response = check(ApiFuzzRequests.oversized(path, limit));

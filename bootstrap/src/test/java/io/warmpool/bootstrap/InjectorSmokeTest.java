@@ -3,10 +3,16 @@ package io.warmpool.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.Stage;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.http.HttpLimits;
+import io.warmpool.adapters.http.MetricsExposition;
+import io.warmpool.adapters.http.ReadinessCheck;
+import io.warmpool.adapters.http.RestApi;
 import io.warmpool.adapters.provisioner.CommandProvisioner;
 import io.warmpool.adapters.provisioner.HttpProvisioner;
 import io.warmpool.adapters.provisioner.SimulatedProvisioner;
@@ -15,6 +21,7 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
@@ -26,8 +33,16 @@ import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
+import io.warmpool.bootstrap.wiring.HttpApiModule;
+import io.warmpool.bootstrap.wiring.HttpServerSettings;
 import io.warmpool.bootstrap.wiring.Settings;
+import java.io.OutputStream;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -75,15 +90,60 @@ class InjectorSmokeTest {
         Injector injector = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(Settings.from(config(external, provisioner)), "token"));
         for (Class<?> useCase : List.of(ReconcilePresetsUseCase.class, RunProvisionerJobsUseCase.class, ClaimPrebuildUseCase.class,
                 ApplyPresetsUseCase.class, OperatePresetsUseCase.class, PauseReconciliationUseCase.class,
-                ReleaseWorkspaceUseCase.class, InspectUseCase.class, ApiServer.class, MetricsPort.class, EventSinkPort.class)) {
+                ReleaseWorkspaceUseCase.class, InspectUseCase.class, ApiServer.class, MetricsPort.class, EventSinkPort.class,
+                ReadinessCheck.class, MetricsExposition.class)) {
             // createInjector has checked the whole graph; this checks each use case is bound by a module (an explicit
             // binding), not left to a just-in-time binding that getProvider would make up (and never return null for).
             // Instances need a started database (PostgresAdapters), which end-to-end tests cover.
-            assertThat(injector.getExistingBinding(com.google.inject.Key.get(useCase))).as(useCase.getSimpleName()).isNotNull();
+            assertThat(injector.getExistingBinding(Key.get(useCase))).as(useCase.getSimpleName()).isNotNull();
         }
         assertThat(injector.getInstance(WorkspaceProvisionerPort.class)).isInstanceOf(expected);
         assertThat(injector.getInstance(PostgresDatabase.class)).isNotNull();
         assertThat(injector.getInstance(PostgresDatabase.class)).isSameAs(injector.getInstance(PostgresDatabase.class));
+    }
+
+    @Test
+    void theApiModule_installsWithoutAnyDatabaseModule() {
+        // What HttpApiModule needs from elsewhere: the use cases, a clock, readiness and a scrape. No PostgreSQL.
+        AbstractModule elsewhere = new AbstractModule() {
+            @Override
+            protected void configure() {
+                for (Class<?> useCase : List.of(InspectUseCase.class, ApplyPresetsUseCase.class, OperatePresetsUseCase.class,
+                        ClaimPrebuildUseCase.class, PauseReconciliationUseCase.class, ReleaseWorkspaceUseCase.class,
+                        PresetHistoryUseCase.class)) {
+                    bindUnused(useCase);
+                }
+                bind(Clock.class).toInstance(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+                bind(ReadinessCheck.class).toInstance(ReadinessCheck.ALWAYS);
+                bind(MetricsExposition.class).toInstance(new MetricsExposition() {
+                    @Override
+                    public String contentType() {
+                        return "text/plain";
+                    }
+
+                    @Override
+                    public void writeTo(OutputStream out) {
+                    }
+                });
+            }
+
+            private <T> void bindUnused(Class<T> type) {
+                bind(type).toInstance(type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                        (proxy, method, args) -> switch (method.getName()) {
+                            case "toString" -> type.getSimpleName();
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> throw new UnsupportedOperationException(method.getName());
+                        })));
+            }
+        };
+
+        Injector injector = Guice.createInjector(Stage.DEVELOPMENT, elsewhere, new HttpApiModule(
+                new InetSocketAddress("127.0.0.1", 0), new HttpServerSettings(HttpLimits.defaults(), List.of()), "token"));
+
+        assertThat(injector.getInstance(RestApi.class)).isNotNull();
+        assertThat(injector.getAllBindings().keySet()).as("no binding of a database type")
+                .noneMatch(key -> key.getTypeLiteral().getRawType().getName().startsWith("io.warmpool.adapters.db."));
     }
 
     @Test

@@ -4,7 +4,7 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Stage;
 import io.warmpool.adapters.db.PostgresDatabase;
-import io.warmpool.adapters.http.PresetsYaml;
+import io.warmpool.adapters.presets.PresetsYaml;
 import io.warmpool.adapters.http.RestApi;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;

@@ -17,8 +17,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.UnauthorizedResponse;
 import io.javalin.json.JavalinJackson;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.warmpool.adapters.presets.PresetsYaml;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
@@ -162,10 +162,9 @@ public final class RestApi {
     private final byte[] tokenDigest;
     private final DashboardAuth dashboardAuth;
     private final ReadinessCheck readiness;
-    private final PrometheusRegistry registry;
+    private final MetricsExposition metrics;
     private final Clock clock;
     private final ObjectMapper mapper;
-    private final PrometheusTextFormatWriter metricsWriter = PrometheusTextFormatWriter.create();
 
     private Javalin app;
     private boolean stopped;
@@ -176,13 +175,13 @@ public final class RestApi {
      * @param useCases  the application's use cases
      * @param token     the bearer token every {@code /api/} request must present; not blank
      * @param readiness what {@code /readyz} reports
-     * @param registry  what {@code /metrics} serves
+     * @param metrics   what {@code /metrics} serves
      * @param clock     the service clock: when an {@code invalidate} took effect, and dashboard sessions' expiry
      * @throws IllegalArgumentException when the token is blank
      */
     public RestApi(HttpAddress address, UseCases useCases, String token, ReadinessCheck readiness,
-                   PrometheusRegistry registry, Clock clock) {
-        this(address, HttpLimits.defaults(), List.of(), useCases, token, readiness, registry, clock);
+                   MetricsExposition metrics, Clock clock) {
+        this(address, HttpLimits.defaults(), List.of(), useCases, token, readiness, metrics, clock);
     }
 
     /**
@@ -193,13 +192,13 @@ public final class RestApi {
      * @param useCases     the application's use cases
      * @param token        the bearer token every {@code /api/} request must present; not blank
      * @param readiness    what {@code /readyz} reports
-     * @param registry     what {@code /metrics} serves
+     * @param metrics      what {@code /metrics} serves
      * @param clock        the service clock: when an {@code invalidate} took effect, dashboard sessions' and sign-in
      *                     codes' expiry
      * @throws IllegalArgumentException when the token is blank or an allowed host is blank
      */
     public RestApi(HttpAddress address, HttpLimits limits, List<String> allowedHosts, UseCases useCases, String token,
-                   ReadinessCheck readiness, PrometheusRegistry registry, Clock clock) {
+                   ReadinessCheck readiness, MetricsExposition metrics, Clock clock) {
         this.address = Objects.requireNonNull(address, "address");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.allowedHosts = allowedHosts.stream().map(h -> {
@@ -219,7 +218,7 @@ public final class RestApi {
         this.tokenDigest = sha256(token);
         this.dashboardAuth = new DashboardAuth(token);
         this.readiness = Objects.requireNonNull(readiness, "readiness");
-        this.registry = Objects.requireNonNull(registry, "registry");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.mapper = JsonMapper.builder()
                 .addModule(new JavaTimeModule())
@@ -657,8 +656,8 @@ public final class RestApi {
 
     private void metrics(Context ctx) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-        metricsWriter.write(out, registry.scrape());
-        ctx.status(200).contentType(metricsWriter.getContentType()).result(out.toByteArray());
+        metrics.writeTo(out);
+        ctx.status(200).contentType(metrics.contentType()).result(out.toByteArray());
     }
 
     private void applyPresets(Context ctx) {

@@ -68,6 +68,18 @@ class HttpHardeningTest {
     final MovableClock clock = new MovableClock(NOW);
     final ObjectMapper json = new ObjectMapper();
 
+    /** An empty scrape: these tests look at how requests are handled, not at what {@code /metrics} holds. */
+    static final MetricsExposition NO_METRICS = new MetricsExposition() {
+        @Override
+        public String contentType() {
+            return "text/plain; version=0.0.4; charset=utf-8";
+        }
+
+        @Override
+        public void writeTo(OutputStream out) {
+        }
+    };
+
     RestApi api;
     int port;
 
@@ -86,7 +98,7 @@ class HttpHardeningTest {
     RestApi newApi(List<String> allowedHosts) {
         return new RestApi(new HttpAddress("127.0.0.1", 0), SHORT, allowedHosts,
                 new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release, history), TOKEN,
-                ReadinessCheck.ALWAYS, new PrometheusMetrics().registry(), clock);
+                ReadinessCheck.ALWAYS, NO_METRICS, clock);
     }
 
     // ---- raw HTTP: the JDK client neither lets a test set Host nor send half a request ---------------------------
@@ -457,7 +469,7 @@ class HttpHardeningTest {
             RestApi capped = new RestApi(new HttpAddress("127.0.0.1", 0), new HttpLimits(Duration.ofSeconds(20),
                     Duration.ofSeconds(10), Duration.ofSeconds(10), 2, 2), List.of(),
                     new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release, history), TOKEN,
-                    ReadinessCheck.ALWAYS, new PrometheusMetrics().registry(), clock);
+                    ReadinessCheck.ALWAYS, NO_METRICS, clock);
             capped.start();
             int cappedPort = capped.port();
             byte[] healthz = ("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + cappedPort + "\r\nConnection: close\r\n\r\n")

@@ -2,7 +2,7 @@ package io.warmpool.bootstrap.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;

@@ -1,6 +1,6 @@
 package io.warmpool.bootstrap.config;
 
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.domain.Durations;
 import java.math.BigDecimal;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.warmpool.bootstrap.config;
 
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.FailureRule;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.Latency;

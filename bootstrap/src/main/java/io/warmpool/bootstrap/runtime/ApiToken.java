@@ -1,6 +1,6 @@
 package io.warmpool.bootstrap.runtime;
 
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.TextInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

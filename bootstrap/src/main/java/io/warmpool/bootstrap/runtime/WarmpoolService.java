@@ -2,8 +2,8 @@ package io.warmpool.bootstrap.runtime;
 
 import com.google.inject.Injector;
 import io.warmpool.adapters.db.PostgresDatabase;
-import io.warmpool.adapters.http.PresetsYaml;
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.PresetsYaml;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.PassReport;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.domain.Durations;

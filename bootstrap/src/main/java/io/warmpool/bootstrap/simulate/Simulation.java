@@ -2,7 +2,7 @@ package io.warmpool.bootstrap.simulate;
 
 import io.warmpool.adapters.db.PostgresAdapters;
 import io.warmpool.adapters.db.PostgresDatabase;
-import io.warmpool.adapters.http.PresetsYaml;
+import io.warmpool.adapters.presets.PresetsYaml;
 import io.warmpool.adapters.provisioner.SimulatedProvisioner;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.PassReport;

@@ -5,11 +5,13 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
+import io.warmpool.adapters.http.ReadinessCheck;
 import java.nio.file.Path;
 
 /**
  * Provides a {@link PostgresDatabase} that is an embedded PostgreSQL 17 with its data under the state directory:
- * durable (fsync on), password logins only, supervised ({@link EmbeddedPostgresServer}).
+ * durable (fsync on), password logins only, supervised ({@link EmbeddedPostgresServer}); and the API's
+ * {@link ReadinessCheck} on it (not live once the embedded server has failed for good).
  */
 public final class EmbeddedDatabaseModule extends AbstractModule {
 
@@ -27,5 +29,11 @@ public final class EmbeddedDatabaseModule extends AbstractModule {
     @Singleton
     PostgresDatabase database() {
         return PostgresDatabase.embedded(stateDir, poolSize, options);
+    }
+
+    @Provides
+    @Singleton
+    ReadinessCheck readiness(PostgresDatabase database) {
+        return new DatabaseReadiness(database);
     }
 }

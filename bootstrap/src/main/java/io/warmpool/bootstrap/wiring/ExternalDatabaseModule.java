@@ -4,8 +4,9 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.http.ReadinessCheck;
 
-/** Provides a {@link PostgresDatabase} on an external PostgreSQL ≥ 14 given by JDBC URL. */
+/** Provides a {@link PostgresDatabase} on an external PostgreSQL ≥ 14 given by JDBC URL, and the API's {@link ReadinessCheck} on it. */
 public final class ExternalDatabaseModule extends AbstractModule {
 
     private final String url;
@@ -24,5 +25,11 @@ public final class ExternalDatabaseModule extends AbstractModule {
     @Singleton
     PostgresDatabase database() {
         return PostgresDatabase.external(url, user, password, poolSize);
+    }
+
+    @Provides
+    @Singleton
+    ReadinessCheck readiness(PostgresDatabase database) {
+        return new DatabaseReadiness(database);
     }
 }

@@ -1,6 +1,6 @@
 package io.warmpool.bootstrap.wiring;
 
-import io.warmpool.adapters.http.TextInput;
+import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.WorkerSettings;

@@ -50,6 +50,8 @@ class DependencyRuleTest {
                 .withOutboundAdapter("adapters.db")
                 .withOutboundAdapter("adapters.provisioner")
                 .withInboundAdapter("adapters.http")
+                .withOutboundAdapter("adapters.metrics")
+                .withFileFormatAdapter("adapters.presets")
                 .withRowTypesConfinedTo("adapters.db", "jooq")
                 .withConfiguration("bootstrap")
                 .withKnownPortInToPortOut(frozen);
@@ -82,8 +84,11 @@ class DependencyRuleTest {
             Map.entry("adapters do not depend on services", Planted.reports("CallsAService", "SomeService")),
             Map.entry("adapter db depends on no other adapter nor bootstrap", Planted.reports("ReachesIntoBootstrap", "bootstrap.Main")),
             Map.entry("adapter provisioner depends on no other adapter nor bootstrap", Planted.reports("ReachesIntoHttp", "CallsAService")),
-            Map.entry("adapter http depends on no other adapter nor bootstrap", Planted.reports("ReachesIntoDb", "SomeDbAdapter")),
-            Map.entry("outbound adapters do not call use cases", Planted.reports("CallsAUseCase", "SomeUseCase")),
+            Map.entry("adapter http depends on no other adapter but a file format nor bootstrap", Planted.reports(
+                    "ReachesIntoDb", "SomeDbAdapter", "ScrapesTheMetrics", "SomeMetrics").butNot("UsesTheFormat", "SomeFormat")),
+            Map.entry("adapter metrics depends on no other adapter nor bootstrap", Planted.reports("ParsesPresets", "SomeFormat")),
+            Map.entry("adapter presets depends on no other adapter nor bootstrap", Planted.reports("FormatReachesIntoDb", "SomeDbAdapter")),
+            Map.entry("outbound adapters do not call use cases", Planted.reports("CallsAUseCase", "SomeUseCase").butNot("SomeReport")),
             Map.entry("row types stay inside the database adapter", Planted.reports(
                     "LeakyAdapter.presets()", "LeakyAdapter.byName()", "LeakyAdapter.save(java.util.List)", "LeakyAdapter.LAST",
                     "PresetsRecord", "org.jooq.Result").butNot("hidden")),

@@ -38,7 +38,8 @@ import org.jooq.TableLike;
  * base.application.port.in    use cases: see the domain, never port.out
  * base.application.port.out   outbound ports (interfaces) and their values
  * base.application.service    implements port.in with port.out
- * base.adapters.&lt;name&gt;        ports and domain only; never a service, another adapter or bootstrap
+ * base.adapters.&lt;name&gt;        ports and domain only; never a service, another adapter or bootstrap —
+ *                             except that an inbound adapter may use a file format (adapters.presets)
  * base.bootstrap              the composition root: sees everything, alone uses Guice, the wall clock
  *                             and unseeded randomness
  * </pre>
@@ -67,7 +68,9 @@ public final class HexagonalArchitecture {
     private String portOut;
     private String services;
     private final List<String> adapters = new ArrayList<>();
+    private final List<String> inboundAdapters = new ArrayList<>();
     private final List<String> outboundAdapters = new ArrayList<>();
+    private final List<String> fileFormats = new ArrayList<>();
     private String rowTypeAdapter;
     private String generatedRowTypes;
     private String configuration;
@@ -94,9 +97,10 @@ public final class HexagonalArchitecture {
         return this;
     }
 
-    /** An inbound adapter drives the application through port.in (and may implement port.out, e.g. metrics). */
+    /** An inbound adapter drives the application through port.in; it may use a file format (see below). */
     public HexagonalArchitecture withInboundAdapter(String pkg) {
         adapters.add(base + "." + pkg);
+        inboundAdapters.add(base + "." + pkg);
         return this;
     }
 
@@ -104,6 +108,17 @@ public final class HexagonalArchitecture {
     public HexagonalArchitecture withOutboundAdapter(String pkg) {
         adapters.add(base + "." + pkg);
         outboundAdapters.add(base + "." + pkg);
+        return this;
+    }
+
+    /**
+     * A file format (the presets YAML): an adapter of its own that depends on no other, and the one adapter that
+     * others may import — inbound adapters only (CONVENTIONS: "a file format is an adapter of its own that every
+     * inbound adapter may use"). Outbound adapters never read user files.
+     */
+    public HexagonalArchitecture withFileFormatAdapter(String pkg) {
+        adapters.add(base + "." + pkg);
+        fileFormats.add(base + "." + pkg);
         return this;
     }
 
@@ -161,14 +176,22 @@ public final class HexagonalArchitecture {
             List<String> others = new ArrayList<>(adapters);
             others.remove(adapter);
             others.add(configuration);
-            rules.put("adapter " + simpleName(adapter) + " depends on no other adapter nor bootstrap",
+            boolean inbound = inboundAdapters.contains(adapter);
+            if (inbound) {
+                others.removeAll(fileFormats); // the one exception: an inbound adapter may read a file format
+            }
+            rules.put("adapter " + simpleName(adapter) + " depends on no other adapter"
+                            + (inbound ? " but a file format" : "") + " nor bootstrap",
                     noClasses().that().resideInAPackage(adapter + "..")
                             .should().dependOnClassesThat().resideInAnyPackage(inside(others))
-                            .because("adapters never import each other; only bootstrap sees everything"));
+                            .because("adapters never import each other (an inbound one may use a file format such as"
+                                    + " the presets YAML); only bootstrap sees everything"));
         }
         rules.put("outbound adapters do not call use cases", noClasses().that().resideInAnyPackage(inside(outboundAdapters))
-                .should().dependOnClassesThat().resideInAPackage(portIn + "..")
-                .because("an outbound adapter is called by a service; calling a use case back would be a cycle"));
+                .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage(portIn + "..")
+                        .and(JavaClass.Predicates.INTERFACES).as("are use cases (interfaces in " + portIn + ")"))
+                .because("an outbound adapter is called by a service; calling a use case back would be a cycle"
+                        + " (a value of port.in that an outbound port carries, such as PassReport, is no call)"));
         rules.put("row types stay inside the database adapter", classes().that().resideInAPackage(rowTypeAdapter)
                 .and().arePublic()
                 .should(exposeNoRowTypes())

@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.presets;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.presets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class PresetsYamlTest {
+public class PresetsYamlTest {
 
     /** The example of SPEC §5, line for line (line 1 is {@code templates:}). */
-    static final String SPEC_EXAMPLE = """
+    public static final String SPEC_EXAMPLE = """
             templates:
               - name: python-dev
                 version: v3            # becomes the active version
@@ -387,7 +387,7 @@ class PresetsYamlTest {
         }
 
         @ParameterizedTest(name = "[{index}]")
-        @org.junit.jupiter.params.provider.MethodSource("io.warmpool.adapters.http.PresetsYamlTest#deeplyNested")
+        @org.junit.jupiter.params.provider.MethodSource("io.warmpool.adapters.presets.PresetsYamlTest#deeplyNested")
         void aDeeplyNestedDocument_isOneSyntaxError_notAStackOverflow(String yaml) {
             assertThat(errorsOf(yaml)).containsExactly(new ValidationError("p.yaml", "yaml",
                     "the document is nested too deeply (a presets file needs about eight levels)"));

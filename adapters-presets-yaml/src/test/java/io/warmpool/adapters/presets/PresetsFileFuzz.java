@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.presets;
 
 import io.warmpool.property.Gen;
 import java.math.BigInteger;

@@ -1,9 +1,8 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
@@ -58,7 +57,7 @@ class PrometheusMetricsTest {
     static String scrape(PrometheusMetrics metrics) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
+            metrics.writeTo(out);
             return out.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -300,6 +299,15 @@ class PrometheusMetricsTest {
         assertThat(value(text, "jvm_memory_used_bytes", "area=\"heap\"").orElseThrow()).isPositive();
         assertThat(value(text, "jvm_memory_max_bytes", "area=\"heap\"")).isPresent();
         assertThat(value(text, "warmpool_reconciliation_paused")).hasValue(0);
+    }
+
+    @Test
+    void theScrapeIsThePrometheusTextFormat_withHelpAndTypeLines() {
+        assertThat(metrics.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(scrape(metrics)).contains(
+                "# HELP warmpool_reconciliation_paused 1 when reconciliation is paused, else 0.\n"
+                        + "# TYPE warmpool_reconciliation_paused gauge\n"
+                        + "warmpool_reconciliation_paused 0.0\n");
     }
 
     @Test

@@ -1,8 +1,9 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.warmpool.application.port.in.PassReport;
@@ -14,6 +15,8 @@ import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.plan.PresetPlan;
 import io.warmpool.domain.plan.PresetState;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -29,7 +32,8 @@ import java.util.logging.Logger;
 
 /**
  * The metrics of SPEC §5 on a Prometheus registry of its own: an outbound adapter for both {@link MetricsPort}
- * (gauges, histograms) and {@link EventSinkPort} (the created / failed / claimed / missed counters).
+ * (gauges, histograms) and {@link EventSinkPort} (the created / failed / claimed / missed counters). It serves no
+ * endpoint itself: {@link #writeTo} is the scrape that the REST API's {@code /metrics} answers with.
  *
  * <p>Names and labels:
  * <ul>
@@ -67,6 +71,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     private static final String[] PRESET_LABELS = {"template", "preset"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter textFormat = PrometheusTextFormatWriter.create();
     private final Duration staleAfter;
 
     private final Counter created = counter("warmpool_prebuilt_workspaces_created_total", "Prebuilds created successfully.");
@@ -152,9 +157,17 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         return this;
     }
 
-    /** The registry holding every metric, for the {@code /metrics} endpoint. */
-    public PrometheusRegistry registry() {
-        return registry;
+    /** The {@code Content-Type} of what {@link #writeTo} writes: the Prometheus text format (0.0.4). */
+    public String contentType() {
+        return textFormat.getContentType();
+    }
+
+    /**
+     * Writes one scrape of every metric in the Prometheus text format, for the {@code /metrics} endpoint (bootstrap
+     * hands it to the REST API). Safe to call concurrently with itself and with the recording methods.
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        textFormat.write(out, registry.scrape());
     }
 
     /** Counts {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded} and {@code claim_missed}; ignores the rest. */

@@ -1,0 +1,77 @@
+package io.warmpool.bootstrap.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.warmpool.adapters.db.JooqEventLogAdapter;
+import io.warmpool.adapters.http.MetricsExposition;
+import io.warmpool.adapters.metrics.PrometheusMetrics;
+import io.warmpool.application.port.out.Event;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.MetricsPort;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The metrics of SPEC §5 on Prometheus (adapters-metrics). Provides {@link PrometheusMetrics} (with the JVM's
+ * metrics), {@link MetricsPort}, the {@link MetricsExposition} that the API's {@code /metrics} serves, and the
+ * {@link EventSinkPort} that feeds both the database event log and the metrics. Needs the event log
+ * ({@link JooqEventLogAdapter}, from {@link PostgresPortsModule}).
+ */
+public final class MetricsModule extends AbstractModule {
+
+    @Provides
+    @Singleton
+    PrometheusMetrics prometheus() {
+        return new PrometheusMetrics().withJvmMetrics();
+    }
+
+    @Provides
+    MetricsPort metrics(PrometheusMetrics prometheus) {
+        return prometheus;
+    }
+
+    @Provides
+    @Singleton
+    MetricsExposition exposition(PrometheusMetrics prometheus) {
+        return new MetricsExposition() {
+            @Override
+            public String contentType() {
+                return prometheus.contentType();
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                prometheus.writeTo(out);
+            }
+        };
+    }
+
+    @Provides
+    @Singleton
+    EventSinkPort events(JooqEventLogAdapter log, PrometheusMetrics prometheus) {
+        return new FanOut(List.of(log, prometheus));
+    }
+
+    /** Publishes every batch to each sink in turn; a sink that throws never stops the others. */
+    static final class FanOut implements EventSinkPort {
+        private final List<EventSinkPort> sinks;
+
+        FanOut(List<EventSinkPort> sinks) {
+            this.sinks = List.copyOf(sinks);
+        }
+
+        @Override
+        public void publish(List<Event> events) {
+            for (EventSinkPort sink : sinks) {
+                try {
+                    sink.publish(events);
+                } catch (RuntimeException e) {
+                    Logger.getLogger(FanOut.class.getName()).warning("event sink failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+}
