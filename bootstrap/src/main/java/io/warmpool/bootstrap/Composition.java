@@ -4,11 +4,13 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import io.warmpool.adapters.db.PostgresModule;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.provisioner.CommandProvisionerConfig;
 import io.warmpool.adapters.provisioner.HmacSecret;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
+import io.warmpool.application.wiring.ApplicationModule;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
@@ -23,7 +25,6 @@ import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
 import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
 import io.warmpool.bootstrap.wiring.HttpApiModule;
 import io.warmpool.bootstrap.wiring.HttpProvisionerModule;
-import io.warmpool.bootstrap.wiring.PostgresPortsModule;
 import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.bootstrap.wiring.SimulatedProvisionerModule;
 import java.io.IOException;
@@ -46,17 +47,18 @@ public final class Composition {
     private Composition() {
     }
 
-    /** The modules for {@code settings}: core, one database module, the ports, one provisioner, the API. */
+    /** The modules for {@code settings}: core, the application, one database module, its ports, one provisioner, the API. */
     public static List<Module> modules(Settings settings, String token) {
         Config c = settings.config();
         int pool = poolSize(settings);
         List<Module> modules = new ArrayList<>();
         modules.add(new CoreModule(settings));
+        modules.add(new ApplicationModule());
         modules.add(settings.dbUrl().isPresent()
                 ? new ExternalDatabaseModule(settings.dbUrl().get(), settings.dbUser().orElse(null), settings.dbPassword().orElse(null), pool)
                 : new EmbeddedDatabaseModule(settings.stateDir(), pool, new EmbeddedPostgresServer.Options(
                         EmbeddedPostgresServer.Durability.DURABLE, settings.embeddedDbRecoveryTimeout())));
-        modules.add(new PostgresPortsModule());
+        modules.add(new PostgresModule());
         modules.add(switch (settings.provisioner()) {
             case "command" -> new CommandProvisionerModule(commandConfig(c));
             case "http" -> new HttpProvisionerModule(httpConfig(c), settings.seed());
