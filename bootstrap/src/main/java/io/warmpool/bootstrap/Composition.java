@@ -1,7 +1,6 @@
 package io.warmpool.bootstrap;
 
 import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
 import io.warmpool.adapters.db.PostgresModule;
@@ -25,6 +24,7 @@ import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
 import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
 import io.warmpool.bootstrap.wiring.HttpApiModule;
 import io.warmpool.bootstrap.wiring.HttpProvisionerModule;
+import io.warmpool.bootstrap.wiring.ServiceModule;
 import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.bootstrap.wiring.SimulatedProvisionerModule;
 import java.io.IOException;
@@ -40,7 +40,8 @@ import java.util.Map;
 
 /**
  * The composition root: chooses the adapters by which Guice modules it installs (no conditionals inside
- * modules) and makes the one injector of the process.
+ * modules) and makes the one injector of the process. The simulator composes the same modules with virtual time
+ * overriding what it replaces (simulate/Simulation), and the application tests the same ApplicationModule.
  */
 public final class Composition {
 
@@ -88,11 +89,12 @@ public final class Composition {
                 throw new UncheckedIOException("cannot store the API token under " + settings.stateDir() + ": " + e.getMessage(), e);
             }
         });
-        Injector injector = Guice.createInjector(Stage.DEVELOPMENT, modules(settings, token));
         String banner = "warmpool · API on http://" + settings.httpAddr().getHostString() + ":" + settings.httpAddr().getPort()
                 + " · provisioner " + settings.provisioner()
                 + " · database " + (settings.dbUrl().isPresent() ? "external" : "embedded under " + settings.stateDir());
-        return new WarmpoolService(injector, settings, new LiveView(out, terminal, banner), replicaName());
+        List<Module> modules = new ArrayList<>(modules(settings, token));
+        modules.add(new ServiceModule(new LiveView(out, terminal, banner), replicaName()));
+        return Guice.createInjector(Stage.DEVELOPMENT, modules).getInstance(WarmpoolService.class);
     }
 
     static String replicaName() {
