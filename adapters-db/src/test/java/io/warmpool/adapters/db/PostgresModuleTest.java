@@ -17,11 +17,11 @@ import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.application.port.out.WorkspacePort;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.jooq.exception.DataAccessException;
 import org.junit.jupiter.api.Test;
 
 /** The adapters are built before the database starts (the service builds its graph first) and work once it has. */
@@ -44,7 +44,7 @@ class PostgresModuleTest {
             }
             PresetSnapshotPort snapshots = injector.getInstance(PresetSnapshotPort.class);
             assertThatThrownBy(() -> snapshots.load(Scope.ALL))
-                    .isInstanceOf(DataAccessException.class).hasMessageContaining("database not started");
+                    .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("database not started");
 
             db.start();
 
