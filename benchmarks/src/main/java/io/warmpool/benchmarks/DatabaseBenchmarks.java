@@ -1,7 +1,10 @@
 package io.warmpool.benchmarks;
 
-import io.warmpool.adapters.db.PostgresAdapters;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Stage;
 import io.warmpool.adapters.db.PostgresDatabase;
+import io.warmpool.adapters.db.PostgresModule;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.CreateRequest;
@@ -65,7 +68,7 @@ final class DatabaseBenchmarks {
     private static final long WARM_UP_NANOS = 2_000_000_000L;
 
     private final PostgresDatabase db;
-    private final PostgresAdapters adapters;
+    private final Injector adapters;
     private final Pgbench pgbench;
     private final boolean quick;
     private final ResultTable table;
@@ -87,10 +90,18 @@ final class DatabaseBenchmarks {
             }
         });
         db.dsl().configuration().set(providers);
-        this.adapters = new PostgresAdapters(db, Clock.systemUTC());
+        this.adapters = adapters(db);
         this.pgbench = pgbench;
         this.quick = quick;
         this.table = table;
+    }
+
+    /** The service's database adapters ({@link PostgresModule}) over {@code db}. */
+    private static Injector adapters(PostgresDatabase db) {
+        return Guice.createInjector(Stage.DEVELOPMENT, new PostgresModule(), binder -> {
+            binder.bind(PostgresDatabase.class).toInstance(db);
+            binder.bind(Clock.class).toInstance(Clock.systemUTC());
+        });
     }
 
     static void run(Set<String> which, boolean quick, ResultTable table) throws Exception {
@@ -178,7 +189,7 @@ final class DatabaseBenchmarks {
         int seconds = quick ? 4 : 10;
         int batch = 10_000;
         seedPresets(100);
-        BuildQueuePort queue = adapters.buildQueue();
+        BuildQueuePort queue = adapters.getInstance(BuildQueuePort.class);
         SplittableRandom random = new SplittableRandom(1);
         // Workspace ids as the service makes them (time-ordered, from the clock and a seeded generator).
         IdGeneratorPort ids = new TimeOrderedIds(Clock.systemUTC(), new SplittableRandom(2));
@@ -259,7 +270,7 @@ final class DatabaseBenchmarks {
         ClaimLoad.Result ours;
         try (PostgresDatabase pooled = PostgresDatabase.external(jdbcUrl(), user, password, poolSize)) {
             pooled.start();
-            ClaimPort claims = new PostgresAdapters(pooled, Clock.systemUTC()).claims();
+            ClaimPort claims = adapters(pooled).getInstance(ClaimPort.class);
             ours = ClaimLoad.run(clients, WARM_UP_NANOS, seconds * 1_000_000_000L, meter, (client, name, preset) ->
                     claims.claim(preset, "bench-" + client, name, Instant.now()) instanceof ClaimPort.Claimed ok
                             ? ok.workspace().id().value() : null);
@@ -407,7 +418,7 @@ final class DatabaseBenchmarks {
                     + " and workspaces.id = builds.workspace_id and presets.id = builds.preset_id"
                     + " returning builds.id, workspaces.name, presets.parameters");
         }
-        BuildQueuePort queue = adapters.buildQueue();
+        BuildQueuePort queue = adapters.getInstance(BuildQueuePort.class);
         FailurePolicy policy = new FailurePolicy(BackoffSettings.defaults(), 5, new SplittableRandom(3));
         AtomicLong done = new AtomicLong();
         AtomicLong all = new AtomicLong();
@@ -482,7 +493,7 @@ final class DatabaseBenchmarks {
         seedPresets(presets / 10);
         seedRunning(10);
         sql("vacuum analyze");
-        PresetSnapshotPort snapshots = adapters.snapshots();
+        PresetSnapshotPort snapshots = adapters.getInstance(PresetSnapshotPort.class);
         int repeats = quick ? 3 : 9;
         for (int i = 0; i < 2; i++) {
             snapshots.load(PresetSnapshotPort.Scope.ALL); // warm-up

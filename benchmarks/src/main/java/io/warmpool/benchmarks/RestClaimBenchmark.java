@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 
 /**
  * Claims through the REST API: the service's own composition ({@link Composition#modules}: the real
- * {@code ClaimPrebuildService} with its events, metrics and nudges, over {@code PostgresAdapters}, behind
+ * {@code ClaimPrebuildService} with its events, metrics and nudges, over {@code PostgresModule}, behind
  * {@code RestApi}), on a given PostgreSQL — the benchmark's embedded server — and its HTTP API on a free loopback
  * port. Only the database and the API are started: no reconcile loop and no workers, which would replace (or, with
  * the seeded surplus, delete) the prebuilds being claimed. Each client thread has one HTTP/1.1 keep-alive

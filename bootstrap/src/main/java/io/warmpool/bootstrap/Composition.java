@@ -1,14 +1,15 @@
 package io.warmpool.bootstrap;
 
 import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.Stage;
+import io.warmpool.adapters.db.PostgresModule;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.provisioner.CommandProvisionerConfig;
 import io.warmpool.adapters.provisioner.HmacSecret;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
+import io.warmpool.application.wiring.ApplicationModule;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
@@ -24,7 +25,7 @@ import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
 import io.warmpool.bootstrap.wiring.HttpApiModule;
 import io.warmpool.bootstrap.wiring.HttpProvisionerModule;
 import io.warmpool.bootstrap.wiring.MetricsModule;
-import io.warmpool.bootstrap.wiring.PostgresPortsModule;
+import io.warmpool.bootstrap.wiring.ServiceModule;
 import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.bootstrap.wiring.SimulatedProvisionerModule;
 import java.io.IOException;
@@ -40,24 +41,26 @@ import java.util.Map;
 
 /**
  * The composition root: chooses the adapters by which Guice modules it installs (no conditionals inside
- * modules) and makes the one injector of the process.
+ * modules) and makes the one injector of the process. The simulator composes the same modules with virtual time
+ * overriding what it replaces (simulate/Simulation), and the application tests the same ApplicationModule.
  */
 public final class Composition {
 
     private Composition() {
     }
 
-    /** The modules for {@code settings}: core, one database module, the ports, one provisioner, the metrics, the API. */
+    /** The modules for {@code settings}: core, the application, one database module, its ports, one provisioner, the metrics, the API. */
     public static List<Module> modules(Settings settings, String token) {
         Config c = settings.config();
         int pool = poolSize(settings);
         List<Module> modules = new ArrayList<>();
         modules.add(new CoreModule(settings));
+        modules.add(new ApplicationModule());
         modules.add(settings.dbUrl().isPresent()
                 ? new ExternalDatabaseModule(settings.dbUrl().get(), settings.dbUser().orElse(null), settings.dbPassword().orElse(null), pool)
                 : new EmbeddedDatabaseModule(settings.stateDir(), pool, new EmbeddedPostgresServer.Options(
                         EmbeddedPostgresServer.Durability.DURABLE, settings.embeddedDbRecoveryTimeout())));
-        modules.add(new PostgresPortsModule());
+        modules.add(new PostgresModule());
         modules.add(switch (settings.provisioner()) {
             case COMMAND -> new CommandProvisionerModule(commandConfig(c, settings.workers()));
             case HTTP -> new HttpProvisionerModule(httpConfig(c), settings.seed());
@@ -88,11 +91,12 @@ public final class Composition {
                 throw new UncheckedIOException("cannot store the API token under " + settings.stateDir() + ": " + e.getMessage(), e);
             }
         });
-        Injector injector = Guice.createInjector(Stage.DEVELOPMENT, modules(settings, token));
         String banner = "warmpool · API on http://" + settings.httpAddr().getHostString() + ":" + settings.httpAddr().getPort()
                 + " · provisioner " + settings.provisioner()
                 + " · database " + (settings.dbUrl().isPresent() ? "external" : "embedded under " + settings.stateDir());
-        return new WarmpoolService(injector, settings, new LiveView(out, terminal, banner), replicaName());
+        List<Module> modules = new ArrayList<>(modules(settings, token));
+        modules.add(new ServiceModule(new LiveView(out, terminal, banner), replicaName()));
+        return Guice.createInjector(Stage.DEVELOPMENT, modules).getInstance(WarmpoolService.class);
     }
 
     static String replicaName() {

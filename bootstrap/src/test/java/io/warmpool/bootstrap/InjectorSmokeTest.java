@@ -32,11 +32,13 @@ import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.runtime.WarmpoolService;
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
 import io.warmpool.bootstrap.wiring.HttpApiModule;
 import io.warmpool.bootstrap.wiring.HttpServerSettings;
 import io.warmpool.bootstrap.wiring.Settings;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -53,7 +55,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The injector builds for every adapter combination, and every use case can be provided. Nothing is started. */
+/** The injector builds for every adapter combination, and every use case and the service can be built. Nothing is started. */
 class InjectorSmokeTest {
 
     @TempDir
@@ -93,13 +95,24 @@ class InjectorSmokeTest {
                 ReleaseWorkspaceUseCase.class, InspectUseCase.class, ApiServer.class, MetricsPort.class, EventSinkPort.class,
                 ReadinessCheck.class, MetricsExposition.class)) {
             // createInjector has checked the whole graph; this checks each use case is bound by a module (an explicit
-            // binding), not left to a just-in-time binding that getProvider would make up (and never return null for).
-            // Instances need a started database (PostgresAdapters), which end-to-end tests cover.
+            // binding), not left to a just-in-time binding, and that it can be built before the database starts.
             assertThat(injector.getExistingBinding(Key.get(useCase))).as(useCase.getSimpleName()).isNotNull();
+            assertThat(injector.getInstance(useCase)).as(useCase.getSimpleName()).isInstanceOf(useCase);
         }
         assertThat(injector.getInstance(WorkspaceProvisionerPort.class)).isInstanceOf(expected);
         assertThat(injector.getInstance(PostgresDatabase.class)).isNotNull();
         assertThat(injector.getInstance(PostgresDatabase.class)).isSameAs(injector.getInstance(PostgresDatabase.class));
+    }
+
+    @ParameterizedTest(name = "external database {0}, provisioner {1}")
+    @MethodSource("combinations")
+    void theServiceIsBuiltWithItsPartsInStartOrder_andNothingStarts(boolean external, String provisioner, Class<?> expected) {
+        WarmpoolService service = Composition.service(config(external, provisioner), new PrintStream(OutputStream.nullOutputStream()), false);
+
+        assertThat(service.parts()).extracting(Object::toString).containsExactly("database", "presets at start",
+                "provisioner (" + provisioner + ")", "timer", "workers", "API", "reconcile loop", "live view ticker");
+        assertThatThrownBy(service::apiAddress).hasMessageContaining("not started");
+        service.close(); // nothing started: nothing to stop
     }
 
     @Test

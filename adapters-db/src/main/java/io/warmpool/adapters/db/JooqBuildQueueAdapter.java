@@ -65,7 +65,7 @@ import org.jooq.impl.DSL;
  * build. Database failures surface as {@link io.warmpool.application.port.out.StoreUnavailableException} without
  * SQL text.
  */
-public final class JooqBuildQueueAdapter implements BuildQueuePort {
+final class JooqBuildQueueAdapter implements BuildQueuePort {
 
     /**
      * Rows per multi-row INSERT. The rows travel as three bound arrays, so the limit only bounds the size of one

@@ -28,7 +28,7 @@ import org.jooq.impl.DSL;
  * the builds. Recent builds are those of the preset's latest workspaces (found by the {@code workspaces_by_preset}
  * index), so the read does not scan the builds of other presets.
  */
-public final class JooqPresetHistoryAdapter implements PresetHistoryPort {
+final class JooqPresetHistoryAdapter implements PresetHistoryPort {
 
     /** How many of the preset's latest workspaces {@link #recentBuilds} looks at, beyond {@code limit}. */
     static final int EXTRA_WORKSPACES = 50;

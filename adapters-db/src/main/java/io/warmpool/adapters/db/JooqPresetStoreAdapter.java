@@ -38,7 +38,7 @@ import org.jooq.impl.DSL;
  * Templates, versions, presets, the per-preset failure state and cluster settings on PostgreSQL.
  * Implements {@link PresetStorePort}, {@link FailureStatePort} and {@link SettingsPort}.
  */
-public final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort, SettingsPort {
+final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort, SettingsPort {
 
     /** Serializes concurrent applies (transaction-scoped advisory lock), so the immutability check is exact. */
     private static final long APPLY_LOCK_KEY = 0x7761726d_00000001L;

@@ -55,7 +55,7 @@ import org.jooq.impl.DefaultConnectionProvider;
  * <p>Inactive presets are included only while they still have workspaces to clean up, so old versions do
  * not grow the snapshot forever.
  */
-public final class JooqSnapshotAdapter implements PresetSnapshotPort {
+final class JooqSnapshotAdapter implements PresetSnapshotPort {
 
     private static final String PREBUILDS = "prebuilds";
 

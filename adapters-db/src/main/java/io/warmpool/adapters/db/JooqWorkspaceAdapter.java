@@ -46,7 +46,7 @@ import org.jooq.impl.DSL;
  * prebuild of a version that has just been superseded or of a template that has just been deprecated. Reads are
  * single statements with the preset's identity joined in (no query per row).
  */
-public final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
+final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
 
     /** The largest page {@link #list} returns. */
     static final int MAX_LIST = 1_000;

@@ -12,10 +12,12 @@ import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -37,7 +39,15 @@ public final class PostgresDatabase implements AutoCloseable {
     private EmbeddedPostgresServer embedded;
     private String effectivePassword;
     private HikariDataSource pool;
-    private DSLContext dsl;
+    /** The connections of the started pool; {@code null} before {@link #start()} and after {@link #close()}. */
+    private volatile FairConnectionProvider connections;
+    /**
+     * One jOOQ context for the life of this object, over whichever pool is open: the adapters are built over it
+     * before the database starts (constructing them does no I/O) and use it once it has.
+     */
+    private final DSLContext context = DSL.using(new OpenPool(), SQLDialect.POSTGRES, new Settings()
+            .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
+            .withExecuteLogging(false));
     private String effectiveUrl;
     private String effectiveUser;
 
@@ -79,7 +89,7 @@ public final class PostgresDatabase implements AutoCloseable {
 
     /** Starts the embedded server when there is one, opens the pool, applies migrations. */
     public synchronized void start() {
-        if (dsl != null) {
+        if (connections != null) {
             return;
         }
         try {
@@ -114,11 +124,8 @@ public final class PostgresDatabase implements AutoCloseable {
                     .load()
                     .migrate();
             EmbeddedPostgresServer server = embedded;
-            dsl = DSL.using(new FairConnectionProvider(pool, poolSize, config.getConnectionTimeout(),
-                    server == null ? () -> null : () -> server.health().up() ? null : server.health().detail()),
-                    SQLDialect.POSTGRES, new Settings()
-                    .withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_UNQUOTED)
-                    .withExecuteLogging(false));
+            connections = new FairConnectionProvider(pool, poolSize, config.getConnectionTimeout(),
+                    server == null ? () -> null : () -> server.health().up() ? null : server.health().detail());
             LOG.info(() -> "database ready (" + (embedded != null ? "embedded PostgreSQL under " + embeddedDataDir : "external") + ")");
         } catch (io.warmpool.adapters.db.embedded.EmbeddedPostgresException e) {
             close();
@@ -129,12 +136,20 @@ public final class PostgresDatabase implements AutoCloseable {
         }
     }
 
-    /** The jOOQ context over the pool. */
+    /** The jOOQ context over the pool; the database must be started. */
     public DSLContext dsl() {
-        if (dsl == null) {
+        if (connections == null) {
             throw new IllegalStateException("database not started");
         }
-        return dsl;
+        return context;
+    }
+
+    /**
+     * The jOOQ context the adapters are built over, before the database has started (no I/O): a query fails with a
+     * {@link DataAccessException} until {@link #start()} and after {@link #close()}.
+     */
+    DSLContext context() {
+        return context;
     }
 
     public DataSource dataSource() {
@@ -183,10 +198,37 @@ public final class PostgresDatabase implements AutoCloseable {
             pool.close();
             pool = null;
         }
-        dsl = null;
+        connections = null;
         if (embedded != null) {
             embedded.close();
             embedded = null;
+        }
+    }
+
+    /** The started pool's connections, or a failure before start and after close. */
+    private final class OpenPool implements ConnectionProvider {
+        @Override
+        public Connection acquire() {
+            FairConnectionProvider open = connections;
+            if (open == null) {
+                throw new DataAccessException("database not started");
+            }
+            return open.acquire();
+        }
+
+        @Override
+        public void release(Connection connection) {
+            FairConnectionProvider open = connections;
+            if (open != null) {
+                open.release(connection);
+            } else {
+                // closed while the connection was out: the pool is gone, the connection with it
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    throw new DataAccessException("could not return a database connection: " + e.getMessage(), e);
+                }
+            }
         }
     }
 

@@ -34,7 +34,7 @@ import org.postgresql.PGNotification;
  * at most once, as the port allows: nudges sent while the connection is down are lost, the thread reconnects with
  * a bounded backoff, and the regular pass does the work meanwhile.
  */
-public final class PostgresNudgeAdapter implements NudgePort {
+final class PostgresNudgeAdapter implements NudgePort {
 
     /** The notification channel every replica listens on. */
     public static final String CHANNEL = "warmpool_nudge";

@@ -34,7 +34,7 @@ import org.jooq.impl.DSL;
  * <p>Every replica must use the same key; the default differs from every other advisory key warmpool uses.
  * Thread-safe; each {@link #tryAcquire()} opens its own connection.
  */
-public final class PostgresReconciliationLock implements ReconciliationLockPort {
+final class PostgresReconciliationLock implements ReconciliationLockPort {
 
     /** The advisory lock key of the reconciliation lock ("warm" in the high half, 2 in the low half). */
     public static final long DEFAULT_KEY = 0x7761726d_00000002L;

@@ -3,6 +3,7 @@ package io.warmpool.adapters.db;
 import static io.warmpool.adapters.db.Seed.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.inject.Injector;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.Event;
@@ -83,15 +84,15 @@ class LiteralTextContractTest extends DatabaseTestBase {
     private JooqBuildQueueAdapter queue;
     private JooqWorkspaceAdapter workspaces;
     private JooqEventLogAdapter events;
-    private PostgresAdapters adapters;
+    private Injector adapters;
 
     @BeforeEach
     void adapters() {
-        adapters = new PostgresAdapters(db, Clock.fixed(NOW, ZoneOffset.UTC));
-        store = (JooqPresetStoreAdapter) adapters.presetStore();
-        queue = (JooqBuildQueueAdapter) adapters.buildQueue();
-        workspaces = (JooqWorkspaceAdapter) adapters.workspaces();
-        events = adapters.events();
+        adapters = PostgresModuleOver.started(db, Clock.fixed(NOW, ZoneOffset.UTC));
+        store = adapters.getInstance(JooqPresetStoreAdapter.class);
+        queue = adapters.getInstance(JooqBuildQueueAdapter.class);
+        workspaces = adapters.getInstance(JooqWorkspaceAdapter.class);
+        events = adapters.getInstance(JooqEventLogAdapter.class);
     }
 
     private static PresetsDocument document(Map<String, String> parameters) {
@@ -128,7 +129,7 @@ class LiteralTextContractTest extends DatabaseTestBase {
         }
         queue.complete(job.id(), WORKER, new JobResult.Succeeded(outputs, "log: " + text), NOW, s -> new FailureTransition(s, s));
         assertThat(workspaces.builds(ws)).singleElement().satisfies(b -> assertThat(b.log()).isEqualTo("log: " + text));
-        ClaimPort.Attempt claim = adapters.claims().claim(new PresetRef("python-dev", "small"), "alice", "alice-ws", NOW);
+        ClaimPort.Attempt claim = adapters.getInstance(ClaimPort.class).claim(new PresetRef("python-dev", "small"), "alice", "alice-ws", NOW);
         assertThat(claim).isInstanceOfSatisfying(ClaimPort.Claimed.class,
                 c -> assertThat(c.workspace().outputs()).isEqualTo(outputs));
         assertThat(workspaces.find(ws)).hasValueSatisfying(v -> assertThat(v.outputs()).isEqualTo(outputs));

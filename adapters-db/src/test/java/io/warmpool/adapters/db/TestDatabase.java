@@ -60,6 +60,13 @@ final class TestDatabase {
 
     /** A started {@link PostgresDatabase} on a fresh, migrated database of its own. The caller closes it. */
     static PostgresDatabase newDatabase() {
+        PostgresDatabase db = newDatabaseNotStarted();
+        db.start();
+        return db;
+    }
+
+    /** A {@link PostgresDatabase} on a fresh, migrated database of its own, not started yet. */
+    static PostgresDatabase newDatabaseNotStarted() {
         EmbeddedPostgres pg = server();
         String name = "warmpool_test_" + COUNTER.incrementAndGet();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
@@ -67,9 +74,7 @@ final class TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("could not create test database " + name, e);
         }
-        PostgresDatabase db = PostgresDatabase.external(pg.getJdbcUrl("postgres", name), "postgres", null, 16);
-        db.start();
-        return db;
+        return PostgresDatabase.external(pg.getJdbcUrl("postgres", name), "postgres", null, 16);
     }
 
     /** Empties every table, for isolation between the tests of one class. */

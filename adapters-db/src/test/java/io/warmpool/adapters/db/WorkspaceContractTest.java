@@ -4,6 +4,7 @@ import static io.warmpool.adapters.db.Seed.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.inject.Injector;
 import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
@@ -181,19 +182,19 @@ class WorkspaceContractTest extends DatabaseTestBase {
     }
 
     @Test
-    void givenPostgresAdapters_queueClaimsAndWorkspacesWorkTogether() {
-        PostgresAdapters adapters = new PostgresAdapters(db, Clock.fixed(NOW, ZoneOffset.UTC));
-        BuildQueuePort queue = adapters.buildQueue();
+    void givenPostgresModule_queueClaimsAndWorkspacesWorkTogether() {
+        Injector adapters = PostgresModuleOver.started(db, Clock.fixed(NOW, ZoneOffset.UTC));
+        BuildQueuePort queue = adapters.getInstance(BuildQueuePort.class);
         WorkspaceId id = new WorkspaceId(UUID.randomUUID());
         queue.enqueueCreates(List.of(new CreateRequest(id, "prebuild-y", small)), NOW);
         Job job = queue.acquire(WORKER, NOW).orElseThrow();
         queue.complete(job.id(), WORKER, new JobResult.Succeeded(Map.of("url", "u"), ""), NOW,
                 s -> new FailureTransition(s, FailureState.initial()));
 
-        ClaimPort.Attempt attempt = adapters.claims().claim(new PresetRef("python-dev", "small"), "alice", "mine", NOW);
+        ClaimPort.Attempt attempt = adapters.getInstance(ClaimPort.class).claim(new PresetRef("python-dev", "small"), "alice", "mine", NOW);
 
         assertThat(attempt).isInstanceOf(ClaimPort.Claimed.class);
-        WorkspaceView view = adapters.workspaces().find(id).orElseThrow();
+        WorkspaceView view = adapters.getInstance(WorkspacePort.class).find(id).orElseThrow();
         assertThat(view.owner()).isEqualTo("alice");
         assertThat(view.name()).isEqualTo("mine");
         assertThat(view.phase()).isEqualTo(Phase.RUNNING);

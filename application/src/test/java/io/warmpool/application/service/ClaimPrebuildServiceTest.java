@@ -187,8 +187,8 @@ class ClaimPrebuildServiceTest {
         // given: a nudge port that is down (Mockito: only the failure matters here)
         NudgePort brokenNudges = mock(NudgePort.class);
         doThrow(new IllegalStateException("LISTEN connection lost")).when(brokenNudges).nudge(any());
-        ClaimPrebuildService service = new ClaimPrebuildService(world.clock, world.store, brokenNudges, world.ids,
-                world.events, world.metrics);
+        ClaimPrebuildService service = world.injectorWith(binder -> binder.bind(NudgePort.class).toInstance(brokenNudges))
+                .getInstance(ClaimPrebuildService.class);
         PresetId preset = world.preset("python", 1);
         world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of());
 

@@ -387,8 +387,10 @@ class ReconcilePresetsServiceTest {
             world.clock.advance(Duration.ofMillis(7));
             world.events.publish(events);
         };
-        ReconcilePresetsService reconciler = new ReconcilePresetsService(world.clock, slowLock, world.store, world.store,
-                world.store, world.ids, slowEvents, world.metrics, ReconcileSettings.DEFAULTS);
+        ReconcilePresetsService reconciler = world.injectorWith(binder -> {
+            binder.bind(io.warmpool.application.port.out.ReconciliationLockPort.class).toInstance(slowLock);
+            binder.bind(io.warmpool.application.port.out.EventSinkPort.class).toInstance(slowEvents);
+        }).getInstance(ReconcilePresetsService.class);
 
         // when
         PassReport report = reconciler.reconcile(io.warmpool.application.port.out.PresetSnapshotPort.Scope.ALL);

@@ -2,6 +2,14 @@ package io.warmpool.application.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.Stage;
+import com.google.inject.util.Modules;
+import io.warmpool.application.fakes.FakeEventLog;
+import io.warmpool.application.fakes.FakeHistory;
 import io.warmpool.application.fakes.FakeProvisioner;
 import io.warmpool.application.fakes.FakeStore;
 import io.warmpool.application.fakes.ManualTimer;
@@ -12,7 +20,23 @@ import io.warmpool.application.fakes.RecordingMetrics;
 import io.warmpool.application.fakes.SequentialIds;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.EventRetentionPort;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.IdGeneratorPort;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetHistoryPort;
+import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
+import io.warmpool.application.port.out.ReconciliationLockPort;
+import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.TimerPort;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.application.wiring.ApplicationModule;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
@@ -25,6 +49,7 @@ import io.warmpool.domain.backoff.Jitter;
 import io.warmpool.domain.definition.PresetDefinition;
 import io.warmpool.domain.definition.PresetsDocument;
 import io.warmpool.domain.plan.PresetPlan;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +61,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * The application wired to the fakes: one store, a manual clock and timer, sequential ids. Backoff is linear with
- * a one-minute interval (the worked example of R3), hard limit 3, other settings at their defaults unless a test
- * changes {@link #reconcileSettings} or {@link #workerSettings}.
+ * The application wired to the fakes, from the same {@link ApplicationModule} as the service and the simulator: one
+ * store, a manual clock and timer, sequential ids. Backoff is linear with a one-minute interval (the worked example
+ * of R3), hard limit 3, other settings at their defaults unless a test changes {@link #reconcileSettings} or
+ * {@link #workerSettings} — then the next call builds a new injector, as a restart would.
  */
 final class World {
 
@@ -48,6 +74,8 @@ final class World {
 
     final MutableClock clock = new MutableClock(T0);
     final FakeStore store = new FakeStore();
+    final FakeHistory history = new FakeHistory();
+    final FakeEventLog eventLog = new FakeEventLog();
     final SequentialIds ids = new SequentialIds();
     final RecordingEvents events = new RecordingEvents();
     final RecordingMetrics metrics = new RecordingMetrics();
@@ -59,38 +87,86 @@ final class World {
     ReconcileSettings reconcileSettings = ReconcileSettings.DEFAULTS;
     WorkerSettings workerSettings = WorkerSettings.DEFAULTS;
 
-    private ReconcilePresetsService reconciler;
-    private ReconcileSettings reconcilerBuiltWith;
-    private ProvisionerWorkerService worker;
-    private WorkerSettings workerBuiltWith;
+    private Injector injector;
+    private ReconcileSettings builtWithReconcile;
+    private WorkerSettings builtWithWorker;
 
-    /** The reconciler, rebuilt when a test has changed {@link #reconcileSettings} (as a restart would). */
-    ReconcilePresetsService reconciler() {
-        if (reconciler == null || reconcilerBuiltWith != reconcileSettings) {
-            reconciler = new ReconcilePresetsService(clock, store, store, store, store, ids, events, metrics, reconcileSettings);
-            reconcilerBuiltWith = reconcileSettings;
+    /**
+     * The fakes and settings of this world, in place of what the service's adapter modules and bootstrap's core
+     * module provide.
+     */
+    private final class Fakes extends AbstractModule {
+        private final ReconcileSettings reconcile;
+        private final WorkerSettings worker;
+
+        Fakes(ReconcileSettings reconcile, WorkerSettings worker) {
+            this.reconcile = reconcile;
+            this.worker = worker;
         }
-        return reconciler;
+
+        @Override
+        protected void configure() {
+            bind(Clock.class).toInstance(clock);
+            bind(TimerPort.class).toInstance(timer);
+            bind(IdGeneratorPort.class).toInstance(ids);
+            bind(FailurePolicy.class).toInstance(failurePolicy);
+            bind(ReconcileSettings.class).toInstance(reconcile);
+            bind(WorkerSettings.class).toInstance(worker);
+            bind(EventRetentionSettings.class).toInstance(EventRetentionSettings.DEFAULTS);
+            bind(PresetSnapshotPort.class).toInstance(store);
+            bind(PresetStorePort.class).toInstance(store);
+            bind(FailureStatePort.class).toInstance(store);
+            bind(SettingsPort.class).toInstance(store);
+            bind(BuildQueuePort.class).toInstance(store);
+            bind(ClaimPort.class).toInstance(store);
+            bind(WorkspacePort.class).toInstance(store);
+            bind(ReconciliationLockPort.class).toInstance(store);
+            bind(NudgePort.class).toInstance(store);
+            bind(PresetHistoryPort.class).toInstance(history);
+            bind(EventRetentionPort.class).toInstance(eventLog);
+            bind(WorkspaceProvisionerPort.class).toInstance(provisioner);
+            bind(EventSinkPort.class).toInstance(events);
+            bind(MetricsPort.class).toInstance(metrics);
+        }
+    }
+
+    /** The injector for the current settings: a new one when a test has changed them (as a restart would). */
+    Injector injector() {
+        if (injector == null || builtWithReconcile != reconcileSettings || builtWithWorker != workerSettings) {
+            injector = Guice.createInjector(Stage.DEVELOPMENT, new ApplicationModule(), new Fakes(reconcileSettings, workerSettings));
+            builtWithReconcile = reconcileSettings;
+            builtWithWorker = workerSettings;
+        }
+        return injector;
+    }
+
+    /**
+     * The same application with some of the fakes replaced (a lock that blocks, nudges that fail), for a test of what
+     * a service does when a port misbehaves.
+     */
+    Injector injectorWith(Module replacements) {
+        return Guice.createInjector(Stage.DEVELOPMENT, Modules.override(new ApplicationModule(),
+                new Fakes(reconcileSettings, workerSettings)).with(replacements));
+    }
+
+    ReconcilePresetsService reconciler() {
+        return injector().getInstance(ReconcilePresetsService.class);
     }
 
     ProvisionerWorkerService worker() {
-        if (worker == null || workerBuiltWith != workerSettings) {
-            worker = new ProvisionerWorkerService(clock, store, provisioner, timer, failurePolicy, events, metrics, workerSettings);
-            workerBuiltWith = workerSettings;
-        }
-        return worker;
+        return injector().getInstance(ProvisionerWorkerService.class);
     }
 
     ClaimPrebuildService claims() {
-        return new ClaimPrebuildService(clock, store, store, ids, events, metrics);
+        return injector().getInstance(ClaimPrebuildService.class);
     }
 
     PresetOperationsService operations() {
-        return new PresetOperationsService(clock, store, store, store, store, store, store, events, failurePolicy);
+        return injector().getInstance(PresetOperationsService.class);
     }
 
     InspectService inspect() {
-        return new InspectService(clock, store, store, store, store, reconcileSettings);
+        return injector().getInstance(InspectService.class);
     }
 
     // ---- set-up

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * (coalesced: nudges that arrive while a pass runs are served by one pass after it). One thread, so passes of
  * this replica never overlap; across replicas the lock does that.
  */
-public final class ReconcileLoop implements AutoCloseable {
+public final class ReconcileLoop implements Lifecycle {
 
     private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
 
@@ -28,6 +28,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final NudgePort nudges;
     private final Duration interval;
     private final Consumer<PassReport> onPass;
+    private final Duration stopBound;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "warmpool-reconciler");
         t.setDaemon(true);
@@ -36,14 +37,18 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Set<PresetId> nudged = new LinkedHashSet<>();
     private NudgePort.Subscription subscription;
 
-    public ReconcileLoop(ReconcilePresetsUseCase reconcile, NudgePort nudges, Duration interval, Consumer<PassReport> onPass) {
+    /** @param stopBound how long {@link #stop()} waits for the pass in progress to finish */
+    public ReconcileLoop(ReconcilePresetsUseCase reconcile, NudgePort nudges, Duration interval, Consumer<PassReport> onPass,
+                         Duration stopBound) {
         this.reconcile = reconcile;
         this.nudges = nudges;
         this.interval = interval;
         this.onPass = onPass;
+        this.stopBound = stopBound;
     }
 
     /** Starts the first pass now, then one every interval; listens for nudges. */
+    @Override
     public void start() {
         subscription = nudges.subscribe(this::onNudge);
         executor.scheduleWithFixedDelay(() -> run(Scope.ALL), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -78,18 +83,23 @@ public final class ReconcileLoop implements AutoCloseable {
 
     /** Stops after the pass that is running, if any (bounded wait). */
     @Override
-    public void close() {
+    public void stop() {
         if (subscription != null) {
             subscription.close();
         }
         executor.shutdown();
         try {
-            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+            if (!executor.awaitTermination(stopBound.toMillis(), TimeUnit.MILLISECONDS)) {
                 executor.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             executor.shutdownNow();
         }
+    }
+
+    @Override
+    public String toString() {
+        return "reconcile loop";
     }
 }

@@ -14,10 +14,10 @@ import java.util.logging.Logger;
 /**
  * The provisioner workers of this replica: each worker takes a job, waits for it to finish, and takes the
  * next; an idle worker polls again after {@code idlePoll}. One thread also reaps jobs of lost workers
- * (of any replica) every heartbeat interval. On {@link #close()} workers finish the job they run (bounded by
+ * (of any replica) every heartbeat interval. On {@link #stop()} workers finish the job they run (bounded by
  * {@code drain}); a job still running after that is released by the reaper of another start.
  */
-public final class WorkerPool implements AutoCloseable {
+public final class WorkerPool implements Lifecycle {
 
     private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
 
@@ -31,6 +31,12 @@ public final class WorkerPool implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final Object wake = new Object();
 
+    /**
+     * @param workers   how many jobs run at once
+     * @param idlePoll  how long an idle worker waits before asking the queue again (a pass that enqueued wakes it sooner)
+     * @param reapEvery how often lost workers' jobs are looked for (the heartbeat interval)
+     * @param drain     how long {@link #stop()} waits for running jobs to finish
+     */
     public WorkerPool(RunProvisionerJobsUseCase jobs, String replica, int workers, Duration idlePoll,
                       Duration reapEvery, Duration drain) {
         this.jobs = jobs;
@@ -41,6 +47,7 @@ public final class WorkerPool implements AutoCloseable {
         this.drain = drain;
     }
 
+    @Override
     public void start() {
         if (!running.compareAndSet(false, true)) {
             return;
@@ -109,7 +116,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void stop() {
         running.set(false);
         wakeUp();
         long deadline = System.nanoTime() + drain.toNanos();
@@ -122,5 +129,10 @@ public final class WorkerPool implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    @Override
+    public String toString() {
+        return "workers";
     }
 }

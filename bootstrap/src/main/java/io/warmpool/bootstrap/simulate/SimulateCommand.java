@@ -2,11 +2,13 @@ package io.warmpool.bootstrap.simulate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.warmpool.adapters.db.PostgresDatabase;
+import com.google.inject.Module;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
+import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
 import io.warmpool.domain.Durations;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -34,6 +36,8 @@ import picocli.CommandLine.Spec;
                 "Same presets, scenario and seed give a byte-identical events file."})
 public final class SimulateCommand implements Callable<Integer> {
 
+    /** Connections of a run's database: one thread runs the whole simulation. */
+    private static final int DB_POOL = 4;
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     @Spec
@@ -81,17 +85,17 @@ public final class SimulateCommand implements Callable<Integer> {
         Scenario sc = Scenario.read(scenario);
         PrintWriter err = spec.commandLine().getErr();
         Path tmp = null;
-        PostgresDatabase db;
+        Module database;
         if (dbUrl != null) {
-            db = PostgresDatabase.external(dbUrl, null, null, 4);
+            database = new ExternalDatabaseModule(dbUrl, null, null, DB_POOL);
         } else {
             tmp = Files.createTempDirectory("warmpool-simulate");
-            db = PostgresDatabase.embedded(tmp, 4, EmbeddedPostgresServer.Options.THROWAWAY);
+            database = new EmbeddedDatabaseModule(tmp, DB_POOL, EmbeddedPostgresServer.Options.THROWAWAY);
         }
         long started = System.nanoTime();
         Simulation.Result result;
-        try (db) {
-            result = new Simulation(sc, yaml, presets.toString(), length, seed, err::println).run(db);
+        try {
+            result = new Simulation(sc, yaml, presets.toString(), length, seed, err::println).run(database);
         } finally {
             if (tmp != null) {
                 deleteRecursively(tmp);

@@ -6,8 +6,12 @@ import com.google.inject.Singleton;
 import io.warmpool.adapters.provisioner.CommandProvisioner;
 import io.warmpool.adapters.provisioner.CommandProvisionerConfig;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.bootstrap.runtime.Lifecycle;
 
-/** Provides the command {@link WorkspaceProvisionerPort}: configured executables per transition. */
+/**
+ * Provides the command {@link WorkspaceProvisionerPort} (configured executables per transition) and its
+ * {@link ProvisionerLifecycle}: stopping closes it ({@link CommandProvisioner#close()}).
+ */
 public final class CommandProvisionerModule extends AbstractModule {
 
     private final CommandProvisionerConfig config;
@@ -16,9 +20,21 @@ public final class CommandProvisionerModule extends AbstractModule {
         this.config = config;
     }
 
+    @Override
+    protected void configure() {
+        bind(WorkspaceProvisionerPort.class).to(CommandProvisioner.class);
+    }
+
     @Provides
     @Singleton
-    WorkspaceProvisionerPort provisioner() {
+    CommandProvisioner provisioner() {
         return new CommandProvisioner(config);
+    }
+
+    @Provides
+    @Singleton
+    @ProvisionerLifecycle
+    Lifecycle lifecycle(CommandProvisioner provisioner) {
+        return Lifecycle.stopping("provisioner (command)", provisioner::close);
     }
 }

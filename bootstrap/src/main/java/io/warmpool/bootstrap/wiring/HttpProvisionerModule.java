@@ -6,11 +6,14 @@ import com.google.inject.Singleton;
 import io.warmpool.adapters.provisioner.HttpProvisioner;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.bootstrap.runtime.Lifecycle;
 import java.time.Clock;
 import java.util.Random;
-import java.util.concurrent.Executors;
 
-/** Provides the signed-HTTP {@link WorkspaceProvisionerPort} with retries and a circuit breaker per endpoint. */
+/**
+ * Provides the signed-HTTP {@link WorkspaceProvisionerPort} with retries and a circuit breaker per endpoint, and its
+ * {@link ProvisionerLifecycle}: stopping ends the thread its retries are scheduled on.
+ */
 public final class HttpProvisionerModule extends AbstractModule {
 
     private final HttpProvisionerConfig config;
@@ -23,12 +26,20 @@ public final class HttpProvisionerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    WorkspaceProvisionerPort provisioner(Clock clock) {
-        return new HttpProvisioner(config, HttpProvisioner.newHttpClient(config), clock, new Random(seed),
-                Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "warmpool-http-provisioner-retry");
-                    t.setDaemon(true);
-                    return t;
-                }));
+    WorkspaceProvisionerPort provisioner(Clock clock, ProvisionerThread retries) {
+        return new HttpProvisioner(config, HttpProvisioner.newHttpClient(config), clock, new Random(seed), retries.executor());
+    }
+
+    @Provides
+    @Singleton
+    ProvisionerThread thread() {
+        return new ProvisionerThread("warmpool-http-provisioner-retry");
+    }
+
+    @Provides
+    @Singleton
+    @ProvisionerLifecycle
+    Lifecycle lifecycle(ProvisionerThread thread) {
+        return Lifecycle.stopping("provisioner (http)", thread::shutdown);
     }
 }

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * The metrics of SPEC §5 on Prometheus (adapters-metrics). Provides {@link PrometheusMetrics} (with the JVM's
  * metrics), {@link MetricsPort}, the {@link MetricsExposition} that the API's {@code /metrics} serves, and the
  * {@link EventSinkPort} that feeds both the database event log and the metrics. Needs the event log
- * ({@link JooqEventLogAdapter}, from {@link PostgresPortsModule}).
+ * ({@link JooqEventLogAdapter}, from adapters-db's {@code PostgresModule}).
  */
 public final class MetricsModule extends AbstractModule {
 

@@ -49,6 +49,15 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         }
     }
 
+    /** How long an idle worker waits before asking the queue again (a pass that enqueued jobs wakes it sooner). */
+    public static final Duration WORKER_IDLE_POLL = Duration.ofSeconds(1);
+
+    /**
+     * How long stopping waits for the workers' running jobs, and for the pass in progress (a job still running after
+     * that is released by the reaper of another start).
+     */
+    public static final Duration STOP_BOUND = Duration.ofSeconds(30);
+
     /** @throws ConfigException with every problem found */
     public static Settings from(Config c) {
         // Each read either returns the value or adds its problems and returns null: with any problem, nothing is built.
@@ -92,6 +101,16 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
                 new WorkerSettings(heartbeat, interval), eventRetention, workers, seed, token, c, http);
+    }
+
+    /** See {@link #WORKER_IDLE_POLL}. */
+    public Duration workerIdlePoll() {
+        return WORKER_IDLE_POLL;
+    }
+
+    /** See {@link #STOP_BOUND}. */
+    public Duration stopBound() {
+        return STOP_BOUND;
     }
 
     private static EventRetentionSettings eventRetention(Config c) {

@@ -7,9 +7,12 @@ import io.warmpool.adapters.provisioner.ExecutorCompletionScheduler;
 import io.warmpool.adapters.provisioner.SimulatedProvisioner;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
-import java.util.concurrent.Executors;
+import io.warmpool.bootstrap.runtime.Lifecycle;
 
-/** Provides the simulated {@link WorkspaceProvisionerPort} in real time: latencies and failures from its config. */
+/**
+ * Provides the simulated {@link WorkspaceProvisionerPort} in real time (latencies and failures from its config), and
+ * its {@link ProvisionerLifecycle}: stopping ends the thread its completions run on.
+ */
 public final class SimulatedProvisionerModule extends AbstractModule {
 
     private final SimulatedProvisionerConfig config;
@@ -22,12 +25,20 @@ public final class SimulatedProvisionerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    WorkspaceProvisionerPort provisioner() {
-        var executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "warmpool-simulated-provisioner");
-            t.setDaemon(true);
-            return t;
-        });
-        return new SimulatedProvisioner(config, seed, new ExecutorCompletionScheduler(executor));
+    WorkspaceProvisionerPort provisioner(ProvisionerThread thread) {
+        return new SimulatedProvisioner(config, seed, new ExecutorCompletionScheduler(thread.executor()));
+    }
+
+    @Provides
+    @Singleton
+    ProvisionerThread thread() {
+        return new ProvisionerThread("warmpool-simulated-provisioner");
+    }
+
+    @Provides
+    @Singleton
+    @ProvisionerLifecycle
+    Lifecycle lifecycle(ProvisionerThread thread) {
+        return Lifecycle.stopping("provisioner (simulated)", thread::shutdown);
     }
 }

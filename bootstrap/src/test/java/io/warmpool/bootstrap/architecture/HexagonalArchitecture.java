@@ -38,10 +38,11 @@ import org.jooq.TableLike;
  * base.application.port.in    use cases: see the domain, never port.out
  * base.application.port.out   outbound ports (interfaces) and their values
  * base.application.service    implements port.in with port.out
+ * base.application.wiring     the Guice module binding every use case to its service: the only Guice in the application
  * base.adapters.&lt;name&gt;        ports and domain only; never a service, another adapter or bootstrap —
  *                             except that an inbound adapter may use a file format (adapters.presets)
- * base.bootstrap              the composition root: sees everything, alone uses Guice, the wall clock
- *                             and unseeded randomness
+ * base.bootstrap              the composition root: sees everything, alone uses the wall clock and
+ *                             unseeded randomness; outside it only Guice modules use Guice
  * </pre>
  */
 public final class HexagonalArchitecture {
@@ -67,6 +68,7 @@ public final class HexagonalArchitecture {
     private String portIn;
     private String portOut;
     private String services;
+    private String wiring;
     private final List<String> adapters = new ArrayList<>();
     private final List<String> inboundAdapters = new ArrayList<>();
     private final List<String> outboundAdapters = new ArrayList<>();
@@ -89,11 +91,13 @@ public final class HexagonalArchitecture {
         return this;
     }
 
-    public HexagonalArchitecture withApplication(String pkg, String incomingPorts, String outgoingPorts, String servicesPkg) {
+    public HexagonalArchitecture withApplication(String pkg, String incomingPorts, String outgoingPorts, String servicesPkg,
+                                                 String wiringPkg) {
         this.application = base + "." + pkg;
         this.portIn = application + "." + incomingPorts;
         this.portOut = application + "." + outgoingPorts;
         this.services = application + "." + servicesPkg;
+        this.wiring = application + "." + wiringPkg;
         return this;
     }
 
@@ -154,8 +158,13 @@ public final class HexagonalArchitecture {
 
         // ---- the application: use cases, ports and services
         rules.put("application sees only the domain", classes().that().resideInAPackage(application + "..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", domain + "..", application + "..")
-                .because("the application depends on the domain only (no Guice, jOOQ or HTTP)"));
+                .should().onlyDependOnClassesThat().resideInAnyPackage(with(GUICE, "java..", domain + "..", application + ".."))
+                .because("the application depends on the domain only (no jOOQ or HTTP; Guice only in its wiring, next rule)"));
+        rules.put("application uses Guice only in its wiring", noClasses().that().resideInAPackage(application + "..")
+                .and().resideOutsideOfPackage(wiring + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(GUICE)
+                .because("the services are plain constructors; one module binds them for every runtime (CONVENTIONS:"
+                        + " compose once; docs/decisions.md)"));
         rules.put("application does no I/O", noClasses().that().resideInAPackage(application + "..")
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "java.net..", "java.nio.file..")
                 .because("I/O belongs to adapters behind ports"));
@@ -197,10 +206,12 @@ public final class HexagonalArchitecture {
                 .should(exposeNoRowTypes())
                 .because("database row types never leave adapters-db (CONVENTIONS: map them to domain records there)"));
 
-        // ---- composition: only bootstrap wires
-        rules.put("only bootstrap uses Guice", noClasses().that().resideOutsideOfPackage(configuration + "..")
-                .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..", "jakarta.inject..", "javax.inject..")
-                .because("adapters expose plain factories and bootstrap's modules bind them (docs/decisions.md)"));
+        // ---- composition: bootstrap wires; elsewhere a module next to the classes it binds
+        rules.put("outside bootstrap only Guice modules use Guice", noClasses().that().resideOutsideOfPackage(configuration + "..")
+                .and(ARE_NOT_GUICE_MODULES)
+                .should().dependOnClassesThat().resideInAnyPackage(GUICE)
+                .because("classes keep plain constructors (no @Inject); a module binds them, next to them when they are"
+                        + " package-private (CONVENTIONS: one module per adapter; docs/decisions.md)"));
 
         // ---- time and randomness: only bootstrap chooses the real ones
         rules.put("only bootstrap reads the wall clock", noClasses().that().resideOutsideOfPackage(configuration + "..")
@@ -218,6 +229,24 @@ public final class HexagonalArchitecture {
         rules.forEach((name, rule) -> named.add(new Rule(name, rule)));
         return named;
     }
+
+    private static final String[] GUICE = {"com.google.inject..", "jakarta.inject..", "javax.inject.."};
+
+    private static String[] with(String[] more, String... packages) {
+        List<String> all = new ArrayList<>(List.of(packages));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    /** A Guice module, or a class inside one (an anonymous provider, a nested helper). */
+    private static final DescribedPredicate<JavaClass> ARE_NOT_GUICE_MODULES = DescribedPredicate.describe(
+            "are not Guice modules", c -> {
+                JavaClass top = c;
+                while (top.getEnclosingClass().isPresent()) {
+                    top = top.getEnclosingClass().get();
+                }
+                return !top.isAssignableTo(com.google.inject.Module.class);
+            });
 
     public Rule rule(String name) {
         return rules().stream().filter(r -> r.name().equals(name)).findFirst()

@@ -2,10 +2,10 @@ package io.warmpool.bootstrap.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
+import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,9 +39,8 @@ class SimulationTest {
     private Simulation.Result run(String name, String scenarioYaml, Duration duration, long seed) throws Exception {
         Path scenario = dir.resolve(name + ".yaml");
         Files.writeString(scenario, scenarioYaml);
-        try (PostgresDatabase db = PostgresDatabase.embedded(dir.resolve(name + "-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY)) {
-            return new Simulation(Scenario.read(scenario), PRESETS, "presets.yaml", duration, seed, line -> { }).run(db);
-        }
+        return new Simulation(Scenario.read(scenario), PRESETS, "presets.yaml", duration, seed, line -> { })
+                .run(new EmbeddedDatabaseModule(dir.resolve(name + "-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
     }
 
     @Test

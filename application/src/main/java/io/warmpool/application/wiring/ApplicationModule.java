@@ -1,0 +1,131 @@
+package io.warmpool.application.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.OperatePresetsUseCase;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
+import io.warmpool.application.port.in.PruneEventsUseCase;
+import io.warmpool.application.port.in.RecordPassUseCase;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.out.BuildQueuePort;
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.EventRetentionPort;
+import io.warmpool.application.port.out.EventSinkPort;
+import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.IdGeneratorPort;
+import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.port.out.PresetHistoryPort;
+import io.warmpool.application.port.out.PresetSnapshotPort;
+import io.warmpool.application.port.out.PresetStorePort;
+import io.warmpool.application.port.out.ReconciliationLockPort;
+import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.TimerPort;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.application.service.ClaimPrebuildService;
+import io.warmpool.application.service.EventRetentionService;
+import io.warmpool.application.service.EventRetentionSettings;
+import io.warmpool.application.service.InspectService;
+import io.warmpool.application.service.PresetHistoryService;
+import io.warmpool.application.service.PresetOperationsService;
+import io.warmpool.application.service.ProvisionerWorkerService;
+import io.warmpool.application.service.ReconcilePresetsService;
+import io.warmpool.application.service.ReconcileSettings;
+import io.warmpool.application.service.WorkerSettings;
+import io.warmpool.domain.backoff.FailurePolicy;
+import java.time.Clock;
+
+/**
+ * Every use case bound to the service that implements it, one instance of each service per injector. The one
+ * place the services are constructed: the service, the simulator and the application tests all install this
+ * module and differ only in what they bind around it (CONVENTIONS: compose once). The services stay plain
+ * constructors, free of Guice.
+ *
+ * <p>Provides: {@link ReconcilePresetsUseCase}, {@link RunProvisionerJobsUseCase}, {@link ClaimPrebuildUseCase},
+ * {@link InspectUseCase}, {@link ApplyPresetsUseCase}, {@link OperatePresetsUseCase},
+ * {@link PauseReconciliationUseCase}, {@link ReleaseWorkspaceUseCase}, {@link RecordPassUseCase},
+ * {@link PresetHistoryUseCase}, {@link PruneEventsUseCase} (and the service classes behind them).
+ *
+ * <p>Needs from other modules: {@link Clock}, {@link TimerPort}, {@link IdGeneratorPort}, {@link FailurePolicy},
+ * {@link ReconcileSettings}, {@link WorkerSettings}, {@link EventRetentionSettings}; the persistence ports
+ * ({@link PresetSnapshotPort}, {@link PresetStorePort}, {@link FailureStatePort}, {@link SettingsPort},
+ * {@link BuildQueuePort}, {@link ClaimPort}, {@link WorkspacePort}, {@link PresetHistoryPort},
+ * {@link ReconciliationLockPort}, {@link EventRetentionPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
+ * {@link EventSinkPort} and {@link NudgePort}.
+ */
+public final class ApplicationModule extends AbstractModule {
+
+    @Override
+    protected void configure() {
+        bind(ReconcilePresetsUseCase.class).to(ReconcilePresetsService.class);
+        bind(RunProvisionerJobsUseCase.class).to(ProvisionerWorkerService.class);
+        bind(ClaimPrebuildUseCase.class).to(ClaimPrebuildService.class);
+        bind(InspectUseCase.class).to(InspectService.class);
+        bind(ApplyPresetsUseCase.class).to(PresetOperationsService.class);
+        bind(OperatePresetsUseCase.class).to(PresetOperationsService.class);
+        bind(PauseReconciliationUseCase.class).to(PresetOperationsService.class);
+        bind(ReleaseWorkspaceUseCase.class).to(PresetOperationsService.class);
+        bind(RecordPassUseCase.class).to(PresetHistoryService.class);
+        bind(PresetHistoryUseCase.class).to(PresetHistoryService.class);
+        bind(PruneEventsUseCase.class).to(EventRetentionService.class);
+    }
+
+    @Provides
+    @Singleton
+    ReconcilePresetsService reconcile(Clock clock, ReconciliationLockPort lock, SettingsPort settings,
+                                      PresetSnapshotPort snapshots, BuildQueuePort queue, IdGeneratorPort ids,
+                                      EventSinkPort events, MetricsPort metrics, ReconcileSettings reconcileSettings) {
+        return new ReconcilePresetsService(clock, lock, settings, snapshots, queue, ids, events, metrics, reconcileSettings);
+    }
+
+    @Provides
+    @Singleton
+    ProvisionerWorkerService workers(Clock clock, BuildQueuePort queue, WorkspaceProvisionerPort provisioner,
+                                     TimerPort timer, FailurePolicy failurePolicy, EventSinkPort events,
+                                     MetricsPort metrics, WorkerSettings workerSettings) {
+        return new ProvisionerWorkerService(clock, queue, provisioner, timer, failurePolicy, events, metrics, workerSettings);
+    }
+
+    @Provides
+    @Singleton
+    ClaimPrebuildService claims(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
+                                EventSinkPort events, MetricsPort metrics) {
+        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics);
+    }
+
+    @Provides
+    @Singleton
+    PresetOperationsService operations(Clock clock, PresetStorePort presets, FailureStatePort failures,
+                                       SettingsPort settings, WorkspacePort workspaces, BuildQueuePort queue,
+                                       NudgePort nudges, EventSinkPort events, FailurePolicy failurePolicy) {
+        return new PresetOperationsService(clock, presets, failures, settings, workspaces, queue, nudges, events, failurePolicy);
+    }
+
+    @Provides
+    @Singleton
+    InspectService inspect(Clock clock, PresetSnapshotPort snapshots, SettingsPort settings, PresetStorePort presets,
+                           WorkspacePort workspaces, ReconcileSettings reconcileSettings) {
+        return new InspectService(clock, snapshots, settings, presets, workspaces, reconcileSettings);
+    }
+
+    @Provides
+    @Singleton
+    PresetHistoryService history(Clock clock, PresetHistoryPort history, PresetStorePort presets, PresetSnapshotPort snapshots) {
+        return new PresetHistoryService(clock, history, presets, snapshots);
+    }
+
+    @Provides
+    @Singleton
+    EventRetentionService eventRetention(Clock clock, ReconciliationLockPort lock, EventRetentionPort events,
+                                         MetricsPort metrics, EventRetentionSettings retention) {
+        return new EventRetentionService(clock, lock, events, metrics, retention);
+    }
+}
