@@ -1,0 +1,249 @@
+package io.warmpool.application.port.out.contract;
+
+import static io.warmpool.application.port.out.contract.PortSeed.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimPort.Attempt;
+import io.warmpool.application.port.out.ClaimPort.Claimed;
+import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
+import io.warmpool.application.port.out.ClaimPort.Missed;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.WorkspacePort.Phase;
+import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The contract of {@link ClaimPort} (SPEC A3, R1): the oldest eligible prebuild of the active version, oldest by
+ * its workspace's creation (not its readiness: seeded prebuilds become ready {@link PortSeed#READY_AFTER} after).
+ */
+public abstract class ClaimPortContract extends PortContract {
+
+    protected static final Instant NOW = T0.plus(Duration.ofHours(10));
+    protected static final PresetRef SMALL = new PresetRef("python-dev", "small");
+
+    private ClaimPort claims;
+
+    @BeforeEach
+    void claims() {
+        claims = store.claims();
+    }
+
+    private PresetId small() {
+        return seed.preset("python-dev", "small", Map.of("cpu", "2"));
+    }
+
+    private PresetId smallWithTtl(Duration ttl) {
+        return seed.preset("python-dev", "v1", "small", Map.of("cpu", "2"), ttl, false, false);
+    }
+
+    private static ClaimedWorkspace claimed(Attempt attempt) {
+        assertThat(attempt).isInstanceOf(Claimed.class);
+        return ((Claimed) attempt).workspace();
+    }
+
+    private String owner(WorkspaceId id) {
+        return seed.workspace(id).owner();
+    }
+
+    @Test
+    void givenRunningPrebuilds_claimHandsOverTheOldestWithItsOutputs() {
+        PresetId preset = small();
+        WorkspaceId oldest = seed.runningPrebuild(preset, T0.plusSeconds(10), Map.of("url", "https://oldest", "ip", "10.0.0.7"));
+        WorkspaceId newer = seed.runningPrebuild(preset, T0.plusSeconds(20), Map.of("url", "https://newer"));
+
+        ClaimedWorkspace ws = claimed(claims.claim(SMALL, "alice", "alice-dev", NOW));
+
+        assertThat(ws.id()).isEqualTo(oldest);
+        assertThat(ws.owner()).isEqualTo("alice");
+        assertThat(ws.name()).isEqualTo("alice-dev");
+        assertThat(ws.preset()).isEqualTo(preset);
+        assertThat(ws.createdAt()).as("when the workspace was created, not when it became ready")
+                .isEqualTo(T0.plusSeconds(10));
+        assertThat(ws.claimedAt()).isEqualTo(NOW);
+        assertThat(ws.outputs()).containsOnly(Map.entry("url", "https://oldest"), Map.entry("ip", "10.0.0.7"));
+        WorkspaceView row = seed.workspace(oldest);
+        assertThat(row.owner()).isEqualTo("alice");
+        assertThat(row.claimed()).isTrue();
+        assertThat(row.name()).isEqualTo("alice-dev");
+        assertThat(row.createdAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(row.claimedAt()).isEqualTo(NOW);
+        assertThat(row.phase()).isEqualTo(Phase.RUNNING);
+        assertThat(owner(newer)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(seed.snapshot(preset).running()).extracting(p -> p.id()).containsExactly(newer);
+    }
+
+    @Test
+    void givenPrebuildsCreatedAtTheSameInstant_claimBreaksTheTieById() {
+        PresetId preset = small();
+        List<WorkspaceId> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(seed.runningPrebuild(preset, T0, Map.of()));
+        }
+        // By WorkspaceId's order: that of the canonical lowercase text, which is PostgreSQL's bytewise uuid order.
+        List<WorkspaceId> expected = ids.stream().sorted(Comparator.naturalOrder()).toList();
+
+        List<WorkspaceId> got = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            got.add(claimed(claims.claim(SMALL, "u" + i, "n" + i, NOW)).id());
+        }
+
+        assertThat(got).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void givenNoPrebuild_claimMisses() {
+        PresetId preset = small();
+
+        Attempt attempt = claims.claim(SMALL, "alice", "dev", NOW);
+
+        assertThat(attempt).isEqualTo(new Missed(preset));
+    }
+
+    @Test
+    void givenAllPrebuildsClaimed_theNextClaimMisses() {
+        PresetId preset = small();
+        seed.runningPrebuild(preset, T0, Map.of());
+
+        claimed(claims.claim(SMALL, "alice", "dev", NOW));
+
+        assertThat(claims.claim(SMALL, "bob", "dev", NOW)).isEqualTo(new Missed(preset));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"STARTING", "FAILED", "DELETING", "DELETED"})
+    void givenOnlyAPrebuildThatIsNotRunning_claimMisses(Phase phase) {
+        PresetId preset = small();
+        WorkspaceId ws = switch (phase) {
+            case STARTING -> seed.startingPrebuild(preset, T0);
+            case FAILED -> seed.failedPrebuild(preset, T0);
+            case DELETING -> seed.deletingPrebuild(preset, T0, T0.plusSeconds(60));
+            case DELETED -> seed.deletedPrebuild(preset, T0, T0.plusSeconds(60));
+            case RUNNING -> throw new AssertionError("not a case of this test");
+        };
+        assertThat(seed.workspace(ws).phase()).isEqualTo(phase);
+
+        assertThat(claims.claim(SMALL, "alice", "dev", NOW)).isInstanceOf(Missed.class);
+        assertThat(owner(ws)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenOnlyAnotherUsersWorkspace_claimMisses() {
+        PresetId preset = small();
+        WorkspaceId bobs = seed.claimed(preset, "bob", T0, T0.plusSeconds(60), Map.of());
+
+        assertThat(claims.claim(SMALL, "alice", "dev", NOW)).isInstanceOf(Missed.class);
+        assertThat(owner(bobs)).isEqualTo("bob");
+    }
+
+    @Test
+    void givenATtl_expiredPrebuildsAreNeverClaimed() {
+        Duration ttl = Duration.ofHours(1);
+        PresetId preset = smallWithTtl(ttl);
+        WorkspaceId muchOlder = seed.runningPrebuild(preset, NOW.minus(ttl).minusSeconds(60), Map.of());
+        WorkspaceId expiredExactly = seed.runningPrebuild(preset, NOW.minus(ttl), Map.of()); // now − createdAt = ttl
+        WorkspaceId justInside = seed.runningPrebuild(preset, NOW.minus(ttl).plusMillis(1), Map.of());
+
+        ClaimedWorkspace first = claimed(claims.claim(SMALL, "alice", "dev", NOW));
+        Attempt second = claims.claim(SMALL, "bob", "dev", NOW);
+
+        assertThat(first.id()).isEqualTo(justInside);
+        assertThat(second).isInstanceOf(Missed.class);
+        assertThat(owner(expiredExactly)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(owner(muchOlder)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenAnInvalidatedPreset_olderPrebuildsAreNeverClaimedButOneCreatedAtTheInvalidationIs() {
+        PresetId preset = small();
+        Instant invalidatedAt = T0.plusSeconds(100);
+        WorkspaceId before = seed.runningPrebuild(preset, invalidatedAt.minusMillis(1), Map.of());
+        WorkspaceId atTheInstant = seed.runningPrebuild(preset, invalidatedAt, Map.of());
+        store.presets().invalidate(preset, invalidatedAt);
+
+        ClaimedWorkspace first = claimed(claims.claim(SMALL, "alice", "dev", NOW));
+        Attempt second = claims.claim(SMALL, "bob", "dev", NOW);
+
+        assertThat(first.id()).isEqualTo(atTheInstant);
+        assertThat(second).isInstanceOf(Missed.class);
+        assertThat(owner(before)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenADeprecatedTemplate_claimMissesEvenWithRunningPrebuilds() {
+        PresetId preset = seed.preset("python-dev", "v1", "small", Map.of(), Duration.ZERO, true, false);
+        seed.runningPrebuild(preset, T0, Map.of());
+
+        assertThat(claims.claim(SMALL, "alice", "dev", NOW)).isEqualTo(new Missed(preset));
+    }
+
+    @Test
+    void givenADeletedTemplate_claimMissesEvenWithRunningPrebuilds() {
+        PresetId preset = seed.preset("python-dev", "v1", "small", Map.of(), Duration.ZERO, false, true);
+        seed.runningPrebuild(preset, T0, Map.of());
+
+        assertThat(claims.claim(SMALL, "alice", "dev", NOW)).isEqualTo(new Missed(preset));
+    }
+
+    @Test
+    void givenANewerActiveVersion_claimTakesOnlyThatVersionsPrebuilds() {
+        PresetId v1 = seed.preset("python-dev", "v1", "small", Map.of("cpu", "2"), Duration.ZERO, false, false);
+        WorkspaceId oldVersion = seed.runningPrebuild(v1, T0, Map.of());
+        PresetId v2 = seed.preset("python-dev", "v2", "small", Map.of("cpu", "4"), Duration.ZERO, false, false);
+
+        Attempt none = claims.claim(SMALL, "alice", "dev", NOW);
+        WorkspaceId current = seed.runningPrebuild(v2, T0.plusSeconds(5), Map.of());
+        ClaimedWorkspace got = claimed(claims.claim(SMALL, "alice", "dev", NOW));
+
+        assertThat(none).isEqualTo(new Missed(v2));
+        assertThat(got.id()).isEqualTo(current);
+        assertThat(got.preset()).isEqualTo(v2);
+        assertThat(owner(oldVersion)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenAnUnknownTemplate_claimThrowsNotFoundNamingThePreset() {
+        small();
+
+        assertThatThrownBy(() -> claims.claim(new PresetRef("go-dev", "small"), "alice", "dev", NOW))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("go-dev/small")
+                .hasMessageContaining("no template go-dev");
+    }
+
+    @Test
+    void givenAPresetMissingFromTheActiveVersion_claimThrowsNotFoundNamingThePresetAndVersion() {
+        seed.preset("python-dev", "v1", "small", Map.of(), Duration.ZERO, false, false);
+        seed.preset("python-dev", "v2", "large", Map.of(), Duration.ZERO, false, false);
+
+        assertThatThrownBy(() -> claims.claim(SMALL, "alice", "dev", NOW))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("python-dev/small")
+                .hasMessageContaining("v2");
+    }
+
+    @Test
+    void givenThePrebuildsOwnerAsClaimant_claimIsRejected() {
+        PresetId preset = small();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+
+        assertThatThrownBy(() -> claims.claim(SMALL, WorkspacePort.PREBUILDS_OWNER, "dev", NOW))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(seed.workspace(ws).name()).startsWith("prebuild-");
+        assertThat(seed.workspace(ws).claimedAt()).isNull();
+    }
+}
