@@ -3,6 +3,7 @@ package io.warmpool.adapters.db;
 import io.warmpool.application.port.out.contract.PortSeed;
 import io.warmpool.application.port.out.contract.StorePorts;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -42,6 +43,8 @@ final class PostgresStore implements BeforeAllCallback, AfterAllCallback {
         JooqPresetStoreAdapter presets = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(PortSeed.T0, ZoneOffset.UTC));
         JooqWorkspaceAdapter workspaces = new JooqWorkspaceAdapter(db.dsl(), presetIds);
         return new StorePorts(presets, presets, presets, new JooqSnapshotAdapter(db.dsl(), presetIds),
-                new JooqBuildQueueAdapter(db.dsl(), presetIds), workspaces, workspaces, new PostgresReconciliationLock(db));
+                new JooqBuildQueueAdapter(db.dsl(), presetIds), workspaces, workspaces, new PostgresReconciliationLock(db),
+                // Short poll and reconnect delays, as in the database-only nudge tests.
+                new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)));
     }
 }

@@ -71,6 +71,7 @@ import java.util.stream.Collectors;
  *   <li>workers take deletes before creates, then oldest first, never before a job's {@code notBefore} (at first
  *       its enqueueing); a release leaves error code {@code unavailable} until the build finishes;</li>
  *   <li>a canceled create's workspace stays, {@code DELETED};</li>
+ *   <li>nudges are delivered at once, on the sender's thread, to every listener; one that throws stops no other.</li>
  *   <li>{@code complete} applies the failure change to create jobs only, in the same "transaction".</li>
  * </ul>
  *
@@ -611,7 +612,13 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     @Override
     public void nudge(PresetId preset) {
         nudgesSent.add(preset);
-        nudgeListeners.forEach(l -> l.accept(preset));
+        for (Consumer<PresetId> listener : nudgeListeners) {
+            try {
+                listener.accept(preset);
+            } catch (RuntimeException e) {
+                // As the adapter's listening thread: a listener's failure never stops later nudges nor reaches the sender.
+            }
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.warmpool.application.port.out.contract;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.FailureStatePort;
+import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
@@ -17,7 +18,7 @@ import java.util.Objects;
  */
 public record StorePorts(PresetStorePort presets, FailureStatePort failureStates, SettingsPort settings,
                          PresetSnapshotPort snapshots, BuildQueuePort queue, ClaimPort claims,
-                         WorkspacePort workspaces, ReconciliationLockPort lock) {
+                         WorkspacePort workspaces, ReconciliationLockPort lock, NudgePort nudges) {
 
     public StorePorts {
         Objects.requireNonNull(presets, "presets");
@@ -28,11 +29,12 @@ public record StorePorts(PresetStorePort presets, FailureStatePort failureStates
         Objects.requireNonNull(claims, "claims");
         Objects.requireNonNull(workspaces, "workspaces");
         Objects.requireNonNull(lock, "lock");
+        Objects.requireNonNull(nudges, "nudges");
     }
 
     /** Every port from one object that implements them all (the fake). */
     public static <S extends PresetStorePort & FailureStatePort & SettingsPort & PresetSnapshotPort & BuildQueuePort
-            & ClaimPort & WorkspacePort & ReconciliationLockPort> StorePorts allIn(S store) {
-        return new StorePorts(store, store, store, store, store, store, store, store);
+            & ClaimPort & WorkspacePort & ReconciliationLockPort & NudgePort> StorePorts allIn(S store) {
+        return new StorePorts(store, store, store, store, store, store, store, store, store);
     }
 }
