@@ -13,6 +13,7 @@ import io.warmpool.application.port.out.DeleteRequest;
 import io.warmpool.application.port.out.Job;
 import io.warmpool.application.port.out.JobResult;
 import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.port.out.WorkspacePort;
@@ -125,7 +126,7 @@ public abstract class BuildQueuePortContract extends PortContract {
             assertThat(b.reason()).isEqualTo("DESIRED");
             assertThat(b.attempt()).isZero();
         }
-        assertThat(store.snapshots().load(io.warmpool.application.port.out.PresetSnapshotPort.Scope.ALL)
+        assertThat(store.snapshots().load(Scope.ALL)
                 .queuedCreates()).isEqualTo(3);
     }
 
@@ -349,7 +350,7 @@ public abstract class BuildQueuePortContract extends PortContract {
         assertThat(build.startedAt()).isEqualTo(takenAt);
         assertThat(build.attempt()).isEqualTo(1);
         assertThat(phase(job.workspace())).isEqualTo(Phase.STARTING);
-        assertThat(store.snapshots().load(io.warmpool.application.port.out.PresetSnapshotPort.Scope.ALL)
+        assertThat(store.snapshots().load(Scope.ALL)
                 .queuedCreates()).isZero();
     }
 

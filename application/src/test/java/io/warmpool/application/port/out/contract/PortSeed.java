@@ -7,6 +7,7 @@ import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DeleteRequest;
 import io.warmpool.application.port.out.Job;
 import io.warmpool.application.port.out.JobResult;
+import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.port.out.WorkspacePort.BuildView;
@@ -81,7 +82,7 @@ public final class PortSeed {
     /** The preset as the snapshot reads it. */
     public PresetSnapshot snapshot(PresetId preset) {
         List<PresetSnapshot> presets = store.snapshots()
-                .load(io.warmpool.application.port.out.PresetSnapshotPort.Scope.of(Set.of(preset))).presets();
+                .load(Scope.of(Set.of(preset))).presets();
         assertThat(presets).as("snapshot of %s", preset).hasSize(1);
         return presets.get(0);
     }
