@@ -55,17 +55,23 @@ import java.util.stream.Collectors;
 
 /**
  * An in-memory stand-in for the database adapter: every store port on one set of maps behind one lock
- * ({@code synchronized}), so each call is atomic the way one transaction is. It follows each port's Javadoc and
- * doubles as a readable statement of those contracts:
+ * ({@code synchronized}), so each call is atomic the way one transaction is. It follows each port's Javadoc and is
+ * checked against the same contract tests as the PostgreSQL adapters ({@code io.warmpool.application.port.out.contract},
+ * run here by the {@code Fake*ContractTest} classes); where they disagreed, PostgreSQL's behaviour was taken:
  *
  * <ul>
  *   <li>a workspace's phase comes from its latest build: create pending/running → STARTING, create succeeded →
  *       RUNNING, create failed → FAILED, delete pending/running → DELETING, delete succeeded → DELETED, delete
  *       failed → FAILED (so a failed delete is retried as a failed prebuild's cleanup);</li>
  *   <li>a prebuild is a workspace owned by {@link WorkspacePort#PREBUILDS_OWNER}; the snapshot lists the running
- *       ones (ready since their create succeeded, {@code createdAt} = that instant), the failed ones, and counts
- *       starting / queued (pending, not taken) creates and deleting ones;</li>
- *   <li>workers take deletes before creates, then oldest first, never before a job's {@code notBefore};</li>
+ *       ones and the failed ones (oldest first by the workspace's creation, when its create was enqueued — not
+ *       when it became ready), and counts starting / queued (pending, not taken) creates and deleting ones; a
+ *       whole snapshot has the active versions' presets and an old version's while it has prebuilds to clean up;</li>
+ *   <li>claims take the oldest eligible prebuild by that same creation instant (TTL and invalidation count from it);</li>
+ *   <li>workers take deletes before creates, then oldest first, never before a job's {@code notBefore} (at first
+ *       its enqueueing); a release leaves error code {@code unavailable} until the build finishes;</li>
+ *   <li>a canceled create's workspace stays, {@code DELETED};</li>
+ *   <li>nudges are delivered at once, on the sender's thread, to every listener; one that throws stops no other.</li>
  *   <li>{@code complete} applies the failure change to create jobs only, in the same "transaction".</li>
  * </ul>
  *
@@ -76,6 +82,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     /** How much of an error or a log the store keeps (the adapter bounds them too). */
     public static final int MAX_TEXT = 4096;
+    /** The reason of every create build (the adapter's). */
+    private static final String CREATE_REASON = "DESIRED";
+    /** The error code of a released build (the adapter's). */
+    private static final String UNAVAILABLE = "unavailable";
 
     private enum Status { PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED }
 
@@ -183,7 +193,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         snapshotLoads++;
         List<PresetSnapshot> out = new ArrayList<>();
         for (PresetRow p : presets.values()) {
-            if (scope.includes(p.id)) {
+            // All: the active versions' presets, and an old version's while it has prebuilds to clean up (starting,
+            // running or failed); a scope names its presets whatever their version.
+            if (scope.isAll() ? activity(p.id).versionActive() || hasPrebuildsToCleanUp(p.id) : scope.includes(p.id)) {
                 out.add(snapshotOf(p));
             }
         }
@@ -206,11 +218,13 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             } else if (latest.transition == Transition.DELETE && latest.inFlight()) {
                 deleting++;
             } else if (latest.transition == Transition.CREATE && latest.status == Status.SUCCEEDED) {
-                running.add(new Prebuild(w.id, w.readyAt));
+                running.add(new Prebuild(w.id, w.createdAt));
             } else if (latest.status == Status.FAILED) {
                 failed.add(new FailedPrebuild(w.id, w.createdAt, latest.finishedAt));
             }
         }
+        running.sort(DeleteOrder.PREBUILDS);
+        failed.sort(DeleteOrder.FAILED);
         return new PresetSnapshot(p.id, activity(p.id), p.policy, p.invalidatedAt, p.failure, running, failed,
                 new InFlight(starting, queued, deleting));
     }
@@ -218,6 +232,11 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     private Activity activity(PresetId id) {
         TemplateRow t = templates.get(id.template());
         return new Activity(id.version().equals(t.activeVersion), t.deprecated, t.deleted);
+    }
+
+    private boolean hasPrebuildsToCleanUp(PresetId preset) {
+        return prebuildsOf(preset).stream()
+                .anyMatch(w -> phase(w) == Phase.STARTING || phase(w) == Phase.RUNNING || phase(w) == Phase.FAILED);
     }
 
     private List<WorkspaceRow> prebuildsOf(PresetId preset) {
@@ -236,16 +255,18 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 throw new StoreUnavailableException("injected failure enqueueing a create of " + c.preset(), null);
             }
             if (!presets.containsKey(c.preset())) {
-                throw new IllegalArgumentException("no preset " + c.preset());
+                throw new NotFoundException("preset " + c.preset() + " does not exist");
             }
             if (workspaces.containsKey(c.workspace()) || !seen.add(c.workspace())) {
-                throw new IllegalArgumentException("workspace " + c.workspace() + " exists already");
+                // The database's primary key rejects the batch.
+                throw new StoreUnavailableException("integrity constraint violation: workspace " + c.workspace()
+                        + " exists already", null);
             }
         }
         for (CreateRequest c : creates) {
             WorkspaceRow w = new WorkspaceRow(c.workspace(), c.name(), c.preset(), now);
             workspaces.put(w.id, w);
-            addBuild(w, Transition.CREATE, "CREATE", now);
+            addBuild(w, Transition.CREATE, CREATE_REASON, now);
         }
     }
 
@@ -254,7 +275,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         int enqueued = 0;
         for (DeleteRequest d : deletes) {
             WorkspaceRow w = workspaces.get(d.workspace());
-            if (w == null || phase(w) == Phase.DELETED || phase(w) == Phase.DELETING) {
+            // Only running or failed workspaces with no build in progress; a plan's delete only of an unclaimed
+            // prebuild, a release only of a claimed workspace.
+            if (w == null || (phase(w) != Phase.RUNNING && phase(w) != Phase.FAILED)
+                    || w.isPrebuild() == DeleteRequest.RELEASED.equals(d.reason())) {
                 continue;
             }
             addBuild(w, Transition.DELETE, d.reason(), now);
@@ -265,17 +289,16 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     @Override
     public synchronized int cancelQueuedCreates(Set<PresetId> presetIds, Instant now) {
-        List<WorkspaceRow> toRemove = workspaces.values().stream()
+        List<WorkspaceRow> toCancel = workspaces.values().stream()
                 .filter(w -> presetIds.contains(w.preset))
                 .filter(w -> w.latest().transition == Transition.CREATE && w.latest().status == Status.PENDING)
                 .toList();
-        for (WorkspaceRow w : toRemove) {
+        for (WorkspaceRow w : toCancel) {
+            // Never provisioned: the workspace is marked deleted (phase from its canceled create), kept for history.
             w.latest().status = Status.CANCELED;
             w.latest().finishedAt = now;
-            // Never provisioned: the workspace goes away; its canceled build stays in the history.
-            workspaces.remove(w.id);
         }
-        return toRemove.size();
+        return toCancel.size();
     }
 
     @Override
@@ -326,6 +349,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         b.log = bounded(result.log());
         if (result instanceof JobResult.Succeeded ok) {
             b.status = Status.SUCCEEDED;
+            b.errorCode = null; // a release's "unavailable" is not this build's outcome
+            b.error = null;
             if (b.transition == Transition.CREATE) {
                 w.readyAt = now;
                 w.outputs = ok.outputs();
@@ -346,8 +371,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         b.status = Status.PENDING;
         b.worker = null;
         b.heartbeatAt = null;
+        b.startedAt = null;
         b.notBefore = notBefore;
-        b.log = bounded("released at " + now + ": " + reason);
+        b.errorCode = UNAVAILABLE;
+        b.error = bounded(reason == null ? "" : reason);
     }
 
     @Override
@@ -376,6 +403,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     private void addBuild(WorkspaceRow w, Transition transition, String reason, Instant now) {
         BuildRow b = new BuildRow(new JobId(nextJobId++), transition, w.id, reason, now);
+        b.notBefore = now; // never taken before it was enqueued
         builds.put(b.id.value(), b);
         w.builds.add(b);
     }
@@ -388,7 +416,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     @Override
     public synchronized Attempt claim(PresetRef ref, String owner, String name, Instant now) {
-        PresetId id = resolve(ref).orElseThrow(() -> new NotFoundException("preset " + ref + " does not exist"));
+        if (PREBUILDS_OWNER.equals(owner)) {
+            throw new IllegalArgumentException("a workspace cannot be claimed by the built-in owner " + PREBUILDS_OWNER);
+        }
+        PresetId id = resolve(ref).orElseThrow(() -> notFound(ref));
         if (!activity(id).isActive()) {
             return new Missed(id);
         }
@@ -396,8 +427,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         Eligibility eligibility = Eligibility.at(p.policy.ttl(), p.invalidatedAt, now);
         Optional<WorkspaceRow> oldest = prebuildsOf(id).stream()
                 .filter(w -> phase(w) == Phase.RUNNING)
-                .filter(w -> eligibility.expiry(w.readyAt).isEmpty())
-                .min(DeleteOrder.by((WorkspaceRow w) -> w.readyAt, w -> w.id)); // readyAt is its prebuild's createdAt here
+                .filter(w -> eligibility.expiry(w.createdAt).isEmpty())
+                .min(DeleteOrder.by((WorkspaceRow w) -> w.createdAt, w -> w.id));
         if (oldest.isEmpty()) {
             return new Missed(id);
         }
@@ -405,7 +436,17 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         w.owner = owner;
         w.name = name;
         w.claimedAt = now;
-        return new Claimed(new ClaimedWorkspace(w.id, w.name, w.owner, id, w.readyAt, now, w.outputs));
+        return new Claimed(new ClaimedWorkspace(w.id, w.name, w.owner, id, w.createdAt, now, w.outputs));
+    }
+
+    /** Says which part of {@code template/preset} is missing, as the database adapter does. */
+    private NotFoundException notFound(PresetRef ref) {
+        TemplateRow t = templates.get(ref.template());
+        if (t == null) {
+            return new NotFoundException("preset " + ref + " does not exist: there is no template " + ref.template());
+        }
+        return new NotFoundException("preset " + ref + " does not exist: the active version " + t.activeVersion
+                + " of template " + ref.template() + " has no preset " + ref.preset());
     }
 
     // ------------------------------------------------------------------ WorkspacePort
@@ -451,6 +492,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         }
         if (latest.status == Status.FAILED) {
             return Phase.FAILED;
+        }
+        if (latest.status == Status.CANCELED) {
+            return Phase.DELETED; // a canceled create: never provisioned
         }
         return latest.transition == Transition.CREATE ? Phase.RUNNING : Phase.DELETED;
     }
@@ -568,7 +612,13 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     @Override
     public void nudge(PresetId preset) {
         nudgesSent.add(preset);
-        nudgeListeners.forEach(l -> l.accept(preset));
+        for (Consumer<PresetId> listener : nudgeListeners) {
+            try {
+                listener.accept(preset);
+            } catch (RuntimeException e) {
+                // As the adapter's listening thread: a listener's failure never stops later nudges nor reaches the sender.
+            }
+        }
     }
 
     @Override
@@ -647,11 +697,11 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         }
         WorkspaceRow w = new WorkspaceRow(id, "seeded-" + id.text().substring(0, 8), preset, at);
         workspaces.put(id, w);
-        addBuild(w, Transition.CREATE, "CREATE", at);
+        addBuild(w, Transition.CREATE, CREATE_REASON, at);
         return w;
     }
 
-    /** The phase of a workspace, or empty when it never existed or was canceled before being provisioned. */
+    /** The phase of a workspace ({@code DELETED} when its create was canceled), or empty when it never existed. */
     public synchronized Optional<Phase> phaseOf(WorkspaceId id) {
         return Optional.ofNullable(workspaces.get(id)).map(FakeStore::phase);
     }

@@ -234,7 +234,8 @@ class ReconcilePresetsServiceTest {
         assertThat(plan.creates()).isZero();
         assertThat(report.cancels()).isEqualTo(2);
         assertThat(List.of(ready1, ready2, failed)).allSatisfy(w -> assertThat(world.store.phaseOf(w)).contains(Phase.DELETING));
-        assertThat(queued).allSatisfy(w -> assertThat(world.store.phaseOf(w)).isEmpty());
+        assertThat(queued).as("never provisioned: marked deleted, kept for history")
+                .allSatisfy(w -> assertThat(world.store.phaseOf(w)).contains(Phase.DELETED));
         assertThat(world.store.phaseOf(takenWorkspace)).as("a taken build is never interrupted").contains(Phase.STARTING);
         assertThat(world.events.of(v1, EventType.DELETE_STARTED)).extracting(e -> e.details().get("reason"))
                 .containsExactly("INACTIVE", "INACTIVE", "INACTIVE");

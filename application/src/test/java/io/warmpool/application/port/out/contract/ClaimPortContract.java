@@ -1,17 +1,18 @@
-package io.warmpool.adapters.db;
+package io.warmpool.application.port.out.contract;
 
-import static io.warmpool.adapters.db.Seed.T0;
+import static io.warmpool.application.port.out.contract.PortSeed.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
-import io.warmpool.adapters.db.jooq.tables.records.WorkspacesRecord;
+import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.ClaimPort.Attempt;
 import io.warmpool.application.port.out.ClaimPort.Claimed;
 import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
 import io.warmpool.application.port.out.ClaimPort.Missed;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.WorkspacePort.Phase;
+import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -21,34 +22,25 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link JooqWorkspaceAdapter} as {@link io.warmpool.application.port.out.ClaimPort}, against real PostgreSQL. */
-class ClaimContractTest extends DatabaseTestBase {
+/**
+ * The contract of {@link ClaimPort} (SPEC A3, R1): the oldest eligible prebuild of the active version, oldest by
+ * its workspace's creation (not its readiness: seeded prebuilds become ready {@link PortSeed#READY_AFTER} after).
+ */
+public abstract class ClaimPortContract extends PortContract {
 
-    private static final Instant NOW = T0.plus(Duration.ofHours(10));
-    private static final PresetRef SMALL = new PresetRef("python-dev", "small");
+    protected static final Instant NOW = T0.plus(Duration.ofHours(10));
+    protected static final PresetRef SMALL = new PresetRef("python-dev", "small");
 
-
-    private Seed seed;
-    private JooqWorkspaceAdapter claims;
-
-
+    private ClaimPort claims;
 
     @BeforeEach
-    void cleanState() {
-        seed = new Seed(db);
-        claims = new JooqWorkspaceAdapter(db.dsl(), new PresetIds());
+    void claims() {
+        claims = store.claims();
     }
 
     private PresetId small() {
@@ -64,11 +56,15 @@ class ClaimContractTest extends DatabaseTestBase {
         return ((Claimed) attempt).workspace();
     }
 
+    private String owner(WorkspaceId id) {
+        return seed.workspace(id).owner();
+    }
+
     @Test
     void givenRunningPrebuilds_claimHandsOverTheOldestWithItsOutputs() {
         PresetId preset = small();
-        WorkspaceId newer = seed.runningPrebuild(preset, T0.plusSeconds(20), Map.of("url", "https://newer"));
         WorkspaceId oldest = seed.runningPrebuild(preset, T0.plusSeconds(10), Map.of("url", "https://oldest", "ip", "10.0.0.7"));
+        WorkspaceId newer = seed.runningPrebuild(preset, T0.plusSeconds(20), Map.of("url", "https://newer"));
 
         ClaimedWorkspace ws = claimed(claims.claim(SMALL, "alice", "alice-dev", NOW));
 
@@ -76,15 +72,19 @@ class ClaimContractTest extends DatabaseTestBase {
         assertThat(ws.owner()).isEqualTo("alice");
         assertThat(ws.name()).isEqualTo("alice-dev");
         assertThat(ws.preset()).isEqualTo(preset);
-        assertThat(ws.createdAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(ws.createdAt()).as("when the workspace was created, not when it became ready")
+                .isEqualTo(T0.plusSeconds(10));
         assertThat(ws.claimedAt()).isEqualTo(NOW);
         assertThat(ws.outputs()).containsOnly(Map.entry("url", "https://oldest"), Map.entry("ip", "10.0.0.7"));
-        WorkspacesRecord row = seed.workspace(oldest);
-        assertThat(row.getOwner()).isEqualTo("alice");
-        assertThat(row.getName()).isEqualTo("alice-dev");
-        assertThat(row.getClaimedAt()).isEqualTo(NOW);
-        assertThat(row.getPhase()).isEqualTo(WorkspacePhase.running);
-        assertThat(seed.workspace(newer).getOwner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        WorkspaceView row = seed.workspace(oldest);
+        assertThat(row.owner()).isEqualTo("alice");
+        assertThat(row.claimed()).isTrue();
+        assertThat(row.name()).isEqualTo("alice-dev");
+        assertThat(row.createdAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(row.claimedAt()).isEqualTo(NOW);
+        assertThat(row.phase()).isEqualTo(Phase.RUNNING);
+        assertThat(owner(newer)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(seed.snapshot(preset).running()).extracting(p -> p.id()).containsExactly(newer);
     }
 
     @Test
@@ -94,7 +94,7 @@ class ClaimContractTest extends DatabaseTestBase {
         for (int i = 0; i < 5; i++) {
             ids.add(seed.runningPrebuild(preset, T0, Map.of()));
         }
-        // PostgreSQL orders uuids bytewise, which is the order of their canonical lowercase text (WorkspaceId's).
+        // By WorkspaceId's order: that of the canonical lowercase text, which is PostgreSQL's bytewise uuid order.
         List<WorkspaceId> expected = ids.stream().sorted(Comparator.naturalOrder()).toList();
 
         List<WorkspaceId> got = new ArrayList<>();
@@ -125,30 +125,37 @@ class ClaimContractTest extends DatabaseTestBase {
     }
 
     @ParameterizedTest
-    @EnumSource(value = WorkspacePhase.class, names = {"starting", "failed", "deleting", "deleted"})
-    void givenOnlyAPrebuildThatIsNotRunning_claimMisses(WorkspacePhase phase) {
+    @EnumSource(value = Phase.class, names = {"STARTING", "FAILED", "DELETING", "DELETED"})
+    void givenOnlyAPrebuildThatIsNotRunning_claimMisses(Phase phase) {
         PresetId preset = small();
-        WorkspaceId ws = seed.workspace(preset, WorkspacePort.PREBUILDS_OWNER, phase, T0, Map.of());
+        WorkspaceId ws = switch (phase) {
+            case STARTING -> seed.startingPrebuild(preset, T0);
+            case FAILED -> seed.failedPrebuild(preset, T0);
+            case DELETING -> seed.deletingPrebuild(preset, T0, T0.plusSeconds(60));
+            case DELETED -> seed.deletedPrebuild(preset, T0, T0.plusSeconds(60));
+            case RUNNING -> throw new AssertionError("not a case of this test");
+        };
+        assertThat(seed.workspace(ws).phase()).isEqualTo(phase);
 
         assertThat(claims.claim(SMALL, "alice", "dev", NOW)).isInstanceOf(Missed.class);
-        assertThat(seed.workspace(ws).getOwner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(owner(ws)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
     }
 
     @Test
     void givenOnlyAnotherUsersWorkspace_claimMisses() {
         PresetId preset = small();
-        WorkspaceId bobs = seed.workspace(preset, "bob", WorkspacePhase.running, T0, Map.of());
+        WorkspaceId bobs = seed.claimed(preset, "bob", T0, T0.plusSeconds(60), Map.of());
 
         assertThat(claims.claim(SMALL, "alice", "dev", NOW)).isInstanceOf(Missed.class);
-        assertThat(seed.workspace(bobs).getOwner()).isEqualTo("bob");
+        assertThat(owner(bobs)).isEqualTo("bob");
     }
 
     @Test
     void givenATtl_expiredPrebuildsAreNeverClaimed() {
         Duration ttl = Duration.ofHours(1);
         PresetId preset = smallWithTtl(ttl);
-        WorkspaceId expiredExactly = seed.runningPrebuild(preset, NOW.minus(ttl), Map.of()); // now − createdAt = ttl
         WorkspaceId muchOlder = seed.runningPrebuild(preset, NOW.minus(ttl).minusSeconds(60), Map.of());
+        WorkspaceId expiredExactly = seed.runningPrebuild(preset, NOW.minus(ttl), Map.of()); // now − createdAt = ttl
         WorkspaceId justInside = seed.runningPrebuild(preset, NOW.minus(ttl).plusMillis(1), Map.of());
 
         ClaimedWorkspace first = claimed(claims.claim(SMALL, "alice", "dev", NOW));
@@ -156,8 +163,8 @@ class ClaimContractTest extends DatabaseTestBase {
 
         assertThat(first.id()).isEqualTo(justInside);
         assertThat(second).isInstanceOf(Missed.class);
-        assertThat(seed.workspace(expiredExactly).getOwner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
-        assertThat(seed.workspace(muchOlder).getOwner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(owner(expiredExactly)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(owner(muchOlder)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
     }
 
     @Test
@@ -166,14 +173,14 @@ class ClaimContractTest extends DatabaseTestBase {
         Instant invalidatedAt = T0.plusSeconds(100);
         WorkspaceId before = seed.runningPrebuild(preset, invalidatedAt.minusMillis(1), Map.of());
         WorkspaceId atTheInstant = seed.runningPrebuild(preset, invalidatedAt, Map.of());
-        seed.invalidate(preset, invalidatedAt);
+        store.presets().invalidate(preset, invalidatedAt);
 
         ClaimedWorkspace first = claimed(claims.claim(SMALL, "alice", "dev", NOW));
         Attempt second = claims.claim(SMALL, "bob", "dev", NOW);
 
         assertThat(first.id()).isEqualTo(atTheInstant);
         assertThat(second).isInstanceOf(Missed.class);
-        assertThat(seed.workspace(before).getOwner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(owner(before)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
     }
 
     @Test
@@ -205,7 +212,7 @@ class ClaimContractTest extends DatabaseTestBase {
         assertThat(none).isEqualTo(new Missed(v2));
         assertThat(got.id()).isEqualTo(current);
         assertThat(got.preset()).isEqualTo(v2);
-        assertThat(seed.workspace(oldVersion).getOwner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(owner(oldVersion)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
     }
 
     @Test
@@ -231,58 +238,12 @@ class ClaimContractTest extends DatabaseTestBase {
 
     @Test
     void givenThePrebuildsOwnerAsClaimant_claimIsRejected() {
-        small();
+        PresetId preset = small();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
 
         assertThatThrownBy(() -> claims.claim(SMALL, WorkspacePort.PREBUILDS_OWNER, "dev", NOW))
                 .isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void givenSixteenConcurrentClaimantsAndFiftyPrebuilds_eachPrebuildIsClaimedOnce() throws Exception {
-        PresetId preset = small();
-        for (int i = 0; i < 50; i++) {
-            seed.runningPrebuild(preset, T0.plusMillis(i), Map.of("n", Integer.toString(i)));
-        }
-        int threads = 16;
-        int claimsPerThread = 5; // 80 attempts for 50 prebuilds
-        ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch ready = new CountDownLatch(threads);
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                String owner = "user-" + t;
-                futures.add(pool.submit(() -> {
-                    ready.countDown();
-                    go.await();
-                    for (int i = 0; i < claimsPerThread; i++) {
-                        attempts.add(claims.claim(SMALL, owner, owner + "-ws-" + i, NOW));
-                    }
-                    return null;
-                }));
-            }
-            assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
-            go.countDown();
-            for (Future<?> f : futures) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-
-        List<ClaimedWorkspace> won = attempts.stream()
-                .flatMap(a -> a instanceof Claimed c ? Stream.of(c.workspace()) : Stream.empty()).toList();
-        assertThat(attempts).hasSize(threads * claimsPerThread);
-        assertThat(won).hasSize(50).extracting(ClaimedWorkspace::id).doesNotHaveDuplicates();
-        assertThat(attempts).filteredOn(a -> a instanceof Missed).hasSize(threads * claimsPerThread - 50);
-        // The database agrees with what each claimant was told: one owner and name per workspace.
-        for (ClaimedWorkspace ws : won) {
-            WorkspacesRecord row = seed.workspace(ws.id());
-            assertThat(row.getOwner()).isEqualTo(ws.owner());
-            assertThat(row.getName()).isEqualTo(ws.name());
-        }
-        assertThat(seed.dsl().fetchCount(io.warmpool.adapters.db.jooq.Tables.WORKSPACES,
-                io.warmpool.adapters.db.jooq.Tables.WORKSPACES.OWNER.eq(WorkspacePort.PREBUILDS_OWNER))).isZero();
+        assertThat(seed.workspace(ws).name()).startsWith("prebuild-");
+        assertThat(seed.workspace(ws).claimedAt()).isNull();
     }
 }

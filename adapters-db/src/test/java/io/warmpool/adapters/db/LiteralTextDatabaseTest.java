@@ -41,8 +41,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * outputs, errors and logs, event details — holding SQL and shell metacharacters, quotes, backslashes, LIKE
  * wildcards, newlines, unicode and emoji goes through PostgreSQL and comes back exactly as it went in; re-applying
  * the same presets is not mistaken for a change; and the schema is intact afterwards (no statement was injected).
+ *
+ * <p>Database-only by nature (SQL injection and the schema checked afterwards); the ports' contract on text (names
+ * stored exactly) is also in the shared suite, {@code BuildQueuePortContract}.
  */
-class LiteralTextContractTest extends DatabaseTestBase {
+class LiteralTextDatabaseTest extends DatabaseTestBase {
 
     private static final Instant NOW = T0.plusSeconds(60);
     private static final WorkerId WORKER = new WorkerId("host/w1");

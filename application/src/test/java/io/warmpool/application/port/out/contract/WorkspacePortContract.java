@@ -1,13 +1,10 @@
-package io.warmpool.adapters.db;
+package io.warmpool.application.port.out.contract;
 
-import static io.warmpool.adapters.db.Seed.T0;
+import static io.warmpool.application.port.out.contract.PortSeed.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.inject.Injector;
-import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.application.port.out.BuildQueuePort;
-import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DeleteRequest;
 import io.warmpool.application.port.out.Job;
@@ -19,14 +16,11 @@ import io.warmpool.application.port.out.WorkspacePort.BuildView;
 import io.warmpool.application.port.out.WorkspacePort.Phase;
 import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
 import io.warmpool.domain.PresetId;
-import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
 import io.warmpool.domain.backoff.PresetStatus;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,29 +29,27 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link JooqWorkspaceAdapter} as {@link WorkspacePort}, against real PostgreSQL. */
-class WorkspaceContractTest extends DatabaseTestBase {
+/** The contract of {@link WorkspacePort}: finding and listing workspaces, and a workspace's builds. */
+public abstract class WorkspacePortContract extends PortContract {
 
-    private static final Instant NOW = T0.plusSeconds(3600);
-    private static final WorkerId WORKER = new WorkerId("host-a/w1");
+    protected static final Instant NOW = T0.plusSeconds(3600);
+    protected static final WorkerId WORKER = new WorkerId("host-a/w1");
 
-
-    private Seed seed;
-    private JooqWorkspaceAdapter workspaces;
+    private WorkspacePort workspaces;
     private PresetId small;
     private PresetId large;
 
-
-
     @BeforeEach
-    void cleanState() {
-        seed = new Seed(db);
-        workspaces = new JooqWorkspaceAdapter(db.dsl(), new PresetIds());
+    void presets() {
+        workspaces = store.workspaces();
         small = seed.preset("python-dev", "small", Map.of("cpu", "2"));
         large = seed.preset("rust-dev", "large", Map.of("cpu", "8"));
+    }
+
+    private static List<WorkspaceId> ids(List<WorkspaceView> views) {
+        return views.stream().map(WorkspaceView::id).toList();
     }
 
     @Test
@@ -67,31 +59,19 @@ class WorkspaceContractTest extends DatabaseTestBase {
 
     @Test
     void givenAClaimedWorkspace_findShowsItsOwnerPresetPhaseAndOutputs() {
-        WorkspaceId id = seed.workspace(small, "alice", WorkspacePhase.running, T0, Map.of("url", "https://a"));
+        WorkspaceId id = seed.claimed(small, "alice", T0, T0.plusSeconds(60), Map.of("url", "https://a"));
 
         WorkspaceView view = workspaces.find(id).orElseThrow();
 
         assertThat(view.id()).isEqualTo(id);
         assertThat(view.owner()).isEqualTo("alice");
         assertThat(view.claimed()).isTrue();
-        assertThat(view.name()).isEqualTo(seed.workspace(id).getName());
+        assertThat(view.name()).isEqualTo("alice-dev");
         assertThat(view.preset()).isEqualTo(small);
         assertThat(view.phase()).isEqualTo(Phase.RUNNING);
         assertThat(view.createdAt()).isEqualTo(T0);
-        assertThat(view.claimedAt()).isEqualTo(T0);
+        assertThat(view.claimedAt()).isEqualTo(T0.plusSeconds(60));
         assertThat(view.outputs()).containsOnly(Map.entry("url", "https://a"));
-    }
-
-    @ParameterizedTest
-    @EnumSource(WorkspacePhase.class)
-    void everyStoredPhase_mapsToThePortsPhaseOfTheSameName(WorkspacePhase phase) {
-        WorkspaceId id = seed.workspace(small, WorkspacePort.PREBUILDS_OWNER, phase, T0, Map.of());
-
-        WorkspaceView view = workspaces.find(id).orElseThrow();
-
-        assertThat(view.phase().name()).isEqualToIgnoringCase(phase.getLiteral());
-        assertThat(view.claimed()).isFalse();
-        assertThat(view.claimedAt()).isNull();
     }
 
     @Test
@@ -103,8 +83,8 @@ class WorkspaceContractTest extends DatabaseTestBase {
         WorkspaceId oldest = seed.runningPrebuild(small, T0, Map.of());
         WorkspaceId newest = seed.runningPrebuild(large, T0.plusSeconds(20), Map.of());
 
-        List<WorkspaceId> all = workspaces.list(null, null, 10).stream().map(WorkspaceView::id).toList();
-        List<WorkspaceId> firstTwo = workspaces.list(null, null, 2).stream().map(WorkspaceView::id).toList();
+        List<WorkspaceId> all = ids(workspaces.list(null, null, 10));
+        List<WorkspaceId> firstTwo = ids(workspaces.list(null, null, 2));
 
         List<WorkspaceId> tiesByIdDescending = sameInstant.stream().sorted(Comparator.reverseOrder()).toList();
         List<WorkspaceId> expected = new ArrayList<>();
@@ -117,9 +97,10 @@ class WorkspaceContractTest extends DatabaseTestBase {
 
     @Test
     void givenPresetAndOwnerFilters_listShowsOnlyMatchingWorkspaces() {
+        // Claims take the oldest prebuild, so the claimed ones are seeded first.
+        WorkspaceId smallAlice = seed.claimed(small, "alice", T0.plusSeconds(1), NOW, Map.of());
+        WorkspaceId largeAlice = seed.claimed(large, "alice", T0.plusSeconds(2), NOW, Map.of());
         WorkspaceId smallPrebuild = seed.runningPrebuild(small, T0, Map.of());
-        WorkspaceId smallAlice = seed.workspace(small, "alice", WorkspacePhase.running, T0.plusSeconds(1), Map.of());
-        WorkspaceId largeAlice = seed.workspace(large, "alice", WorkspacePhase.running, T0.plusSeconds(2), Map.of());
         WorkspaceId largePrebuild = seed.runningPrebuild(large, T0.plusSeconds(3), Map.of());
 
         assertThat(ids(workspaces.list(small, null, 100))).containsExactly(smallAlice, smallPrebuild);
@@ -139,7 +120,7 @@ class WorkspaceContractTest extends DatabaseTestBase {
 
     @Test
     void givenAWorkspaceWithHistory_buildsListsThemOldestFirstWithTheirErrors() {
-        JooqBuildQueueAdapter queue = new JooqBuildQueueAdapter(db.dsl(), new PresetIds());
+        BuildQueuePort queue = store.queue();
         WorkspaceId id = new WorkspaceId(UUID.randomUUID());
         queue.enqueueCreates(List.of(new CreateRequest(id, "prebuild-x", small)), NOW);
         Job first = queue.acquire(WORKER, NOW).orElseThrow();
@@ -179,29 +160,5 @@ class WorkspaceContractTest extends DatabaseTestBase {
     @Test
     void givenNoSuchWorkspace_buildsIsEmpty() {
         assertThat(workspaces.builds(new WorkspaceId(UUID.randomUUID()))).isEmpty();
-    }
-
-    @Test
-    void givenPostgresModule_queueClaimsAndWorkspacesWorkTogether() {
-        Injector adapters = PostgresModuleOver.started(db, Clock.fixed(NOW, ZoneOffset.UTC));
-        BuildQueuePort queue = adapters.getInstance(BuildQueuePort.class);
-        WorkspaceId id = new WorkspaceId(UUID.randomUUID());
-        queue.enqueueCreates(List.of(new CreateRequest(id, "prebuild-y", small)), NOW);
-        Job job = queue.acquire(WORKER, NOW).orElseThrow();
-        queue.complete(job.id(), WORKER, new JobResult.Succeeded(Map.of("url", "u"), ""), NOW,
-                s -> new FailureTransition(s, FailureState.initial()));
-
-        ClaimPort.Attempt attempt = adapters.getInstance(ClaimPort.class).claim(new PresetRef("python-dev", "small"), "alice", "mine", NOW);
-
-        assertThat(attempt).isInstanceOf(ClaimPort.Claimed.class);
-        WorkspaceView view = adapters.getInstance(WorkspacePort.class).find(id).orElseThrow();
-        assertThat(view.owner()).isEqualTo("alice");
-        assertThat(view.name()).isEqualTo("mine");
-        assertThat(view.phase()).isEqualTo(Phase.RUNNING);
-        assertThat(view.outputs()).containsEntry("url", "u");
-    }
-
-    private static List<WorkspaceId> ids(List<WorkspaceView> views) {
-        return views.stream().map(WorkspaceView::id).toList();
     }
 }

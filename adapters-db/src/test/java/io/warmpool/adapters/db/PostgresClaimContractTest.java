@@ -1,0 +1,22 @@
+package io.warmpool.adapters.db;
+
+import io.warmpool.application.port.out.contract.ClaimPortContract;
+import io.warmpool.application.port.out.contract.StorePorts;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The {@link ClaimPortContract} on the jOOQ adapters and a real (embedded) PostgreSQL with the migrations applied. */
+class PostgresClaimContractTest extends ClaimPortContract {
+
+    @RegisterExtension
+    static final PostgresStore DB = new PostgresStore();
+
+    @Override
+    protected StorePorts newStore() {
+        return DB.emptied();
+    }
+
+    @Override
+    protected StorePorts anotherReplica() {
+        return DB.replica();
+    }
+}
