@@ -24,7 +24,7 @@ import io.warmpool.application.port.out.JobId;
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
-import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspacePort.BuildView;
 import io.warmpool.application.port.out.WorkspacePort.Phase;
@@ -300,8 +300,8 @@ class ProvisionerWorkerServiceTest {
     @Test
     void givenOneStaleAndOneLiveJob_reapFailsOnlyTheStaleOneAndLeavesFailureStateAlone() {
         // given: worker A took a job at T0, worker B another at T0+30s; it is now T0+65s
-        WorkerId a = new WorkerId("replica-1/w1");
-        WorkerId b = new WorkerId("replica-2/w1");
+        Worker a = new Worker("replica-1/w1");
+        Worker b = new Worker("replica-2/w1");
         WorkspaceId stale = queueCreate(1);
         WorkspaceId live = queueCreate(2);
         CompletableFuture<WorkerStep> stepA = world.startStep(a);

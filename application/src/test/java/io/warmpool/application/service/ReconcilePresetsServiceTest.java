@@ -391,7 +391,7 @@ class ReconcilePresetsServiceTest {
                 world.store, world.ids, slowEvents, world.metrics, ReconcileSettings.DEFAULTS);
 
         // when
-        PassReport report = reconciler.reconcile(io.warmpool.application.port.out.PresetSnapshotPort.Scope.ALL);
+        PassReport report = reconciler.reconcile(io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope.ALL);
 
         // then: started once the lock was held, and its duration covers the events it wrote
         assertThat(report.ran()).isTrue();
