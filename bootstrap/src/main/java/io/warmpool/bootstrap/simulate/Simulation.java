@@ -6,14 +6,14 @@ import io.warmpool.adapters.http.PresetsYaml;
 import io.warmpool.adapters.provisioner.SimulatedProvisioner;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.NudgePort;
-import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
-import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.service.ClaimPrebuildService;
 import io.warmpool.application.service.PresetOperationsService;
 import io.warmpool.application.service.ProvisionerWorkerService;
@@ -201,7 +201,7 @@ final class Simulation {
 
         private void next(int slot) {
             busy[slot] = true;
-            jobs.runNext(new WorkerId("sim/w" + (slot + 1))).whenComplete((step, error) -> {
+            jobs.runNext(new Worker("sim/w" + (slot + 1))).whenComplete((step, error) -> {
                 busy[slot] = false;
                 if (error == null && step != WorkerStep.IDLE) {
                     // take the next job at the same instant, as its own task (no deep recursion)
