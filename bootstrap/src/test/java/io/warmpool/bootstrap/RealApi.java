@@ -7,11 +7,11 @@ import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.presets.PresetsYaml;
 import io.warmpool.adapters.http.RestApi;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
-import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
-import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
-import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
@@ -138,7 +138,7 @@ final class RealApi implements AutoCloseable {
         injector.getInstance(ApplyPresetsUseCase.class).apply(PresetsYaml.parse(PRESETS, "presets.yaml"));
         injector.getInstance(ReconcilePresetsUseCase.class).reconcile(Scope.ALL);
         RunProvisionerJobsUseCase jobs = injector.getInstance(RunProvisionerJobsUseCase.class);
-        WorkerId worker = new WorkerId("fuzz/w1");
+        Worker worker = new Worker("fuzz/w1");
         try {
             while (jobs.runNext(worker).toCompletableFuture().get(30, TimeUnit.SECONDS) != WorkerStep.IDLE) {
                 // until the three creates are done

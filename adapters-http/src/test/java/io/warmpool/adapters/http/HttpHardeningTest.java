@@ -9,6 +9,8 @@ import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.warmpool.adapters.http.dashboard.SignInCodes;
+import io.warmpool.adapters.http.security.HostCheck;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
@@ -258,11 +260,11 @@ class HttpHardeningTest {
 
         @Test
         void allowedHostEntries_matchTheirNameOnAnyPort_orExactlyTheirPort() {
-            assertThat(RestApi.allowedHostMatches("a.example", "a.example:99")).isTrue();
-            assertThat(RestApi.allowedHostMatches("a.example:8443", "a.example:8443")).isTrue();
-            assertThat(RestApi.allowedHostMatches("a.example:8443", "a.example:8443:1")).isFalse();
-            assertThat(RestApi.allowedHostMatches("[fd00::1]", "[fd00::1]:80")).isTrue();
-            assertThat(RestApi.allowedHostMatches("a.example", "a.example:x")).isFalse();
+            assertThat(HostCheck.allowedHostMatches("a.example", "a.example:99")).isTrue();
+            assertThat(HostCheck.allowedHostMatches("a.example:8443", "a.example:8443")).isTrue();
+            assertThat(HostCheck.allowedHostMatches("a.example:8443", "a.example:8443:1")).isFalse();
+            assertThat(HostCheck.allowedHostMatches("[fd00::1]", "[fd00::1]:80")).isTrue();
+            assertThat(HostCheck.allowedHostMatches("a.example", "a.example:x")).isFalse();
         }
     }
 
@@ -354,7 +356,8 @@ class HttpHardeningTest {
             };
             capture.setLevel(Level.ALL);
             Logger root = Logger.getLogger("");
-            Logger restApi = Logger.getLogger(RestApi.class.getName());
+            // every part of the API logs under its package
+            Logger restApi = Logger.getLogger(RestApi.class.getPackageName());
             Level before = restApi.getLevel();
             root.addHandler(capture);
             restApi.setLevel(Level.FINE);

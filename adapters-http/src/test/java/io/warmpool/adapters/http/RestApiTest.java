@@ -15,22 +15,23 @@ import static org.mockito.Mockito.when;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
+import io.warmpool.application.port.in.Build;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.DryRun;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.application.port.in.Workspace;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
-import io.warmpool.application.port.out.JobId;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.application.port.out.Transition;
-import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -182,9 +183,15 @@ class RestApiTest {
                 Map.of(new PresetId("broken", "v1", "x"), "snapshot row unreadable"));
     }
 
-    static WorkspacePort.WorkspaceView workspaceView() {
-        return new WorkspacePort.WorkspaceView(WS2, "alice-small", "alice", SMALL_V3, WorkspacePort.Phase.RUNNING,
+    static Workspace workspaceView() {
+        return new Workspace(WS2, "alice-small", "alice", true, SMALL_V3, Workspace.Phase.RUNNING,
                 Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice"));
+    }
+
+    /** The dry run of {@code report}: its presets' actions. */
+    static DryRun dryRun(StatusReport report) {
+        return new DryRun(report.at(), report.paused(), report.presets().stream()
+                .map(p -> new DryRun.PresetActions(p.id(), p.actions())).toList(), report.failures());
     }
 
     // ---- HTTP helpers ---------------------------------------------------------------------------------------
@@ -541,39 +548,36 @@ class RestApiTest {
         }
 
         @Test
-        void onePreset_isTheActiveVersion() {
+        void onePreset_isWhatTheUseCaseResolved_inTheListsShape() {
             when(inspect.status()).thenReturn(status());
+            when(inspect.preset(PresetRef.parse("python-dev/small"))).thenReturn(status().presets().get(2));
 
             JsonNode body = body(get("/api/v1/presets/python-dev/small"));
 
             assertThat(body.get("version").asText()).isEqualTo("v3");
             assertThat(body.get("active").asBoolean()).isTrue();
+            assertThat(body).isEqualTo(body(get("/api/v1/presets")).get(2));
         }
 
         @Test
         void onePreset_withASingleInactiveVersion_isThatVersion() {
-            StatusReport full = status();
-            when(inspect.status()).thenReturn(new StatusReport(NOW, false, List.of(full.presets().get(1)), 0, Map.of()));
+            when(inspect.preset(PresetRef.parse("python-dev/small"))).thenReturn(status().presets().get(1));
 
-            assertThat(body(get("/api/v1/presets/python-dev/small")).get("version").asText()).isEqualTo("v2");
+            JsonNode body = body(get("/api/v1/presets/python-dev/small"));
+
+            assertThat(body.get("version").asText()).isEqualTo("v2");
+            assertThat(body.get("active").asBoolean()).isFalse();
         }
 
         @Test
-        void onePreset_absentFromStatus_is404() {
-            when(inspect.status()).thenReturn(status());
+        void onePreset_notFound_is404WithTheUseCasesWords() {
+            // (which version is chosen, and when none is: InspectServiceTest)
+            when(inspect.preset(PresetRef.parse("python-dev/huge")))
+                    .thenThrow(new NotFoundException("preset python-dev/huge does not exist"));
+            when(inspect.preset(PresetRef.parse("python-dev/small"))).thenThrow(new NotFoundException(
+                    "preset python-dev/small has no active version (versions [v2, v3]); GET /api/v1/presets lists each of them"));
 
             assertError(get("/api/v1/presets/python-dev/huge"), 404, "preset python-dev/huge does not exist");
-        }
-
-        @Test
-        void onePreset_withSeveralVersionsAndNoneActive_is404NamingThem() {
-            StatusReport full = status();
-            PresetPlan v3 = full.presets().get(2);
-            PresetState inactive = new PresetState(v3.id(), NOW, false, 0, List.of(), List.of(), List.of(), List.of(),
-                    InFlight.NONE, FailureState.initial());
-            when(inspect.status()).thenReturn(new StatusReport(NOW, false,
-                    List.of(full.presets().get(1), new PresetPlan(inactive, List.of())), 0, Map.of()));
-
             assertError(get("/api/v1/presets/python-dev/small"), 404, "has no active version (versions [v2, v3])");
         }
 
@@ -585,7 +589,7 @@ class RestApiTest {
 
         @Test
         void plan_listsEachPresetsActions() throws Exception {
-            when(inspect.plan()).thenReturn(status());
+            when(inspect.plan()).thenReturn(dryRun(status()));
 
             JsonNode body = body(get("/api/v1/plan"));
 
@@ -990,10 +994,10 @@ class RestApiTest {
         @Test
         void builds_showTheirErrorsAndLogs() throws Exception {
             when(inspect.builds(WS1)).thenReturn(List.of(
-                    new WorkspacePort.BuildView(new JobId(41), Transition.CREATE, "failed", null, 1,
+                    new Build(41, Build.Transition.CREATE, "failed", null, 1,
                             NOW.minusSeconds(300), NOW.minusSeconds(290), NOW.minusSeconds(200), "permanent",
                             "invalid parameter cpu", "step 1\nstep 2: cpu must be a number"),
-                    new WorkspacePort.BuildView(new JobId(57), Transition.DELETE, "pending", "FAILED_CLEANUP", 1,
+                    new Build(57, Build.Transition.DELETE, "pending", "FAILED_CLEANUP", 1,
                             NOW, null, null, null, null, null)));
 
             HttpResponse<String> response = get("/api/v1/workspaces/" + WS1.text() + "/builds");
@@ -1290,7 +1294,7 @@ class RestApiTest {
             when(inspect.status()).thenReturn(status());
             assertThat(body(get("/api/v1/status")).get("lastPass").isNull()).isTrue();
 
-            when(history.lastPass()).thenReturn(Optional.of(new io.warmpool.application.port.out.PresetHistoryPort.PassRecord(
+            when(history.lastPass()).thenReturn(Optional.of(new PresetHistoryUseCase.LastPass(
                     NOW.minusSeconds(3), Duration.ofMillis(42), "host-7", 3, 2, 1, 0, 0)));
 
             assertThat(body(get("/api/v1/status")).get("lastPass")).isEqualTo(json.readTree("""
@@ -1306,9 +1310,8 @@ class RestApiTest {
                     List.of(new io.warmpool.domain.PrebuildPolicy.DesiredSpan(0, 8, 2, null),
                             new io.warmpool.domain.PrebuildPolicy.DesiredSpan(8, 19, 6, "* 8-18 * * 1-5"),
                             new io.warmpool.domain.PrebuildPolicy.DesiredSpan(19, 24, 2, null)),
-                    NOW.minusSeconds(3600), new io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts(7, 1),
-                    NOW.minusSeconds(7200), List.of(new io.warmpool.application.port.out.PresetHistoryPort.PoolSample(
-                            SMALL_V3, NOW.minusSeconds(60), 6, 4, 2, 0)));
+                    NOW.minusSeconds(3600), new PresetHistoryUseCase.Claims(7, 1),
+                    NOW.minusSeconds(7200), List.of(new PresetHistoryUseCase.Sample(NOW.minusSeconds(60), 6, 4, 2, 0)));
             when(history.activity(PresetRef.parse("python-dev/small"), Duration.ofHours(2))).thenReturn(activity);
 
             HttpResponse<String> response = get("/api/v1/presets/python-dev/small/activity?hours=2");
@@ -1332,7 +1335,7 @@ class RestApiTest {
             var zone = io.warmpool.domain.schedule.PrebuildSchedule.none().zone();
             var activity = new PresetHistoryUseCase.PresetActivity(LARGE, NOW, zone, java.time.LocalDate.of(2026, 3, 2),
                     List.of(new io.warmpool.domain.PrebuildPolicy.DesiredSpan(0, 24, 2, null)),
-                    NOW.minusSeconds(3600), new io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts(0, 0),
+                    NOW.minusSeconds(3600), new PresetHistoryUseCase.Claims(0, 0),
                     NOW.minusSeconds(21600), List.of());
             when(history.activity(PresetRef.parse("go-dev/large"), Duration.ofHours(6))).thenReturn(activity);
 
@@ -1362,10 +1365,10 @@ class RestApiTest {
 
         @Test
         void builds_ofAPreset_newestFirst_withTheirWorkspace() throws Exception {
-            var build = new WorkspacePort.BuildView(new JobId(41), Transition.CREATE, "FAILED", "DESIRED", 1,
+            var build = new Build(41, Build.Transition.CREATE, "FAILED", "DESIRED", 1,
                     NOW.minusSeconds(10), NOW.minusSeconds(9), NOW.minusSeconds(8), "permanent", "invalid parameter cpu", "tail");
             when(history.recentBuilds(PresetRef.parse("python-dev/small"), 20)).thenReturn(
-                    List.of(new io.warmpool.application.port.out.PresetHistoryPort.PresetBuild(WS1, build)));
+                    List.of(new PresetHistoryUseCase.PresetBuild(WS1, build)));
 
             HttpResponse<String> response = get("/api/v1/presets/python-dev/small/builds");
 

@@ -1,23 +1,27 @@
 package io.warmpool.application.service;
 
+import io.warmpool.application.port.in.Build;
+import io.warmpool.application.port.in.DryRun;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.application.port.in.Workspace;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.WorkspacePort;
-import io.warmpool.application.port.out.WorkspacePort.BuildView;
-import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.plan.PresetPlan;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
-/** Read-only views (A5): status, dry-run plan, workspaces and builds. Never writes. */
+/** Read-only views (A5): status, dry-run plan, one preset, workspaces and builds. Never writes. */
 public final class InspectService implements InspectUseCase {
 
     public static final int MAX_LIST = 1000;
@@ -49,28 +53,63 @@ public final class InspectService implements InspectUseCase {
     }
 
     @Override
-    public StatusReport plan() {
-        return status();
+    public DryRun plan() {
+        StatusReport status = status();
+        return new DryRun(status.at(), status.paused(), status.presets().stream()
+                .map(p -> new DryRun.PresetActions(p.id(), p.actions())).toList(), status.failures());
     }
 
     @Override
-    public List<WorkspaceView> workspaces(PresetRef preset, String owner, int limit) {
+    public PresetPlan preset(PresetRef ref) {
+        Objects.requireNonNull(ref, "ref");
+        Optional<PresetId> active = presets.resolve(ref);
+        if (active.isEmpty()) {
+            return inactive(ref);
+        }
+        PassPlanner.Planned planned = passPlanner.plan(snapshots.load(PresetSnapshotPort.Scope.of(Set.of(active.get()))),
+                Clocks.now(clock));
+        String failure = planned.failures().get(active.get());
+        if (failure != null) {
+            throw new IllegalStateException("preset " + active.get() + " could not be planned: " + failure);
+        }
+        return planned.plans().stream().filter(p -> p.id().equals(active.get())).findFirst()
+                .orElseThrow(() -> new NotFoundException("preset " + ref + " does not exist"));
+    }
+
+    /**
+     * A preset without an active version (its template was deprecated or removed): the store resolves active
+     * versions only, so its versions are found in the full status — rare, and what the operator asked for.
+     */
+    private PresetPlan inactive(PresetRef ref) {
+        List<PresetPlan> versions = status().presets().stream().filter(p -> p.id().ref().equals(ref)).toList();
+        if (versions.size() == 1) {
+            return versions.get(0);
+        }
+        throw new NotFoundException(versions.isEmpty()
+                ? "preset " + ref + " does not exist"
+                : "preset " + ref + " has no active version (versions " + versions.stream()
+                        .map(p -> p.id().version()).toList() + "); GET /api/v1/presets lists each of them");
+    }
+
+    @Override
+    public List<Workspace> workspaces(PresetRef preset, String owner, int limit) {
         if (limit < 1 || limit > MAX_LIST) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIST + ", got " + limit);
         }
         PresetId id = preset == null ? null : presets.resolve(preset)
                 .orElseThrow(() -> new NotFoundException("preset " + preset + " does not exist"));
-        return workspaces.list(id, owner, limit);
+        return workspaces.list(id, owner, limit).stream().map(ReadModels::workspace).toList();
     }
 
     @Override
-    public WorkspaceView workspace(WorkspaceId id) {
-        return workspaces.find(id).orElseThrow(() -> new NotFoundException("workspace " + id + " does not exist"));
+    public Workspace workspace(WorkspaceId id) {
+        return workspaces.find(id).map(ReadModels::workspace)
+                .orElseThrow(() -> new NotFoundException("workspace " + id + " does not exist"));
     }
 
     @Override
-    public List<BuildView> builds(WorkspaceId id) {
+    public List<Build> builds(WorkspaceId id) {
         workspace(id);
-        return workspaces.builds(id);
+        return workspaces.builds(id).stream().map(ReadModels::build).toList();
     }
 }

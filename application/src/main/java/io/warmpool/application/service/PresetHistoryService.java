@@ -7,7 +7,6 @@ import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetHistoryPort.PassRecord;
 import io.warmpool.application.port.out.PresetHistoryPort.PoolSample;
-import io.warmpool.application.port.out.PresetHistoryPort.PresetBuild;
 import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.domain.PresetId;
@@ -84,8 +83,8 @@ public final class PresetHistoryService implements RecordPassUseCase, PresetHist
     }
 
     @Override
-    public Optional<PassRecord> lastPass() {
-        return history.lastPass();
+    public Optional<LastPass> lastPass() {
+        return history.lastPass().map(ReadModels::lastPass);
     }
 
     @Override
@@ -106,7 +105,8 @@ public final class PresetHistoryService implements RecordPassUseCase, PresetHist
         Instant claimsSince = now.minus(CLAIMS_WINDOW);
         Instant samplesSince = now.minus(window);
         return new PresetActivity(id, now, schedule.zone(), today, snapshot.policy().desiredOn(today),
-                claimsSince, history.claims(id, claimsSince), samplesSince, history.samples(id, samplesSince));
+                claimsSince, ReadModels.claims(history.claims(id, claimsSince)), samplesSince,
+                history.samples(id, samplesSince).stream().map(ReadModels::sample).toList());
     }
 
     @Override
@@ -115,7 +115,7 @@ public final class PresetHistoryService implements RecordPassUseCase, PresetHist
         if (limit < 1 || limit > MAX_BUILDS) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_BUILDS + ", got " + limit);
         }
-        return history.recentBuilds(resolve(ref), limit);
+        return history.recentBuilds(resolve(ref), limit).stream().map(ReadModels::presetBuild).toList();
     }
 
     private PresetId resolve(PresetRef ref) {

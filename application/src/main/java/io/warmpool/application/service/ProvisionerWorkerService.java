@@ -64,8 +64,8 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
     }
 
     @Override
-    public CompletionStage<WorkerStep> runNext(WorkerId worker) {
-        Objects.requireNonNull(worker, "worker");
+    public CompletionStage<WorkerStep> runNext(Worker slot) {
+        WorkerId worker = ReadModels.worker(Objects.requireNonNull(slot, "worker"));
         Instant started = Clocks.now(clock);
         Optional<Job> taken = queue.acquire(worker, started);
         if (taken.isEmpty()) {

@@ -11,7 +11,6 @@ import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.IdGeneratorPort;
 import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
-import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.ReconciliationLockPort.HeldLock;
 import io.warmpool.application.port.out.SettingsPort;
@@ -81,7 +80,7 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
             if (paused) {
                 return PassReport.skipped(now, PassReport.Skipped.PAUSED);
             }
-            PassPlanner.Planned planned = passPlanner.plan(snapshots.load(scope), now);
+            PassPlanner.Planned planned = passPlanner.plan(snapshots.load(ReadModels.scope(scope)), now);
             Map<PresetId, String> failures = new LinkedHashMap<>(planned.failures());
             List<Event> published = new ArrayList<>();
             Counts counts = execute(planned.plans(), now, failures, published);

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warmpool.application.fakes.Presets;
+import io.warmpool.application.port.in.Build;
+import io.warmpool.application.port.in.DryRun;
 import io.warmpool.application.port.in.StatusReport;
+import io.warmpool.application.port.in.Workspace;
+import io.warmpool.application.port.in.Workspace.Phase;
 import io.warmpool.application.port.out.NotFoundException;
-import io.warmpool.application.port.out.Transition;
-import io.warmpool.application.port.out.WorkspacePort.BuildView;
-import io.warmpool.application.port.out.WorkspacePort.Phase;
-import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -94,16 +94,51 @@ class InspectServiceTest {
         String before = world.store.dump();
 
         // when
-        StatusReport plan = world.inspect().plan();
+        DryRun plan = world.inspect().plan();
 
         // then: the cap is full already (alpha's queued create), so nothing more would be created
+        assertThat(plan.paused()).isFalse();
+        assertThat(plan.presets()).extracting(DryRun.PresetActions::preset).containsExactly(alpha, bravo, charlie);
         assertThat(plan.presets().get(0).actions())
                 .containsExactly(new PlanAction.Blocked(BlockReason.PENDING_CAP, 1, 0, null));
         assertThat(plan.presets().get(1).actions())
                 .containsExactly(new PlanAction.Blocked(BlockReason.PENDING_CAP, 2, 0, null));
         assertThat(world.store.dump()).isEqualTo(before);
         // and the pass does just that
-        assertThat(world.pass().plans()).isEqualTo(plan.presets());
+        assertThat(world.pass().plans()).extracting(p -> new DryRun.PresetActions(p.id(), p.actions()))
+                .isEqualTo(plan.presets());
+    }
+
+    @Test
+    void onePreset_isItsActiveVersionPlannedFromItsOwnSnapshot_asInTheStatus() {
+        // when
+        PresetPlan one = world.inspect().preset(new PresetRef("bravo", "small"));
+
+        // then
+        assertThat(one).isEqualTo(world.inspect().status().presets().get(1));
+        assertThat(one.id()).isEqualTo(bravo);
+        assertThatThrownBy(() -> world.inspect().preset(new PresetRef("bravo", "large")))
+                .isInstanceOf(NotFoundException.class).hasMessage("preset bravo/large does not exist");
+    }
+
+    @Test
+    void onePreset_withoutAnActiveVersion_isItsOnlyVersion_orNotFoundNamingTheVersions() {
+        // given: bravo v2 drops "small", so bravo/small has one version left, inactive
+        world.apply("bravo", "v2", Presets.preset("large", 1));
+
+        // when
+        PresetPlan only = world.inspect().preset(new PresetRef("bravo", "small"));
+
+        // then
+        assertThat(only.id()).isEqualTo(bravo);
+        assertThat(only.state().active()).isFalse();
+
+        // given: v3 brings "small" back and v4 drops it again: two inactive versions
+        world.apply("bravo", "v3", Presets.preset("small", 1));
+        world.apply("bravo", "v4", Presets.preset("large", 1));
+        assertThatThrownBy(() -> world.inspect().preset(new PresetRef("bravo", "small")))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageContaining("preset bravo/small has no active version (versions [v1, v3])");
     }
 
     @Test
@@ -112,10 +147,10 @@ class InspectServiceTest {
         var listed = world.inspect().workspaces(new PresetRef("alpha", "small"), null, 10);
 
         // then
-        assertThat(listed).extracting(WorkspaceView::phase).containsExactly(Phase.STARTING, Phase.RUNNING);
+        assertThat(listed).extracting(Workspace::phase).containsExactly(Phase.STARTING, Phase.RUNNING);
         WorkspaceId ready = id(901);
         assertThat(world.inspect().workspace(ready).outputs()).containsEntry("url", "https://ws/901");
-        assertThat(world.inspect().builds(ready)).extracting(BuildView::transition).containsExactly(Transition.CREATE);
+        assertThat(world.inspect().builds(ready)).extracting(Build::transition).containsExactly(Build.Transition.CREATE);
         assertThat(world.inspect().workspaces(null, "nobody", 10)).isEmpty();
         assertThatThrownBy(() -> world.inspect().workspaces(new PresetRef("alpha", "large"), null, 10))
                 .isInstanceOf(NotFoundException.class);

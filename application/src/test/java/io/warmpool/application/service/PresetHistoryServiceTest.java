@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.warmpool.application.fakes.FakeHistory;
 import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase.PresetActivity;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts;
-import io.warmpool.application.port.out.PresetHistoryPort.PassRecord;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PrebuildPolicy.DesiredSpan;
 import io.warmpool.domain.PresetId;
@@ -52,7 +52,7 @@ class PresetHistoryServiceTest {
                 .containsExactly("alpha@" + T0, "bravo@" + T0, "alpha@" + T0.plusSeconds(65), "bravo@" + T0.plusSeconds(65));
         assertThat(history.samples.get(0).desired()).isEqualTo(3);
         assertThat(history.samples.get(2).starting()).isEqualTo(3);
-        assertThat(service.lastPass()).contains(new PassRecord(third.startedAt(), third.duration(), "r2", 2,
+        assertThat(service.lastPass()).contains(new PresetHistoryUseCase.LastPass(third.startedAt(), third.duration(), "r2", 2,
                 third.creates(), third.deletes(), third.cancels(), 0));
         // pruned once per minute, a day back
         assertThat(history.prunes).containsExactly(T0.minus(Duration.ofHours(24)), T0.plusSeconds(60).minus(Duration.ofHours(24)));
@@ -92,7 +92,7 @@ class PresetHistoryServiceTest {
         assertThat(activity.today()).isEqualTo(LocalDate.of(2025, 3, 3));
         assertThat(activity.schedule()).containsExactly(new DesiredSpan(0, 8, 1, null),
                 new DesiredSpan(8, 18, 5, "* 8-17 * * 1-5"), new DesiredSpan(18, 24, 1, null));
-        assertThat(activity.claims()).isEqualTo(new ClaimCounts(7, 2));
+        assertThat(activity.claims()).isEqualTo(new PresetHistoryUseCase.Claims(7, 2));
         assertThat(activity.claimsSince()).isEqualTo(world.clock.instant().minus(Duration.ofHours(1)));
         assertThat(history.claimQueries).containsExactly(activity.claimsSince());
         assertThat(activity.samples()).hasSize(1); // the 09:00 sample is older than the hour asked for

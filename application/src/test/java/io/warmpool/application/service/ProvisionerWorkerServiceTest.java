@@ -13,9 +13,10 @@ import io.warmpool.application.fakes.FakeProvisioner;
 import io.warmpool.application.fakes.Presets;
 import io.warmpool.application.fakes.RecordingMetrics.JobFinished;
 import io.warmpool.application.port.in.ClaimCommand;
-import io.warmpool.application.port.in.PassReport;
-import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DeleteRequest;
 import io.warmpool.application.port.out.Event;
@@ -24,10 +25,9 @@ import io.warmpool.application.port.out.JobId;
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
-import io.warmpool.application.port.out.WorkerId;
-import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspacePort.BuildView;
 import io.warmpool.application.port.out.WorkspacePort.Phase;
+import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
@@ -300,8 +300,8 @@ class ProvisionerWorkerServiceTest {
     @Test
     void givenOneStaleAndOneLiveJob_reapFailsOnlyTheStaleOneAndLeavesFailureStateAlone() {
         // given: worker A took a job at T0, worker B another at T0+30s; it is now T0+65s
-        WorkerId a = new WorkerId("replica-1/w1");
-        WorkerId b = new WorkerId("replica-2/w1");
+        Worker a = new Worker("replica-1/w1");
+        Worker b = new Worker("replica-2/w1");
         WorkspaceId stale = queueCreate(1);
         WorkspaceId live = queueCreate(2);
         CompletableFuture<WorkerStep> stepA = world.startStep(a);

@@ -394,7 +394,7 @@ class ReconcilePresetsServiceTest {
         }).getInstance(ReconcilePresetsService.class);
 
         // when
-        PassReport report = reconciler.reconcile(io.warmpool.application.port.out.PresetSnapshotPort.Scope.ALL);
+        PassReport report = reconciler.reconcile(io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope.ALL);
 
         // then: started once the lock was held, and its duration covers the events it wrote
         assertThat(report.ran()).isTrue();

@@ -19,6 +19,8 @@ import io.warmpool.application.fakes.RecordingEvents;
 import io.warmpool.application.fakes.RecordingMetrics;
 import io.warmpool.application.fakes.SequentialIds;
 import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
@@ -30,7 +32,6 @@ import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
-import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.TimerPort;
@@ -40,7 +41,6 @@ import io.warmpool.application.wiring.ApplicationModule;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
-import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.BackoffPolicy;
 import io.warmpool.domain.backoff.BackoffSettings;
@@ -70,7 +70,7 @@ final class World {
 
     static final Instant T0 = Instant.parse("2025-03-03T09:00:00Z");
     static final Duration INTERVAL = Duration.ofMinutes(1);
-    static final WorkerId WORKER = new WorkerId("replica-1/w1");
+    static final Worker WORKER = new Worker("replica-1/w1");
 
     final MutableClock clock = new MutableClock(T0);
     final FakeStore store = new FakeStore();
@@ -203,8 +203,8 @@ final class World {
         return startStep(WORKER);
     }
 
-    CompletableFuture<WorkerStep> startStep(WorkerId workerId) {
-        CompletionStage<WorkerStep> stage = worker().runNext(workerId);
+    CompletableFuture<WorkerStep> startStep(Worker slot) {
+        CompletionStage<WorkerStep> stage = worker().runNext(slot);
         return stage.toCompletableFuture();
     }
 

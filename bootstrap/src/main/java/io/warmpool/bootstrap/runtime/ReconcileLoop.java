@@ -1,9 +1,9 @@
 package io.warmpool.bootstrap.runtime;
 
 import io.warmpool.application.port.in.PassReport;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.out.NudgePort;
-import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.domain.PresetId;
 import java.time.Duration;
 import java.util.LinkedHashSet;

@@ -1,8 +1,8 @@
 package io.warmpool.bootstrap.runtime;
 
-import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
-import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +53,7 @@ public final class WorkerPool implements Lifecycle {
             return;
         }
         for (int i = 1; i <= workers; i++) {
-            WorkerId id = new WorkerId(replica + "/w" + i);
+            Worker id = new Worker(replica + "/w" + i);
             Thread t = new Thread(() -> loop(id), "warmpool-worker-" + i);
             t.setDaemon(true);
             threads.add(t);
@@ -72,7 +72,7 @@ public final class WorkerPool implements Lifecycle {
         }
     }
 
-    private void loop(WorkerId id) {
+    private void loop(Worker id) {
         while (running.get()) {
             WorkerStep step;
             try {

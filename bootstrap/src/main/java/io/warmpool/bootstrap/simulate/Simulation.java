@@ -19,6 +19,8 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
+import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
+import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
@@ -26,10 +28,8 @@ import io.warmpool.application.port.out.IdGeneratorPort;
 import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.NudgePort;
-import io.warmpool.application.port.out.PresetSnapshotPort.Scope;
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.TimerPort;
-import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.application.service.TimeOrderedIds;
 import io.warmpool.application.wiring.ApplicationModule;
@@ -302,7 +302,7 @@ final class Simulation {
 
         private void next(int slot) {
             busy[slot] = true;
-            jobs.runNext(new WorkerId("sim/w" + (slot + 1))).whenComplete((step, error) -> {
+            jobs.runNext(new Worker("sim/w" + (slot + 1))).whenComplete((step, error) -> {
                 busy[slot] = false;
                 if (error == null && step != WorkerStep.IDLE) {
                     // take the next job at the same instant, as its own task (no deep recursion)

@@ -7,11 +7,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.EvaluationResult;
-import io.warmpool.bootstrap.architecture.HexagonalArchitecture.KnownViolation;
 import io.warmpool.bootstrap.architecture.HexagonalArchitecture.Rule;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,25 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DependencyRuleTest {
 
-    /**
-     * Use cases that still return outbound read-models: frozen so that no <em>new</em> port.in → port.out
-     * dependency gets in. Issue 14 item 2 gives port/in its own result types; remove entries as they go.
-     */
-    static final Set<KnownViolation> PORT_IN_USES_PORT_OUT_TODAY = Set.of(
-            portInUses("InspectUseCase", "WorkspacePort$WorkspaceView"),
-            portInUses("InspectUseCase", "WorkspacePort$BuildView"),
-            portInUses("PresetHistoryUseCase", "PresetHistoryPort$PassRecord"),
-            portInUses("PresetHistoryUseCase", "PresetHistoryPort$PresetBuild"),
-            portInUses("PresetHistoryUseCase", "PresetHistoryPort$ClaimCounts"),
-            portInUses("PresetHistoryUseCase", "PresetHistoryPort$PoolSample"),
-            portInUses("ReconcilePresetsUseCase", "PresetSnapshotPort$Scope"),
-            portInUses("RunProvisionerJobsUseCase", "WorkerId"));
-
-    private static KnownViolation portInUses(String useCase, String outboundType) {
-        return new KnownViolation("io.warmpool.application.port.in." + useCase, "io.warmpool.application.port.out." + outboundType);
-    }
-
-    static HexagonalArchitecture warmpool(String base, Set<KnownViolation> frozen) {
+    static HexagonalArchitecture warmpool(String base) {
         return HexagonalArchitecture.basePackage(base)
                 .withDomain("domain")
                 .withApplication("application", "port.in", "port.out", "service", "wiring")
@@ -53,12 +33,11 @@ class DependencyRuleTest {
                 .withOutboundAdapter("adapters.metrics")
                 .withFileFormatAdapter("adapters.presets")
                 .withRowTypesConfinedTo("adapters.db", "jooq")
-                .withConfiguration("bootstrap")
-                .withKnownPortInToPortOut(frozen);
+                .withConfiguration("bootstrap");
     }
 
-    static final HexagonalArchitecture PRODUCTION = warmpool("io.warmpool", PORT_IN_USES_PORT_OUT_TODAY);
-    static final HexagonalArchitecture PLANTED = warmpool(DependencyRuleTest.class.getPackageName() + ".planted", Set.of());
+    static final HexagonalArchitecture PRODUCTION = warmpool("io.warmpool");
+    static final HexagonalArchitecture PLANTED = warmpool(DependencyRuleTest.class.getPackageName() + ".planted");
 
     /**
      * Rule → what its planted violation must report (class names and calls that appear in the failure details),
@@ -158,16 +137,5 @@ class DependencyRuleTest {
     void everyPlantedViolationBelongsToARule() {
         assertThat(PLANTED_VIOLATIONS.keySet())
                 .containsExactlyInAnyOrderElementsOf(rules().stream().map(Rule::name).collect(Collectors.toSet()));
-    }
-
-    @Test
-    void theFrozenViolationsStillExist_soTheListOnlyShrinks() {
-        // Unfreezing shows each frozen dependency is still there: a fixed one must leave the list.
-        EvaluationResult unfrozen = warmpool("io.warmpool", Set.of()).rule("port.in does not depend on port.out").rule()
-                .evaluate(production);
-        List<String> details = unfrozen.getFailureReport().getDetails();
-        assertThat(PORT_IN_USES_PORT_OUT_TODAY).allSatisfy(known -> assertThat(details)
-                .as("%s still depends on %s", known.origin(), known.target())
-                .anyMatch(d -> d.contains("<" + known.origin()) && d.contains("<" + known.target() + ">")));
     }
 }

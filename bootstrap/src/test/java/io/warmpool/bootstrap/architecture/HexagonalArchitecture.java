@@ -5,7 +5,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.AccessTarget;
-import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaAccess;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
@@ -55,13 +54,6 @@ public final class HexagonalArchitecture {
         }
     }
 
-    /**
-     * A dependency main code has today that a rule forbids: the origin as its top-level class (nested records
-     * included), the target as the exact class it uses.
-     */
-    public record KnownViolation(String origin, String target) {
-    }
-
     private final String base;
     private String domain;
     private String application;
@@ -76,7 +68,6 @@ public final class HexagonalArchitecture {
     private String rowTypeAdapter;
     private String generatedRowTypes;
     private String configuration;
-    private Set<KnownViolation> portInToPortOutFrozen = Set.of();
 
     private HexagonalArchitecture(String base) {
         this.base = base;
@@ -138,12 +129,6 @@ public final class HexagonalArchitecture {
         return this;
     }
 
-    /** Freezes the port.in → port.out dependencies main code has today: any other one fails. */
-    public HexagonalArchitecture withKnownPortInToPortOut(Set<KnownViolation> known) {
-        this.portInToPortOutFrozen = Set.copyOf(known);
-        return this;
-    }
-
     /** Every rule, in reading order. */
     public List<Rule> rules() {
         Map<String, ArchRule> rules = new LinkedHashMap<>();
@@ -168,10 +153,9 @@ public final class HexagonalArchitecture {
         rules.put("application does no I/O", noClasses().that().resideInAPackage(application + "..")
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "java.net..", "java.nio.file..")
                 .because("I/O belongs to adapters behind ports"));
-        rules.put("port.in does not depend on port.out", classes().that().resideInAPackage(portIn + "..")
-                .should(notDependOnOutsideOf(portOut, portInToPortOutFrozen))
-                .because("use cases speak their own language: a read-model change must not change the REST contract"
-                        + " (known violations frozen until issue 14 item 2)"));
+        rules.put("port.in does not depend on port.out", noClasses().that().resideInAPackage(portIn + "..")
+                .should().dependOnClassesThat().resideInAPackage(portOut + "..")
+                .because("use cases speak their own language: a read-model change must not change the REST contract"));
         rules.put("outbound ports are interfaces", classes().that().resideInAPackage(portOut)
                 .and().haveSimpleNameEndingWith("Port")
                 .should().beInterfaces()
@@ -259,34 +243,6 @@ public final class HexagonalArchitecture {
 
     private static String simpleName(String pkg) {
         return pkg.substring(pkg.lastIndexOf('.') + 1);
-    }
-
-    private static String topLevel(JavaClass type) {
-        JavaClass c = type;
-        while (c.getEnclosingClass().isPresent()) {
-            c = c.getEnclosingClass().get();
-        }
-        return c.getName();
-    }
-
-    // ---- port.in → port.out, with the known dependencies frozen
-
-    private static ArchCondition<JavaClass> notDependOnOutsideOf(String forbidden, Set<KnownViolation> known) {
-        return new ArchCondition<>("not depend on classes in " + forbidden + " (beyond the " + known.size() + " frozen)") {
-            @Override
-            public void check(JavaClass clazz, ConditionEvents events) {
-                for (Dependency d : clazz.getDirectDependenciesFromSelf()) {
-                    JavaClass target = d.getTargetClass().getBaseComponentType();
-                    if (!target.getPackageName().equals(forbidden) && !target.getPackageName().startsWith(forbidden + ".")) {
-                        continue;
-                    }
-                    if (known.contains(new KnownViolation(topLevel(d.getOriginClass()), target.getName()))) {
-                        continue;
-                    }
-                    events.add(SimpleConditionEvent.violated(d, d.getDescription()));
-                }
-            }
-        };
     }
 
     // ---- time and randomness

@@ -1,20 +1,21 @@
 package io.warmpool.application.port.in;
 
-import io.warmpool.application.port.out.PresetHistoryPort.ClaimCounts;
-import io.warmpool.application.port.out.PresetHistoryPort.PassRecord;
-import io.warmpool.application.port.out.PresetHistoryPort.PoolSample;
-import io.warmpool.application.port.out.PresetHistoryPort.PresetBuild;
 import io.warmpool.domain.PrebuildPolicy.DesiredSpan;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** Read-only views of the recent past, for operators: the last pass, and a preset's activity and builds. */
+/**
+ * Read-only views of the recent past, for operators: the last pass, and a preset's activity and builds. Its answers
+ * are its own types, not the history port's read-models.
+ */
 public interface PresetHistoryUseCase {
 
     /** The most pool history {@link #activity} looks back. */
@@ -23,7 +24,7 @@ public interface PresetHistoryUseCase {
     int MAX_BUILDS = 100;
 
     /** The latest pass any replica ran (recorded within the last day). */
-    Optional<PassRecord> lastPass();
+    Optional<LastPass> lastPass();
 
     /**
      * The active version of {@code ref}: today's schedule in its timezone, its claims over the last hour and its
@@ -54,10 +55,46 @@ public interface PresetHistoryUseCase {
      * @param samples      pool samples since {@code samplesSince}, oldest first (at most one a minute)
      */
     record PresetActivity(PresetId preset, Instant at, ZoneId zone, LocalDate today, List<DesiredSpan> schedule,
-                          Instant claimsSince, ClaimCounts claims, Instant samplesSince, List<PoolSample> samples) {
+                          Instant claimsSince, Claims claims, Instant samplesSince, List<Sample> samples) {
         public PresetActivity {
             schedule = List.copyOf(schedule);
             samples = List.copyOf(samples);
+        }
+    }
+
+    /**
+     * One pass as every replica sees it.
+     *
+     * @param startedAt when the pass started (the service clock)
+     * @param replica   the replica that ran it
+     * @param presets   presets it planned (all of them for a periodic pass, the nudged ones for a nudge)
+     * @param failures  presets that failed to plan or carry out
+     */
+    record LastPass(Instant startedAt, Duration duration, String replica, int presets, int creates, int deletes,
+                    int cancels, int failures) {
+        public LastPass {
+            Objects.requireNonNull(startedAt, "startedAt");
+            Objects.requireNonNull(duration, "duration");
+            Objects.requireNonNull(replica, "replica");
+        }
+    }
+
+    /** Claims served (a prebuild was handed out) and missed (none was ready). */
+    record Claims(long served, long missed) {
+    }
+
+    /** The pool as a pass saw it (R1 counts). */
+    record Sample(Instant at, int desired, int eligible, int starting, int failed) {
+        public Sample {
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /** A build of one of the preset's workspaces. */
+    record PresetBuild(WorkspaceId workspace, Build build) {
+        public PresetBuild {
+            Objects.requireNonNull(workspace, "workspace");
+            Objects.requireNonNull(build, "build");
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.warmpool.application.port.in;
 
-import io.warmpool.application.port.out.WorkerId;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,7 +15,7 @@ public interface RunProvisionerJobsUseCase {
      * @return completes with the step's outcome when the job has been recorded, or at once with
      *     {@link WorkerStep#IDLE} when no job was ready
      */
-    CompletionStage<WorkerStep> runNext(WorkerId worker);
+    CompletionStage<WorkerStep> runNext(Worker worker);
 
     /**
      * Fails as {@code worker_lost} every running job whose worker stopped heartbeating for the job heartbeat
@@ -24,6 +24,25 @@ public interface RunProvisionerJobsUseCase {
      * @return how many jobs were reaped
      */
     int reapLostJobs();
+
+    /**
+     * One worker slot of one replica, for example {@code host-1234/w2}; the jobs it takes are recorded as held by it.
+     *
+     * @param name 1 to 200 characters
+     */
+    record Worker(String name) {
+        public Worker {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank() || name.length() > 200) {
+                throw new IllegalArgumentException("worker name must be 1 to 200 characters");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     /** What one step did. */
     enum WorkerStep {

@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.http.server;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

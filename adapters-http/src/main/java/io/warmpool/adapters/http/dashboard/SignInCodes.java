@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.http.dashboard;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -57,7 +57,7 @@ public final class SignInCodes {
      * Exchanges {@code code}: true once for a code issued here and not expired at {@code now}; the code is spent
      * either way (a code presented after its expiry cannot be tried again).
      */
-    boolean redeem(String code, Instant now) {
+    public boolean redeem(String code, Instant now) {
         if (code == null || code.isEmpty() || code.length() > 100) {
             return false;
         }

@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.http.server;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +20,13 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>A wait for content ({@code demand}) is woken at the deadline by Jetty's scheduler, so a blocked reader does
  * not wait for the idle timeout either.
  */
-final class BodyDeadline extends Handler.Wrapper {
+public final class BodyDeadline extends Handler.Wrapper {
 
     /**
      * A body that did not arrive in time. Not a {@link java.util.concurrent.TimeoutException}: Javalin answers
      * those itself, with an empty text body, before the API's error handler sees them.
      */
-    static final class Expired extends java.io.IOException {
+    public static final class Expired extends java.io.IOException {
         Expired(Duration timeout) {
             super("request body not received within " + describe(timeout));
         }
@@ -35,7 +35,7 @@ final class BodyDeadline extends Handler.Wrapper {
     private final Duration timeout;
 
     /** {@code 30 s}, or {@code 800 ms} below a whole second. */
-    static String describe(Duration d) {
+    public static String describe(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 

@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.http.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,8 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.http.dashboard;
 
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
+import io.warmpool.adapters.http.security.DashboardAuth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.warmpool.adapters.http;
+package io.warmpool.adapters.http.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -47,18 +47,15 @@ public final class DashboardAuth {
         this.sessionKey = hmac(bytes(apiToken), "warmpool dashboard session " + VERSION);
     }
 
-
-
-
     /** A new session cookie's value, valid until {@code now + SESSION_TTL}. */
-    String newSession(Instant now) {
+    public String newSession(Instant now) {
         long expiry = now.plus(SESSION_TTL).getEpochSecond();
         String payload = VERSION + "." + expiry;
         return payload + "." + B64.encodeToString(hmac(sessionKey, payload));
     }
 
     /** Whether {@code cookie} is a session this token signed that has not expired at {@code now}. */
-    boolean validSession(String cookie, Instant now) {
+    public boolean validSession(String cookie, Instant now) {
         if (cookie == null || cookie.length() > 200) {
             return false;
         }
@@ -87,7 +84,7 @@ public final class DashboardAuth {
     }
 
     /** The {@code Set-Cookie} value of a new session. */
-    String sessionCookieHeader(Instant now) {
+    public String sessionCookieHeader(Instant now) {
         return COOKIE + "=" + newSession(now) + "; Path=/; Max-Age=" + SESSION_TTL.toSeconds()
                 + "; HttpOnly; SameSite=Strict";
     }

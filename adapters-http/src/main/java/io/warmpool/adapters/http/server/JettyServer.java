@@ -1,0 +1,131 @@
+package io.warmpool.adapters.http.server;
+
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.json.JavalinJackson;
+import io.warmpool.adapters.http.HttpAddress;
+import io.warmpool.adapters.http.HttpLimits;
+import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Requests;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The HTTP server (Javalin on Jetty) and its lifecycle: it listens on the given host only, bounds request bodies
+ * ({@link Requests#MAX_BODY_BYTES}), and cuts slow and abusive clients off by the {@link HttpLimits} (issue 13:
+ * header and body deadlines, an idle timeout, a connection cap). What it serves is added by {@link #start}'s caller.
+ *
+ * <p>The constructor does no I/O. {@link #start} binds and serves; {@link #stop()} stops serving and releases the
+ * port. A stopped server cannot be started again (create a new one).
+ */
+public final class JettyServer {
+
+    private static final Logger LOG = Logger.getLogger(JettyServer.class.getName());
+
+    private final HttpAddress address;
+    private final HttpLimits limits;
+    private Javalin app;
+    private boolean stopped;
+
+    public JettyServer(HttpAddress address, HttpLimits limits) {
+        this.address = Objects.requireNonNull(address, "address");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /**
+     * Binds to the address and serves what {@code setup} adds to the server's configuration (routes, handlers).
+     *
+     * @throws IllegalStateException when already started or stopped, or when the address cannot be bound
+     */
+    public synchronized void start(Consumer<JavalinConfig> setup) {
+        if (app != null || stopped) {
+            throw new IllegalStateException("the REST API was already started or stopped; create a new one");
+        }
+        Javalin created = Javalin.create(config -> {
+            configure(config);
+            setup.accept(config);
+        });
+        try {
+            created.start();
+        } catch (RuntimeException e) {
+            created.stop();
+            stopped = true;
+            throw new IllegalStateException("cannot listen on " + address + ": " + Failures.rootMessage(e), e);
+        }
+        app = created;
+        LOG.info(() -> "REST API listening on " + boundAddress());
+    }
+
+    /** Stops serving and releases the port. Idempotent; a no-op when never started. */
+    public synchronized void stop() {
+        stopped = true;
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+
+    /** @throws IllegalStateException when not running */
+    public synchronized HttpAddress boundAddress() {
+        return new HttpAddress(address.host(), running().port());
+    }
+
+    /**
+     * Every HTTP route Javalin has registered (before- and after-handlers left out), read from Javalin's router
+     * rather than from a list kept by hand, as {@code route.apply(method, path)}.
+     *
+     * @throws IllegalStateException when not running
+     */
+    public synchronized <R> List<R> routes(BiFunction<String, String, R> route) {
+        return running().unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> route.apply(endpoint.method.name(), endpoint.path))
+                .toList();
+    }
+
+    private Javalin running() {
+        if (app == null) {
+            throw new IllegalStateException("the REST API is not running");
+        }
+        return app;
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        // The version check compares the jar's age with the wall clock; a server's log is no place for it.
+        config.startup.showOldJavalinVersionWarning = false;
+        config.jetty.host = address.host();
+        config.jetty.port = address.port();
+        config.http.maxRequestSize = Requests.MAX_BODY_BYTES;
+        config.http.prefer405over404 = true;
+        // Slow and abusive clients (issue 13): a connection cap, an idle timeout, and deadlines for headers and
+        // bodies, so that slow connections cannot hold the server's threads or sockets for long.
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.idleTimeout().toMillis()));
+        config.jetty.addConnector((server, http) -> {
+            var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+            connector.setHost(address.host());
+            connector.setPort(address.port());
+            connector.setIdleTimeout(limits.idleTimeout().toMillis());
+            // The kernel's queue of connections not yet accepted (Jetty's default leaves it to the JDK's 50): under a
+            // burst of reconnecting clients a short queue drops SYNs, and an honest client waits a second to retry.
+            connector.setAcceptQueueSize(1024);
+            connector.addBean(new HeaderDeadline(limits.headerTimeout()));
+            return connector;
+        });
+        config.jetty.modifyServer(server -> {
+            server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+            // Javalin puts its servlet context inside a wrapper it finds here.
+            server.setHandler(new BodyDeadline(limits.bodyTimeout()));
+        });
+        config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+        config.requestLogger.http((ctx, ms) -> LOG.fine(() ->
+                ctx.method() + " " + ctx.path() + " " + ctx.statusCode() + " " + Math.round(ms) + " ms"));
+    }
+}

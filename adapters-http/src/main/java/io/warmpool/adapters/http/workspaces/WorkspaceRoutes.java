@@ -1,0 +1,59 @@
+package io.warmpool.adapters.http.workspaces;
+
+import static io.warmpool.adapters.http.web.Requests.workspaceId;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Requests;
+import io.warmpool.adapters.http.web.Resource;
+import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.domain.Names;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+
+/** Workspaces (API.md "Workspaces"): list, one, its builds, and release (delete) a claimed one. */
+public final class WorkspaceRoutes implements Resource {
+
+    /** {@code limit} of {@code GET /api/v1/workspaces} when none is given. */
+    public static final int DEFAULT_LIMIT = 100;
+    /** The largest {@code limit} of {@code GET /api/v1/workspaces}. */
+    public static final int MAX_LIMIT = 1000;
+
+    private final InspectUseCase inspect;
+    private final ReleaseWorkspaceUseCase release;
+
+    public WorkspaceRoutes(InspectUseCase inspect, ReleaseWorkspaceUseCase release) {
+        this.inspect = inspect;
+        this.release = release;
+    }
+
+    record ReleasedView(String released) {
+    }
+
+    @Override
+    public void addTo(RoutesConfig routes) {
+        routes.get("/api/v1/workspaces", this::list);
+        routes.get("/api/v1/workspaces/{id}", ctx -> Json.send(ctx, 200,
+                WorkspaceJson.workspace(inspect.workspace(workspaceId(ctx)))));
+        routes.get("/api/v1/workspaces/{id}/builds", ctx -> Json.send(ctx, 200,
+                inspect.builds(workspaceId(ctx)).stream().map(WorkspaceJson::build).toList()));
+        routes.delete("/api/v1/workspaces/{id}", ctx -> {
+            WorkspaceId id = workspaceId(ctx);
+            release.release(id);
+            Json.send(ctx, 202, new ReleasedView(id.text()));
+        });
+    }
+
+    private void list(Context ctx) {
+        String presetText = ctx.queryParam("preset");
+        PresetRef preset = presetText == null ? null : PresetRef.parse(presetText);
+        String owner = ctx.queryParam("owner");
+        if (owner != null) {
+            Names.requireValid("owner", owner);
+        }
+        int limit = Requests.intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        Json.send(ctx, 200, inspect.workspaces(preset, owner, limit).stream().map(WorkspaceJson::workspace).toList());
+    }
+}

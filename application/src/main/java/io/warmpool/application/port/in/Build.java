@@ -1,0 +1,19 @@
+package io.warmpool.application.port.in;
+
+import java.time.Instant;
+
+/**
+ * One build of a workspace with its outcome ({@link InspectUseCase}, {@link PresetHistoryUseCase}): the use case's
+ * own answer. {@code error} and {@code log} are bounded.
+ *
+ * @param id        the build's job id
+ * @param status    the job's status code, e.g. {@code SUCCEEDED}
+ * @param reason    why it was enqueued, e.g. {@code DESIRED} or a delete reason
+ * @param errorCode {@code transient} or {@code permanent} for a failed build, else {@code null}
+ */
+public record Build(long id, Transition transition, String status, String reason, int attempt, Instant createdAt,
+                    Instant startedAt, Instant finishedAt, String errorCode, String error, String log) {
+
+    /** The two kinds of build (SPEC §1). */
+    public enum Transition { CREATE, DELETE }
+}
