@@ -22,6 +22,7 @@ import io.warmpool.domain.plan.PlanAction;
 import io.warmpool.domain.plan.PlannerSettings;
 import io.warmpool.domain.plan.PresetPlan;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,9 @@ class InspectServiceTest {
 
     @Test
     void onePreset_withoutAnActiveVersion_isItsOnlyVersion_orNotFoundNamingTheVersions() {
-        // given: bravo v2 drops "small", so bravo/small has one version left, inactive
+        // given: bravo v2 drops "small", so bravo/small has one version left, inactive — still shown while it has a
+        // prebuild (a whole snapshot leaves out inactive versions with none, on PostgreSQL as in the fake)
+        world.store.seedReadyPrebuild(bravo, id(902), T0.minusSeconds(60), Map.of());
         world.apply("bravo", "v2", Presets.preset("large", 1));
 
         // when
@@ -133,12 +136,21 @@ class InspectServiceTest {
         assertThat(only.id()).isEqualTo(bravo);
         assertThat(only.state().active()).isFalse();
 
-        // given: v3 brings "small" back and v4 drops it again: two inactive versions
-        world.apply("bravo", "v3", Presets.preset("small", 1));
+        // given: v3 brings "small" back and v4 drops it again: two inactive versions, each with a prebuild
+        List<PresetId> v3 = world.apply("bravo", "v3", Presets.preset("small", 1));
+        world.store.seedReadyPrebuild(v3.get(0), id(903), T0.minusSeconds(60), Map.of());
         world.apply("bravo", "v4", Presets.preset("large", 1));
         assertThatThrownBy(() -> world.inspect().preset(new PresetRef("bravo", "small")))
                 .isInstanceOf(NotFoundException.class)
                 .hasMessageContaining("preset bravo/small has no active version (versions [v1, v3])");
+    }
+
+    @Test
+    void onePreset_withoutAnActiveVersionOrPrebuilds_isNotFound() {
+        world.apply("bravo", "v2", Presets.preset("large", 1));
+
+        assertThatThrownBy(() -> world.inspect().preset(new PresetRef("bravo", "small")))
+                .isInstanceOf(NotFoundException.class).hasMessage("preset bravo/small does not exist");
     }
 
     @Test
