@@ -181,7 +181,7 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
      * gets a delete; its phase becomes {@code deleting}. A workspace still {@code starting} is skipped too: a delete
      * would be taken before its create (deletes go first) and the create's completion would bring it back.
      *
-     * <p>A plan's delete (any reason but {@link DeleteRequest#RELEASED}) applies only to an unclaimed prebuild, and
+     * <p>A plan's delete (any reason but {@link DeleteRequest.Reason#RELEASED}) applies only to an unclaimed prebuild, and
      * a release only to a claimed workspace: a prebuild claimed between the pass's snapshot and this call is
      * therefore never deleted under its new owner. The workspace rows are locked (in id order) before anything is
      * written, so two callers enqueueing the same delete at once enqueue it once.
@@ -195,13 +195,13 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
         if (deletes.isEmpty()) {
             return 0;
         }
-        Map<UUID, String> reasons = new LinkedHashMap<>();
+        Map<UUID, DeleteRequest.Reason> reasons = new LinkedHashMap<>();
         for (DeleteRequest d : deletes) {
             reasons.putIfAbsent(d.workspace().value(), d.reason());
         }
         List<UUID> released = new ArrayList<>();
         List<UUID> planned = new ArrayList<>();
-        reasons.forEach((id, reason) -> (DeleteRequest.RELEASED.equals(reason) ? released : planned).add(id));
+        reasons.forEach((id, reason) -> (reason == DeleteRequest.Reason.RELEASED ? released : planned).add(id));
         return DbErrors.guard("enqueueing " + deletes.size() + " deletes", () -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
             Condition whose = WORKSPACES.ID.eq(DSL.any(planned.toArray(UUID[]::new))).and(WORKSPACES.OWNER.eq(PREBUILDS))
@@ -228,7 +228,7 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             Long[] presets = taken.getValues(WORKSPACES.PRESET_ID).toArray(Long[]::new);
             String[] why = new String[ids.length];
             for (int i = 0; i < ids.length; i++) {
-                why[i] = reasons.get(ids[i]);
+                why[i] = reasons.get(ids[i]).name();
             }
             tx.insertInto(BUILDS, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID, BUILDS.TRANSITION, BUILDS.STATUS,
                             BUILDS.REASON, BUILDS.NOT_BEFORE, BUILDS.CREATED_AT)

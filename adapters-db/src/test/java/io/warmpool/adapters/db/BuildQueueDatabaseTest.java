@@ -231,7 +231,7 @@ class BuildQueueDatabaseTest extends DatabaseTestBase {
         void givenTwoCallersEnqueueingTheSameDeletesAtOnce_eachIsEnqueuedOnce() throws Exception {
             List<DeleteRequest> deletes = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                deletes.add(new DeleteRequest(seed.runningPrebuild(small, T0.plusMillis(i), Map.of()), small, "EXPIRED"));
+                deletes.add(new DeleteRequest(seed.runningPrebuild(small, T0.plusMillis(i), Map.of()), small, DeleteRequest.Reason.EXPIRED));
             }
             List<DeleteRequest> reversed = new ArrayList<>(deletes);
             Collections.reverse(reversed);
@@ -261,7 +261,7 @@ class BuildQueueDatabaseTest extends DatabaseTestBase {
             queue.enqueueDeletes(seed.dsl().select(io.warmpool.adapters.db.jooq.Tables.WORKSPACES.ID)
                     .from(io.warmpool.adapters.db.jooq.Tables.WORKSPACES)
                     .where(io.warmpool.adapters.db.jooq.Tables.WORKSPACES.PHASE.eq(WorkspacePhase.running))
-                    .fetch(r -> new DeleteRequest(new WorkspaceId(r.value1()), large, "EXPIRED")), NOW);
+                    .fetch(r -> new DeleteRequest(new WorkspaceId(r.value1()), large, DeleteRequest.Reason.EXPIRED)), NOW);
             ConcurrentLinkedQueue<Job> taken = new ConcurrentLinkedQueue<>();
             AtomicInteger workerNumber = new AtomicInteger();
 
@@ -448,7 +448,7 @@ class BuildQueueDatabaseTest extends DatabaseTestBase {
             Job failed = runningCreate(W1);
             queue.complete(failed.id(), W1, new JobResult.Failed("failed", "x", false, ""), NOW.plusSeconds(6),
                     countFailure(NOW.plusSeconds(6)));
-            queue.enqueueDeletes(List.of(new DeleteRequest(created.workspace(), small, "EXPIRED")), NOW.plusSeconds(7));
+            queue.enqueueDeletes(List.of(new DeleteRequest(created.workspace(), small, DeleteRequest.Reason.EXPIRED)), NOW.plusSeconds(7));
             Job delete = acquire(W1, NOW.plusSeconds(7));
             queue.complete(delete.id(), W1, new JobResult.Succeeded(Map.of(), ""), NOW.plusSeconds(8), clearFailures());
             Job released = runningCreate(W1);

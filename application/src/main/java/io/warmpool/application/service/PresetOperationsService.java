@@ -121,12 +121,12 @@ public final class PresetOperationsService
             throw new ConflictException("workspace " + workspace + " is already " + view.phase().name().toLowerCase(java.util.Locale.ROOT));
         }
         Instant now = Clocks.now(clock);
-        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(workspace, view.preset(), DeleteRequest.RELEASED)), now);
+        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(workspace, view.preset(), DeleteRequest.Reason.RELEASED)), now);
         if (enqueued == 0) {
             throw new ConflictException("workspace " + workspace + " is already being deleted");
         }
         events.publish(List.of(Event.of(now, EventType.DELETE_STARTED, view.preset(), workspace)
-                .with("reason", DeleteRequest.RELEASED)));
+                .with("reason", DeleteRequest.Reason.RELEASED.name())));
     }
 
     private PresetId resolve(PresetRef preset) {

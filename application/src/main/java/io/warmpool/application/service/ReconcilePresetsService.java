@@ -115,7 +115,7 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
                 for (PlanAction action : plan.actions()) {
                     if (action instanceof PlanAction.Delete d) {
                         deletes.computeIfAbsent(id, k -> new ArrayList<>())
-                                .add(new DeleteRequest(d.workspace(), id, d.reason().name()));
+                                .add(new DeleteRequest(d.workspace(), id, DeleteRequest.Reason.planned(d.reason())));
                         if (d.reason() == DeleteReason.EXPIRED || d.reason() == DeleteReason.INVALIDATED) {
                             presetEvents.add(Event.of(now, EventType.EXPIRED, id, d.workspace()).with("reason", d.reason().name()));
                         }

@@ -278,10 +278,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             // Only running or failed workspaces with no build in progress; a plan's delete only of an unclaimed
             // prebuild, a release only of a claimed workspace.
             if (w == null || (phase(w) != Phase.RUNNING && phase(w) != Phase.FAILED)
-                    || w.isPrebuild() == DeleteRequest.RELEASED.equals(d.reason())) {
+                    || w.isPrebuild() == (d.reason() == DeleteRequest.Reason.RELEASED)) {
                 continue;
             }
-            addBuild(w, Transition.DELETE, d.reason(), now);
+            addBuild(w, Transition.DELETE, d.reason().name(), now);
             enqueued++;
         }
         return enqueued;

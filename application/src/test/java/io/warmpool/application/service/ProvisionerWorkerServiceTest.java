@@ -329,7 +329,7 @@ class ProvisionerWorkerServiceTest {
         WorkspaceId toCreate = queueCreate(1);
         WorkspaceId toDelete = world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of("url", "https://ws/900"));
         world.clock.advance(Duration.ofSeconds(1));
-        world.store.enqueueDeletes(List.of(new DeleteRequest(toDelete, preset, "EXTRANEOUS")), world.clock.instant());
+        world.store.enqueueDeletes(List.of(new DeleteRequest(toDelete, preset, DeleteRequest.Reason.EXTRANEOUS)), world.clock.instant());
         world.provisioner.answerAll(FakeProvisioner::succeededFor);
 
         // when
@@ -351,7 +351,7 @@ class ProvisionerWorkerServiceTest {
     void givenDeleteFails_failureStateIsNotTouched() {
         // given
         WorkspaceId ws = world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of());
-        world.store.enqueueDeletes(List.of(new DeleteRequest(ws, preset, "EXTRANEOUS")), T0);
+        world.store.enqueueDeletes(List.of(new DeleteRequest(ws, preset, DeleteRequest.Reason.EXTRANEOUS)), T0);
         world.provisioner.willReturn(transientFailure("disk busy"));
 
         // when

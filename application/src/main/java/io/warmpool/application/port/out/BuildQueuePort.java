@@ -26,7 +26,7 @@ public interface BuildQueuePort {
     /**
      * Adds a pending delete build for each workspace, as one batch, all or nothing. Skipped, so enqueueing twice is
      * harmless and races are safe: a workspace that is gone, deleted, still starting, or has a build in progress; a
-     * plan's delete (any reason but {@link DeleteRequest#RELEASED}) of a workspace that has been claimed since the
+     * plan's delete (any reason but {@link DeleteRequest.Reason#RELEASED}) of a workspace that has been claimed since the
      * snapshot; a {@code RELEASED} delete of an unclaimed prebuild.
      *
      * @return how many deletes were enqueued

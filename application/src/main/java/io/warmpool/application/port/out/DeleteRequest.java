@@ -2,16 +2,34 @@ package io.warmpool.application.port.out;
 
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.plan.DeleteReason;
 import java.util.Objects;
 
 /**
  * A workspace to delete.
  *
- * @param reason a plan's delete reason ({@code EXPIRED}, …) or {@code RELEASED} for a claimed workspace
+ * @param reason why: a plan's delete reason, or {@link Reason#RELEASED} for a claimed workspace its owner let go of;
+ *               which one decides which workspaces the queue accepts (see {@link BuildQueuePort#enqueueDeletes})
  */
-public record DeleteRequest(WorkspaceId workspace, PresetId preset, String reason) {
+public record DeleteRequest(WorkspaceId workspace, PresetId preset, Reason reason) {
 
-    public static final String RELEASED = "RELEASED";
+    /** Why a workspace is deleted; recorded (by name) as the delete build's reason. */
+    public enum Reason {
+        INACTIVE, EXPIRED, INVALIDATED, EXTRANEOUS, FAILED_CLEANUP,
+        /** A claimed workspace released by its owner (not a plan's delete). */
+        RELEASED;
+
+        /** The reason of a plan's delete (every planner reason has one of its own here). */
+        public static Reason planned(DeleteReason reason) {
+            return switch (reason) {
+                case INACTIVE -> INACTIVE;
+                case EXPIRED -> EXPIRED;
+                case INVALIDATED -> INVALIDATED;
+                case EXTRANEOUS -> EXTRANEOUS;
+                case FAILED_CLEANUP -> FAILED_CLEANUP;
+            };
+        }
+    }
 
     public DeleteRequest {
         Objects.requireNonNull(workspace, "workspace");

@@ -163,8 +163,8 @@ public abstract class BuildQueuePortContract extends PortContract {
         WorkspaceId running = seed.runningPrebuild(small, T0, Map.of());
         WorkspaceId failed = seed.failedPrebuild(small, T0.plusSeconds(1));
 
-        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(running, small, "EXPIRED"),
-                new DeleteRequest(failed, small, "FAILED_CLEANUP")), NOW);
+        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(running, small, DeleteRequest.Reason.EXPIRED),
+                new DeleteRequest(failed, small, DeleteRequest.Reason.FAILED_CLEANUP)), NOW);
 
         assertThat(enqueued).isEqualTo(2);
         for (var expected : Map.of(running, "EXPIRED", failed, "FAILED_CLEANUP").entrySet()) {
@@ -183,12 +183,12 @@ public abstract class BuildQueuePortContract extends PortContract {
     void givenADeleteAlreadyPendingOrRunning_enqueueingAgainIsSkipped() {
         WorkspaceId pending = seed.runningPrebuild(small, T0, Map.of());
         WorkspaceId running = seed.runningPrebuild(small, T0.plusSeconds(1), Map.of());
-        queue.enqueueDeletes(List.of(new DeleteRequest(running, small, "EXTRANEOUS")), NOW);
+        queue.enqueueDeletes(List.of(new DeleteRequest(running, small, DeleteRequest.Reason.EXTRANEOUS)), NOW);
         acquire(W1, NOW);
-        queue.enqueueDeletes(List.of(new DeleteRequest(pending, small, "EXTRANEOUS")), NOW);
+        queue.enqueueDeletes(List.of(new DeleteRequest(pending, small, DeleteRequest.Reason.EXTRANEOUS)), NOW);
 
-        int again = queue.enqueueDeletes(List.of(new DeleteRequest(pending, small, "EXTRANEOUS"),
-                new DeleteRequest(running, small, "EXTRANEOUS")), NOW.plusSeconds(1));
+        int again = queue.enqueueDeletes(List.of(new DeleteRequest(pending, small, DeleteRequest.Reason.EXTRANEOUS),
+                new DeleteRequest(running, small, DeleteRequest.Reason.EXTRANEOUS)), NOW.plusSeconds(1));
 
         assertThat(again).isZero();
         assertThat(seed.builds(pending)).hasSize(2);
@@ -199,8 +199,8 @@ public abstract class BuildQueuePortContract extends PortContract {
     void givenTheSameWorkspaceTwiceInOneBatch_oneDeleteIsEnqueued() {
         WorkspaceId ws = seed.runningPrebuild(small, T0, Map.of());
 
-        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, "EXPIRED"),
-                new DeleteRequest(ws, small, "EXTRANEOUS")), NOW);
+        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, DeleteRequest.Reason.EXPIRED),
+                new DeleteRequest(ws, small, DeleteRequest.Reason.EXTRANEOUS)), NOW);
 
         assertThat(enqueued).isEqualTo(1);
         assertThat(seed.builds(ws)).extracting(BuildView::reason).containsExactly("DESIRED", "EXPIRED");
@@ -212,8 +212,8 @@ public abstract class BuildQueuePortContract extends PortContract {
         WorkspaceId starting = enqueueOneCreate(small, NOW);
         WorkspaceId unknown = new WorkspaceId(UUID.randomUUID());
 
-        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(deleted, small, "EXPIRED"),
-                new DeleteRequest(starting, small, "EXTRANEOUS"), new DeleteRequest(unknown, small, "EXPIRED")), NOW);
+        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(deleted, small, DeleteRequest.Reason.EXPIRED),
+                new DeleteRequest(starting, small, DeleteRequest.Reason.EXTRANEOUS), new DeleteRequest(unknown, small, DeleteRequest.Reason.EXPIRED)), NOW);
 
         assertThat(enqueued).isZero();
         assertThat(phase(deleted)).isEqualTo(Phase.DELETED);
@@ -227,7 +227,7 @@ public abstract class BuildQueuePortContract extends PortContract {
     void givenAClaimedWorkspace_releaseEnqueuesItsDelete() {
         WorkspaceId claimed = seed.claimed(small, "alice", T0, T0.plusSeconds(60), Map.of("url", "https://x"));
 
-        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(claimed, small, DeleteRequest.RELEASED)), NOW);
+        int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(claimed, small, DeleteRequest.Reason.RELEASED)), NOW);
 
         assertThat(enqueued).isEqualTo(1);
         assertThat(phase(claimed)).isEqualTo(Phase.DELETING);
@@ -245,8 +245,8 @@ public abstract class BuildQueuePortContract extends PortContract {
         WorkspaceId claimedMeanwhile = seed.claimed(small, "alice", T0, T0.plusSeconds(60), Map.of());
         WorkspaceId prebuild = seed.runningPrebuild(small, T0.plusSeconds(1), Map.of());
 
-        int planned = queue.enqueueDeletes(List.of(new DeleteRequest(claimedMeanwhile, small, "EXTRANEOUS")), NOW);
-        int releasedPrebuild = queue.enqueueDeletes(List.of(new DeleteRequest(prebuild, small, DeleteRequest.RELEASED)), NOW);
+        int planned = queue.enqueueDeletes(List.of(new DeleteRequest(claimedMeanwhile, small, DeleteRequest.Reason.EXTRANEOUS)), NOW);
+        int releasedPrebuild = queue.enqueueDeletes(List.of(new DeleteRequest(prebuild, small, DeleteRequest.Reason.RELEASED)), NOW);
 
         assertThat(planned).isZero();
         assertThat(releasedPrebuild).isZero();
@@ -263,7 +263,7 @@ public abstract class BuildQueuePortContract extends PortContract {
         queue.enqueueCreates(smallCreates, NOW);
         Job taken = acquire(W1, NOW);
         WorkspaceId otherPreset = enqueueOneCreate(large, NOW);
-        queue.enqueueDeletes(List.of(new DeleteRequest(toDelete, small, "INACTIVE")), NOW);
+        queue.enqueueDeletes(List.of(new DeleteRequest(toDelete, small, DeleteRequest.Reason.INACTIVE)), NOW);
         Instant later = NOW.plusSeconds(5);
 
         int canceled = queue.cancelQueuedCreates(Set.of(small), later);
@@ -304,7 +304,7 @@ public abstract class BuildQueuePortContract extends PortContract {
     void givenPendingDeleteAndCreate_acquireTakesTheDeleteFirst() {
         WorkspaceId ready = seed.runningPrebuild(small, T0, Map.of("host", "h1"));
         WorkspaceId create = enqueueOneCreate(small, NOW);
-        queue.enqueueDeletes(List.of(new DeleteRequest(ready, small, "EXPIRED")), NOW.plusSeconds(1));
+        queue.enqueueDeletes(List.of(new DeleteRequest(ready, small, DeleteRequest.Reason.EXPIRED)), NOW.plusSeconds(1));
 
         Job first = acquire(W1, NOW.plusSeconds(2));
         Job second = acquire(W1, NOW.plusSeconds(2));
@@ -464,7 +464,7 @@ public abstract class BuildQueuePortContract extends PortContract {
     @Test
     void givenASucceededDelete_completeMarksTheWorkspaceDeletedAndLeavesTheFailureStateAlone() {
         WorkspaceId ws = seed.runningPrebuild(small, T0, Map.of("url", "u"));
-        queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, "EXPIRED")), NOW);
+        queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, DeleteRequest.Reason.EXPIRED)), NOW);
         Job job = acquire(W1, NOW);
         seed.failureState(small, new FailureState(1, T0, T0.plusSeconds(60), PresetStatus.HEALTHY));
         FailureState stateBefore = seed.failureState(small);
@@ -488,7 +488,7 @@ public abstract class BuildQueuePortContract extends PortContract {
     @Test
     void givenAFailedDelete_completeFailsTheWorkspaceSoThatItIsCleanedUpAgain() {
         WorkspaceId ws = seed.runningPrebuild(small, T0, Map.of());
-        queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, "EXPIRED")), NOW);
+        queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, DeleteRequest.Reason.EXPIRED)), NOW);
         Job job = acquire(W1, NOW);
         AtomicBoolean called = new AtomicBoolean();
 
@@ -500,7 +500,7 @@ public abstract class BuildQueuePortContract extends PortContract {
         assertThat(phase(ws)).isEqualTo(Phase.FAILED);
         assertThat(seed.snapshot(small).failed()).extracting(FailedPrebuild::id).containsExactly(ws);
         assertThat(seed.failureState(small)).isEqualTo(FailureState.initial());
-        assertThat(queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, "FAILED_CLEANUP")), NOW.plusSeconds(4)))
+        assertThat(queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, DeleteRequest.Reason.FAILED_CLEANUP)), NOW.plusSeconds(4)))
                 .isEqualTo(1);
     }
 
@@ -599,7 +599,7 @@ public abstract class BuildQueuePortContract extends PortContract {
     @Test
     void givenStaleAndFreshJobs_reapFailsOnlyTheStaleOnesAsWorkerLost() {
         WorkspaceId ready = seed.runningPrebuild(large, T0, Map.of());
-        queue.enqueueDeletes(List.of(new DeleteRequest(ready, large, "EXPIRED")), NOW);
+        queue.enqueueDeletes(List.of(new DeleteRequest(ready, large, DeleteRequest.Reason.EXPIRED)), NOW);
         Job staleDelete = acquire(W1, NOW);
         Job staleCreate = runningCreate(W1);
         Job fresh = runningCreate(W2);

@@ -135,7 +135,7 @@ public final class PortSeed {
     /** A running prebuild whose delete is pending since {@code deleteAt}. */
     public WorkspaceId deletingPrebuild(PresetId preset, Instant createdAt, Instant deleteAt) {
         WorkspaceId id = runningPrebuild(preset, createdAt, Map.of());
-        assertThat(store.queue().enqueueDeletes(List.of(new DeleteRequest(id, preset, "EXPIRED")), deleteAt)).isEqualTo(1);
+        assertThat(store.queue().enqueueDeletes(List.of(new DeleteRequest(id, preset, DeleteRequest.Reason.EXPIRED)), deleteAt)).isEqualTo(1);
         return id;
     }
 

@@ -82,7 +82,7 @@ public abstract class PresetSnapshotPortContract extends PortContract {
         seed.startingPrebuild(SMALL, T0.plusSeconds(50));
         // large: a pending delete of a failed prebuild, and a queued create
         WorkspaceId largeFailed = seed.failedPrebuild(LARGE, T0.plusSeconds(3));
-        store.queue().enqueueDeletes(List.of(new DeleteRequest(largeFailed, LARGE, "FAILED_CLEANUP")), T0.plusSeconds(41));
+        store.queue().enqueueDeletes(List.of(new DeleteRequest(largeFailed, LARGE, DeleteRequest.Reason.FAILED_CLEANUP)), T0.plusSeconds(41));
         seed.startingPrebuild(LARGE, T0.plusSeconds(60));
         store.presets().invalidate(SMALL, T0.plusSeconds(30));
 

@@ -128,7 +128,7 @@ public abstract class WorkspacePortContract extends PortContract {
         Job second = queue.acquire(WORKER, NOW.plusSeconds(1)).orElseThrow();
         queue.complete(second.id(), WORKER, new JobResult.Succeeded(Map.of("url", "u"), "ok"), NOW.plusSeconds(5),
                 s -> new FailureTransition(s, FailureState.initial()));
-        queue.enqueueDeletes(List.of(new DeleteRequest(id, small, "EXPIRED")), NOW.plusSeconds(10));
+        queue.enqueueDeletes(List.of(new DeleteRequest(id, small, DeleteRequest.Reason.EXPIRED)), NOW.plusSeconds(10));
         Job delete = queue.acquire(WORKER, NOW.plusSeconds(10)).orElseThrow();
         queue.complete(delete.id(), WORKER, new JobResult.Failed("failed", "host unreachable", false, "tail"),
                 NOW.plusSeconds(12), s -> new FailureTransition(s, new FailureState(1, NOW, NOW, PresetStatus.HEALTHY)));
