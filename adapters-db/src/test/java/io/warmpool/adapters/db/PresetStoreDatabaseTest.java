@@ -5,6 +5,9 @@ import static io.warmpool.adapters.db.jooq.Tables.PRESET_FAILURE_STATES;
 import static io.warmpool.adapters.db.jooq.Tables.PRESET_SCHEDULE_WINDOWS;
 import static io.warmpool.adapters.db.jooq.Tables.TEMPLATES;
 import static io.warmpool.adapters.db.jooq.Tables.TEMPLATE_VERSIONS;
+import static io.warmpool.application.fakes.Presets.document;
+import static io.warmpool.application.fakes.Presets.preset;
+import static io.warmpool.application.fakes.Presets.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.warmpool.adapters.db.jooq.enums.PresetStatus;
@@ -15,7 +18,6 @@ import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
 import io.warmpool.domain.definition.PresetDefinition;
-import io.warmpool.domain.definition.PresetsDocument;
 import io.warmpool.domain.definition.TemplateDefinition;
 import io.warmpool.domain.schedule.CronWindow;
 import io.warmpool.domain.schedule.PrebuildSchedule;
@@ -64,17 +66,6 @@ class PresetStoreDatabaseTest extends DatabaseTestBase {
         return new JooqPresetStoreAdapter(db.dsl(), new PresetIds(), Clock.fixed(T0, ZoneOffset.UTC));
     }
 
-    private static PresetDefinition preset(String name, Map<String, String> parameters, PrebuildPolicy policy) {
-        return new PresetDefinition(name, parameters, policy);
-    }
-
-    private static PresetsDocument doc(TemplateDefinition... templates) {
-        return new PresetsDocument(List.of(templates));
-    }
-
-    private static TemplateDefinition template(String name, String version, PresetDefinition... presets) {
-        return new TemplateDefinition(name, version, false, false, List.of(presets));
-    }
 
     private static final PresetDefinition SMALL = preset("small", Map.of("cpu", "2", "memory", "4Gi"), PrebuildPolicy.of(3));
     private static final PresetDefinition LARGE = preset("large", Map.of("cpu", "8"), PrebuildPolicy.of(1));
@@ -83,7 +74,7 @@ class PresetStoreDatabaseTest extends DatabaseTestBase {
 
     @Test
     void schema_refusesASecondActiveVersionOfOneTemplate() {
-        store.apply(doc(template("python-dev", "v3", SMALL)), T0);
+        store.apply(document(template("python-dev", "v3", SMALL)), T0);
         Long templateId = db.dsl().select(TEMPLATES.ID).from(TEMPLATES).fetchOne(TEMPLATES.ID);
 
         assertThatThrownBy(() -> db.dsl().insertInto(TEMPLATE_VERSIONS)
@@ -108,11 +99,11 @@ class PresetStoreDatabaseTest extends DatabaseTestBase {
 
     @Test
     void applyRejected_changesNoTableAtAll() {
-        store.apply(doc(template("python-dev", "v3", SMALL, LARGE)), T0);
+        store.apply(document(template("python-dev", "v3", SMALL, LARGE)), T0);
         store.setPaused(true, T0);
         Map<String, List<Map<String, Object>>> before = dumpTables();
 
-        ApplyOutcome outcome = newReplica().apply(doc(
+        ApplyOutcome outcome = newReplica().apply(document(
                 template("go-dev", "v1", preset("tiny", Map.of("cpu", "1"), PrebuildPolicy.of(1))),
                 template("python-dev", "v3",
                         preset("small", Map.of("cpu", "4", "memory", "4Gi"), PrebuildPolicy.of(7)), LARGE)), T1);
@@ -125,9 +116,9 @@ class PresetStoreDatabaseTest extends DatabaseTestBase {
     void applyAndUpdate_stampTheRowsWithTheirInstants() {
         PrebuildSchedule berlin = new PrebuildSchedule(ZoneId.of("Europe/Berlin"), List.of(
                 new ScheduleWindow(CronWindow.parse("* 8-18 * * 1-5"), 6)));
-        store.apply(doc(template("python-dev", "v3",
+        store.apply(document(template("python-dev", "v3",
                 preset("small", SMALL.parameters(), new PrebuildPolicy(3, Duration.ofHours(24), berlin)))), T0);
-        store.apply(doc(new TemplateDefinition("python-dev", "v3", true, false, List.of(
+        store.apply(document(new TemplateDefinition("python-dev", "v3", true, false, List.of(
                 preset("small", SMALL.parameters(), new PrebuildPolicy(5, Duration.ofMinutes(90), PrebuildSchedule.none()))))), T1);
         JooqPresetStoreAdapter later = new JooqPresetStoreAdapter(db.dsl(), new PresetIds(), Clock.fixed(T1, ZoneOffset.UTC));
         later.update(new PresetId("python-dev", "v3", "small"), s -> new FailureTransition(s,
@@ -150,7 +141,7 @@ class PresetStoreDatabaseTest extends DatabaseTestBase {
 
     @Test
     void concurrentFailureUpdates_eachCountOnce() throws Exception {
-        store.apply(doc(template("python-dev", "v3", SMALL)), T0);
+        store.apply(document(template("python-dev", "v3", SMALL)), T0);
         PresetId small = new PresetId("python-dev", "v3", "small");
         int threads = 8;
         CountDownLatch start = new CountDownLatch(1);

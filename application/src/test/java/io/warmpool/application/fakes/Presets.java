@@ -40,6 +40,10 @@ public final class Presets {
         return new PresetDefinition(name, Map.of("size", name), new PrebuildPolicy(instances, ttl, PrebuildSchedule.none()));
     }
 
+    public static PresetDefinition preset(String name, Map<String, String> parameters, PrebuildPolicy policy) {
+        return new PresetDefinition(name, parameters, policy);
+    }
+
     // ---- raw input, as a presets file reader would hand it over
 
     public static PresetsInput input(TemplateInput... templates) {

@@ -1,5 +1,8 @@
 package io.warmpool.application.port.out.contract;
 
+import static io.warmpool.application.fakes.Presets.document;
+import static io.warmpool.application.fakes.Presets.preset;
+import static io.warmpool.application.fakes.Presets.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,17 +55,6 @@ public abstract class PresetStorePortContract extends PortContract {
     private static final PresetDefinition SMALL = preset("small", Map.of("cpu", "2", "memory", "4Gi"), PrebuildPolicy.of(3));
     private static final PresetDefinition LARGE = preset("large", Map.of("cpu", "8"), PrebuildPolicy.of(1));
 
-    private static PresetDefinition preset(String name, Map<String, String> parameters, PrebuildPolicy policy) {
-        return new PresetDefinition(name, parameters, policy);
-    }
-
-    private static PresetsDocument doc(TemplateDefinition... templates) {
-        return new PresetsDocument(List.of(templates));
-    }
-
-    private static TemplateDefinition template(String name, String version, PresetDefinition... presets) {
-        return new TemplateDefinition(name, version, false, false, List.of(presets));
-    }
 
     private ApplyOutcome apply(PresetsDocument document, Instant now) {
         return store.presets().apply(document, now);
@@ -76,7 +68,7 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void applyNewTemplate_createsTemplateVersionAndPresets_withCleanFailureState() {
-        ApplyOutcome outcome = apply(doc(template("python-dev", "v3", SMALL, LARGE)), T0);
+        ApplyOutcome outcome = apply(document(template("python-dev", "v3", SMALL, LARGE)), T0);
 
         assertThat(outcome).isEqualTo(new Applied(1, 1, 2, 0));
         List<PresetSnapshot> presets = store.snapshots().load(Scope.ALL).presets();
@@ -96,9 +88,9 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void applyNewVersion_makesItTheOnlyActiveVersion_withNewPresets() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
 
-        ApplyOutcome outcome = apply(doc(template("python-dev", "v4", SMALL, LARGE)), T1);
+        ApplyOutcome outcome = apply(document(template("python-dev", "v4", SMALL, LARGE)), T1);
 
         assertThat(outcome).isEqualTo(new Applied(1, 1, 2, 0));
         assertThat(store.presets().resolve(new PresetRef("python-dev", "small")))
@@ -108,7 +100,7 @@ public abstract class PresetStorePortContract extends PortContract {
         assertThat(snapshotOf(new PresetId("python-dev", "v4", "large")).failure()).isEqualTo(FailureState.initial());
 
         // Going back to an existing version re-activates it without creating anything.
-        assertThat(apply(doc(template("python-dev", "v3", SMALL)), T1)).isEqualTo(new Applied(1, 0, 0, 1));
+        assertThat(apply(document(template("python-dev", "v3", SMALL)), T1)).isEqualTo(new Applied(1, 0, 0, 1));
         assertThat(store.presets().resolve(new PresetRef("python-dev", "small")))
                 .contains(new PresetId("python-dev", "v3", "small"));
         assertThat(store.presets().resolve(new PresetRef("python-dev", "large"))).isEmpty();
@@ -119,33 +111,33 @@ public abstract class PresetStorePortContract extends PortContract {
         PrebuildSchedule berlin = new PrebuildSchedule(ZoneId.of("Europe/Berlin"), List.of(
                 new ScheduleWindow(CronWindow.parse("* 8-18 * * 1-5"), 6),
                 new ScheduleWindow(CronWindow.parse("* 0-5 * * *"), 0)));
-        apply(doc(template("python-dev", "v3",
+        apply(document(template("python-dev", "v3",
                 preset("small", SMALL.parameters(), new PrebuildPolicy(3, Duration.ofHours(24), berlin)))), T0);
         PresetId small = new PresetId("python-dev", "v3", "small");
         assertThat(snapshotOf(small).policy()).isEqualTo(new PrebuildPolicy(3, Duration.ofHours(24), berlin));
 
         PrebuildSchedule tokyo = new PrebuildSchedule(ZoneId.of("Asia/Tokyo"), List.of(
                 new ScheduleWindow(CronWindow.parse("* 9-17 * * 1-5"), 4)));
-        ApplyOutcome outcome = apply(doc(template("python-dev", "v3",
+        ApplyOutcome outcome = apply(document(template("python-dev", "v3",
                 preset("small", SMALL.parameters(), new PrebuildPolicy(5, Duration.ofMinutes(90), tokyo)))), T1);
 
         assertThat(outcome).isEqualTo(new Applied(1, 0, 0, 1));
         assertThat(snapshotOf(small).policy()).isEqualTo(new PrebuildPolicy(5, Duration.ofMinutes(90), tokyo));
 
         // Removing every window leaves none behind.
-        apply(doc(template("python-dev", "v3", preset("small", SMALL.parameters(), PrebuildPolicy.of(5)))), T1);
+        apply(document(template("python-dev", "v3", preset("small", SMALL.parameters(), PrebuildPolicy.of(5)))), T1);
         assertThat(snapshotOf(small).policy().schedule().windows()).isEmpty();
         assertThat(snapshotOf(small).policy()).isEqualTo(PrebuildPolicy.of(5));
     }
 
     @Test
     void applyPolicyChange_isNotAResume_failureStateStays() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
         PresetId small = new PresetId("python-dev", "v3", "small");
         FailureState limited = new FailureState(3, T0, T0.plusSeconds(45), PresetStatus.HARD_LIMITED);
         store.failureStates().update(small, s -> new FailureTransition(s, limited));
 
-        apply(doc(template("python-dev", "v3", preset("small", SMALL.parameters(), PrebuildPolicy.of(9)))), T1);
+        apply(document(template("python-dev", "v3", preset("small", SMALL.parameters(), PrebuildPolicy.of(9)))), T1);
 
         assertThat(store.failureStates().update(small, s -> new FailureTransition(s, s)).before()).isEqualTo(limited);
         assertThat(snapshotOf(small).failure()).isEqualTo(limited);
@@ -153,12 +145,12 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void applyChangingParametersOfAnExistingVersion_isRejected_andStoresNothing() {
-        apply(doc(template("python-dev", "v3", SMALL, LARGE)), T0);
+        apply(document(template("python-dev", "v3", SMALL, LARGE)), T0);
         store.settings().setPaused(true, T0);
         List<PresetSnapshot> before = store.snapshots().load(Scope.ALL).presets();
 
         // A new template in the same file would be fine on its own: all or nothing means it is not stored either.
-        ApplyOutcome outcome = anotherReplica().presets().apply(doc(
+        ApplyOutcome outcome = anotherReplica().presets().apply(document(
                 template("go-dev", "v1", preset("tiny", Map.of("cpu", "1"), PrebuildPolicy.of(1))),
                 template("python-dev", "v3",
                         preset("small", Map.of("cpu", "4", "memory", "4Gi"), PrebuildPolicy.of(7)), LARGE)), T1);
@@ -174,22 +166,22 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void applySameParametersInAnotherKeyOrder_isNotAChange() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
 
         LinkedHashMap<String, String> reordered = new LinkedHashMap<>();
         reordered.put("memory", "4Gi");
         reordered.put("cpu", "2");
-        assertThat(apply(doc(template("python-dev", "v3", preset("small", reordered, PrebuildPolicy.of(3)))), T1))
+        assertThat(apply(document(template("python-dev", "v3", preset("small", reordered, PrebuildPolicy.of(3)))), T1))
                 .isEqualTo(new Applied(1, 0, 0, 1));
     }
 
     @Test
     void applyDeprecatedOrDeletedFlags_areStoredOnTheTemplate() {
         PresetId small = new PresetId("python-dev", "v3", "small");
-        apply(doc(new TemplateDefinition("python-dev", "v3", true, false, List.of(SMALL))), T0);
+        apply(document(new TemplateDefinition("python-dev", "v3", true, false, List.of(SMALL))), T0);
         assertThat(snapshotOf(small).activity()).isEqualTo(new Activity(true, true, false));
 
-        apply(doc(new TemplateDefinition("python-dev", "v3", false, true, List.of(SMALL))), T1);
+        apply(document(new TemplateDefinition("python-dev", "v3", false, true, List.of(SMALL))), T1);
         assertThat(snapshotOf(small).activity()).isEqualTo(new Activity(true, false, true));
         assertThat(snapshotOf(small).activity().isActive()).isFalse();
     }
@@ -198,8 +190,8 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void resolve_namesThePresetOfTheActiveVersion() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
-        apply(doc(template("python-dev", "v4", SMALL)), T1);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v4", SMALL)), T1);
 
         assertThat(anotherReplica().presets().resolve(new PresetRef("python-dev", "small")))
                 .contains(new PresetId("python-dev", "v4", "small"));
@@ -207,7 +199,7 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void resolve_isEmptyForUnknownTemplatesOrPresets() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
 
         assertThat(store.presets().resolve(new PresetRef("python-dev", "huge"))).isEmpty();
         assertThat(store.presets().resolve(new PresetRef("go-dev", "small"))).isEmpty();
@@ -215,15 +207,15 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void resolve_isEmptyWhenTheActiveVersionDropsThePreset() {
-        apply(doc(template("python-dev", "v3", SMALL, LARGE)), T0);
-        apply(doc(template("python-dev", "v4", SMALL)), T1);
+        apply(document(template("python-dev", "v3", SMALL, LARGE)), T0);
+        apply(document(template("python-dev", "v4", SMALL)), T1);
 
         assertThat(store.presets().resolve(new PresetRef("python-dev", "large"))).isEmpty();
     }
 
     @Test
     void invalidate_setsInvalidatedAt() {
-        apply(doc(template("python-dev", "v3", SMALL, LARGE)), T0);
+        apply(document(template("python-dev", "v3", SMALL, LARGE)), T0);
 
         anotherReplica().presets().invalidate(new PresetId("python-dev", "v3", "small"), T1);
 
@@ -233,7 +225,7 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void invalidateUnknownPreset_isNotFound() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
 
         assertThatThrownBy(() -> store.presets().invalidate(new PresetId("python-dev", "v3", "huge"), T1))
                 .isInstanceOf(NotFoundException.class)
@@ -244,7 +236,7 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void updateFailureState_writesTheResult_andReturnsTheTransition() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
         PresetId small = new PresetId("python-dev", "v3", "small");
         FailurePolicy policy = new FailurePolicy(new BackoffSettings(new BackoffPolicy.Linear(Duration.ofMinutes(1)), Jitter.NONE),
                 2, new SplittableRandom(1));
@@ -266,7 +258,7 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void updateFailureStateOfUnknownPreset_isNotFound() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
 
         assertThatThrownBy(() -> store.failureStates().update(new PresetId("python-dev", "v9", "small"),
                 s -> new FailureTransition(s, s)))
@@ -275,7 +267,7 @@ public abstract class PresetStorePortContract extends PortContract {
 
     @Test
     void updateFailureState_whenTheChangeThrows_storesNothing() {
-        apply(doc(template("python-dev", "v3", SMALL)), T0);
+        apply(document(template("python-dev", "v3", SMALL)), T0);
         PresetId small = new PresetId("python-dev", "v3", "small");
 
         assertThatThrownBy(() -> store.failureStates().update(small, s -> {
