@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link JooqEventLogAdapter} against real PostgreSQL. Database-only: one insert per batch and one delete per
  * pruning call, events of presets the database does not know dropped, never throwing when the database is gone or
- * rejects a row, and reading the log back ({@code recent}, the adapter's own). Not yet in the shared contract
- * suite: the application's fake of this port ({@code FakeEventLog}) is a log of bare instants with no presets, so
- * the same tests cannot seed it the same way (docs/decisions.md, "One port contract suite").
+ * rejects a row, and reading the log back ({@code recent}, the adapter's own). What the pruning port promises on
+ * every implementation is {@code EventRetentionPortContract} ({@link PostgresEventRetentionContractTest}, and on
+ * the fake in application).
  */
 class EventLogDatabaseTest extends DatabaseTestBase {
 

@@ -47,4 +47,9 @@ final class PostgresStore implements BeforeAllCallback, AfterAllCallback {
                 // Short poll and reconnect delays, as in the database-only nudge tests.
                 new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)));
     }
+
+    /** The event log (sink and retention) over the same database, with its own preset identity cache. */
+    JooqEventLogAdapter eventLog() {
+        return new JooqEventLogAdapter(db.dsl(), new PresetIds());
+    }
 }

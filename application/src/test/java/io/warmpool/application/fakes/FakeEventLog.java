@@ -1,6 +1,8 @@
 package io.warmpool.application.fakes;
 
+import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventRetentionPort;
+import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,10 +10,12 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * {@link EventRetentionPort} over an in-memory event log of instants, kept oldest first, recording every call. The
- * store can be made to fail, and a hook runs after each call (to move a clock, or check the lock).
+ * {@link EventRetentionPort} over an in-memory event log of instants, kept oldest first, recording every call; events
+ * published through {@link EventSinkPort} add their instants. The store can be made to fail, and a hook runs after
+ * each call (to move a clock, or check the lock). Keeps {@code EventRetentionPortContract}
+ * ({@link FakeEventRetentionContractTest}).
  */
-public final class FakeEventLog implements EventRetentionPort {
+public final class FakeEventLog implements EventRetentionPort, EventSinkPort {
 
     /** The events' instants, oldest first. */
     public final List<Instant> events = new ArrayList<>();
@@ -28,6 +32,12 @@ public final class FakeEventLog implements EventRetentionPort {
         for (int i = 0; i < count; i++) {
             events.add(from.plusSeconds(i * stepSeconds));
         }
+        events.sort(null);
+    }
+
+    @Override
+    public synchronized void publish(List<Event> published) {
+        published.forEach(e -> events.add(e.at()));
         events.sort(null);
     }
 
