@@ -45,7 +45,9 @@ import org.jooq.impl.DSL;
  * a claim has committed is no longer owned by {@code prebuilds}: no workspace is ever handed out twice. The preset is
  * resolved in the same statement, against the same snapshot, rather than from a cache, so that a claim never takes a
  * prebuild of a version that has just been superseded or of a template that has just been deprecated. Reads are
- * single statements with the preset's identity joined in (no query per row).
+ * single statements with the preset's identity joined in (no query per row). A claim with an idempotency key runs
+ * {@link #KEYED_CLAIM_SQL} instead, which also reads, stores and prunes {@code claim_idempotency_keys}; a claim
+ * without one runs {@link #CLAIM_SQL} unchanged.
  */
 final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
 
