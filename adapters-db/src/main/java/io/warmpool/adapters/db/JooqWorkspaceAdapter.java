@@ -8,6 +8,7 @@ import static io.warmpool.adapters.db.jooq.Tables.WORKSPACES;
 
 import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.JobId;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.WorkspacePort;
@@ -44,7 +45,9 @@ import org.jooq.impl.DSL;
  * a claim has committed is no longer owned by {@code prebuilds}: no workspace is ever handed out twice. The preset is
  * resolved in the same statement, against the same snapshot, rather than from a cache, so that a claim never takes a
  * prebuild of a version that has just been superseded or of a template that has just been deprecated. Reads are
- * single statements with the preset's identity joined in (no query per row).
+ * single statements with the preset's identity joined in (no query per row). A claim with an idempotency key runs
+ * {@link #KEYED_CLAIM_SQL} instead, which also reads, stores and prunes {@code claim_idempotency_keys}; a claim
+ * without one runs {@link #CLAIM_SQL} unchanged.
  */
 final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
 
@@ -167,6 +170,187 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
             }
         }
     }
+
+    /** The most expired idempotency keys one keyed claim deletes (more than it stores: a backlog drains). */
+    static final int PRUNE_PER_CLAIM = 16;
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One statement ({@link #KEYED_CLAIM_SQL}) in autocommit, as an unkeyed claim: it reads the key's stored
+     * claim, claims only when there is none, stores what it took under the key, and deletes up to
+     * {@value #PRUNE_PER_CLAIM} keys older than the window (bounded, skipping rows other claims hold). When two
+     * claims with the same key run at once, both may take a prebuild, but the primary key of
+     * {@code claim_idempotency_keys} lets only one commit: the other's insert waits for it, fails with a unique
+     * violation, and its whole statement — its hand-over too — is undone; it then runs again and answers the stored
+     * claim. A unique violation also means an expired row still holds the key: it is deleted and the claim runs
+     * again. At most {@value #KEYED_ATTEMPTS} statements.
+     */
+    @Override
+    public Attempt claim(PresetRef preset, String owner, String name, Instant now, String idempotencyKey) {
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Instant at = Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS);
+        if (PREBUILDS_OWNER.equals(owner)) {
+            throw new IllegalArgumentException("a workspace cannot be claimed by the built-in owner " + PREBUILDS_OWNER);
+        }
+        return DbErrors.guard("claiming a prebuild of " + preset + " with an idempotency key", () -> {
+            for (int attempt = 1; ; attempt++) {
+                Keyed keyed = dsl.connectionResult(connection -> keyedOnce(connection, preset, owner, name, at, idempotencyKey));
+                if (keyed.taken()) {
+                    if (attempt == KEYED_ATTEMPTS) {
+                        throw new org.jooq.exception.DataAccessException("the idempotency key stayed taken after "
+                                + KEYED_ATTEMPTS + " attempts");
+                    }
+                    // Another claim with this key committed first (the next run answers it), or an expired claim
+                    // still holds the key (deleted here, so that the next run claims anew).
+                    dsl.execute("delete from claim_idempotency_keys where key = ? and claimed_at <= ?::timestamptz - interval '"
+                            + IDEMPOTENCY_WINDOW.toHours() + " hours'", idempotencyKey, at.toString());
+                    continue;
+                }
+                if (keyed.stored() != null) {
+                    Stored stored = keyed.stored();
+                    if (!stored.ref().equals(preset) || !stored.owner().equals(owner)) {
+                        throw new ConflictException("Idempotency-Key '" + idempotencyKey + "' was used within the last "
+                                + IDEMPOTENCY_WINDOW.toHours() + " h for a claim of " + stored.ref() + " by "
+                                + stored.owner() + "; a key names one claim: send a new key for another claim");
+                    }
+                    return new Claimed(stored.workspace(), true);
+                }
+                if (keyed.attempt() == null) {
+                    throw notFound(dsl, preset);
+                }
+                return keyed.attempt();
+            }
+        });
+    }
+
+    /** The most statements of one keyed claim (a replay after a lost race needs two). */
+    static final int KEYED_ATTEMPTS = 3;
+
+    /**
+     * The keyed claim statement: {@link #CLAIM_SQL} that takes nothing when the key holds a claim made after
+     * {@code now − 24 h} ({@code existing}), stores what it took under the key ({@code stored}: nothing on a miss),
+     * and prunes expired keys other than this one ({@code pruned}). Always one row: the preset's id and version
+     * (null when it does not exist), the claimed workspace (null on a miss) and the stored claim (null when none).
+     * Bound parameters: key, now; template, preset; owner, name, now, now; key, template, preset; now, key.
+     */
+    static final String KEYED_CLAIM_SQL = """
+            with existing as (
+                select k.template, k.preset, k.owner, k.workspace_id, k.preset_version, k.name,
+                       (extract(epoch from k.workspace_created_at) * 1000000)::bigint as created_us,
+                       (extract(epoch from k.claimed_at) * 1000000)::bigint as claimed_us, k.outputs
+                from claim_idempotency_keys k
+                where k.key = ? and k.claimed_at > ?::timestamptz - interval '24 hours'
+            ), preset as (
+                select p.id, v.name as version, p.ttl_ms, p.invalidated_at, t.deprecated or t.deleted as inactive
+                from templates t
+                join template_versions v on v.template_id = t.id and v.active
+                join presets p on p.version_id = v.id
+                where t.name = ? and p.name = ?
+            ), claimed as (
+                update workspaces w set owner = ?, name = ?, claimed_at = ?::timestamptz
+                where w.id = (
+                        select c.id from workspaces c
+                        where c.preset_id = (select id from preset where not inactive and not exists (select 1 from existing))
+                          and c.owner = 'prebuilds' and c.phase = 'running'
+                          and c.created_at > (select case when ttl_ms > 0 then ?::timestamptz - ttl_ms * interval '1 millisecond'
+                                                          else '-infinity'::timestamptz end from preset)
+                          and c.created_at >= (select coalesce(invalidated_at, '-infinity'::timestamptz) from preset)
+                        order by c.created_at, c.id
+                        limit 1
+                        for no key update skip locked)
+                  and w.owner = 'prebuilds' and w.phase = 'running'
+                returning w.id, w.owner, w.name, w.created_at, w.claimed_at, w.outputs
+            ), stored as (
+                insert into claim_idempotency_keys (key, template, preset, owner, workspace_id, preset_version, name,
+                                                    workspace_created_at, claimed_at, outputs)
+                select ?, ?, ?, claimed.owner, claimed.id, preset.version, claimed.name, claimed.created_at,
+                       claimed.claimed_at, claimed.outputs
+                from claimed cross join preset
+            ), pruned as (
+                delete from claim_idempotency_keys
+                where key in (select o.key from claim_idempotency_keys o
+                              where o.claimed_at <= ?::timestamptz - interval '24 hours' and o.key <> ?
+                              order by o.claimed_at
+                              limit %d
+                              for update skip locked)
+            )
+            select preset.id, preset.version, claimed.id, (extract(epoch from claimed.created_at) * 1000000)::bigint,
+                   claimed.outputs::text,
+                   existing.template, existing.preset, existing.owner, existing.workspace_id, existing.preset_version,
+                   existing.name, existing.created_us, existing.claimed_us, existing.outputs::text
+            from (select 1) as one
+            left join preset on true
+            left join claimed on true
+            left join existing on true""".formatted(PRUNE_PER_CLAIM);
+
+    /** A claim stored under a key: what it asked for and what it answered. */
+    private record Stored(PresetRef ref, String owner, ClaimedWorkspace workspace) {
+    }
+
+    /**
+     * What one keyed statement found: {@code taken} (a unique violation on the key: nothing happened), a stored
+     * claim, or the claim's own attempt ({@code null} when the preset does not exist).
+     */
+    private record Keyed(boolean taken, Stored stored, Attempt attempt) {
+    }
+
+    private Keyed keyedOnce(Connection connection, PresetRef preset, String owner, String name, Instant at, String key)
+            throws SQLException {
+        String now = at.toString();
+        try (PreparedStatement ps = connection.prepareStatement(KEYED_CLAIM_SQL)) {
+            int i = 0;
+            ps.setString(++i, key);
+            ps.setString(++i, now);
+            ps.setString(++i, preset.template());
+            ps.setString(++i, preset.preset());
+            ps.setString(++i, owner);
+            ps.setString(++i, name);
+            ps.setString(++i, now);
+            ps.setString(++i, now);
+            ps.setString(++i, key);
+            ps.setString(++i, preset.template());
+            ps.setString(++i, preset.preset());
+            ps.setString(++i, now);
+            ps.setString(++i, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next(); // always one row
+                if (rs.getString(6) != null) {
+                    PresetRef ref = new PresetRef(rs.getString(6), rs.getString(7));
+                    PresetId id = new PresetId(ref.template(), rs.getString(10), ref.preset());
+                    ClaimedWorkspace w = new ClaimedWorkspace(new WorkspaceId(rs.getObject(9, UUID.class)),
+                            rs.getString(11), rs.getString(8), id,
+                            Instant.EPOCH.plus(rs.getLong(12), ChronoUnit.MICROS),
+                            Instant.EPOCH.plus(rs.getLong(13), ChronoUnit.MICROS),
+                            Json.map(JSONB.valueOf(rs.getString(14))));
+                    return new Keyed(false, new Stored(ref, rs.getString(8), w), null);
+                }
+                long rowId = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return new Keyed(false, null, null);
+                }
+                PresetId id = new PresetId(preset.template(), rs.getString(2), preset.preset());
+                presetIds.remember(rowId, id);
+                UUID claimed = rs.getObject(3, UUID.class);
+                if (claimed == null) {
+                    return new Keyed(false, null, new Missed(id));
+                }
+                Instant createdAt = Instant.EPOCH.plus(rs.getLong(4), ChronoUnit.MICROS);
+                return new Keyed(false, null, new Claimed(new ClaimedWorkspace(new WorkspaceId(claimed), name, owner, id,
+                        createdAt, at, Json.map(JSONB.valueOf(rs.getString(5))))));
+            }
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return new Keyed(true, null, null);
+            }
+            throw e;
+        }
+    }
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     /** Says which part of {@code template/preset} is missing; only runs when the claim statement found no preset. */
     private static NotFoundException notFound(DSLContext dsl, PresetRef preset) {

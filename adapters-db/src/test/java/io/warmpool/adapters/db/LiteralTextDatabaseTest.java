@@ -132,9 +132,14 @@ class LiteralTextDatabaseTest extends DatabaseTestBase {
         }
         queue.complete(job.id(), WORKER, new JobResult.Succeeded(outputs, "log: " + text), NOW, s -> new FailureTransition(s, s));
         assertThat(workspaces.builds(ws)).singleElement().satisfies(b -> assertThat(b.log()).isEqualTo("log: " + text));
-        ClaimPort.Attempt claim = adapters.getInstance(ClaimPort.class).claim(new PresetRef("python-dev", "small"), "alice", "alice-ws", NOW);
+        // Claimed with an idempotency key of SQL metacharacters: its stored copy replays the outputs exactly too.
+        String key = "k';--\"$$\\x00%_";
+        ClaimPort claims = adapters.getInstance(ClaimPort.class);
+        ClaimPort.Attempt claim = claims.claim(new PresetRef("python-dev", "small"), "alice", "alice-ws", NOW, key);
         assertThat(claim).isInstanceOfSatisfying(ClaimPort.Claimed.class,
                 c -> assertThat(c.workspace().outputs()).isEqualTo(outputs));
+        assertThat(claims.claim(new PresetRef("python-dev", "small"), "alice", "alice-ws", NOW, key))
+                .isEqualTo(new ClaimPort.Claimed(((ClaimPort.Claimed) claim).workspace(), true));
         assertThat(workspaces.find(ws)).hasValueSatisfying(v -> assertThat(v.outputs()).isEqualTo(outputs));
 
         // A failed build's error text too.
@@ -186,7 +191,7 @@ class LiteralTextDatabaseTest extends DatabaseTestBase {
     private void assertSchemaIntact() {
         List<String> tables = db.dsl().fetch("select table_name from information_schema.tables where table_schema = 'public' "
                 + "and table_name <> 'flyway_schema_history' order by 1").getValues(0, String.class);
-        assertThat(tables).containsExactly("builds", "events", "pool_samples", "preset_failure_states",
+        assertThat(tables).containsExactly("builds", "claim_idempotency_keys", "events", "pool_samples", "preset_failure_states",
                 "preset_schedule_windows", "presets", "reconcile_passes", "settings", "template_versions", "templates",
                 "workspaces");
         assertThat(db.dsl().fetchCount(db.dsl().selectFrom("presets"))).isEqualTo(1);

@@ -851,12 +851,78 @@ class RestApiTest {
                     "preset python-dev/nope does not exist");
         }
 
+        HttpResponse<String> claimWithKey(String body, String... keys) {
+            String[] headers = new String[4 + 2 * keys.length];
+            headers[0] = "Authorization";
+            headers[1] = "Bearer " + TOKEN;
+            headers[2] = "Content-Type";
+            headers[3] = "application/json";
+            for (int i = 0; i < keys.length; i++) {
+                headers[4 + 2 * i] = "Idempotency-Key";
+                headers[5 + 2 * i] = keys[i];
+            }
+            return send("POST", "/api/v1/presets/python-dev/small/claims", body, headers);
+        }
+
+        @Test
+        void anIdempotencyKey_reachesTheCommand_andAClaimMadeNowHasNoReplayedHeader() {
+            ClaimPrebuildUseCase.ClaimedWorkspace ws = new ClaimPrebuildUseCase.ClaimedWorkspace(WS2, "alice-small", "alice",
+                    SMALL_V3, Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of());
+            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Claimed(ws, false));
+
+            HttpResponse<String> response = claimWithKey("{\"owner\":\"alice\"}", "2f1c-7a:retry/1");
+
+            assertThat(response.statusCode()).isEqualTo(201);
+            assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
+            verify(claim).claim(new ClaimCommand(new PresetRef("python-dev", "small"), "alice", Optional.empty(),
+                    Optional.of("2f1c-7a:retry/1")));
+        }
+
+        @Test
+        void aReplayedClaim_isTheSame201AndBody_markedAsReplayed() throws Exception {
+            ClaimPrebuildUseCase.ClaimedWorkspace ws = new ClaimPrebuildUseCase.ClaimedWorkspace(WS2, "alice-small", "alice",
+                    SMALL_V3, Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice"));
+            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Claimed(ws, false),
+                    new ClaimPrebuildUseCase.Claimed(ws, true));
+
+            HttpResponse<String> first = claimWithKey("{\"owner\":\"alice\"}", "k-1");
+            HttpResponse<String> again = claimWithKey("{\"owner\":\"alice\"}", "k-1");
+
+            assertThat(again.statusCode()).isEqualTo(first.statusCode()).isEqualTo(201);
+            assertThat(again.body()).isEqualTo(first.body());
+            assertThat(again.headers().firstValue("Idempotent-Replayed")).contains("true");
+        }
+
+        @Test
+        void aKeyUsedForAnotherClaim_is409WithTheMessage() {
+            when(claim.claim(any())).thenThrow(new ConflictException("Idempotency-Key 'k-1' was used within the last 24 h "
+                    + "for a claim of python-dev/small by alice; a key names one claim: send a new key for another claim"));
+
+            assertError(claimWithKey("{\"owner\":\"bob\"}", "k-1"), 409, "Idempotency-Key 'k-1' was used");
+        }
+
+        @ParameterizedTest(name = "[{index}] {1}")
+        @MethodSource("io.warmpool.adapters.http.RestApiTest#badIdempotencyKeys")
+        void aBadIdempotencyKey_is400NamingTheHeader_andNothingIsClaimed(List<String> keys, String message) {
+            assertError(claimWithKey("{\"owner\":\"alice\"}", keys.toArray(String[]::new)), 400, message);
+            verifyNoInteractions(claim);
+        }
+
         @ParameterizedTest(name = "[{index}] {1}")
         @MethodSource("io.warmpool.adapters.http.RestApiTest#badClaimBodies")
         void aBadBody_is400_andNothingIsClaimed(String body, String message) {
             assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", body), 400, message);
             verifyNoInteractions(claim);
         }
+    }
+
+    static Stream<Arguments> badIdempotencyKeys() {
+        return Stream.of(
+                Arguments.of(List.of(""), "Idempotency-Key must not be empty"),
+                Arguments.of(List.of("k".repeat(256)), "Idempotency-Key must be at most 255 characters, got 256"),
+                Arguments.of(List.of("two words"), "Idempotency-Key must be visible ASCII characters ('!' to '~', no spaces), got the character U+0020 at position 4"),
+                Arguments.of(List.of("a\tb"), "got the character U+0009 at position 2"),
+                Arguments.of(List.of("k-1", "k-2"), "Idempotency-Key must be sent at most once, got 2 values"));
     }
 
     static Stream<Arguments> badClaimBodies() {

@@ -41,7 +41,14 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
     public Attempt claim(ClaimCommand command) {
         Instant now = Clocks.now(clock);
         String name = command.name().orElseGet(() -> defaultName(command));
-        ClaimPort.Attempt attempt = claims.claim(command.preset(), command.owner(), name, now);
+        ClaimPort.Attempt attempt = command.idempotencyKey().isEmpty()
+                ? claims.claim(command.preset(), command.owner(), name, now)
+                : claims.claim(command.preset(), command.owner(), name, now, command.idempotencyKey().get());
+        if (attempt instanceof ClaimPort.Claimed claimed && claimed.replayed()) {
+            // The same claim answered again (R12 Idempotency-Key): nothing was taken now, so no metric, event or
+            // nudge — they were all recorded when it was made.
+            return answer(attempt);
+        }
         Instant done = Clocks.now(clock);
         boolean hit = attempt instanceof ClaimPort.Claimed;
         metrics.claimFinished(attempt.preset(), hit, Duration.between(now, done));
@@ -60,7 +67,7 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
         if (attempt instanceof ClaimPort.Claimed claimed) {
             ClaimPort.ClaimedWorkspace w = claimed.workspace();
             return new ClaimPrebuildUseCase.Claimed(new ClaimPrebuildUseCase.ClaimedWorkspace(w.id(), w.name(), w.owner(),
-                    w.preset(), w.createdAt(), w.claimedAt(), w.outputs()));
+                    w.preset(), w.createdAt(), w.claimedAt(), w.outputs()), claimed.replayed());
         }
         return new ClaimPrebuildUseCase.Missed(attempt.preset());
     }

@@ -2,6 +2,7 @@ package io.warmpool.application.fakes;
 
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DeleteRequest;
 import io.warmpool.application.port.out.FailureStatePort;
@@ -175,6 +176,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     private final Map<PresetId, PresetRow> presets = new TreeMap<>();
     private final Map<WorkspaceId, WorkspaceRow> workspaces = new TreeMap<>();
     private final Map<Long, BuildRow> builds = new TreeMap<>();
+    /** Claims by idempotency key, as the database's {@code claim_idempotency_keys}. */
+    private final Map<String, StoredClaim> claimKeys = new TreeMap<>();
     private long nextJobId = 1;
     private boolean paused;
     private boolean lockHeld;
@@ -437,6 +440,38 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         w.name = name;
         w.claimedAt = now;
         return new Claimed(new ClaimedWorkspace(w.id, w.name, w.owner, id, w.createdAt, now, w.outputs));
+    }
+
+    /** A claim remembered under its idempotency key. */
+    private record StoredClaim(PresetRef ref, String owner, ClaimedWorkspace workspace, Instant storedAt) {
+    }
+
+    @Override
+    public synchronized Attempt claim(PresetRef ref, String owner, String name, Instant now, String idempotencyKey) {
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        StoredClaim stored = claimKeys.get(idempotencyKey);
+        if (stored != null && stored.storedAt.isAfter(now.minus(IDEMPOTENCY_WINDOW))) {
+            if (!stored.ref.equals(ref) || !stored.owner.equals(owner)) {
+                throw keyConflict(idempotencyKey, stored.ref, stored.owner);
+            }
+            return new Claimed(stored.workspace, true);
+        }
+        Attempt attempt = claim(ref, owner, name, now);
+        if (attempt instanceof Claimed claimed) {
+            claimKeys.put(idempotencyKey, new StoredClaim(ref, owner, claimed.workspace(), now));
+        }
+        return attempt;
+    }
+
+    /** The database adapter's message for a key reused for another claim. */
+    public static ConflictException keyConflict(String key, PresetRef ref, String owner) {
+        return new ConflictException("Idempotency-Key '" + key + "' was used within the last 24 h for a claim of "
+                + ref + " by " + owner + "; a key names one claim: send a new key for another claim");
+    }
+
+    /** How many claims are remembered under an idempotency key (expired ones included until pruned). */
+    public synchronized int storedClaimKeys() {
+        return claimKeys.size();
     }
 
     /** Says which part of {@code template/preset} is missing, as the database adapter does. */

@@ -85,6 +85,58 @@ class ClaimPrebuildServiceTest {
     }
 
     @Test
+    void givenAnIdempotencyKeyTwice_theSecondClaimAnswersTheSameWorkspaceAndRecordsNothingMore() {
+        // given: two ready prebuilds, one claim made with a key
+        PresetId preset = world.preset("python", 2);
+        world.store.seedReadyPrebuild(preset, id(1), T0.minusSeconds(600), Map.of("url", "https://ws/1"));
+        world.store.seedReadyPrebuild(preset, id(2), T0.minusSeconds(60), Map.of());
+        ClaimCommand command = new ClaimCommand(preset.ref(), "ada", Optional.empty(), Optional.of("retry-1"));
+        ClaimPrebuildUseCase.Attempt first = claims.claim(command);
+
+        // when: the client retries (a default name is drawn anew, and does not matter)
+        ClaimPrebuildUseCase.Attempt again = claims.claim(command);
+
+        // then: the same workspace and answer, marked as replayed; one claim event, metric and nudge
+        assertThat(first).isInstanceOf(ClaimPrebuildUseCase.Claimed.class);
+        ClaimPrebuildUseCase.Claimed claimed = (ClaimPrebuildUseCase.Claimed) first;
+        assertThat(claimed.replayed()).isFalse();
+        assertThat(claimed.workspace().id()).isEqualTo(id(1));
+        assertThat(again).isEqualTo(new ClaimPrebuildUseCase.Claimed(claimed.workspace(), true));
+        assertThat(world.store.prebuilds(preset, Phase.RUNNING)).containsExactly(id(2));
+        assertThat(world.events.ofType(EventType.CLAIM_SUCCEEDED)).hasSize(1);
+        assertThat(world.store.nudges()).containsExactly(preset);
+        assertThat(world.metrics.claims()).hasSize(1);
+    }
+
+    @Test
+    void givenAnIdempotencyKeyOfAnotherOwner_claimIsAConflictAndTakesNothing() {
+        PresetId preset = world.preset("python", 2);
+        world.store.seedReadyPrebuild(preset, id(1), T0.minusSeconds(600), Map.of());
+        world.store.seedReadyPrebuild(preset, id(2), T0.minusSeconds(60), Map.of());
+        claims.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty(), Optional.of("retry-1")));
+
+        assertThatThrownBy(() -> claims.claim(new ClaimCommand(preset.ref(), "bob", Optional.empty(), Optional.of("retry-1"))))
+                .isInstanceOf(io.warmpool.application.port.out.ConflictException.class)
+                .hasMessageContaining("Idempotency-Key 'retry-1'");
+        assertThat(world.store.prebuilds(preset, Phase.RUNNING)).containsExactly(id(2));
+    }
+
+    @Test
+    void anIdempotencyKeyOutsideItsCharsetOrLength_isRefusedNamingIt() {
+        PresetRef ref = new PresetRef("python", "small");
+        assertThatThrownBy(() -> new ClaimCommand(ref, "ada", Optional.empty(), Optional.of("k\u00e9y")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Idempotency-Key must be visible ASCII characters ('!' to '~', no spaces), got the "
+                        + "character U+00E9 at position 2");
+        assertThatThrownBy(() -> new ClaimCommand(ref, "ada", Optional.empty(), Optional.of("")))
+                .hasMessage("Idempotency-Key must not be empty");
+        assertThatThrownBy(() -> new ClaimCommand(ref, "ada", Optional.empty(), Optional.of("k".repeat(256))))
+                .hasMessage("Idempotency-Key must be at most 255 characters, got 256");
+        assertThat(new ClaimCommand(ref, "ada", Optional.empty(), Optional.of("!~" + "k".repeat(253))).idempotencyKey())
+                .hasValue("!~" + "k".repeat(253));
+    }
+
+    @Test
     void givenNoNameGiven_claimChoosesAValidNameFromThePreset() {
         // given
         PresetId preset = world.preset("python", 1);

@@ -38,11 +38,21 @@ public final class ApiClient {
     }
 
     public JsonNode postJson(String path, Object body) {
+        return postJson(path, body, java.util.Map.of());
+    }
+
+    /** A JSON POST with extra request headers (e.g. {@code Idempotency-Key}). */
+    public JsonNode postJson(String path, Object body, java.util.Map<String, String> headers) {
+        String text;
         try {
-            return post(path, "application/json", JSON.writeValueAsString(body));
+            text = JSON.writeValueAsString(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8));
+        headers.forEach(request::header);
+        return send(request);
     }
 
     public JsonNode delete(String path) {

@@ -169,6 +169,10 @@ public final class ClientCommands {
         String owner;
         @Option(names = "--name", paramLabel = "NAME", description = "the workspace's new name (default: generated)")
         String name;
+        @Option(names = "--idempotency-key", paramLabel = "KEY", description = "makes the claim safe to retry: the "
+                + "same KEY within 24 h answers the same workspace, never a second one (1-255 visible ASCII "
+                + "characters, e.g. a UUID; sent as the Idempotency-Key header)")
+        String idempotencyKey;
 
         @Override
         public Integer call() {
@@ -181,12 +185,20 @@ public final class ClientCommands {
                 throw new ParameterException(spec.commandLine(), (owner == null ? "--owner (default: $USER): " : "")
                         + e.getMessage());
             }
+            if (idempotencyKey != null) {
+                try {
+                    ClaimCommand.requireValidIdempotencyKey(idempotencyKey);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--idempotency-key: " + e.getMessage());
+                }
+            }
             ObjectNode body = ApiClient.JSON.createObjectNode();
             body.put("owner", who);
             if (name != null) {
                 body.put("name", name);
             }
-            JsonNode ws = client.client().postJson(path(ref) + "/claims", body);
+            JsonNode ws = client.client().postJson(path(ref) + "/claims", body,
+                    idempotencyKey == null ? java.util.Map.of() : java.util.Map.of("Idempotency-Key", idempotencyKey));
             if (output.json()) {
                 out(spec).println(pretty(ws));
             } else {

@@ -18,6 +18,8 @@ public interface ClaimPrebuildUseCase {
     /**
      * @return {@link Claimed} or {@link Missed} ("no prebuilt workspace available")
      * @throws io.warmpool.application.port.out.NotFoundException when the preset does not exist
+     * @throws io.warmpool.application.port.out.ConflictException when the command's idempotency key was used
+     *         within 24 h for another preset or owner
      */
     Attempt claim(ClaimCommand command);
 
@@ -27,10 +29,20 @@ public interface ClaimPrebuildUseCase {
         PresetId preset();
     }
 
-    /** The prebuild now belongs to the user. */
-    record Claimed(ClaimedWorkspace workspace) implements Attempt {
+    /**
+     * The prebuild now belongs to the user.
+     *
+     * @param replayed whether this answers again a claim made earlier with the same idempotency key (nothing was
+     *                 taken now)
+     */
+    record Claimed(ClaimedWorkspace workspace, boolean replayed) implements Attempt {
         public Claimed {
             Objects.requireNonNull(workspace, "workspace");
+        }
+
+        /** A claim made now. */
+        public Claimed(ClaimedWorkspace workspace) {
+            this(workspace, false);
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.warmpool.application.port.out.ClaimPort.Attempt;
 import io.warmpool.application.port.out.ClaimPort.Claimed;
 import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
 import io.warmpool.application.port.out.ClaimPort.Missed;
+import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspacePort.Phase;
@@ -245,5 +246,146 @@ public abstract class ClaimPortContract extends PortContract {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(seed.workspace(ws).name()).startsWith("prebuild-");
         assertThat(seed.workspace(ws).claimedAt()).isNull();
+    }
+
+    // ------------------------------------------------------------------ Idempotency-Key (R12)
+
+    @Test
+    void givenTheSameKeyTwice_theSecondClaimAnswersTheFirstsWorkspaceAgainAndTakesNothing() {
+        PresetId preset = small();
+        WorkspaceId oldest = seed.runningPrebuild(preset, T0.plusSeconds(10), Map.of("url", "https://oldest"));
+        WorkspaceId other = seed.runningPrebuild(preset, T0.plusSeconds(20), Map.of());
+
+        Attempt first = claims.claim(SMALL, "alice", "alice-dev", NOW, "key-1");
+        Attempt again = claims.claim(SMALL, "alice", "another-name", NOW.plusSeconds(30), "key-1");
+
+        assertThat(first).isEqualTo(new Claimed(new ClaimedWorkspace(oldest, "alice-dev", "alice", preset,
+                T0.plusSeconds(10), NOW, Map.of("url", "https://oldest")), false));
+        assertThat(again).as("the same answer, marked as replayed").isEqualTo(new Claimed(claimed(first), true));
+        assertThat(owner(other)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(seed.workspace(oldest).name()).isEqualTo("alice-dev");
+    }
+
+    @Test
+    void givenTheSameKeyFromAnotherReplica_itAnswersTheSameWorkspace() {
+        PresetId preset = small();
+        seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId other = seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+
+        ClaimedWorkspace first = claimed(claims.claim(SMALL, "alice", "dev", NOW, "key-1"));
+        Attempt again = anotherReplica().claims().claim(SMALL, "alice", "dev", NOW.plusSeconds(1), "key-1");
+
+        assertThat(again).isEqualTo(new Claimed(first, true));
+        assertThat(owner(other)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenAKeyUsedByAnotherOwner_theClaimIsAConflictNamingTheKeyAndTakesNothing() {
+        PresetId preset = small();
+        seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId other = seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+        claimed(claims.claim(SMALL, "alice", "dev", NOW, "key-1"));
+
+        assertThatThrownBy(() -> claims.claim(SMALL, "bob", "dev", NOW.plusSeconds(1), "key-1"))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("Idempotency-Key 'key-1'")
+                .hasMessageContaining("python-dev/small by alice");
+        assertThat(owner(other)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenAKeyUsedForAnotherPreset_theClaimIsAConflict() {
+        PresetId preset = small();
+        PresetId large = seed.preset("go-dev", "small", Map.of("cpu", "8"));
+        seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId largeOne = seed.runningPrebuild(large, T0, Map.of());
+        claimed(claims.claim(SMALL, "alice", "dev", NOW, "key-1"));
+
+        assertThatThrownBy(() -> claims.claim(new PresetRef("go-dev", "small"), "alice", "dev", NOW, "key-1"))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("python-dev/small");
+        assertThat(owner(largeOne)).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+    }
+
+    @Test
+    void givenAKeyWhoseClaimMissed_nothingIsStoredAndARetryWithItCanSucceed() {
+        PresetId preset = small();
+
+        Attempt missed = claims.claim(SMALL, "alice", "dev", NOW, "key-1");
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+        Attempt retried = claims.claim(SMALL, "alice", "dev", NOW.plusSeconds(5), "key-1");
+        // And, nothing having been stored by the miss, the key is not bound to the first owner either.
+        Attempt byBob = claims.claim(SMALL, "bob", "dev", NOW.plusSeconds(6), "key-2");
+
+        assertThat(missed).isEqualTo(new Missed(preset));
+        assertThat(claimed(retried).id()).isEqualTo(ws);
+        assertThat(((Claimed) retried).replayed()).isFalse();
+        assertThat(byBob).isEqualTo(new Missed(preset));
+    }
+
+    @Test
+    void givenAKeyOlderThanTheWindow_itIsForgottenAndClaimsAnew() {
+        PresetId preset = small();
+        WorkspaceId first = seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId second = seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+        claimed(claims.claim(SMALL, "alice", "dev", NOW, "key-1"));
+        Instant justInside = NOW.plus(ClaimPort.IDEMPOTENCY_WINDOW).minusMillis(1);
+        Instant expired = NOW.plus(ClaimPort.IDEMPOTENCY_WINDOW);
+
+        Attempt inside = claims.claim(SMALL, "alice", "dev", justInside, "key-1");
+        Attempt after = claims.claim(SMALL, "bob", "dev", expired, "key-1");
+
+        assertThat(claimed(inside).id()).isEqualTo(first);
+        assertThat(((Claimed) inside).replayed()).isTrue();
+        assertThat(claimed(after).id()).as("a claim of its own, by another owner").isEqualTo(second);
+        assertThat(((Claimed) after).replayed()).isFalse();
+        assertThat(claims.claim(SMALL, "bob", "dev", expired.plusSeconds(1), "key-1"))
+                .as("and the key now names the new claim").isEqualTo(new Claimed(claimed(after), true));
+    }
+
+    @Test
+    void givenAStoredKey_itIsReplayedBeforeThePresetIsResolved() {
+        PresetId v1 = seed.preset("python-dev", "v1", "small", Map.of(), Duration.ZERO, false, false);
+        seed.runningPrebuild(v1, T0, Map.of());
+        ClaimedWorkspace first = claimed(claims.claim(SMALL, "alice", "dev", NOW, "key-1"));
+        // The active version no longer has the preset: a new claim would be 404, the stored one is answered.
+        seed.preset("python-dev", "v2", "large", Map.of(), Duration.ZERO, false, false);
+
+        assertThat(claims.claim(SMALL, "alice", "dev", NOW.plusSeconds(1), "key-1")).isEqualTo(new Claimed(first, true));
+        assertThatThrownBy(() -> claims.claim(SMALL, "alice", "dev", NOW.plusSeconds(1), "key-2"))
+                .isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void givenManyConcurrentClaimsWithTheSameKey_exactlyOneWorkspaceIsTakenAndEveryoneGetsIt() throws Exception {
+        PresetId preset = small();
+        for (int i = 0; i < 8; i++) {
+            seed.runningPrebuild(preset, T0.plusSeconds(i), Map.of());
+        }
+        ClaimPort[] replicas = {claims, anotherReplica().claims()};
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        try {
+            List<java.util.concurrent.Future<Attempt>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                ClaimPort port = replicas[i % 2];
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return port.claim(SMALL, "alice", "dev", NOW, "same-key");
+                }));
+            }
+            List<Attempt> answers = new ArrayList<>();
+            for (var f : futures) {
+                answers.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+
+            assertThat(answers).allSatisfy(a -> assertThat(a).isInstanceOf(Claimed.class));
+            assertThat(answers).extracting(a -> ((Claimed) a).workspace()).as("one workspace, one answer").containsOnly(claimed(answers.get(0)));
+            assertThat(answers).filteredOn(a -> !((Claimed) a).replayed()).as("claimed once, replayed otherwise").hasSize(1);
+            assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(7);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
