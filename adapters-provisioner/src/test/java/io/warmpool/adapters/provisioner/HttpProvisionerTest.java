@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.CircuitBreakerSettings;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig.Timeouts;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
 import java.io.IOException;
@@ -135,7 +136,7 @@ class HttpProvisionerTest {
 
     private HttpProvisionerConfig config(String secret) {
         return HttpProvisionerConfig.of(url("/hooks/workspaces"), HmacSecret.ofUtf8(secret))
-                .withRequestTimeout(Duration.ofMillis(500))
+                .withTimeouts(Timeouts.all(Duration.ofSeconds(10)))
                 .withRetry(new RetrySettings(3, Duration.ofMillis(1), 2, Duration.ofMillis(4)));
     }
 
@@ -243,18 +244,20 @@ class HttpProvisionerTest {
     }
 
     @Test
-    void aReceiverThatNeverAnswers_timesOutEachAttempt_asATransientFailure() {
+    void aReceiverThatNeverAnswers_timesOutAtTheTransitionsTimeout_asATransientFailureNamingTheSetting() {
         behaviour = hit -> null;
 
         ProvisionResult result = await(provisioner(config(SECRET)
+                .withTimeouts(new Timeouts(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(10),
+                        Duration.ofSeconds(10)))
                 .withRetry(new RetrySettings(2, Duration.ofMillis(1), 2, Duration.ofMillis(2))))
                 .provision(Requests.create("t", "p", 1)));
 
         assertThat(result).isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> {
             assertThat(failed.permanent()).isFalse();
-            assertThat(failed.error()).contains("timed out after PT0.5S").contains("after 2 attempts");
+            assertThat(failed.error()).contains("create timed out after PT0.5S (create-timeout)");
         });
-        assertThat(hits).hasValue(2);
+        assertThat(hits).as("the one attempt used the whole timeout; no retry outlives it").hasValue(1);
     }
 
     @Test
