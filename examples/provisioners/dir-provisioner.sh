@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # A working warmpool command provisioner: every workspace is a directory holding the request that made it.
 #
-#   dir-provisioner.sh create|delete [ROOT]
+#   dir-provisioner.sh create|delete|check|claim [ROOT]
 #
 # ROOT is where workspace directories go: the second argument, else $DIR_PROVISIONER_ROOT, else
 # ./.warmpool/workspaces. warmpool passes the request in WARMPOOL_* variables and as JSON on stdin
 # (see README.md). create makes ROOT/<workspace id>/ with request.json (stdin as received) and
 # workspace.txt, and prints the outputs {"path", "url"} as JSON on stdout; delete removes the
 # directory and succeeds when it is already gone, so both can be retried safely.
+# check prints {"status": "gone"} when the directory no longer exists, else {"status": "ready"}.
+# claim hands the workspace over: it writes owner.txt (new owner, new name, the claim's parameters) and
+# claim.json (stdin as received) into the directory and prints the outputs {"owner", "name"}; a
+# workspace whose directory is gone cannot be claimed (exit 1, a failed claim).
 # Exit 65 with {"permanent": true, ...} on stdout marks an error that retrying cannot fix.
 set -euo pipefail
 
@@ -60,7 +64,34 @@ case "$action" in
     rm -rf -- "$dir"
     echo "dir-provisioner: deleted $dir" >&2
     ;;
+  check)
+    if [ -d "$dir" ]; then
+      echo '{"status": "ready"}'
+    else
+      echo "dir-provisioner: $dir is gone" >&2
+      echo '{"status": "gone"}'
+    fi
+    ;;
+  claim)
+    if [ ! -d "$dir" ]; then
+      printf '{"error": %s}\n' "$(json_string "workspace $id is gone; it cannot be claimed")"
+      exit 1
+    fi
+    if [ -t 0 ]; then
+      echo '{}' > "$dir/claim.json"
+    else
+      cat > "$dir/claim.json"
+    fi
+    {
+      echo "owner: ${WARMPOOL_OWNER:-}"
+      echo "name: ${WARMPOOL_WORKSPACE_NAME:-}"
+      env | grep '^WARMPOOL_PARAM_' | sort || true
+    } > "$dir/owner.txt"
+    echo "dir-provisioner: claimed $dir for ${WARMPOOL_OWNER:-}" >&2
+    printf '{"outputs": {"owner": %s, "name": %s}}\n' "$(json_string "${WARMPOOL_OWNER:-}")" \
+      "$(json_string "${WARMPOOL_WORKSPACE_NAME:-}")"
+    ;;
   *)
-    permanent "unknown transition '$action' (expected create or delete)"
+    permanent "unknown transition '$action' (expected create, delete, check or claim)"
     ;;
 esac

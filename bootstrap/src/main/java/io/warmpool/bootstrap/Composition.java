@@ -118,7 +118,9 @@ public final class Composition {
                 ? c.integer(Setting.COMMAND_MAX_CONCURRENT, 1, 1024) : workers;
         try {
             return CommandProvisionerConfig.of(create, delete).withTimeout(c.positiveDuration(Setting.COMMAND_TIMEOUT),
-                    java.time.Duration.ofSeconds(10)).withMaxConcurrent(maxConcurrent);
+                    java.time.Duration.ofSeconds(10)).withMaxConcurrent(maxConcurrent)
+                    .withCheckCommand(c.text(Setting.COMMAND_CHECK).isPresent() ? argv(c, Setting.COMMAND_CHECK) : null)
+                    .withClaimCommand(c.text(Setting.COMMAND_CLAIM).isPresent() ? argv(c, Setting.COMMAND_CLAIM) : null);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of("command provisioner: " + e.getMessage()));
         }
@@ -132,7 +134,9 @@ public final class Composition {
         int attempts = c.integer(Setting.HTTP_PROVISIONER_MAX_ATTEMPTS, 1, 10);
         try {
             HttpProvisionerConfig config = HttpProvisionerConfig.of(URI.create(url), HmacSecret.ofBytes(secret.getBytes(StandardCharsets.UTF_8)));
-            return config.withRetry(config.retry().withMaxAttempts(attempts));
+            return config.withRetry(config.retry().withMaxAttempts(attempts)).withTimeouts(new HttpProvisionerConfig.Timeouts(
+                    c.positiveDuration(Setting.CREATE_TIMEOUT), c.positiveDuration(Setting.DELETE_TIMEOUT),
+                    c.positiveDuration(Setting.CHECK_TIMEOUT), c.positiveDuration(Setting.CLAIM_TIMEOUT)));
         } catch (IllegalArgumentException e) {
             // Never echo the secret: the adapter's messages name fields only.
             throw new ConfigException(List.of("http provisioner: " + e.getMessage()));

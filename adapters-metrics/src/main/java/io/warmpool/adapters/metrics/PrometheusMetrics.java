@@ -137,7 +137,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         }
         this.staleAfter = staleAfter;
         paused.set(0);
-        for (Transition kind : Transition.values()) {
+        // The kinds of build the queue runs today show from the start; another kind appears with its first job.
+        for (Transition kind : java.util.EnumSet.of(Transition.CREATE, Transition.DELETE)) {
             jobsInFlight.labelValues(kind.wire()).set(0);
             inFlight.put(kind, 0);
         }
@@ -262,7 +263,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
 
     private void moveInFlight(Transition kind, int delta) {
         synchronized (inFlight) {
-            int now = Math.max(inFlight.get(kind) + delta, 0);
+            int now = Math.max(inFlight.getOrDefault(kind, 0) + delta, 0);
             inFlight.put(kind, now);
             jobsInFlight.labelValues(kind.wire()).set(now);
         }

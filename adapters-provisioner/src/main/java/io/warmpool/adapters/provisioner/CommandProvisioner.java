@@ -2,6 +2,7 @@ package io.warmpool.adapters.provisioner;
 
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
+import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,18 +33,23 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * Creates and deletes workspaces by running configured executables (SPEC §4 {@code command}).
+ * Creates, deletes, checks and hands over workspaces by running configured executables (SPEC §4 {@code command},
+ * R10–R12). Create and delete commands are required; without a check command {@link #supports} says no to
+ * {@code check} (no readiness or liveness by provisioner, and a check asked anyway is a permanent failure naming
+ * {@code --command-check}); without a claim command a claim is a no-op success with no outputs. Neither starts a
+ * process.
  *
  * <p><b>How a command is called.</b> The configured argv is run as is ({@link ProcessBuilder}, never a shell), so
  * no request data is ever parsed by a shell. The request reaches the command twice:
  * <ul>
  *   <li>on stdin, as the JSON object documented in {@link io.warmpool.adapters.provisioner the package}, then stdin
  *       is closed (a command need not read it);</li>
- *   <li>as environment variables: {@code WARMPOOL_TRANSITION} ({@code create} or {@code delete}),
+ *   <li>as environment variables: {@code WARMPOOL_TRANSITION} ({@code create}, {@code delete}, {@code check} or
+ *       {@code claim}),
  *       {@code WARMPOOL_WORKSPACE_ID}, {@code WARMPOOL_WORKSPACE_NAME}, {@code WARMPOOL_OWNER},
  *       {@code WARMPOOL_TEMPLATE}, {@code WARMPOOL_TEMPLATE_VERSION}, {@code WARMPOOL_PRESET},
- *       {@code WARMPOOL_ATTEMPT}, one {@code WARMPOOL_PARAM_<NAME>} per parameter and, for a delete, one
- *       {@code WARMPOOL_OUTPUT_<NAME>} per output of the create, where {@code <NAME>} is the name with ASCII
+ *       {@code WARMPOOL_ATTEMPT}, one {@code WARMPOOL_PARAM_<NAME>} per parameter (for a claim: the claim's) and,
+ *       for a delete, check or claim, one {@code WARMPOOL_OUTPUT_<NAME>} per output of the create, where {@code <NAME>} is the name with ASCII
  *       letters upper-cased and every other character but ASCII digits replaced by {@code _}. When two names map
  *       to the same variable, or a value contains NUL, that variable is not set and the build log says so (stdin
  *       has the exact names). Variables starting with {@code WARMPOOL_} inherited from the service are removed
@@ -53,7 +59,11 @@ import java.util.stream.Collectors;
  * <p><b>How its result is read.</b>
  * <ul>
  *   <li>exit 0: success. stdout is empty or one JSON object holding the outputs (format in the package doc);
- *       anything else on stdout is a transient failure, since the outputs would be lost.</li>
+ *       anything else on stdout is a transient failure, since the outputs would be lost. For a claim these are
+ *       the outputs merged over the create's (R12).</li>
+ *   <li>exit 0 of a check: stdout must be the answer, {@code {"status": "ready" | "starting" | "unhealthy" |
+ *       "gone" | "failed"}} (optionally {@code "error"}, and {@code "permanent": true} with {@code "failed"}):
+ *       {@link ProvisionResult.Checked}; anything else is a transient failure naming what was wrong.</li>
  *   <li>exit {@link CommandProvisionerConfig#permanentExitCode()} (65 by default), or any non-zero exit with a
  *       stdout object containing {@code "permanent": true}: permanent failure (R5), with the object's
  *       {@code "error"} or else the tail of stderr as the error.</li>
@@ -94,6 +104,10 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
     @Override
     public CompletionStage<ProvisionResult> provision(ProvisionRequest request) {
         Invocation invocation = new Invocation(Objects.requireNonNull(request, "request"));
+        if (!supports(request.transition())) {
+            invocation.result.complete(unsupported(request.transition()));
+            return invocation.result;
+        }
         if (closed) {
             invocation.result.complete(stopped());
             return invocation.result;
@@ -105,6 +119,23 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
         }
         dispatch();
         return invocation.result;
+    }
+
+    /** Create and delete always; check and claim when their command is configured. */
+    @Override
+    public boolean supports(Transition transition) {
+        return config.command(Objects.requireNonNull(transition, "transition")) != null;
+    }
+
+    /** What an unconfigured transition answers at once (the port's contract): a no-op claim, a check that cannot be. */
+    private static ProvisionResult unsupported(Transition transition) {
+        return switch (transition) {
+            case CLAIM -> new ProvisionResult.Succeeded(Map.of(),
+                    "no claim command configured (--command-claim): the handoff is a no-op");
+            case CHECK -> new ProvisionResult.Failed("the command provisioner has no check command (--command-check),"
+                    + " so it cannot say whether a workspace is ready", true, "");
+            case CREATE, DELETE -> throw new IllegalStateException(transition + " is always configured");
+        };
     }
 
     /** Commands running now (holding a permit). */
@@ -241,12 +272,15 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
         if (invocation.stopped) {
             return stopped();
         }
-        return interpret(program, process.exitValue(), out, err, drained, notes);
+        return interpret(request.transition(), program, process.exitValue(), out, err, drained, notes);
     }
 
-    private ProvisionResult interpret(String program, int code, BoundedTail out, BoundedTail err, boolean drained,
-                                      StringBuilder notes) {
+    private ProvisionResult interpret(Transition transition, String program, int code, BoundedTail out,
+                                      BoundedTail err, boolean drained, StringBuilder notes) {
         String log = log(program, "exit code " + code, out, err, notes);
+        if (transition == Transition.CHECK && drained && code == 0) {
+            return checked(out, log);
+        }
         if (!drained) {
             return new ProvisionResult.Failed("exited with code " + code + " but a process it started still holds its"
                     + " stdout or stderr open, so its output is incomplete (redirect the output of background"
@@ -271,6 +305,21 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
                 ? clip(reply.error().strip()) : errorTail(err);
         return new ProvisionResult.Failed("exited with code " + code + (detail.isEmpty() ? "" : ": " + detail),
                 permanent, log);
+    }
+
+    /** A check that exited 0: its stdout must be the answer. */
+    private ProvisionResult checked(BoundedTail out, String log) {
+        if (out.truncated()) {
+            return new ProvisionResult.Failed("check exited with code 0 but printed " + out.total() + " bytes on stdout,"
+                    + " more than the " + config.outputLimitBytes() + " kept; stdout must be "
+                    + ProvisionerJson.CHECK_SHAPE, false, log);
+        }
+        try {
+            return ProvisionerJson.check(out.text(), log);
+        } catch (IllegalArgumentException e) {
+            return new ProvisionResult.Failed("check exited with code 0 but its stdout is " + e.getMessage()
+                    + "; it must be " + ProvisionerJson.CHECK_SHAPE, false, log);
+        }
     }
 
     /** The request as WARMPOOL_* variables (see the class doc); what could not be set is noted for the log. */

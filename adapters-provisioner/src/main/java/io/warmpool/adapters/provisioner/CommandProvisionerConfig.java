@@ -26,10 +26,14 @@ import java.util.TreeMap;
  * @param workingDirectory  where the commands run; {@code null} for the service's working directory
  * @param environment       extra environment variables for the commands; names starting with {@code WARMPOOL_} are
  *                          reserved for the request
+ * @param checkCommand      argv of the check command (R10, R11), or {@code null}: then the provisioner has no check
+ *                          (no readiness or liveness by provisioner)
+ * @param claimCommand      argv of the claim command (R12), or {@code null}: then a claim's handoff is a no-op
  */
 public record CommandProvisionerConfig(List<String> createCommand, List<String> deleteCommand, Duration timeout,
                                        Duration killGracePeriod, int permanentExitCode, int maxConcurrent,
-                                       int outputLimitBytes, Path workingDirectory, Map<String, String> environment) {
+                                       int outputLimitBytes, Path workingDirectory, Map<String, String> environment,
+                                       List<String> checkCommand, List<String> claimCommand) {
 
     /** sysexits.h {@code EX_DATAERR}. */
     public static final int DEFAULT_PERMANENT_EXIT_CODE = 65;
@@ -41,6 +45,8 @@ public record CommandProvisionerConfig(List<String> createCommand, List<String> 
     public CommandProvisionerConfig {
         createCommand = argv("create-command", createCommand);
         deleteCommand = argv("delete-command", deleteCommand);
+        checkCommand = checkCommand == null ? null : argv("check-command", checkCommand);
+        claimCommand = claimCommand == null ? null : argv("claim-command", claimCommand);
         requirePositive("timeout", timeout);
         requirePositive("kill-grace-period", killGracePeriod);
         if (permanentExitCode < 1 || permanentExitCode > 255) {
@@ -68,6 +74,14 @@ public record CommandProvisionerConfig(List<String> createCommand, List<String> 
         environment = Map.copyOf(new TreeMap<>(environment));
     }
 
+    /** Without check and claim commands. */
+    public CommandProvisionerConfig(List<String> createCommand, List<String> deleteCommand, Duration timeout,
+                                    Duration killGracePeriod, int permanentExitCode, int maxConcurrent,
+                                    int outputLimitBytes, Path workingDirectory, Map<String, String> environment) {
+        this(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode, maxConcurrent, outputLimitBytes,
+                workingDirectory, environment, null, null);
+    }
+
     /**
      * The defaults for everything but the commands: 30 min timeout, 10 s grace, exit code 65 permanent, 4 at once,
      * 64 KiB of output each, the service's working directory, no extra environment.
@@ -77,33 +91,50 @@ public record CommandProvisionerConfig(List<String> createCommand, List<String> 
                 DEFAULT_PERMANENT_EXIT_CODE, 4, DEFAULT_OUTPUT_LIMIT_BYTES, null, Map.of());
     }
 
-    /** The argv for {@code transition}. */
+    /** The argv for {@code transition}, or {@code null} when none is configured (check, claim). */
     public List<String> command(Transition transition) {
-        return transition == Transition.CREATE ? createCommand : deleteCommand;
+        return switch (transition) {
+            case CREATE -> createCommand;
+            case DELETE -> deleteCommand;
+            case CHECK -> checkCommand;
+            case CLAIM -> claimCommand;
+        };
+    }
+
+    /** A copy with a check command ({@code null}: none). */
+    public CommandProvisionerConfig withCheckCommand(List<String> checkCommand) {
+        return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
+                maxConcurrent, outputLimitBytes, workingDirectory, environment, checkCommand, claimCommand);
+    }
+
+    /** A copy with a claim command ({@code null}: none). */
+    public CommandProvisionerConfig withClaimCommand(List<String> claimCommand) {
+        return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
+                maxConcurrent, outputLimitBytes, workingDirectory, environment, checkCommand, claimCommand);
     }
 
     /** A copy with another timeout and kill grace period. */
     public CommandProvisionerConfig withTimeout(Duration timeout, Duration killGracePeriod) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
-                maxConcurrent, outputLimitBytes, workingDirectory, environment);
+                maxConcurrent, outputLimitBytes, workingDirectory, environment, checkCommand, claimCommand);
     }
 
     /** A copy with another bound on concurrent invocations. */
     public CommandProvisionerConfig withMaxConcurrent(int maxConcurrent) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
-                maxConcurrent, outputLimitBytes, workingDirectory, environment);
+                maxConcurrent, outputLimitBytes, workingDirectory, environment, checkCommand, claimCommand);
     }
 
     /** A copy keeping another number of bytes of stdout and of stderr. */
     public CommandProvisionerConfig withOutputLimitBytes(int outputLimitBytes) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
-                maxConcurrent, outputLimitBytes, workingDirectory, environment);
+                maxConcurrent, outputLimitBytes, workingDirectory, environment, checkCommand, claimCommand);
     }
 
     /** A copy with other extra environment variables. */
     public CommandProvisionerConfig withEnvironment(Map<String, String> environment) {
         return new CommandProvisionerConfig(createCommand, deleteCommand, timeout, killGracePeriod, permanentExitCode,
-                maxConcurrent, outputLimitBytes, workingDirectory, environment);
+                maxConcurrent, outputLimitBytes, workingDirectory, environment, checkCommand, claimCommand);
     }
 
     private static List<String> argv(String field, List<String> argv) {

@@ -7,6 +7,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig.Timeouts;
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
@@ -43,16 +44,24 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Creates and deletes workspaces by POSTing the request to a webhook (SPEC §4 {@code http}).
+ * Creates, deletes, checks and hands over workspaces by POSTing the request to a webhook (SPEC §4 {@code http},
+ * R10–R12). It supports every transition: the body's {@code transition} ({@code create}, {@code delete},
+ * {@code check}, {@code claim}) tells the receiver which.
  *
  * <p><b>Request.</b> {@code POST} to {@link HttpProvisionerConfig#url(Transition)} with {@code Content-Type:
  * application/json}, the body being the request JSON documented in {@link io.warmpool.adapters.provisioner the
  * package}, signed as {@link HttpSignature} describes (headers {@value HttpSignature#TIMESTAMP_HEADER} and
- * {@value HttpSignature#SIGNATURE_HEADER}; a fresh timestamp and signature for each attempt).
+ * {@value HttpSignature#SIGNATURE_HEADER}; a fresh timestamp and signature for each attempt), and
+ * {@value #IDEMPOTENCY_KEY_HEADER}: the request's id, the same on every attempt of one build or request.
+ *
+ * <p><b>Timeouts.</b> Each transition has its own ({@link HttpProvisionerConfig.Timeouts}); it bounds the whole
+ * call: every attempt gets what is left of it, retries happen only within it, and when it passes the result is
+ * a transient failure naming the setting ({@code create-timeout}, …).
  *
  * <p><b>Response.</b>
  * <ul>
- *   <li>2xx: success; the body is empty or a JSON object of outputs (package doc). A 2xx whose body is not that is
+ *   <li>2xx: success; the body is empty or a JSON object of outputs (package doc); for a check, the answer
+ *       {@code {"status": "ready" | …}} ({@link ProvisionResult.Checked}). A 2xx whose body is not that is
  *       a transient failure, not retried (the receiver acted; sending again would repeat the build).</li>
  *   <li>4xx except 408 and 429: permanent failure (R5), error from the body's {@code "error"} member or its text;
  *       not retried.</li>
@@ -68,10 +77,15 @@ import java.util.logging.Logger;
  * {@link RandomGenerator}.
  *
  * <p>The secret never appears in results, logs or exceptions; endpoints are described without their query string.
- * The returned stage always completes: every attempt is bounded by the request timeout and the attempts are
- * bounded.
+ * The returned stage always completes, by the transition's timeout at the latest.
  */
 public final class HttpProvisioner implements WorkspaceProvisionerPort {
+
+    /**
+     * Header carrying the request's id ({@link ProvisionRequest#requestId()}: the build id for queued builds), the
+     * same on every attempt and retry of it: a receiver that has seen the key acts once.
+     */
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
     private static final Logger LOG = Logger.getLogger(HttpProvisioner.class.getName());
     private static final int ERROR_DETAIL_CHARS = 500;
@@ -118,17 +132,32 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
         byte[] body = ProvisionerJson.request(request);
         AtomicInteger attempts = new AtomicInteger();
         StringBuilder log = new StringBuilder();
-        Supplier<CompletionStage<Attempt>> once = () -> send(endpoint, body, attempts.incrementAndGet(), log);
+        Transition transition = request.transition();
+        Duration timeout = config.timeouts().of(transition);
+        String timedOut = transition.wire() + " timed out after " + timeout + " (" + Timeouts.setting(transition) + ")";
+        // A monotonic deadline, not the clock: the clock signs requests and may be a test's, but time must pass.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Supplier<CompletionStage<Attempt>> once = () -> send(endpoint, request, body, attempts.incrementAndGet(), log,
+                deadline, timedOut);
         Supplier<CompletionStage<Attempt>> guarded = CircuitBreaker.decorateCompletionStage(endpoint.breaker, once);
         Supplier<CompletionStage<Attempt>> retried = Retry.decorateCompletionStage(endpoint.retry, retryScheduler, guarded);
-        CompletionStage<Attempt> outcome;
+        CompletableFuture<Attempt> outcome;
         try {
-            outcome = retried.get();
+            outcome = retried.get().toCompletableFuture();
         } catch (RuntimeException e) {
             // resilience4j runs the first attempt inline; a scheduler that refuses work must not escape as a throw.
             outcome = CompletableFuture.failedFuture(e);
         }
-        return outcome.handle((attempt, error) -> result(endpoint, attempt, error, attempts.get(), log));
+        // The transition's timeout bounds everything, retry waits included.
+        return outcome.completeOnTimeout(new Attempt(Kind.FINAL, endpoint.description + ": " + timedOut, null,
+                        timedOut, null), timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((attempt, error) -> result(endpoint, transition, attempt, error, attempts.get(), log));
+    }
+
+    /** Every transition: the receiver answers check and claim too (the body's {@code transition} says which). */
+    @Override
+    public boolean supports(Transition transition) {
+        return true;
     }
 
     /** The state of the circuit breaker of {@code transition}'s endpoint: {@code closed}, {@code open}, {@code half_open}, … */
@@ -136,7 +165,8 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
         return endpoints.get(config.url(transition)).breaker.getState().name().toLowerCase(Locale.ROOT);
     }
 
-    private ProvisionResult result(Endpoint endpoint, Attempt attempt, Throwable error, int attempts, StringBuilder log) {
+    private ProvisionResult result(Endpoint endpoint, Transition transition, Attempt attempt, Throwable error,
+                                   int attempts, StringBuilder log) {
         String logText;
         synchronized (log) {
             logText = log.toString();
@@ -156,18 +186,29 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
             return new ProvisionResult.Failed("http provisioner error: " + cause.getClass().getSimpleName(), false, logText);
         }
         return switch (attempt.kind) {
-            case SUCCEEDED -> new ProvisionResult.Succeeded(attempt.outputs, logText);
+            case SUCCEEDED -> attempt.checked != null
+                    ? new ProvisionResult.Checked(attempt.checked.health(), attempt.checked.detail(),
+                            attempt.checked.permanent(), logText)
+                    : new ProvisionResult.Succeeded(attempt.outputs, logText);
             case PERMANENT -> new ProvisionResult.Failed(attempt.error, true, logText);
             case RETRYABLE, FINAL -> new ProvisionResult.Failed(attempt.error
                     + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : ""), false, logText);
         };
     }
 
-    private CompletionStage<Attempt> send(Endpoint endpoint, byte[] body, int number, StringBuilder log) {
+    private CompletionStage<Attempt> send(Endpoint endpoint, ProvisionRequest provision, byte[] body, int number,
+                                          StringBuilder log, long deadline, String timedOut) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            // Nothing was sent, so nothing for the breaker to judge; FINAL is not retried.
+            return CompletableFuture.completedFuture(new Attempt(Kind.FINAL, endpoint.description + ": " + timedOut,
+                    null, timedOut, null));
+        }
         String timestamp = Long.toString(clock.instant().getEpochSecond());
         HttpRequest request = HttpRequest.newBuilder(endpoint.url)
-                .timeout(config.requestTimeout())
+                .timeout(Duration.ofNanos(remaining))
                 .header("Content-Type", "application/json")
+                .header(IDEMPOTENCY_KEY_HEADER, provision.requestId())
                 .header(HttpSignature.TIMESTAMP_HEADER, timestamp)
                 .header(HttpSignature.SIGNATURE_HEADER, HttpSignature.sign(config.secret(), timestamp, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -180,9 +221,10 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
             response = CompletableFuture.failedFuture(e);
         }
         // The request timeout bounds the wait for headers; this also bounds a body that trickles in forever.
-        return response.orTimeout(config.requestTimeout().toMillis() * 2, TimeUnit.MILLISECONDS)
+        return response.orTimeout(remaining, TimeUnit.NANOSECONDS)
                 .handle((r, e) -> {
-                    Attempt attempt = e == null ? classify(endpoint, r) : transportFailure(endpoint, unwrap(e));
+                    Attempt attempt = e == null ? classify(endpoint, provision.transition(), r)
+                            : transportFailure(endpoint, unwrap(e), timedOut);
                     synchronized (log) {
                         log.append("attempt ").append(number).append(": ").append(attempt.summary).append('\n');
                         if (r != null && !r.body().text().isBlank()) {
@@ -196,40 +238,47 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
                 });
     }
 
-    private Attempt classify(Endpoint endpoint, HttpResponse<Body> response) {
+    private Attempt classify(Endpoint endpoint, Transition transition, HttpResponse<Body> response) {
         int status = response.statusCode();
         Body body = response.body();
         String prefix = "HTTP " + status + " from " + endpoint.description;
         if (status >= 200 && status < 300) {
+            String shape = transition == Transition.CHECK ? ProvisionerJson.CHECK_SHAPE
+                    : "empty or one JSON object of outputs";
             if (body.truncated()) {
                 return new Attempt(Kind.FINAL, prefix + ": response body exceeds " + config.responseLimitBytes()
-                        + " bytes; it must be empty or a small JSON object of outputs", null, "HTTP " + status);
+                        + " bytes; it must be " + shape, null, "HTTP " + status, null);
             }
             try {
-                return new Attempt(Kind.SUCCEEDED, null, ProvisionerJson.reply(body.text()).outputs(), "HTTP " + status);
+                if (transition == Transition.CHECK) {
+                    return new Attempt(Kind.SUCCEEDED, null, Map.of(), "HTTP " + status,
+                            ProvisionerJson.check(body.text(), ""));
+                }
+                return new Attempt(Kind.SUCCEEDED, null, ProvisionerJson.reply(body.text()).outputs(), "HTTP " + status,
+                        null);
             } catch (IllegalArgumentException e) {
-                return new Attempt(Kind.FINAL, prefix + ": response body is " + e.getMessage()
-                        + "; it must be empty or one JSON object of outputs", null, "HTTP " + status);
+                return new Attempt(Kind.FINAL, prefix + ": response body is " + e.getMessage() + "; it must be " + shape,
+                        null, "HTTP " + status, null);
             }
         }
         String detail = errorDetail(body);
         String error = prefix + (detail.isEmpty() ? "" : ": " + detail);
         if (status >= 400 && status < 500 && status != 408 && status != 429) {
-            return new Attempt(Kind.PERMANENT, error, null, "HTTP " + status);
+            return new Attempt(Kind.PERMANENT, error, null, "HTTP " + status, null);
         }
         if (status >= 500 || status == 408 || status == 429) {
-            return new Attempt(Kind.RETRYABLE, error, null, "HTTP " + status);
+            return new Attempt(Kind.RETRYABLE, error, null, "HTTP " + status, null);
         }
         return new Attempt(Kind.FINAL, prefix + ": unexpected status" + (detail.isEmpty() ? "" : ": " + detail), null,
-                "HTTP " + status);
+                "HTTP " + status, null);
     }
 
-    private Attempt transportFailure(Endpoint endpoint, Throwable error) {
+    private Attempt transportFailure(Endpoint endpoint, Throwable error, String timedOut) {
         String what;
         if (error instanceof HttpConnectTimeoutException) {
             what = "connect timed out after " + config.connectTimeout();
         } else if (error instanceof HttpTimeoutException || error instanceof java.util.concurrent.TimeoutException) {
-            what = "timed out after " + config.requestTimeout();
+            what = timedOut;
         } else if (error instanceof ConnectException) {
             what = "connection refused";
         } else if (error instanceof IOException) {
@@ -238,7 +287,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
         } else {
             what = "request failed (" + error.getClass().getSimpleName() + ")";
         }
-        return new Attempt(Kind.RETRYABLE, endpoint.description + ": " + what, null, what);
+        return new Attempt(Kind.RETRYABLE, endpoint.description + ": " + what, null, what, null);
     }
 
     private static String errorDetail(Body body) {
@@ -319,8 +368,12 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
 
     private enum Kind { SUCCEEDED, PERMANENT, RETRYABLE, FINAL }
 
-    /** One attempt's outcome; attempts never complete exceptionally, so retry and breaker judge results only. */
-    private record Attempt(Kind kind, String error, Map<String, String> outputs, String summary) {
+    /**
+     * One attempt's outcome; attempts never complete exceptionally, so retry and breaker judge results only.
+     * {@code checked} is a check's answer (its log is filled in at the end).
+     */
+    private record Attempt(Kind kind, String error, Map<String, String> outputs, String summary,
+                           ProvisionResult.Checked checked) {
     }
 
     /** A response body: its first bytes, up to the limit, and whether more came. */

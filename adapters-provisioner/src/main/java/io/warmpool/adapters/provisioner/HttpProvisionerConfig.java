@@ -10,18 +10,18 @@ import java.util.Objects;
  * reject bad values with an {@link IllegalArgumentException} naming the field as spelled in YAML. Its
  * {@code toString} is safe to log: the secret prints redacted.
  *
- * @param createUrl          where creates are POSTed
- * @param deleteUrl          where deletes are POSTed; may equal {@code createUrl} (the body says which transition)
+ * @param createUrl          where creates, checks and claims are POSTed (the body's {@code transition} says which)
+ * @param deleteUrl          where deletes are POSTed; may equal {@code createUrl}
  * @param secret             signs every request ({@link HttpSignature})
  * @param connectTimeout     for opening a connection
- * @param requestTimeout     for one attempt, from sending to the whole response
+ * @param timeouts           how long each transition may take in all, every attempt and retry wait included
  * @param retry              retries of transient failures
  * @param circuitBreaker     the circuit breaker of each distinct endpoint
  * @param responseLimitBytes the largest response body read; a larger 2xx body is a failure, a larger error body is
  *                           cut
  */
 public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret secret, Duration connectTimeout,
-                                    Duration requestTimeout, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
+                                    Timeouts timeouts, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
                                     int responseLimitBytes) {
 
     /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
@@ -33,7 +33,7 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
             throw new IllegalArgumentException("secret must be given");
         }
         requirePositive("connect-timeout", connectTimeout);
-        requirePositive("request-timeout", requestTimeout);
+        Objects.requireNonNull(timeouts, "timeouts must be given");
         Objects.requireNonNull(retry, "retry must be given");
         Objects.requireNonNull(circuitBreaker, "circuit-breaker must be given");
         if (responseLimitBytes < 1024) {
@@ -42,40 +42,81 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
     }
 
     /**
-     * One URL for both transitions, with defaults: connect 5 s, 30 s per attempt, {@link RetrySettings#DEFAULT},
+     * One URL for every transition, with defaults: connect 5 s, {@link Timeouts#DEFAULT}, {@link RetrySettings#DEFAULT},
      * {@link CircuitBreakerSettings#DEFAULT}, 64 KiB responses.
      */
     public static HttpProvisionerConfig of(URI url, HmacSecret secret) {
-        return new HttpProvisionerConfig(url, url, secret, Duration.ofSeconds(5), Duration.ofSeconds(30),
+        return new HttpProvisionerConfig(url, url, secret, Duration.ofSeconds(5), Timeouts.DEFAULT,
                 RetrySettings.DEFAULT, CircuitBreakerSettings.DEFAULT, 64 * 1024);
     }
 
-    /** The URL for {@code transition}. */
+    /** The URL for {@code transition}: deletes go to {@code deleteUrl}, everything else to {@code createUrl}. */
     public URI url(Transition transition) {
-        return transition == Transition.CREATE ? createUrl : deleteUrl;
+        return transition == Transition.DELETE ? deleteUrl : createUrl;
+    }
+
+    /** A copy with other per-transition timeouts. */
+    public HttpProvisionerConfig withTimeouts(Timeouts timeouts) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
+                circuitBreaker, responseLimitBytes);
+    }
+
+    /**
+     * How long each transition may take in all (settings {@code create-timeout}, {@code delete-timeout},
+     * {@code check-timeout}, {@code claim-timeout}): every attempt gets what is left of it, retries happen only
+     * inside it, and when it has passed the transition ends as a transient failure naming the setting.
+     */
+    public record Timeouts(Duration create, Duration delete, Duration check, Duration claim) {
+
+        /** Create and delete 30 min (slow infrastructure), check 30 s, claim 60 s (SPEC R12). */
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofMinutes(30), Duration.ofMinutes(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(60));
+
+        /** @throws IllegalArgumentException naming the setting, when a value is missing or not positive */
+
+        public Timeouts {
+            requirePositive("create-timeout", create);
+            requirePositive("delete-timeout", delete);
+            requirePositive("check-timeout", check);
+            requirePositive("claim-timeout", claim);
+        }
+
+        /** The same timeout for every transition. */
+        public static Timeouts all(Duration timeout) {
+            return new Timeouts(timeout, timeout, timeout, timeout);
+        }
+
+        /** The timeout of {@code transition}. */
+        public Duration of(Transition transition) {
+            return switch (transition) {
+                case CREATE -> create;
+                case DELETE -> delete;
+                case CHECK -> check;
+                case CLAIM -> claim;
+            };
+        }
+
+        /** The name of {@code transition}'s setting, for messages: {@code create-timeout}, … */
+        public static String setting(Transition transition) {
+            return transition.wire() + "-timeout";
+        }
     }
 
     /** A copy with other endpoints. */
     public HttpProvisionerConfig withUrls(URI createUrl, URI deleteUrl) {
-        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
-                circuitBreaker, responseLimitBytes);
-    }
-
-    /** A copy with another per-attempt timeout. */
-    public HttpProvisionerConfig withRequestTimeout(Duration requestTimeout) {
-        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
                 circuitBreaker, responseLimitBytes);
     }
 
     /** A copy with other retry settings. */
     public HttpProvisionerConfig withRetry(RetrySettings retry) {
-        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
                 circuitBreaker, responseLimitBytes);
     }
 
     /** A copy with other circuit breaker settings. */
     public HttpProvisionerConfig withCircuitBreaker(CircuitBreakerSettings circuitBreaker) {
-        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, requestTimeout, retry,
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
                 circuitBreaker, responseLimitBytes);
     }
 

@@ -20,7 +20,9 @@ import java.util.HexFormat;
  * A receiver recomputes the HMAC over the raw body it received, compares it in constant time, and rejects the
  * request when the timestamp is further than its window (for example 5 minutes) from its own clock — an old
  * request replayed by an eavesdropper then fails, since the timestamp cannot be changed without the secret.
- * Receivers should also treat {@code (workspace_id, transition)} as idempotent: a retried request is the same build.
+ * Receivers should also act once per {@code Idempotency-Key} header (the build or request id, the same on every retry):
+ * a request retried after a timeout is the same build. The header is not signed; a receiver keys on it together with
+ * the signed {@code workspace_id} and {@code transition}.
  */
 public final class HttpSignature {
 

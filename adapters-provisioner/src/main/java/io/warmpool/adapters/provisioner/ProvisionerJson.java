@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.warmpool.application.port.out.Health;
 import io.warmpool.application.port.out.ProvisionRequest;
+import io.warmpool.application.port.out.ProvisionResult;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,6 +88,44 @@ final class ProvisionerJson {
             collect(root, outputs, true);
         }
         return new Reply(outputs, permanent, error);
+    }
+
+    /** The shape a check's answer must have, for error messages. */
+    static final String CHECK_SHAPE = "one JSON object {\"status\": " + Health.choices() + "}";
+
+    /**
+     * Parses a check's answer: one JSON object whose {@code "status"} is one of {@link Health}'s wire spellings,
+     * with an optional {@code "error"} (its detail) and, with {@code "failed"} only, {@code "permanent": true}.
+     *
+     * @param log the log the result carries
+     * @throws IllegalArgumentException with a short reason (what was wrong) when the text is not such an answer
+     */
+    static ProvisionResult.Checked check(String text, String log) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        JsonNode status = root.get("status");
+        if (status == null || status.isNull()) {
+            throw new IllegalArgumentException("a JSON object without \"status\"");
+        }
+        if (!status.isTextual()) {
+            throw new IllegalArgumentException("a JSON object whose \"status\" is " + status + ", not a string");
+        }
+        String detail = root.hasNonNull("error") ? text(root.get("error")).strip() : "";
+        Health health = Health.fromWire(status.textValue()).orElseThrow(() -> new IllegalArgumentException(
+                "a JSON object whose \"status\" is \"" + status.textValue() + "\", not one of " + Health.choices()));
+        boolean permanent = health == Health.FAILED && root.path("permanent").isBoolean()
+                && root.path("permanent").booleanValue();
+        return new ProvisionResult.Checked(health, detail, permanent, log);
     }
 
     /** Parses a reply, or {@code null} when it is not one (for failures, where a reply is optional). */

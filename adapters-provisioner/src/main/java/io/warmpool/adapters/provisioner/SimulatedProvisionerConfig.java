@@ -1,5 +1,6 @@
 package io.warmpool.adapters.provisioner;
 
+import io.warmpool.application.port.out.Health;
 import io.warmpool.domain.PresetRef;
 import java.time.Duration;
 import java.util.Map;
@@ -18,9 +19,11 @@ import java.util.TreeMap;
  * @param presetFailures    rules by preset, keyed {@code template/preset} (any version of that preset); a preset's
  *                          own rule replaces the global one entirely, it is not combined with it
  * @param deleteFailureRate probability that a delete fails (transiently); 0 means deletes always succeed
+ * @param life              readiness, liveness and claims ({@link Life#NONE}: ready at once, never dies, no claim
+ *                          transition)
  */
 public record SimulatedProvisionerConfig(Latency createLatency, Latency deleteLatency, FailureRule failures,
-                                         Map<String, FailureRule> presetFailures, double deleteFailureRate) {
+                                         Map<String, FailureRule> presetFailures, double deleteFailureRate, Life life) {
 
     /** Creates take 30 s and deletes 10 s, nothing fails: a provisioner that just works. */
     public static final SimulatedProvisionerConfig DEFAULT = new SimulatedProvisionerConfig(
@@ -44,6 +47,74 @@ public record SimulatedProvisionerConfig(Latency createLatency, Latency deleteLa
         // Sorted so toString, equality and any iteration are the same on every run.
         presetFailures = Map.copyOf(new TreeMap<>(presetFailures));
         requireProbability("delete_failure_rate", deleteFailureRate);
+        Objects.requireNonNull(life, "life must be given (Life.NONE for none)");
+    }
+
+    /** Without readiness, liveness or claims ({@link Life#NONE}). */
+    public SimulatedProvisionerConfig(Latency createLatency, Latency deleteLatency, FailureRule failures,
+                                      Map<String, FailureRule> presetFailures, double deleteFailureRate) {
+        this(createLatency, deleteLatency, failures, presetFailures, deleteFailureRate, Life.NONE);
+    }
+
+    /** A copy with another rule for every preset without its own. */
+    public SimulatedProvisionerConfig withFailures(FailureRule failures) {
+        return new SimulatedProvisionerConfig(createLatency, deleteLatency, failures, presetFailures, deleteFailureRate,
+                life);
+    }
+
+    /** A copy with other readiness, liveness and claim settings. */
+    public SimulatedProvisionerConfig withLife(Life life) {
+        return new SimulatedProvisionerConfig(createLatency, deleteLatency, failures, presetFailures, deleteFailureRate,
+                life);
+    }
+
+    /**
+     * The life of a workspace after its create succeeded (R10–R12), the same for every preset.
+     *
+     * @param readinessLatency YAML {@code readiness_latency}: how long after its create succeeded a workspace checks
+     *                         {@code starting} before it checks {@code ready}
+     * @param deathsPerHour    YAML {@code deaths_per_hour}: the rate at which a ready workspace dies; its time to
+     *                         death is exponentially distributed with this rate (0: never)
+     * @param deathStatus      YAML {@code death_status}: what a dead workspace checks, {@code gone} (default) or
+     *                         {@code unhealthy}
+     * @param claimLatency     YAML {@code claim_latency}: how long a claim's handoff takes
+     * @param claimFailureRate YAML {@code claim_failure_rate}: probability in {@code [0, 1]} that a handoff fails
+     */
+    public record Life(Latency readinessLatency, double deathsPerHour, Health deathStatus, Latency claimLatency,
+                       double claimFailureRate) {
+
+        /** Ready as soon as created, never dies, and no claim transition (a claim is a no-op). */
+        public static final Life NONE = new Life(Latency.fixed(Duration.ZERO), 0, Health.GONE,
+                Latency.fixed(Duration.ZERO), 0);
+
+        /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
+
+        public Life {
+            if (readinessLatency == null) {
+                throw new IllegalArgumentException("readiness_latency must be given");
+            }
+            if (!(deathsPerHour >= 0) || Double.isInfinite(deathsPerHour)) {
+                throw new IllegalArgumentException("deaths_per_hour must be a number >= 0, was " + deathsPerHour);
+            }
+            if (deathStatus != Health.GONE && deathStatus != Health.UNHEALTHY) {
+                throw new IllegalArgumentException("death_status must be gone or unhealthy, was "
+                        + (deathStatus == null ? null : deathStatus.wire()));
+            }
+            if (claimLatency == null) {
+                throw new IllegalArgumentException("claim_latency must be given");
+            }
+            requireProbability("claim_failure_rate", claimFailureRate);
+        }
+
+        /** Whether workspaces have a life to follow: a readiness latency or deaths. */
+        public boolean tracksWorkspaces() {
+            return readinessLatency.max().compareTo(Duration.ZERO) > 0 || deathsPerHour > 0;
+        }
+
+        /** Whether claims reach the simulated infrastructure: a claim latency or failure rate is set. */
+        public boolean claims() {
+            return claimLatency.max().compareTo(Duration.ZERO) > 0 || claimFailureRate > 0;
+        }
     }
 
     /** The rule that applies to {@code preset}: its own, else the global one. */

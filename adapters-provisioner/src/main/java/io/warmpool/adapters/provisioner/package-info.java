@@ -7,12 +7,14 @@
  *
  * <p>Shared wire format, used on a command's stdin and as an HTTP request body: one JSON object
  * <pre>{@code
- * {"transition": "create" | "delete", "workspace_id": "<uuid>", "workspace_name": "...", "owner": "...",
- *  "template": "...", "template_version": "...", "preset": "...", "parameters": {"name": "value", ...},
- *  "outputs": {"name": "value", ...}, "attempt": 1}
+ * {"transition": "create" | "delete" | "check" | "claim", "workspace_id": "<uuid>", "workspace_name": "...",
+ *  "owner": "...", "template": "...", "template_version": "...", "preset": "...",
+ *  "parameters": {"name": "value", ...}, "outputs": {"name": "value", ...}, "attempt": 1}
  * }</pre>
  * {@code outputs} is what the workspace's create produced (empty for a create); {@code owner} and
- * {@code workspace_name} may be {@code null}. Map keys are sorted so the same request always gives the same bytes.
+ * {@code workspace_name} may be {@code null}. For a claim, {@code owner} and {@code workspace_name} are the new
+ * ones and {@code parameters} the claim's (see {@link io.warmpool.application.port.out.ProvisionRequest}). Map keys
+ * are sorted so the same request always gives the same bytes.
  *
  * <p>Reply format (a command's stdout, an HTTP response body): empty, or one JSON object. If the object has an
  * {@code "outputs"} member, that object's members are the outputs; otherwise every top-level member except the
@@ -20,6 +22,10 @@
  * are, numbers and booleans become their JSON text, objects and arrays their compact JSON text, and {@code null}
  * members are dropped. On a failure, {@code "permanent": true} marks the error permanent and {@code "error"} is
  * its message.
+ *
+ * <p>A check's reply is different: exactly one JSON object {@code {"status": "ready" | "starting" | "unhealthy" |
+ * "gone" | "failed"}}, optionally with {@code "error"} (its detail) and, with {@code "failed"}, {@code "permanent":
+ * true}; anything else is a failed check naming what was wrong.
  *
  * <p>Nothing in this package reads the wall clock or draws unseeded random numbers: time comes from an injected
  * {@link java.time.Clock} or {@link io.warmpool.adapters.provisioner.CompletionScheduler}, randomness from a seed or

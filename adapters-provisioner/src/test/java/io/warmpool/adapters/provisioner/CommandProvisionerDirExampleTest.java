@@ -3,6 +3,7 @@ package io.warmpool.adapters.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.warmpool.application.port.out.Health;
 import io.warmpool.application.port.out.ProvisionRequest;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
@@ -81,6 +82,58 @@ class CommandProvisionerDirExampleTest {
         assertThat(workspace).doesNotExist();
         assertThat(await(provisioner.provision(Requests.delete("python-dev", "small", 1))))
                 .as("deleting again is harmless").isInstanceOf(ProvisionResult.Succeeded.class);
+    }
+
+    @Test
+    void dirProvisioner_checkIsReadyWhileTheDirectoryExists_andGoneOnceItIsDeletedBehindWarmpoolsBack()
+            throws Exception {
+        Path script = examples().resolve("dir-provisioner.sh");
+        provisioner = new CommandProvisioner(CommandProvisionerConfig.of(
+                        List.of(script.toString(), "create", root.toString()), List.of(script.toString(), "delete", root.toString()))
+                .withCheckCommand(List.of(script.toString(), "check", root.toString())));
+        await(provisioner.provision(Requests.create("python-dev", "small", 3)));
+
+        assertThat(await(provisioner.provision(Requests.check("python-dev", "small", 3))))
+                .isInstanceOfSatisfying(ProvisionResult.Checked.class, c -> assertThat(c.health()).isEqualTo(Health.READY));
+
+        deleteRecursively(root.resolve(Requests.workspace(3).text()));
+
+        assertThat(await(provisioner.provision(Requests.check("python-dev", "small", 3))))
+                .isInstanceOfSatisfying(ProvisionResult.Checked.class, c -> assertThat(c.health()).isEqualTo(Health.GONE));
+    }
+
+    @Test
+    void dirProvisioner_claimWritesTheNewOwnerNameAndParametersIntoTheWorkspace_andReturnsOutputs() throws Exception {
+        Path script = examples().resolve("dir-provisioner.sh");
+        provisioner = new CommandProvisioner(CommandProvisionerConfig.of(
+                        List.of(script.toString(), "create", root.toString()), List.of(script.toString(), "delete", root.toString()))
+                .withClaimCommand(List.of(script.toString(), "claim", root.toString())));
+        await(provisioner.provision(Requests.create("python-dev", "small", 4)));
+        Path workspace = root.resolve(Requests.workspace(4).text());
+
+        ProvisionResult claimed = await(provisioner.provision(
+                Requests.claim("python-dev", "small", 4, Map.of("dotfiles", "github.com/alice/dots"))));
+
+        assertThat(claimed).isInstanceOfSatisfying(ProvisionResult.Succeeded.class, ok -> assertThat(ok.outputs())
+                .containsOnly(Map.entry("owner", "alice"), Map.entry("name", "alice-ws")));
+        assertThat(workspace.resolve("owner.txt")).content().contains("owner: alice").contains("name: alice-ws")
+                .contains("WARMPOOL_PARAM_DOTFILES=github.com/alice/dots");
+        assertThat(workspace.resolve("claim.json")).content().contains("\"transition\":\"claim\"")
+                .contains("\"dotfiles\":\"github.com/alice/dots\"");
+
+        deleteRecursively(workspace);
+        assertThat(await(provisioner.provision(Requests.claim("python-dev", "small", 4, Map.of()))))
+                .as("a gone workspace cannot be claimed")
+                .isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> assertThat(failed.error())
+                        .contains("is gone; it cannot be claimed"));
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     @Test

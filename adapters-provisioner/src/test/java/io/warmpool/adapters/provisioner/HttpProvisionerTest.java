@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.CircuitBreakerSettings;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig.Timeouts;
 import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.Transition;
 import java.io.IOException;
@@ -56,6 +57,7 @@ class HttpProvisionerTest {
     private final AtomicInteger hits = new AtomicInteger();
     private final ConcurrentLinkedQueue<JsonNode> bodies = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> paths = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> idempotencyKeys = new ConcurrentLinkedQueue<>();
     private final CountDownLatch releaseHangingHandlers = new CountDownLatch(1);
     private volatile Function<Integer, Reply> behaviour = hit -> new Reply(200, "");
     private HttpServer server;
@@ -92,6 +94,7 @@ class HttpProvisionerTest {
         } else {
             bodies.add(JSON.readTree(body));
             paths.add(exchange.getRequestURI().getPath());
+            idempotencyKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")));
             reply = behaviour.apply(hit);
         }
         if (reply == null) {
@@ -135,7 +138,7 @@ class HttpProvisionerTest {
 
     private HttpProvisionerConfig config(String secret) {
         return HttpProvisionerConfig.of(url("/hooks/workspaces"), HmacSecret.ofUtf8(secret))
-                .withRequestTimeout(Duration.ofMillis(500))
+                .withTimeouts(Timeouts.all(Duration.ofSeconds(10)))
                 .withRetry(new RetrySettings(3, Duration.ofMillis(1), 2, Duration.ofMillis(4)));
     }
 
@@ -243,18 +246,20 @@ class HttpProvisionerTest {
     }
 
     @Test
-    void aReceiverThatNeverAnswers_timesOutEachAttempt_asATransientFailure() {
+    void aReceiverThatNeverAnswers_timesOutAtTheTransitionsTimeout_asATransientFailureNamingTheSetting() {
         behaviour = hit -> null;
 
         ProvisionResult result = await(provisioner(config(SECRET)
+                .withTimeouts(new Timeouts(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(10),
+                        Duration.ofSeconds(10)))
                 .withRetry(new RetrySettings(2, Duration.ofMillis(1), 2, Duration.ofMillis(2))))
                 .provision(Requests.create("t", "p", 1)));
 
         assertThat(result).isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> {
             assertThat(failed.permanent()).isFalse();
-            assertThat(failed.error()).contains("timed out after PT0.5S").contains("after 2 attempts");
+            assertThat(failed.error()).contains("create timed out after PT0.5S (create-timeout)");
         });
-        assertThat(hits).hasValue(2);
+        assertThat(hits).as("the one attempt used the whole timeout; no retry outlives it").hasValue(1);
     }
 
     @Test
@@ -363,6 +368,122 @@ class HttpProvisionerTest {
         for (int i = 0; i < caps.length; i++) {
             assertThat(first.get(i)).isBetween((caps[i] + 1) / 2, caps[i]);
         }
+    }
+
+    @Test
+    void everyAttemptCarriesTheRequestIdAsIdempotencyKey_theSameAcrossRetries() {
+        behaviour = hit -> hit < 3 ? new Reply(503, "") : new Reply(200, "");
+        HttpProvisioner provisioner = provisioner(config(SECRET));
+
+        await(provisioner.provision(Requests.create("t", "p", 1)));
+        await(provisioner.provision(Requests.delete("t", "p", 1)));
+
+        assertThat(idempotencyKeys).containsExactly("create-" + Requests.workspace(1), "create-" + Requests.workspace(1),
+                "create-" + Requests.workspace(1), "delete-" + Requests.workspace(1));
+    }
+
+    @Test
+    void aQueuedBuildsKeyIsItsBuildId() {
+        var job = new io.warmpool.application.port.out.Job(new io.warmpool.application.port.out.JobId(41),
+                Transition.CREATE, Requests.workspace(1), "prebuild-1", "prebuilds",
+                new io.warmpool.domain.PresetId("t", "v1", "p"), Map.of(), Map.of(), 2);
+
+        await(provisioner(config(SECRET)).provision(io.warmpool.application.port.out.ProvisionRequest.of(job)));
+
+        assertThat(idempotencyKeys).containsExactly("build-41");
+    }
+
+    @Test
+    void aCheckIsPostedWithItsTransition_andAnswersTheStatusInTheBody() {
+        behaviour = hit -> new Reply(200, "{\"status\": \"starting\", \"error\": \"booting\"}");
+        HttpProvisioner provisioner = provisioner(config(SECRET));
+
+        ProvisionResult result = await(provisioner.provision(Requests.check("t", "p", 3)));
+
+        assertThat(provisioner.supports(Transition.CHECK)).isTrue();
+        assertThat(result).isInstanceOfSatisfying(ProvisionResult.Checked.class, checked -> {
+            assertThat(checked.health()).isEqualTo(io.warmpool.application.port.out.Health.STARTING);
+            assertThat(checked.detail()).isEqualTo("booting");
+        });
+        JsonNode body = bodies.peek();
+        assertThat(body.get("transition").asText()).isEqualTo("check");
+        assertThat(body.get("outputs").get("url").asText()).isEqualTo("https://x.invalid/3");
+        assertThat(paths).containsExactly("/hooks/workspaces");
+        assertThat(idempotencyKeys).containsExactly("check-3");
+    }
+
+    @Test
+    void aCheckAnsweredWithoutAStatus_isATransientFailureNamingTheShape_notRetried() {
+        behaviour = hit -> new Reply(200, "{\"url\": \"x\"}");
+
+        assertThat(await(provisioner(config(SECRET)).provision(Requests.check("t", "p", 1))))
+                .isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> {
+                    assertThat(failed.permanent()).isFalse();
+                    assertThat(failed.error()).contains("HTTP 200").contains("without \"status\"")
+                            .contains("it must be one JSON object {\"status\": \"ready\" |");
+                });
+        assertThat(hits).hasValue(1);
+    }
+
+    @Test
+    void aClaimIsPostedWithItsTransitionOwnerNameAndParameters_andItsOutputsComeBack() {
+        behaviour = hit -> new Reply(200, "{\"outputs\": {\"url\": \"https://ws.example/alice\"}}");
+        HttpProvisioner provisioner = provisioner(config(SECRET).withUrls(url("/create"), url("/delete")));
+
+        ProvisionResult result = await(provisioner.provision(Requests.claim("t", "p", 5, Map.of("dotfiles", "d"))));
+
+        assertThat(provisioner.supports(Transition.CLAIM)).isTrue();
+        assertThat(result).isInstanceOfSatisfying(ProvisionResult.Succeeded.class,
+                ok -> assertThat(ok.outputs()).containsOnly(Map.entry("url", "https://ws.example/alice")));
+        JsonNode body = bodies.peek();
+        assertThat(body.get("transition").asText()).isEqualTo("claim");
+        assertThat(body.get("owner").asText()).isEqualTo("alice");
+        assertThat(body.get("workspace_name").asText()).isEqualTo("alice-ws");
+        assertThat(body.get("parameters").get("dotfiles").asText()).isEqualTo("d");
+        assertThat(paths).as("claims go to the create URL").containsExactly("/create");
+        assertThat(idempotencyKeys).containsExactly("claim-5");
+    }
+
+    @Test
+    void eachTransitionHasItsOwnTimeout() {
+        behaviour = hit -> null;
+        HttpProvisioner provisioner = provisioner(config(SECRET)
+                .withTimeouts(new Timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofMillis(200),
+                        Duration.ofMillis(300)))
+                .withRetry(new RetrySettings(1, Duration.ofMillis(1), 1, Duration.ofMillis(1))));
+
+        assertThat(await(provisioner.provision(Requests.check("t", "p", 1))))
+                .isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> assertThat(failed.error())
+                        .contains("check timed out after PT0.2S (check-timeout)"));
+        assertThat(await(provisioner.provision(Requests.claim("t", "p", 1, Map.of()))))
+                .isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> assertThat(failed.error())
+                        .contains("claim timed out after PT0.3S (claim-timeout)"));
+    }
+
+    @Test
+    void retriesHappenOnlyWithinTheTransitionsTimeout() {
+        // Every answer is a fast 503; the retry waits (about 300 ms each) outlast a 500 ms timeout after two attempts.
+        behaviour = hit -> new Reply(503, "");
+        HttpProvisioner provisioner = provisioner(config(SECRET)
+                .withTimeouts(Timeouts.all(Duration.ofMillis(500)))
+                .withRetry(new RetrySettings(10, Duration.ofMillis(300), 1, Duration.ofMillis(300))));
+
+        ProvisionResult result = await(provisioner.provision(Requests.create("t", "p", 1)));
+
+        assertThat(result).isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> {
+            assertThat(failed.permanent()).isFalse();
+            assertThat(failed.error()).contains("create timed out after PT0.5S (create-timeout)");
+        });
+        assertThat(hits.get()).as("not all 10 attempts: the timeout ended them").isBetween(1, 3);
+    }
+
+    @Test
+    void timeoutsDefaultPerSpec_andBadOnesNameTheSetting() {
+        assertThat(HttpProvisionerConfig.of(url("/"), HmacSecret.ofUtf8(SECRET)).timeouts())
+                .isEqualTo(new Timeouts(Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(30),
+                        Duration.ofSeconds(60)));
+        assertThatThrownBy(() -> new Timeouts(Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1),
+                Duration.ZERO)).hasMessageContaining("claim-timeout");
     }
 
     @Test

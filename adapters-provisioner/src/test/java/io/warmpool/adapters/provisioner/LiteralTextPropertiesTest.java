@@ -98,7 +98,7 @@ class LiteralTextPropertiesTest {
         retryScheduler = Executors.newSingleThreadScheduledExecutor();
         HttpProvisionerConfig config = HttpProvisionerConfig.of(
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks?x=1"), HmacSecret.ofUtf8(SECRET))
-                .withRequestTimeout(Duration.ofSeconds(10));
+                .withTimeouts(HttpProvisionerConfig.Timeouts.all(Duration.ofSeconds(10)));
         http = new HttpProvisioner(config, HttpProvisioner.newHttpClient(config),
                 new MutableClock(Instant.parse("2026-03-01T10:00:00Z")), new SplittableRandom(1), retryScheduler);
     }

@@ -27,6 +27,18 @@ final class Requests {
                 new PresetId(template, "v1", preset), Map.of("cpu", "2"), Map.of("url", "https://x.invalid/" + n), 1);
     }
 
+    /** A check of workspace {@code n}, with the outputs its create produced. */
+    static ProvisionRequest check(String template, String preset, int n) {
+        return ProvisionRequest.check("check-" + n, workspace(n), "prebuild-" + n, "prebuilds",
+                new PresetId(template, "v1", preset), Map.of("cpu", "2"), Map.of("url", "https://x.invalid/" + n));
+    }
+
+    /** Workspace {@code n} claimed by alice as {@code alice-ws} with the claim's parameters. */
+    static ProvisionRequest claim(String template, String preset, int n, Map<String, String> claimParameters) {
+        return ProvisionRequest.claim("claim-" + n, workspace(n), new PresetId(template, "v1", preset), "alice-ws",
+                "alice", claimParameters, Map.of("url", "https://x.invalid/" + n));
+    }
+
     static ProvisionRequest withParameters(ProvisionRequest r, Map<String, String> parameters) {
         return new ProvisionRequest(r.transition(), r.workspace(), r.workspaceName(), r.owner(), r.preset(),
                 parameters, r.outputs(), r.attempt());

@@ -132,7 +132,9 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             jobResult = new JobResult.Succeeded(ok.outputs(), ok.log());
             outcome = CreateOutcome.SUCCEEDED;
         } else {
-            ProvisionResult.Failed failed = (ProvisionResult.Failed) result;
+            ProvisionResult.Failed failed = result instanceof ProvisionResult.Failed f ? f
+                    // A check's answer to a create or delete is a provisioner bug: a transient failure, not a crash.
+                    : new ProvisionResult.Failed("provisioner answered a check to a " + job.transition().wire(), false, "");
             jobResult = new JobResult.Failed(failed.permanent() ? "permanent" : "failed", failed.error(),
                     failed.permanent(), failed.log());
             outcome = failed.permanent() ? CreateOutcome.PERMANENT_FAILURE : CreateOutcome.FAILED;

@@ -108,6 +108,20 @@ class ProvisionerWorkerServiceTest {
     }
 
     @Test
+    void givenAProvisionerThatAnswersACreateWithACheck_itIsATransientFailure_notACrash() {
+        WorkspaceId ws = queueCreate(1);
+        world.provisioner.willReturn(ProvisionResult.Checked.of(io.warmpool.application.port.out.Health.READY, ""));
+
+        WorkerStep step = world.step();
+
+        assertThat(step).isEqualTo(WorkerStep.FAILED);
+        assertThat(world.store.phaseOf(ws)).contains(Phase.FAILED);
+        assertThat(buildsOf(ws)).last().satisfies(b -> assertThat(b.error())
+                .isEqualTo("provisioner answered a check to a create"));
+        assertThat(world.store.failureState(preset).consecutiveFailures()).isEqualTo(1);
+    }
+
+    @Test
     void givenTransientFailure_failureIsCountedAndBackoffEventCarriesUntil() {
         // given
         WorkspaceId ws = queueCreate(1);

@@ -1,6 +1,7 @@
 package io.warmpool.bootstrap.config;
 
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
+import io.warmpool.adapters.provisioner.HttpProvisionerConfig.Timeouts;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.WorkerSettings;
@@ -56,10 +57,16 @@ public enum Setting {
     SIMULATED_CONFIG("simulated-config", "examples/simulated-provisioner.yaml", "simulated provisioner: latencies and failure rules (used when the file exists)", false),
     COMMAND_CREATE("command-create", null, "command provisioner: argv of the create command, as a YAML/JSON list", false),
     COMMAND_DELETE("command-delete", null, "command provisioner: argv of the delete command, as a YAML/JSON list", false),
+    COMMAND_CHECK("command-check", null, "command provisioner: argv of the check command (answers {\"status\": \"ready\"|\"starting\"|\"unhealthy\"|\"gone\"|\"failed\"}), as a YAML/JSON list; none: no readiness or liveness by provisioner", false),
+    COMMAND_CLAIM("command-claim", null, "command provisioner: argv of the claim command (hands a prebuild to its new owner), as a YAML/JSON list; none: a claim's handoff is a no-op", false),
     COMMAND_MAX_CONCURRENT("command-max-concurrent", null, "command provisioner: commands running at once, further ones wait in arrival order (default: --workers)", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
     HTTP_PROVISIONER_URL("http-provisioner-url", null, "http provisioner: URL that receives the signed requests", false),
     HTTP_PROVISIONER_MAX_ATTEMPTS("http-provisioner-max-attempts", Integer.toString(RetrySettings.DEFAULT.maxAttempts()), "http provisioner: attempts per request, the first included, when the answer is transient (5xx, 408, 429, timeouts); 1 to 10", false),
+    CREATE_TIMEOUT("create-timeout", Durations.format(Timeouts.DEFAULT.create()), "http provisioner: time limit of a create, every attempt and retry included", false),
+    DELETE_TIMEOUT("delete-timeout", Durations.format(Timeouts.DEFAULT.delete()), "http provisioner: time limit of a delete, every attempt and retry included", false),
+    CHECK_TIMEOUT("check-timeout", Durations.format(Timeouts.DEFAULT.check()), "http provisioner: time limit of a readiness or liveness check, every attempt and retry included", false),
+    CLAIM_TIMEOUT("claim-timeout", Durations.format(Timeouts.DEFAULT.claim()), "http provisioner: time limit of a claim's handoff, every attempt and retry included (R12)", false),
     HTTP_PROVISIONER_SECRET("http-provisioner-secret", null, "http provisioner: HMAC-SHA256 key (never logged; prefer --http-provisioner-secret-file)", true),
     HTTP_PROVISIONER_SECRET_FILE("http-provisioner-secret-file", null, "http provisioner: file holding the HMAC-SHA256 key (trailing newline ignored)", false),
     SERVER("server", "http://127.0.0.1:8080", "client commands: URL of the running service", false),

@@ -4,6 +4,8 @@ import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.FailureRule;
 import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.Latency;
+import io.warmpool.adapters.provisioner.SimulatedProvisionerConfig.Life;
+import io.warmpool.application.port.out.Health;
 import io.warmpool.domain.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +26,19 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * delete_failure_rate: 0
  * presets:                             # per preset, replacing the global rule
  *   go-service/broken: {failure_rate: 1.0}
+ * # The life of a created workspace (R10–R12), for every preset; all optional, absent = none of it:
+ * readiness_latency: {min: 1m, max: 4m} # checks answer starting this long after the create, then ready
+ * deaths_per_hour: 0.05                # a ready workspace dies at this rate (exponential time to death) ...
+ * death_status: gone                   # ... and then checks gone (default) or unhealthy
+ * claim_latency: 2s                    # a claim's handoff takes this long
+ * claim_failure_rate: 0.01             # and fails this often (either one set: claims reach the provisioner)
  * </pre>
  */
 public final class SimulatedProvisionerYaml {
 
-    private static final Set<String> KEYS = Set.of("create_latency", "delete_latency", "failures", "delete_failure_rate", "presets");
+    private static final Set<String> KEYS = new java.util.LinkedHashSet<>(List.of("create_latency", "delete_latency",
+            "failures", "delete_failure_rate", "presets", "readiness_latency", "deaths_per_hour", "death_status",
+            "claim_latency", "claim_failure_rate"));
     private static final Set<String> RULE_KEYS = Set.of("fail_first", "failure_rate", "permanent");
 
     private SimulatedProvisionerYaml() {
@@ -65,10 +75,29 @@ public final class SimulatedProvisionerYaml {
             if (map.containsKey("presets")) {
                 asMap(map.get("presets"), "presets").forEach((k, v) -> presets.put(k, rule(v, "presets." + k)));
             }
-            return new SimulatedProvisionerConfig(create, delete, global, presets, deleteRate);
+            return new SimulatedProvisionerConfig(create, delete, global, presets, deleteRate, life(map));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new ConfigException(List.of(where + ": " + e.getMessage()));
         }
+    }
+
+    private static Life life(Map<String, Object> map) {
+        Life none = Life.NONE;
+        Latency readiness = map.containsKey("readiness_latency")
+                ? latency(map.get("readiness_latency"), "readiness_latency") : none.readinessLatency();
+        double deaths = map.containsKey("deaths_per_hour") ? number(map.get("deaths_per_hour"), "deaths_per_hour") : 0;
+        Health deathStatus = none.deathStatus();
+        if (map.containsKey("death_status")) {
+            Object v = map.get("death_status");
+            deathStatus = Health.fromWire(String.valueOf(v))
+                    .filter(h -> h == Health.GONE || h == Health.UNHEALTHY)
+                    .orElseThrow(() -> new IllegalArgumentException("death_status must be gone or unhealthy, got '" + v + "'"));
+        }
+        Latency claim = map.containsKey("claim_latency") ? latency(map.get("claim_latency"), "claim_latency")
+                : none.claimLatency();
+        double claimFailures = map.containsKey("claim_failure_rate")
+                ? number(map.get("claim_failure_rate"), "claim_failure_rate") : 0;
+        return new Life(readiness, deaths, deathStatus, claim, claimFailures);
     }
 
     private static Latency latency(Object v, String field) {

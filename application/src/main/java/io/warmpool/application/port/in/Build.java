@@ -14,6 +14,10 @@ import java.time.Instant;
 public record Build(long id, Transition transition, String status, String reason, int attempt, Instant createdAt,
                     Instant startedAt, Instant finishedAt, String errorCode, String error, String log) {
 
-    /** The two kinds of build (SPEC §1). */
-    public enum Transition { CREATE, DELETE }
+    /**
+     * The kinds of build (SPEC §1, R10–R12), one for each provisioner transition. Builds of the queue are creates
+     * and deletes today; {@code CHECK} and {@code CLAIM} are the provisioner's other transitions, named here so
+     * the read model covers every one (no build of those kinds is recorded yet).
+     */
+    public enum Transition { CREATE, DELETE, CHECK, CLAIM }
 }
