@@ -169,6 +169,9 @@ public final class ClientCommands {
         String owner;
         @Option(names = "--name", paramLabel = "NAME", description = "the workspace's new name (default: generated)")
         String name;
+        @Option(names = "--wait", paramLabel = "DURATION", description = "when none is ready, wait up to this long "
+                + "(at most 10m, e.g. 2m) for the next one, first come first served")
+        String wait;
 
         @Override
         public Integer call() {
@@ -181,12 +184,28 @@ public final class ClientCommands {
                 throw new ParameterException(spec.commandLine(), (owner == null ? "--owner (default: $USER): " : "")
                         + e.getMessage());
             }
+            java.time.Duration waitFor = null;
+            if (wait != null) {
+                try {
+                    waitFor = io.warmpool.domain.Durations.parse(wait);
+                    new ClaimCommand(ref, who, java.util.Optional.empty(), java.util.Optional.of(waitFor));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--wait: " + e.getMessage());
+                }
+            }
             ObjectNode body = ApiClient.JSON.createObjectNode();
             body.put("owner", who);
             if (name != null) {
                 body.put("name", name);
             }
-            JsonNode ws = client.client().postJson(path(ref) + "/claims", body);
+            JsonNode ws;
+            if (waitFor == null) {
+                ws = client.client().postJson(path(ref) + "/claims", body);
+            } else {
+                body.put("wait", wait.trim());
+                // The answer comes when the claim is served or its wait runs out: allow for both, and a minute more.
+                ws = client.client().postJson(path(ref) + "/claims", body, waitFor.plusSeconds(60));
+            }
             if (output.json()) {
                 out(spec).println(pretty(ws));
             } else {

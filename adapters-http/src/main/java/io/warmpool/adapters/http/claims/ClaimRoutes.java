@@ -12,7 +12,12 @@ import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase.ClaimedWorkspace;
 import io.warmpool.domain.PresetRef;
+import io.javalin.http.BadRequestResponse;
+import io.warmpool.domain.Durations;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,10 +26,15 @@ import java.util.TreeMap;
 /**
  * {@code POST /api/v1/presets/{template}/{preset}/claims} (SPEC A3): hands the oldest eligible prebuild to a user,
  * 201 with the workspace and its outputs, or 409 "no prebuilt workspace available".
+ *
+ * <p>With {@code "wait": "2m"} (SPEC R12, at most 10m) a claim that finds nothing eligible waits for a prebuild
+ * in its turn; it holds no server thread meanwhile (Javalin's {@code ctx.future}: the request is suspended and
+ * answered from the waiting claims' thread). Timed out → 503 "no prebuilt workspace available" with
+ * {@code Retry-After}; the preset's queue already full → 429.
  */
 public final class ClaimRoutes implements Resource {
 
-    private static final List<String> FIELDS = List.of("owner", "name");
+    private static final List<String> FIELDS = List.of("owner", "name", "wait");
 
     private final ClaimPrebuildUseCase claims;
 
@@ -43,14 +53,60 @@ public final class ClaimRoutes implements Resource {
 
     private void claim(Context ctx) {
         PresetRef ref = presetRef(ctx);
-        JsonNode body = Json.readObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\"}");
+        JsonNode body = Json.readObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\",\"wait\":\"2m\"}");
         Json.rejectUnknownFields(body, FIELDS);
         String owner = Json.optionalText(body, "owner");
         String name = Json.optionalText(body, "name");
-        ClaimPrebuildUseCase.Attempt attempt = claims.claim(new ClaimCommand(ref, owner, Optional.ofNullable(name)));
-        if (!(attempt instanceof ClaimPrebuildUseCase.Claimed claimed)) {
-            throw new HttpResponseException(409, "no prebuilt workspace available for " + ref);
+        Optional<Duration> wait = Optional.ofNullable(Json.optionalText(body, "wait")).map(ClaimRoutes::waitDuration);
+        ClaimCommand command = new ClaimCommand(ref, owner, Optional.ofNullable(name), wait);
+        if (wait.isEmpty()) {
+            // Today's path, unchanged (it is benchmarked): one claim on this thread.
+            ClaimPrebuildUseCase.Attempt attempt = claims.claim(command);
+            if (!(attempt instanceof ClaimPrebuildUseCase.Claimed claimed)) {
+                throw new HttpResponseException(409, "no prebuilt workspace available for " + ref);
+            }
+            sendClaimed(ctx, claimed);
+            return;
         }
+        CompletableFuture<ClaimPrebuildUseCase.Attempt> answer = claims.claimWaiting(command);
+        if (answer.isDone()) {
+            respond(ctx, ref, answer.join());
+            return;
+        }
+        ctx.future(() -> answer.thenAccept(attempt -> respond(ctx, ref, attempt)));
+    }
+
+    /** {@code wait} as a duration; 400 naming the field when it is not one or is out of range. */
+    private static Duration waitDuration(String text) {
+        Duration d;
+        try {
+            d = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestResponse("wait: " + e.getMessage());
+        }
+        if (d.isNegative() || d.isZero() || d.compareTo(ClaimCommand.MAX_WAIT) > 0) {
+            throw new BadRequestResponse("wait must be a positive duration of at most 10m, got '" + text + "'");
+        }
+        return d;
+    }
+
+    private static void respond(Context ctx, PresetRef ref, ClaimPrebuildUseCase.Attempt attempt) {
+        if (attempt instanceof ClaimPrebuildUseCase.Claimed claimed) {
+            sendClaimed(ctx, claimed);
+        } else if (attempt instanceof ClaimPrebuildUseCase.Full full) {
+            Json.send(ctx, 429, new Json.ErrorView("too many claims are waiting for " + ref + " (at most "
+                    + full.limit() + ", --max-claim-waiters-per-preset); try again later or claim without wait"));
+        } else if (attempt instanceof ClaimPrebuildUseCase.TimedOut timedOut) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, timedOut.retryAfter().toSeconds())));
+            Json.send(ctx, 503, new Json.ErrorView("no prebuilt workspace available for " + ref + " within "
+                    + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS))));
+        } else {
+            // Not waiting (a miss is only answered here when the claim did not ask to wait).
+            Json.send(ctx, 409, new Json.ErrorView("no prebuilt workspace available for " + ref));
+        }
+    }
+
+    private static void sendClaimed(Context ctx, ClaimPrebuildUseCase.Claimed claimed) {
         ClaimedWorkspace w = claimed.workspace();
         Json.send(ctx, 201, new ClaimedView(w.id().text(), w.name(), w.owner(), w.preset().ref().toString(),
                 w.preset().version(), w.createdAt(), w.claimedAt(), new TreeMap<>(w.outputs())));
