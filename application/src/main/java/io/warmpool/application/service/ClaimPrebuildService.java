@@ -81,8 +81,12 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
         waiting.close();
     }
 
+    /** {@inheritDoc} A command with {@link ClaimCommand#maxWait()} waits here, on the caller's thread. */
     @Override
     public Attempt claim(ClaimCommand command) {
+        if (command.maxWait().isPresent()) {
+            return claimWaiting(command).join();
+        }
         Instant now = Clocks.now(clock);
         String name = command.name().orElseGet(() -> defaultName(command));
         ClaimPort.Attempt attempt = claims.claim(command.preset(), command.owner(), name, now);

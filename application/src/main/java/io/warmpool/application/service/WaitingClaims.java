@@ -89,7 +89,13 @@ final class WaitingClaims implements AutoCloseable {
             return CompletableFuture.completedFuture(new Full(preset, settings.maxWaitersPerPreset()));
         }
         Waiter w = new Waiter(number.getAsLong(), command, name, preset, arrived, new CompletableFuture<>());
-        waiting.computeIfAbsent(preset.ref(), r -> new ConcurrentSkipListMap<>()).put(w.number(), w);
+        // Added inside the map's atomic compute: remove() drops a queue that became empty in the same way, so a waiter
+        // can never land in a queue that was just dropped.
+        waiting.compute(preset.ref(), (r, q) -> {
+            ConcurrentSkipListMap<Long, Waiter> queue = q == null ? new ConcurrentSkipListMap<>() : q;
+            queue.put(w.number(), w);
+            return queue;
+        });
         // A prebuild may have become ready between the miss and the join (its notification found no waiter here).
         run(executor, () -> drain(preset.ref()));
         CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS, executor).execute(() -> expire(w));

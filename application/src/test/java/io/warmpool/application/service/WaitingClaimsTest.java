@@ -140,6 +140,15 @@ class WaitingClaimsTest {
     }
 
     @Test
+    void theBlockingClaim_withAWait_waitsOnTheCallersThread() throws Exception {
+        PresetId preset = world.preset("python", 3);
+
+        Attempt attempt = claims.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty(), Optional.of(Duration.ofMillis(100))));
+
+        assertThat(attempt).isInstanceOf(ClaimPrebuildUseCase.TimedOut.class);
+    }
+
+    @Test
     void stopping_answersEveryWaitingClaimAsTimedOut() throws Exception {
         PresetId preset = world.preset("python", 3);
         CompletableFuture<Attempt> answer = waitFor(preset, "ada", LONG);

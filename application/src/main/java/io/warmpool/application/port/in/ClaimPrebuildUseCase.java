@@ -18,7 +18,11 @@ import java.util.concurrent.CompletableFuture;
 public interface ClaimPrebuildUseCase {
 
     /**
-     * @return {@link Claimed} or {@link Missed} ("no prebuilt workspace available")
+     * A claim answered before this returns; with {@link ClaimCommand#maxWait()} it is {@link #claimWaiting}, waited
+     * for on the caller's thread.
+     *
+     * @return {@link Claimed} or {@link Missed} ("no prebuilt workspace available"); with a wait also
+     *         {@link TimedOut} or {@link Full}
      * @throws io.warmpool.application.port.out.NotFoundException when the preset does not exist
      */
     Attempt claim(ClaimCommand command);
