@@ -16,7 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -158,5 +164,67 @@ public abstract class ClaimWaitersPortContract extends PortContract {
 
         assertThat(heardByA.poll(10, TimeUnit.SECONDS)).isEqualTo(preset);
         assertThat(heardByB.poll(10, TimeUnit.SECONDS)).isEqualTo(preset);
+    }
+
+    @Test
+    void concurrentJoinsFromTwoReplicas_neverOvershootTheBound() throws Exception {
+        PresetId preset = small();
+        int max = 5;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<OptionalLong>> joins = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                ClaimWaitersPort replica = i % 2 == 0 ? replicaA : replicaB;
+                joins.add(pool.submit(() -> {
+                    start.await();
+                    return replica.join(preset, NOW, LATER, max);
+                }));
+            }
+            start.countDown();
+            long admitted = 0;
+            for (Future<OptionalLong> f : joins) {
+                admitted += f.get(30, TimeUnit.SECONDS).isPresent() ? 1 : 0;
+            }
+            assertThat(admitted).isEqualTo(max);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void everyWaiterTryingAtOnce_onlyTheOldestTakesTheOnePrebuild() throws Exception {
+        PresetId preset = small();
+        List<Long> waiters = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            waiters.add(joined((i % 2 == 0 ? replicaA : replicaB).join(preset, NOW, LATER, 100)));
+        }
+        WorkspaceId prebuild = seed.runningPrebuild(preset, T0, Map.of());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Turn>> tries = new ArrayList<>();
+            // The youngest first, so that the oldest is not favoured by starting first.
+            for (int i = waiters.size() - 1; i >= 0; i--) {
+                long waiter = waiters.get(i);
+                ClaimWaitersPort replica = i % 2 == 0 ? replicaA : replicaB;
+                Callable<Turn> attempt = () -> {
+                    start.await();
+                    return replica.claimInTurn(waiter, SMALL, "user-" + waiter, "ws-" + waiter, NOW.plusSeconds(1));
+                };
+                tries.add(pool.submit(attempt));
+            }
+            start.countDown();
+            List<String> owners = new ArrayList<>();
+            for (Future<Turn> f : tries) {
+                if (f.get(30, TimeUnit.SECONDS).attempt() instanceof ClaimPort.Claimed c) {
+                    assertThat(c.workspace().id()).isEqualTo(prebuild);
+                    owners.add(c.workspace().owner());
+                }
+            }
+            assertThat(owners).containsExactly("user-" + waiters.get(0));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
