@@ -32,7 +32,7 @@ class WaitingClaimsTest {
     }
 
     private CompletableFuture<Attempt> waitFor(PresetId preset, String owner, Duration wait) {
-        return claims.claimWaiting(new ClaimCommand(preset.ref(), owner, Optional.empty(), Optional.of(wait)));
+        return claims.claimWaiting(new ClaimCommand(preset.ref(), owner, Optional.empty()).withMaxWait(Optional.of(wait)));
     }
 
     private static String owner(Attempt attempt) {
@@ -143,7 +143,7 @@ class WaitingClaimsTest {
     void theBlockingClaim_withAWait_waitsOnTheCallersThread() throws Exception {
         PresetId preset = world.preset("python", 3);
 
-        Attempt attempt = claims.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty(), Optional.of(Duration.ofMillis(100))));
+        Attempt attempt = claims.claim(new ClaimCommand(preset.ref(), "ada", Optional.empty()).withMaxWait(Optional.of(Duration.ofMillis(100))));
 
         assertThat(attempt).isInstanceOf(ClaimPrebuildUseCase.TimedOut.class);
     }

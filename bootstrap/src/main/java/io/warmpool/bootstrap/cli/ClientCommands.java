@@ -188,7 +188,7 @@ public final class ClientCommands {
             if (wait != null) {
                 try {
                     waitFor = io.warmpool.domain.Durations.parse(wait);
-                    new ClaimCommand(ref, who, java.util.Optional.empty(), java.util.Optional.of(waitFor));
+                    new ClaimCommand(ref, who, java.util.Optional.empty()).withMaxWait(java.util.Optional.of(waitFor));
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), "--wait: " + e.getMessage());
                 }

@@ -58,7 +58,7 @@ public final class ClaimRoutes implements Resource {
         String owner = Json.optionalText(body, "owner");
         String name = Json.optionalText(body, "name");
         Optional<Duration> wait = Optional.ofNullable(Json.optionalText(body, "wait")).map(ClaimRoutes::waitDuration);
-        ClaimCommand command = new ClaimCommand(ref, owner, Optional.ofNullable(name), wait);
+        ClaimCommand command = new ClaimCommand(ref, owner, Optional.ofNullable(name)).withMaxWait(wait);
         if (wait.isEmpty()) {
             // Today's path, unchanged (it is benchmarked): one claim on this thread.
             ClaimPrebuildUseCase.Attempt attempt = claims.claim(command);

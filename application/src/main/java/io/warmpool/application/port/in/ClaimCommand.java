@@ -25,6 +25,14 @@ public record ClaimCommand(PresetRef preset, String owner, Optional<String> name
         this(preset, owner, name, Optional.empty());
     }
 
+    /**
+     * This claim, waiting up to {@code maxWait} (empty: not waiting). Callers build a waiting claim this way rather
+     * than with the canonical constructor, so that other optional parts of a claim can be added beside it.
+     */
+    public ClaimCommand withMaxWait(Optional<Duration> maxWait) {
+        return new ClaimCommand(preset, owner, name, maxWait);
+    }
+
     public ClaimCommand {
         Objects.requireNonNull(preset, "preset");
         Names.requireValid("owner", owner);
