@@ -110,7 +110,7 @@ class InjectorSmokeTest {
         WarmpoolService service = Composition.service(config(external, provisioner), new PrintStream(OutputStream.nullOutputStream()), false);
 
         assertThat(service.parts()).extracting(Object::toString).containsExactly("database", "presets at start",
-                "provisioner (" + provisioner + ")", "timer", "workers", "API", "reconcile loop", "live view ticker");
+                "provisioner (" + provisioner + ")", "timer", "workers", "waiting claims", "API", "reconcile loop", "live view ticker");
         assertThatThrownBy(service::apiAddress).hasMessageContaining("not started");
         service.close(); // nothing started: nothing to stop
     }

@@ -353,7 +353,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
     private static final String UNIQUE_VIOLATION = "23505";
 
     /** Says which part of {@code template/preset} is missing; only runs when the claim statement found no preset. */
-    private static NotFoundException notFound(DSLContext dsl, PresetRef preset) {
+    static NotFoundException notFound(DSLContext dsl, PresetRef preset) {
         var version = dsl.select(TEMPLATE_VERSIONS.NAME)
                 .from(TEMPLATES)
                 .leftJoin(TEMPLATE_VERSIONS).on(TEMPLATE_VERSIONS.TEMPLATE_ID.eq(TEMPLATES.ID), TEMPLATE_VERSIONS.ACTIVE.isTrue())

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
@@ -15,6 +16,7 @@ import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The application's persistence ports on PostgreSQL, one adapter instance each per injector. Building them does no
@@ -25,7 +27,8 @@ import java.time.Clock;
  * {@link PresetSnapshotPort}, {@link BuildQueuePort}, {@link ClaimPort} and {@link WorkspacePort} (one adapter),
  * {@link ReconciliationLockPort} (a session advisory lock), {@link NudgePort} (LISTEN/NOTIFY across replicas),
  * {@link PresetHistoryPort}, and the event log {@link JooqEventLogAdapter} (an event sink, read back with
- * {@link JooqEventLogAdapter#recent}) with its pruning, {@link EventRetentionPort}.
+ * {@link JooqEventLogAdapter#recent}) with its pruning, {@link EventRetentionPort}; {@link ClaimWaitersPort}
+ * (waiting claims).
  *
  * <p>Needs: a {@link PostgresDatabase} (bootstrap's embedded or external database module) and a {@link Clock}.
  */
@@ -44,6 +47,15 @@ public final class PostgresModule extends AbstractModule {
         bind(NudgePort.class).to(PostgresNudgeAdapter.class);
         bind(PresetHistoryPort.class).to(JooqPresetHistoryAdapter.class);
         bind(EventRetentionPort.class).to(JooqEventLogAdapter.class);
+        bind(ClaimWaitersPort.class).to(PostgresClaimWaitersAdapter.class);
+    }
+
+    /** Waiting claims: the {@code claim_waiters} queue and their own LISTEN/NOTIFY channel (one listener per replica). */
+    @Provides
+    @Singleton
+    PostgresClaimWaitersAdapter claimWaiters(PostgresDatabase database, PresetIds ids) {
+        return new PostgresClaimWaitersAdapter(database.context(), ids, new PostgresNudgeAdapter(database,
+                PostgresNudgeAdapter.READY_CHANNEL, Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofSeconds(5)));
     }
 
     /** Preset ids by reference, shared by every adapter (one cache). */

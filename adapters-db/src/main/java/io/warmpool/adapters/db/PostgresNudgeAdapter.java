@@ -38,6 +38,8 @@ final class PostgresNudgeAdapter implements NudgePort {
 
     /** The notification channel every replica listens on. */
     public static final String CHANNEL = "warmpool_nudge";
+    /** The channel on which prebuilds that became eligible, and waiters that left, are announced (R12 wait). */
+    public static final String READY_CHANNEL = "warmpool_prebuild_ready";
 
     private static final Logger LOG = Logger.getLogger(PostgresNudgeAdapter.class.getName());
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -45,6 +47,7 @@ final class PostgresNudgeAdapter implements NudgePort {
     private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(30);
 
     private final PostgresDatabase database;
+    private final String channel;
     private final Duration pollTimeout;
     private final Duration minReconnectDelay;
     private final Duration maxReconnectDelay;
@@ -61,7 +64,20 @@ final class PostgresNudgeAdapter implements NudgePort {
      */
     PostgresNudgeAdapter(PostgresDatabase database, Duration pollTimeout, Duration minReconnectDelay,
                          Duration maxReconnectDelay) {
+        this(database, CHANNEL, pollTimeout, minReconnectDelay, maxReconnectDelay);
+    }
+
+    /**
+     * The same on another channel (a constant identifier of ours, never user data: LISTEN takes no parameters),
+     * e.g. {@link #READY_CHANNEL} for the waiting claims.
+     */
+    PostgresNudgeAdapter(PostgresDatabase database, String channel, Duration pollTimeout, Duration minReconnectDelay,
+                         Duration maxReconnectDelay) {
         this.database = Objects.requireNonNull(database, "database");
+        if (!CHANNEL.equals(channel) && !READY_CHANNEL.equals(channel)) {
+            throw new IllegalArgumentException("unknown channel " + channel);
+        }
+        this.channel = channel;
         this.pollTimeout = requirePositive(pollTimeout, "pollTimeout");
         this.minReconnectDelay = requirePositive(minReconnectDelay, "minReconnectDelay");
         this.maxReconnectDelay = requirePositive(maxReconnectDelay, "maxReconnectDelay");
@@ -90,7 +106,7 @@ final class PostgresNudgeAdapter implements NudgePort {
         String payload = encode(preset);
         DbErrors.guardRun("sending a nudge for " + preset, () -> database.dsl().connection(connection -> {
             try (PreparedStatement ps = connection.prepareStatement("select pg_notify(?, ?)")) {
-                ps.setString(1, CHANNEL);
+                ps.setString(1, channel);
                 ps.setString(2, payload);
                 ps.executeQuery().close();
             }
@@ -112,7 +128,7 @@ final class PostgresNudgeAdapter implements NudgePort {
         String[] payloads = presets.stream().map(PostgresNudgeAdapter::encode).toArray(String[]::new);
         DbErrors.guardRun("sending nudges for " + presets.size() + " presets", () -> database.dsl().connection(connection -> {
             try (PreparedStatement ps = connection.prepareStatement(NOTIFY_ALL_SQL)) {
-                ps.setString(1, CHANNEL);
+                ps.setString(1, channel);
                 ps.setArray(2, connection.createArrayOf("text", payloads));
                 ps.executeQuery().close();
             }
@@ -189,7 +205,7 @@ final class PostgresNudgeAdapter implements NudgePort {
             Connection c = database.openDedicatedConnection();
             try (Statement s = c.createStatement()) {
                 // The channel is a constant identifier, not data: LISTEN takes no bind parameters.
-                s.execute("LISTEN " + CHANNEL);
+                s.execute("LISTEN " + channel);
                 backendPid = c.unwrap(PGConnection.class).getBackendPID();
                 return c;
             } catch (SQLException | RuntimeException e) {
@@ -255,12 +271,12 @@ final class PostgresNudgeAdapter implements NudgePort {
         }
 
         private void deliver(PGNotification n) {
-            if (!CHANNEL.equals(n.getName())) {
+            if (!channel.equals(n.getName())) {
                 return;
             }
             Optional<PresetId> preset = decode(n.getParameter());
             if (preset.isEmpty()) {
-                LOG.fine(() -> "ignoring a notification that names no preset on " + CHANNEL);
+                LOG.fine(() -> "ignoring a notification that names no preset on " + channel);
                 return;
             }
             try {

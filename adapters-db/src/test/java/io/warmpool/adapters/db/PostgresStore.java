@@ -45,7 +45,9 @@ final class PostgresStore implements BeforeAllCallback, AfterAllCallback {
         return new StorePorts(presets, presets, presets, new JooqSnapshotAdapter(db.dsl(), presetIds),
                 new JooqBuildQueueAdapter(db.dsl(), presetIds), workspaces, workspaces, new PostgresReconciliationLock(db),
                 // Short poll and reconnect delays, as in the database-only nudge tests.
-                new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)));
+                new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)),
+                new PostgresClaimWaitersAdapter(db.dsl(), presetIds, new PostgresNudgeAdapter(db,
+                        PostgresNudgeAdapter.READY_CHANNEL, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200))));
     }
 
     /** The event log (sink and retention) over the same database, with its own preset identity cache. */

@@ -47,6 +47,8 @@ import java.util.logging.Logger;
  *       gauges are the active version's (0 when no version is active);</li>
  *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
  *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"}},
+ *       {@code warmpool_claim_wait_seconds{template,preset,outcome="served"|"timed_out"|"full"}} (claims that waited,
+ *       SPEC R12 {@code wait}: how long, from arrival to their answer),
  *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
  *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}};</li>
  *   <li>{@code warmpool_events_pruned_total} — events this replica deleted from the event log (retention);</li>
@@ -101,6 +103,11 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     private final Histogram claimDuration = Histogram.builder().name("warmpool_claim_duration_seconds")
             .help("Duration of claims, by outcome (hit or miss).").labelNames("outcome").withoutExemplars()
             .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+            .register(registry);
+    private final Histogram claimWait = Histogram.builder().name("warmpool_claim_wait_seconds")
+            .help("How long claims that found nothing eligible waited, by preset and outcome (served, timed_out, full).")
+            .labelNames("template", "preset", "outcome").withoutExemplars().classicOnly()
+            .classicUpperBounds(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
             .register(registry);
     private final Gauge jobsInFlight = Gauge.builder().name("warmpool_provisioner_jobs_in_flight")
             .help("Provisioner jobs this replica's workers are running, by kind.").labelNames("kind")
@@ -229,6 +236,16 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             claimDuration.labelValues(hit ? "hit" : "miss").observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+        }
+    }
+
+    /** Observes how long a waiting claim waited, under its preset and {@code outcome}. */
+    @Override
+    public void claimWaited(PresetId preset, String outcome, Duration waited) {
+        try {
+            claimWait.labelValues(preset.template(), preset.preset(), outcome).observe(seconds(waited));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording a claim's wait in metrics failed", e);
         }
     }
 

@@ -245,6 +245,21 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void claimWaits_areObservedByPresetAndOutcome() {
+        metrics.claimWaited(V1, "served", Duration.ofMillis(1500));
+        metrics.claimWaited(V1, "timed_out", Duration.ofSeconds(120));
+        metrics.claimWaited(V1, "timed_out", Duration.ofSeconds(60));
+        String text = scrape(metrics);
+
+        String template = "template=\"" + V1.template() + "\"";
+        String preset = "preset=\"" + V1.preset() + "\"";
+        assertThat(value(text, "warmpool_claim_wait_seconds_count", template, preset, "outcome=\"served\"")).hasValue(1);
+        assertThat(value(text, "warmpool_claim_wait_seconds_sum", template, preset, "outcome=\"served\"")).hasValue(1.5);
+        assertThat(value(text, "warmpool_claim_wait_seconds_count", template, preset, "outcome=\"timed_out\"")).hasValue(2);
+        assertThat(value(text, "warmpool_claim_wait_seconds_sum", template, preset, "outcome=\"timed_out\"")).hasValue(180);
+    }
+
+    @Test
     void jobsInFlight_goUpAndDown_byKind_andJobDurationsAreObservedByKindAndOutcome() {
         metrics.jobStarted(Transition.CREATE);
         metrics.jobStarted(Transition.CREATE);

@@ -4,6 +4,7 @@ import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase.Attempt;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.EventType;
@@ -14,31 +15,78 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Claims (A3). Thread-safe; concurrency safety of the hand-over itself is the {@link ClaimPort}'s contract. Every
  * claim, hit or miss, is recorded in the metrics, published as an event and followed by a nudge for its preset;
  * concurrent claims publish and nudge in groups (see {@link ClaimFollowUps}).
  */
-public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
+public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoCloseable {
 
     private final Clock clock;
     private final ClaimPort claims;
     private final IdGeneratorPort ids;
     private final ClaimFollowUps followUps;
     private final MetricsPort metrics;
+    private final ClaimWaitersPort waiters;
+    private final WaitingClaims waiting;
 
     public ClaimPrebuildService(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
-                                EventSinkPort events, MetricsPort metrics) {
+                                EventSinkPort events, MetricsPort metrics, ClaimWaitersPort waiters,
+                                ClaimWaitSettings waitSettings) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.claims = Objects.requireNonNull(claims, "claims");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.followUps = new ClaimFollowUps(events, nudges);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.waiters = Objects.requireNonNull(waiters, "waiters");
+        this.waiting = new WaitingClaims(clock, waiters, metrics, waitSettings, this::servedAfterWaiting);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On arrival the claim is tried through {@link ClaimWaitersPort#claimInTurn} (so that it does not pass claims
+     * already waiting for the preset), recorded as a hit or a miss exactly as {@link #claim} records it, and on a
+     * miss it joins the queue ({@link WaitingClaims}).
+     */
+    @Override
+    public CompletableFuture<Attempt> claimWaiting(ClaimCommand command) {
+        if (command.maxWait().isEmpty()) {
+            return CompletableFuture.completedFuture(claim(command));
+        }
+        Instant now = Clocks.now(clock);
+        String name = command.name().orElseGet(() -> defaultName(command));
+        ClaimPort.Attempt attempt = waiters.claimInTurn(ClaimWaitersPort.NOT_WAITING, command.preset(), command.owner(), name, now).attempt();
+        Attempt answer = recorded(command, attempt, now);
+        if (attempt instanceof ClaimPort.Missed missed) {
+            return waiting.await(command, name, missed.preset(), now);
+        }
+        return CompletableFuture.completedFuture(answer);
+    }
+
+    /** A waiter served: its event (with how long it waited); its miss on arrival was recorded then. */
+    private Attempt servedAfterWaiting(WaitingClaims.Arrival arrival, ClaimPort.Claimed claimed) {
+        Instant now = claimed.workspace().claimedAt();
+        followUps.handOver(Event.of(now, EventType.CLAIM_SUCCEEDED, claimed.preset(), claimed.workspace().id())
+                .with("owner", arrival.command().owner()).with("name", claimed.workspace().name())
+                .with("waited_ms", Long.toString(Duration.between(arrival.arrived(), now).toMillis())), claimed.preset());
+        return answer(claimed);
+    }
+
+    /** Stops the waiting claims of this replica (each is answered as timed out). */
+    @Override
+    public void close() {
+        waiting.close();
+    }
+
+    /** {@inheritDoc} A command with {@link ClaimCommand#maxWait()} waits here, on the caller's thread. */
     @Override
     public Attempt claim(ClaimCommand command) {
+        if (command.maxWait().isPresent()) {
+            return claimWaiting(command).join();
+        }
         Instant now = Clocks.now(clock);
         String name = command.name().orElseGet(() -> defaultName(command));
         ClaimPort.Attempt attempt = command.idempotencyKey().isEmpty()
@@ -49,6 +97,11 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase {
             // nudge — they were all recorded when it was made.
             return answer(attempt);
         }
+        return recorded(command, attempt, now);
+    }
+
+    /** Records a claim's outcome (metrics, event, nudge) and answers it. */
+    private Attempt recorded(ClaimCommand command, ClaimPort.Attempt attempt, Instant now) {
         Instant done = Clocks.now(clock);
         boolean hit = attempt instanceof ClaimPort.Claimed;
         metrics.claimFinished(attempt.preset(), hit, Duration.between(now, done));

@@ -16,6 +16,7 @@ import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.FailureStatePort;
@@ -31,6 +32,7 @@ import io.warmpool.application.port.out.TimerPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.application.service.ClaimPrebuildService;
+import io.warmpool.application.service.ClaimWaitSettings;
 import io.warmpool.application.service.EventRetentionService;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.InspectService;
@@ -55,10 +57,11 @@ import java.time.Clock;
  * {@link PresetHistoryUseCase}, {@link PruneEventsUseCase} (and the service classes behind them).
  *
  * <p>Needs from other modules: {@link Clock}, {@link TimerPort}, {@link IdGeneratorPort}, {@link FailurePolicy},
- * {@link ReconcileSettings}, {@link WorkerSettings}, {@link EventRetentionSettings}; the persistence ports
+ * {@link ReconcileSettings}, {@link WorkerSettings}, {@link EventRetentionSettings}, {@link ClaimWaitSettings}; the
+ * persistence ports
  * ({@link PresetSnapshotPort}, {@link PresetStorePort}, {@link FailureStatePort}, {@link SettingsPort},
  * {@link BuildQueuePort}, {@link ClaimPort}, {@link WorkspacePort}, {@link PresetHistoryPort},
- * {@link ReconciliationLockPort}, {@link EventRetentionPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
+ * {@link ReconciliationLockPort}, {@link EventRetentionPort}, {@link ClaimWaitersPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
  * {@link EventSinkPort} and {@link NudgePort}.
  */
 public final class ApplicationModule extends AbstractModule {
@@ -97,8 +100,9 @@ public final class ApplicationModule extends AbstractModule {
     @Provides
     @Singleton
     ClaimPrebuildService claims(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
-                                EventSinkPort events, MetricsPort metrics) {
-        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics);
+                                EventSinkPort events, MetricsPort metrics, ClaimWaitersPort waiters,
+                                ClaimWaitSettings waitSettings) {
+        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics, waiters, waitSettings);
     }
 
     @Provides

@@ -2,6 +2,7 @@ package io.warmpool.application.fakes;
 
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DeleteRequest;
@@ -78,7 +79,7 @@ import java.util.stream.Collectors;
  *
  * <p>Test-only extras ({@code seed…}, {@code fail…}, {@link #dump()}) are grouped at the end.
  */
-public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, ClaimPort, WorkspacePort,
+public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, ClaimPort, WorkspacePort, ClaimWaitersPort,
         FailureStatePort, PresetStorePort, SettingsPort, ReconciliationLockPort, NudgePort {
 
     /** How much of an error or a log the store keeps (the adapter bounds them too). */
@@ -184,6 +185,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     private final List<PresetId> nudgesSent = new CopyOnWriteArrayList<>();
     private final List<Consumer<PresetId>> nudgeListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<PresetId>> readyListeners = new CopyOnWriteArrayList<>();
+    /** Waiting claims by number: preset and expiry. Guarded by this. */
+    private final java.util.TreeMap<Long, Map.Entry<PresetId, Instant>> waiters = new java.util.TreeMap<>();
+    private long nextWaiter = 1;
 
     private final Set<PresetId> failEnqueueCreatesFor = new HashSet<>();
     private final List<Integer> enqueueCreatesBatches = new ArrayList<>();
@@ -357,6 +362,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             if (b.transition == Transition.CREATE) {
                 w.readyAt = now;
                 w.outputs = ok.outputs();
+                if (PREBUILDS_OWNER.equals(w.owner)) {
+                    announceAfterReturn(w.preset); // as the database's trigger: a prebuild became eligible
+                }
             }
         } else {
             JobResult.Failed failed = (JobResult.Failed) result;
@@ -640,6 +648,77 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 }
             }
         });
+    }
+
+    // ------------------------------------------------------------------ ClaimWaitersPort
+
+    @Override
+    public synchronized java.util.OptionalLong join(PresetId preset, Instant now, Instant expiresAt, int maxWaiters) {
+        if (!presets.containsKey(preset)) {
+            throw new NotFoundException("preset " + preset + " does not exist");
+        }
+        waiters.values().removeIf(e -> e.getKey().equals(preset) && !e.getValue().isAfter(now));
+        long count = waiters.values().stream().filter(e -> e.getKey().equals(preset)).count();
+        if (count >= maxWaiters) {
+            return java.util.OptionalLong.empty();
+        }
+        long number = nextWaiter++;
+        waiters.put(number, Map.entry(preset, expiresAt));
+        return java.util.OptionalLong.of(number);
+    }
+
+    @Override
+    public synchronized Turn claimInTurn(long waiter, PresetRef ref, String owner, String name, Instant now) {
+        PresetId id = resolve(ref).orElseThrow(() -> notFound(ref));
+        Optional<Instant> older = waiters.headMap(waiter).values().stream()
+                .filter(e -> e.getKey().equals(id) && e.getValue().isAfter(now))
+                .map(Map.Entry::getValue)
+                .min(Comparator.naturalOrder());
+        if (older.isPresent()) {
+            if (PREBUILDS_OWNER.equals(owner)) {
+                throw new IllegalArgumentException("a workspace cannot be claimed by the built-in owner " + PREBUILDS_OWNER);
+            }
+            return new Turn(new Missed(id), older);
+        }
+        Attempt attempt = claim(ref, owner, name, now);
+        if (attempt instanceof Claimed) {
+            waiters.remove(waiter);
+        }
+        return new Turn(attempt, Optional.empty());
+    }
+
+    @Override
+    public synchronized void leave(long waiter) {
+        waiters.remove(waiter);
+    }
+
+    @Override
+    public void announce(PresetId preset) {
+        for (Consumer<PresetId> listener : readyListeners) {
+            try {
+                listener.accept(preset);
+            } catch (RuntimeException e) {
+                // As the adapter's listening thread.
+            }
+        }
+    }
+
+    /** Called inside a synchronized method: the listeners run on another thread, after the change (as after commit). */
+    private void announceAfterReturn(PresetId preset) {
+        if (!readyListeners.isEmpty()) {
+            java.util.concurrent.CompletableFuture.runAsync(() -> {
+                synchronized (this) {
+                    // waits for the announcing call to return
+                }
+                announce(preset);
+            });
+        }
+    }
+
+    @Override
+    public Subscription listen(Consumer<PresetId> listener) {
+        readyListeners.add(listener);
+        return () -> readyListeners.remove(listener);
     }
 
     // ------------------------------------------------------------------ NudgePort

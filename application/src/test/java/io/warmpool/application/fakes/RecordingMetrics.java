@@ -23,6 +23,18 @@ public final class RecordingMetrics implements MetricsPort {
     private final List<Transition> jobsStarted = new ArrayList<>();
     private final List<JobFinished> jobsFinished = new ArrayList<>();
     private final List<Long> eventsPruned = new ArrayList<>();
+    private final List<String> claimWaits = new ArrayList<>();
+
+    /** Records {@code preset outcome}, e.g. {@code python-dev@v1/small served}. */
+    @Override
+    public synchronized void claimWaited(PresetId preset, String outcome, Duration waited) {
+        claimWaits.add(preset + " " + outcome);
+    }
+
+    /** Every {@link #claimWaited} as {@code preset outcome}, in order. */
+    public synchronized List<String> claimWaits() {
+        return List.copyOf(claimWaits);
+    }
 
     @Override
     public synchronized void passFinished(PassReport report) {

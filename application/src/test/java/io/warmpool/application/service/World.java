@@ -24,6 +24,7 @@ import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.FailureStatePort;
@@ -122,6 +123,8 @@ final class World {
             bind(WorkspacePort.class).toInstance(store);
             bind(ReconciliationLockPort.class).toInstance(store);
             bind(NudgePort.class).toInstance(store);
+            bind(ClaimWaitersPort.class).toInstance(store);
+            bind(ClaimWaitSettings.class).toInstance(ClaimWaitSettings.DEFAULTS);
             bind(PresetHistoryPort.class).toInstance(history);
             bind(EventRetentionPort.class).toInstance(eventLog);
             bind(WorkspaceProvisionerPort.class).toInstance(provisioner);

@@ -55,6 +55,16 @@ public final class ApiClient {
         return send(request);
     }
 
+    /** As {@link #postJson(String, Object)}, waiting for the answer up to {@code timeout} (a waiting claim). */
+    public JsonNode postJson(String path, Object body, Duration timeout) {
+        try {
+            return send(HttpRequest.newBuilder(resolve(path)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)), timeout);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public JsonNode delete(String path) {
         return send(HttpRequest.newBuilder(resolve(path)).DELETE());
     }
@@ -65,7 +75,11 @@ public final class ApiClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
-        request.timeout(Duration.ofSeconds(60)).header("Accept", "application/json");
+        return send(request, Duration.ofSeconds(60));
+    }
+
+    private JsonNode send(HttpRequest.Builder request, Duration timeout) {
+        request.timeout(timeout).header("Accept", "application/json");
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

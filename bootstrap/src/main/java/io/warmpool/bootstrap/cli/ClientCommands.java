@@ -173,6 +173,9 @@ public final class ClientCommands {
                 + "same KEY within 24 h answers the same workspace, never a second one (1-255 visible ASCII "
                 + "characters, e.g. a UUID; sent as the Idempotency-Key header)")
         String idempotencyKey;
+        @Option(names = "--wait", paramLabel = "DURATION", description = "when none is ready, wait up to this long "
+                + "(at most 10m, e.g. 2m) for the next one, first come first served")
+        String wait;
 
         @Override
         public Integer call() {
@@ -192,13 +195,30 @@ public final class ClientCommands {
                     throw new ParameterException(spec.commandLine(), "--idempotency-key: " + e.getMessage());
                 }
             }
+            java.time.Duration waitFor = null;
+            if (wait != null) {
+                try {
+                    waitFor = io.warmpool.domain.Durations.parse(wait);
+                    new ClaimCommand(ref, who, java.util.Optional.empty(), java.util.Optional.ofNullable(idempotencyKey))
+                            .withMaxWait(java.util.Optional.of(waitFor));
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), "--wait: " + e.getMessage());
+                }
+            }
             ObjectNode body = ApiClient.JSON.createObjectNode();
             body.put("owner", who);
             if (name != null) {
                 body.put("name", name);
             }
-            JsonNode ws = client.client().postJson(path(ref) + "/claims", body,
-                    idempotencyKey == null ? java.util.Map.of() : java.util.Map.of("Idempotency-Key", idempotencyKey));
+            JsonNode ws;
+            if (waitFor == null) {
+                ws = client.client().postJson(path(ref) + "/claims", body,
+                        idempotencyKey == null ? java.util.Map.of() : java.util.Map.of("Idempotency-Key", idempotencyKey));
+            } else {
+                body.put("wait", wait.trim());
+                // The answer comes when the claim is served or its wait runs out: allow for both, and a minute more.
+                ws = client.client().postJson(path(ref) + "/claims", body, waitFor.plusSeconds(60));
+            }
             if (output.json()) {
                 out(spec).println(pretty(ws));
             } else {

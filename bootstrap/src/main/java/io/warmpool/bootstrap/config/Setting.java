@@ -2,6 +2,7 @@ package io.warmpool.bootstrap.config;
 
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.RetrySettings;
 import io.warmpool.adapters.provisioner.HttpProvisionerConfig.Timeouts;
+import io.warmpool.application.service.ClaimWaitSettings;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.WorkerSettings;
@@ -51,6 +52,7 @@ public enum Setting {
     EVENTS_RETENTION("events-retention", Durations.format(EventRetentionSettings.DEFAULTS.retention()), "how long the event log keeps events (0 keeps them forever; else at least 1h)", false),
     MAX_IN_FLIGHT_CREATES_PER_PRESET("max-in-flight-creates-per-preset", Integer.toString(PlannerSettings.DEFAULTS.maxInFlightCreatesPerPreset()), "creates of one preset in flight at once", false),
     MAX_PENDING_JOBS("max-pending-jobs", Integer.toString(ReconcileSettings.DEFAULTS.maxPendingJobs()), "queued creates of all presets at once", false),
+    MAX_CLAIM_WAITERS_PER_PRESET("max-claim-waiters-per-preset", Integer.toString(ClaimWaitSettings.DEFAULTS.maxWaitersPerPreset()), "claims that may wait for one preset at once, across replicas; one more is answered 429", false),
     WORKERS("workers", "4", "provisioner workers of this replica", false),
     JOB_HEARTBEAT_TIMEOUT("job-heartbeat-timeout", Durations.format(WorkerSettings.DEFAULTS.heartbeatTimeout()), "a job whose worker is silent this long is failed as worker_lost", false),
     SEED("seed", null, "seed of the simulated provisioner and the backoff jitter (default: random)", false),

@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.application.port.out.IdGeneratorPort;
 import io.warmpool.application.port.out.TimerPort;
+import io.warmpool.application.service.ClaimWaitSettings;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.TimeOrderedIds;
@@ -21,7 +22,7 @@ import java.util.Random;
  * the values derived from them, the wall clock, real-time timers and ids seeded from a secure source.
  * Provides: {@link Settings}, {@link Clock} (system UTC — the one place the wall clock enters), {@link TimerPort}
  * ({@link SystemTimer}), {@link IdGeneratorPort}, {@link FailurePolicy}, {@link ReconcileSettings},
- * {@link WorkerSettings}, {@link EventRetentionSettings}.
+ * {@link WorkerSettings}, {@link EventRetentionSettings}, {@link ClaimWaitSettings}.
  */
 public final class CoreModule extends AbstractModule {
 
@@ -68,6 +69,12 @@ public final class CoreModule extends AbstractModule {
     @Singleton
     ReconcileSettings reconcileSettings() {
         return settings.reconcile();
+    }
+
+    @Provides
+    @Singleton
+    ClaimWaitSettings claimWaitSettings() {
+        return settings.claimWaits();
     }
 
     @Provides

@@ -14,6 +14,7 @@ import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
+import io.warmpool.application.service.ClaimPrebuildService;
 import io.warmpool.bootstrap.runtime.AfterPass;
 import io.warmpool.bootstrap.runtime.Lifecycle;
 import io.warmpool.bootstrap.runtime.LiveTicker;
@@ -32,7 +33,7 @@ import java.util.Set;
 /**
  * The running service: its long-running parts, registered in one {@code Multibinder<Lifecycle>} in the order they
  * start — the database, the presets applied at start, the provisioner ({@link ProvisionerLifecycle}, whatever its
- * kind), the timer, the workers, the API (with the sign-in link), the reconcile loop, the live view's ticker — and
+ * kind), the timer, the workers, the waiting claims, the API (with the sign-in link), the reconcile loop, the live view's ticker — and
  * {@link WarmpoolService}, which starts them in that order and stops them in reverse. This is the one place the
  * order is written.
  *
@@ -65,6 +66,7 @@ public final class ServiceModule extends AbstractModule {
         parts.addBinding().to(Key.get(Lifecycle.class, ProvisionerLifecycle.class));
         parts.addBinding().to(TimerLifecycle.class);
         parts.addBinding().to(WorkerPool.class);
+        parts.addBinding().to(WaitingClaimsLifecycle.class);
         parts.addBinding().to(PublishedApi.class);
         parts.addBinding().to(ReconcileLoop.class);
         parts.addBinding().to(LiveTicker.class);
@@ -104,6 +106,33 @@ public final class ServiceModule extends AbstractModule {
         public String toString() {
             return "timer";
         }
+    }
+
+    /**
+     * The waiting claims (SPEC R12 {@code wait}): their thread and listening connection open with the first waiter;
+     * stopping (after the API closed, before the database) answers every claim still waiting and removes its row.
+     */
+    record WaitingClaimsLifecycle(ClaimPrebuildService claims) implements Lifecycle {
+        @Override
+        public void start() {
+            // opened with the first waiting claim
+        }
+
+        @Override
+        public void stop() {
+            claims.close();
+        }
+
+        @Override
+        public String toString() {
+            return "waiting claims";
+        }
+    }
+
+    @Provides
+    @Singleton
+    WaitingClaimsLifecycle waitingClaims(ClaimPrebuildService claims) {
+        return new WaitingClaimsLifecycle(claims);
     }
 
     @Provides

@@ -1,6 +1,7 @@
 package io.warmpool.bootstrap.wiring;
 
 import io.warmpool.adapters.presets.TextInput;
+import io.warmpool.application.service.ClaimWaitSettings;
 import io.warmpool.application.service.EventRetentionSettings;
 import io.warmpool.application.service.ReconcileSettings;
 import io.warmpool.application.service.WorkerSettings;
@@ -32,7 +33,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                        InetSocketAddress httpAddr, Optional<Path> presets, ProvisionerKind provisioner, Duration reconcileInterval,
                        BackoffSettings backoff, int failureHardLimit, ReconcileSettings reconcile, WorkerSettings worker,
                        EventRetentionSettings eventRetention, int workers, long seed, Optional<String> token, Config config,
-                       HttpServerSettings http) {
+                       HttpServerSettings http, ClaimWaitSettings claimWaits) {
 
     /** Which provisioner the service drives ({@code --provisioner}). */
     public enum ProvisionerKind {
@@ -73,6 +74,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         Integer inFlight = get(problems, () -> c.integer(Setting.MAX_IN_FLIGHT_CREATES_PER_PRESET, 1, 1000));
         Integer pending = get(problems, () -> c.integer(Setting.MAX_PENDING_JOBS, 1, 1_000_000));
         Integer workers = get(problems, () -> c.integer(Setting.WORKERS, 1, 256));
+        Integer waiters = get(problems, () -> c.integer(Setting.MAX_CLAIM_WAITERS_PER_PRESET, 1, 100_000));
         Duration heartbeat = get(problems, () -> c.positiveDuration(Setting.JOB_HEARTBEAT_TIMEOUT));
         Long seed = get(problems, () -> c.text(Setting.SEED).map(s -> {
             try {
@@ -100,7 +102,8 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         return new Settings(stateDir, c.text(Setting.DB_URL), c.text(Setting.DB_USER), dbPassword, recovery,
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
-                new WorkerSettings(heartbeat, interval), eventRetention, workers, seed, token, c, http);
+                new WorkerSettings(heartbeat, interval), eventRetention, workers, seed, token, c, http,
+                new ClaimWaitSettings(waiters, ClaimWaitSettings.DEFAULTS.retryAfter()));
     }
 
     /** See {@link #WORKER_IDLE_POLL}. */

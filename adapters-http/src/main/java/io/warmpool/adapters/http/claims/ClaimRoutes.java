@@ -12,7 +12,12 @@ import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase.ClaimedWorkspace;
 import io.warmpool.domain.PresetRef;
+import io.javalin.http.BadRequestResponse;
+import io.warmpool.domain.Durations;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +28,11 @@ import java.util.TreeMap;
  * 201 with the workspace and its outputs, or 409 "no prebuilt workspace available". An {@code Idempotency-Key}
  * header (SPEC R12) makes the claim idempotent: the same key within 24 h answers the same 201 and body again
  * (with {@code Idempotent-Replayed: true}); the key with another preset or owner is a 409.
+ *
+ * <p>With {@code "wait": "2m"} (SPEC R12, at most 10m) a claim that finds nothing eligible waits for a prebuild
+ * in its turn; it holds no server thread meanwhile (Javalin's {@code ctx.future}: the request is suspended and
+ * answered from the waiting claims' thread). Timed out → 503 "no prebuilt workspace available" with
+ * {@code Retry-After}; the preset's queue already full → 429. {@code wait} with an {@code Idempotency-Key} → 400.
  */
 public final class ClaimRoutes implements Resource {
 
@@ -31,7 +41,7 @@ public final class ClaimRoutes implements Resource {
     /** The response header set on an answer replayed for an idempotency key. */
     public static final String REPLAYED = "Idempotent-Replayed";
 
-    private static final List<String> FIELDS = List.of("owner", "name");
+    private static final List<String> FIELDS = List.of("owner", "name", "wait");
 
     private final ClaimPrebuildUseCase claims;
 
@@ -50,15 +60,60 @@ public final class ClaimRoutes implements Resource {
 
     private void claim(Context ctx) {
         PresetRef ref = presetRef(ctx);
-        JsonNode body = Json.readObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\"}");
+        JsonNode body = Json.readObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\",\"wait\":\"2m\"}");
         Json.rejectUnknownFields(body, FIELDS);
         String owner = Json.optionalText(body, "owner");
         String name = Json.optionalText(body, "name");
-        ClaimPrebuildUseCase.Attempt attempt = claims.claim(new ClaimCommand(ref, owner, Optional.ofNullable(name),
-                idempotencyKey(ctx)));
-        if (!(attempt instanceof ClaimPrebuildUseCase.Claimed claimed)) {
-            throw new HttpResponseException(409, "no prebuilt workspace available for " + ref);
+        Optional<Duration> wait = Optional.ofNullable(Json.optionalText(body, "wait")).map(ClaimRoutes::waitDuration);
+        ClaimCommand command = new ClaimCommand(ref, owner, Optional.ofNullable(name), idempotencyKey(ctx)).withMaxWait(wait);
+        if (wait.isEmpty()) {
+            // Today's path, unchanged (it is benchmarked): one claim on this thread.
+            ClaimPrebuildUseCase.Attempt attempt = claims.claim(command);
+            if (!(attempt instanceof ClaimPrebuildUseCase.Claimed claimed)) {
+                throw new HttpResponseException(409, "no prebuilt workspace available for " + ref);
+            }
+            sendClaimed(ctx, claimed);
+            return;
         }
+        CompletableFuture<ClaimPrebuildUseCase.Attempt> answer = claims.claimWaiting(command);
+        if (answer.isDone()) {
+            respond(ctx, ref, answer.join());
+            return;
+        }
+        ctx.future(() -> answer.thenAccept(attempt -> respond(ctx, ref, attempt)));
+    }
+
+    /** {@code wait} as a duration; 400 naming the field when it is not one or is out of range. */
+    private static Duration waitDuration(String text) {
+        Duration d;
+        try {
+            d = Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestResponse("wait: " + e.getMessage());
+        }
+        if (d.isNegative() || d.isZero() || d.compareTo(ClaimCommand.MAX_WAIT) > 0) {
+            throw new BadRequestResponse("wait must be a positive duration of at most 10m, got '" + text + "'");
+        }
+        return d;
+    }
+
+    private static void respond(Context ctx, PresetRef ref, ClaimPrebuildUseCase.Attempt attempt) {
+        if (attempt instanceof ClaimPrebuildUseCase.Claimed claimed) {
+            sendClaimed(ctx, claimed);
+        } else if (attempt instanceof ClaimPrebuildUseCase.Full full) {
+            Json.send(ctx, 429, new Json.ErrorView("too many claims are waiting for " + ref + " (at most "
+                    + full.limit() + ", --max-claim-waiters-per-preset); try again later or claim without wait"));
+        } else if (attempt instanceof ClaimPrebuildUseCase.TimedOut timedOut) {
+            ctx.header("Retry-After", Long.toString(Math.max(1, timedOut.retryAfter().toSeconds())));
+            Json.send(ctx, 503, new Json.ErrorView("no prebuilt workspace available for " + ref + " within "
+                    + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS))));
+        } else {
+            // Not waiting (a miss is only answered here when the claim did not ask to wait).
+            Json.send(ctx, 409, new Json.ErrorView("no prebuilt workspace available for " + ref));
+        }
+    }
+
+    private static void sendClaimed(Context ctx, ClaimPrebuildUseCase.Claimed claimed) {
         ClaimedWorkspace w = claimed.workspace();
         if (claimed.replayed()) {
             ctx.header(REPLAYED, "true");

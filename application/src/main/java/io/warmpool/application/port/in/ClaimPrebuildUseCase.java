@@ -2,9 +2,11 @@ package io.warmpool.application.port.in;
 
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A3 — hand the oldest eligible prebuild of a preset to a user, atomically, with the outputs its create
@@ -16,15 +18,32 @@ import java.util.Objects;
 public interface ClaimPrebuildUseCase {
 
     /**
-     * @return {@link Claimed} or {@link Missed} ("no prebuilt workspace available")
+     * A claim answered before this returns; with {@link ClaimCommand#maxWait()} it is {@link #claimWaiting}, waited
+     * for on the caller's thread.
+     *
+     * @return {@link Claimed} or {@link Missed} ("no prebuilt workspace available"); with a wait also
+     *         {@link TimedOut} or {@link Full}
      * @throws io.warmpool.application.port.out.NotFoundException when the preset does not exist
      * @throws io.warmpool.application.port.out.ConflictException when the command's idempotency key was used
      *         within 24 h for another preset or owner
      */
     Attempt claim(ClaimCommand command);
 
+    /**
+     * A claim that may wait (SPEC R12 {@code wait}): without {@link ClaimCommand#maxWait()} it is {@link #claim}, done
+     * before this returns. With it, when nothing is eligible on arrival the claim joins the preset's queue of waiters
+     * (first come, first served across replicas) and the future completes, on a thread of the service's, with
+     * {@link Claimed} when a prebuild became ready in its turn, {@link TimedOut} when the wait ran out, or {@link Full}
+     * at once when the preset already has as many waiters as allowed. Its arrival counts as a miss
+     * ({@code claim_missed}) whether or not it is served later; a served waiter is also a {@code claim_succeeded}.
+     *
+     * @throws io.warmpool.application.port.out.NotFoundException when the preset does not exist (thrown, not in
+     *         the future)
+     */
+    CompletableFuture<Attempt> claimWaiting(ClaimCommand command);
+
     /** What a claim gave. */
-    sealed interface Attempt permits Claimed, Missed {
+    sealed interface Attempt permits Claimed, Missed, TimedOut, Full {
         /** The preset (active version) the claim was served from. */
         PresetId preset();
     }
@@ -54,6 +73,22 @@ public interface ClaimPrebuildUseCase {
     /** No eligible prebuild was there. */
     record Missed(PresetId preset) implements Attempt {
         public Missed {
+            Objects.requireNonNull(preset, "preset");
+        }
+    }
+
+    /** A waiting claim was not served within its wait; {@code retryAfter} is a fair time to try again. */
+    record TimedOut(PresetId preset, Duration waited, Duration retryAfter) implements Attempt {
+        public TimedOut {
+            Objects.requireNonNull(preset, "preset");
+            Objects.requireNonNull(waited, "waited");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+    }
+
+    /** Nothing was eligible and the preset already has {@code limit} waiting claims: this one does not wait. */
+    record Full(PresetId preset, int limit) implements Attempt {
+        public Full {
             Objects.requireNonNull(preset, "preset");
         }
     }

@@ -21,6 +21,14 @@ public interface MetricsPort {
     default void claimFinished(PresetId preset, boolean hit, Duration duration) {
     }
 
+    /**
+     * A claim that waited (SPEC R12 {@code wait}) has finished waiting.
+     *
+     * @param outcome {@code served}, {@code timed_out} or {@code full} (the queue was full: it did not wait)
+     */
+    default void claimWaited(PresetId preset, String outcome, Duration waited) {
+    }
+
     /** A worker took a job. */
     default void jobStarted(Transition transition) {
     }

@@ -2,6 +2,7 @@ package io.warmpool.application.port.out.contract;
 
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.port.out.PresetSnapshotPort;
@@ -18,7 +19,8 @@ import java.util.Objects;
  */
 public record StorePorts(PresetStorePort presets, FailureStatePort failureStates, SettingsPort settings,
                          PresetSnapshotPort snapshots, BuildQueuePort queue, ClaimPort claims,
-                         WorkspacePort workspaces, ReconciliationLockPort lock, NudgePort nudges) {
+                         WorkspacePort workspaces, ReconciliationLockPort lock, NudgePort nudges,
+                         ClaimWaitersPort waiters) {
 
     public StorePorts {
         Objects.requireNonNull(presets, "presets");
@@ -30,11 +32,12 @@ public record StorePorts(PresetStorePort presets, FailureStatePort failureStates
         Objects.requireNonNull(workspaces, "workspaces");
         Objects.requireNonNull(lock, "lock");
         Objects.requireNonNull(nudges, "nudges");
+        Objects.requireNonNull(waiters, "waiters");
     }
 
     /** Every port from one object that implements them all (the fake). */
     public static <S extends PresetStorePort & FailureStatePort & SettingsPort & PresetSnapshotPort & BuildQueuePort
-            & ClaimPort & WorkspacePort & ReconciliationLockPort & NudgePort> StorePorts allIn(S store) {
-        return new StorePorts(store, store, store, store, store, store, store, store, store);
+            & ClaimPort & WorkspacePort & ReconciliationLockPort & NudgePort & ClaimWaitersPort> StorePorts allIn(S store) {
+        return new StorePorts(store, store, store, store, store, store, store, store, store, store);
     }
 }
