@@ -901,6 +901,13 @@ class RestApiTest {
             assertError(claimWithKey("{\"owner\":\"bob\"}", "k-1"), 409, "Idempotency-Key 'k-1' was used");
         }
 
+        @Test
+        void waitWithAnIdempotencyKey_is400NamingBoth_andNothingIsClaimed() {
+            assertError(claimWithKey("{\"owner\":\"alice\",\"wait\":\"2m\"}", "k-1"), 400,
+                    "wait and Idempotency-Key cannot be combined");
+            verifyNoInteractions(claim);
+        }
+
         @ParameterizedTest(name = "[{index}] {1}")
         @MethodSource("io.warmpool.adapters.http.RestApiTest#badIdempotencyKeys")
         void aBadIdempotencyKey_is400NamingTheHeader_andNothingIsClaimed(List<String> keys, String message) {
