@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SPEC §7, provisioner faults: the {@code http} provisioner against a local webhook that fails 30 % of requests
- * transiently (503), lets 5 % hang past the provisioner's 30 s request timeout, and goes down for 60 s (every
+ * transiently (503), lets 5 % hang past the 30 s the test gives a create or delete ({@code --create-timeout},
+ * {@code --delete-timeout}: the whole transition, retries included), and goes down for 60 s (every
  * request 503) while claims create demand. From the build history and the event log: no create of a preset was
  * enqueued before the retryNotBefore of its last failure; the circuit breaker opened during the outage (jobs
  * released as unavailable); no preset was ever hard-limited; the pools converge after the outage.
@@ -37,6 +38,8 @@ class ProvisionerFaultsTest {
                     .setting("presets", presets.toString())
                     .setting("provisioner", "http")
                     .setting("http-provisioner-url", webhook.url())
+                    .setting("create-timeout", "30s")
+                    .setting("delete-timeout", "30s")
                     .env("WARMPOOL_HTTP_PROVISIONER_SECRET", "reliability-hmac-secret-0123456789")
                     .setting("seed", "11")
                     .setting("reconcile-interval", INTERVAL.toMillis() + "ms")
