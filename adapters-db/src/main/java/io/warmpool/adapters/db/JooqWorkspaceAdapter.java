@@ -110,24 +110,13 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
      */
     static final String CLAIM_SQL = """
             with preset as (
-                select p.id, v.name as version, p.ttl_ms, p.invalidated_at, t.deprecated or t.deleted as inactive
-                from templates t
-                join template_versions v on v.template_id = t.id and v.active
-                join presets p on p.version_id = v.id
-                where t.name = ? and p.name = ?
+            """ + ClaimSql.ACTIVE_PRESET + """
             ), claimed as (
                 update workspaces w set owner = ?, name = ?, claimed_at = ?::timestamptz
                 where w.id = (
                         select c.id from workspaces c
                         where c.preset_id = (select id from preset where not inactive)
-                          and c.owner = 'prebuilds' and c.phase = 'running'
-                          and c.created_at > (select case when ttl_ms > 0 then ?::timestamptz - ttl_ms * interval '1 millisecond'
-                                                          else '-infinity'::timestamptz end from preset)
-                          and c.created_at >= (select coalesce(invalidated_at, '-infinity'::timestamptz) from preset)
-                        order by c.created_at, c.id
-                        limit 1
-                        for no key update skip locked)
-                  and w.owner = 'prebuilds' and w.phase = 'running'
+            """ + ClaimSql.TAKE_OLDEST_ELIGIBLE_PREBUILD + """
                 returning w.id, w.created_at, w.outputs
             )
             select preset.id, preset.version, claimed.id, (extract(epoch from claimed.created_at) * 1000000)::bigint,
@@ -245,24 +234,13 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 from claim_idempotency_keys k
                 where k.key = ? and k.claimed_at > ?::timestamptz - interval '24 hours'
             ), preset as (
-                select p.id, v.name as version, p.ttl_ms, p.invalidated_at, t.deprecated or t.deleted as inactive
-                from templates t
-                join template_versions v on v.template_id = t.id and v.active
-                join presets p on p.version_id = v.id
-                where t.name = ? and p.name = ?
+            """ + ClaimSql.ACTIVE_PRESET + """
             ), claimed as (
                 update workspaces w set owner = ?, name = ?, claimed_at = ?::timestamptz
                 where w.id = (
                         select c.id from workspaces c
                         where c.preset_id = (select id from preset where not inactive and not exists (select 1 from existing))
-                          and c.owner = 'prebuilds' and c.phase = 'running'
-                          and c.created_at > (select case when ttl_ms > 0 then ?::timestamptz - ttl_ms * interval '1 millisecond'
-                                                          else '-infinity'::timestamptz end from preset)
-                          and c.created_at >= (select coalesce(invalidated_at, '-infinity'::timestamptz) from preset)
-                        order by c.created_at, c.id
-                        limit 1
-                        for no key update skip locked)
-                  and w.owner = 'prebuilds' and w.phase = 'running'
+            """ + ClaimSql.TAKE_OLDEST_ELIGIBLE_PREBUILD + """
                 returning w.id, w.owner, w.name, w.created_at, w.claimed_at, w.outputs
             ), stored as (
                 insert into claim_idempotency_keys (key, template, preset, owner, workspace_id, preset_version, name,

@@ -77,11 +77,7 @@ final class PostgresClaimWaitersAdapter implements ClaimWaitersPort {
      */
     static final String CLAIM_IN_TURN_SQL = """
             with preset as (
-                select p.id, v.name as version, p.ttl_ms, p.invalidated_at, t.deprecated or t.deleted as inactive
-                from templates t
-                join template_versions v on v.template_id = t.id and v.active
-                join presets p on p.version_id = v.id
-                where t.name = ? and p.name = ?
+            """ + ClaimSql.ACTIVE_PRESET + """
             ), older as (
                 select min(o.expires_at) as until from claim_waiters o
                 where o.preset_id = (select id from preset) and o.id < ? and o.expires_at > ?::timestamptz
@@ -91,14 +87,7 @@ final class PostgresClaimWaitersAdapter implements ClaimWaitersPort {
                         select c.id from workspaces c
                         where c.preset_id = (select id from preset where not inactive)
                           and (select until from older) is null
-                          and c.owner = 'prebuilds' and c.phase = 'running'
-                          and c.created_at > (select case when ttl_ms > 0 then ?::timestamptz - ttl_ms * interval '1 millisecond'
-                                                          else '-infinity'::timestamptz end from preset)
-                          and c.created_at >= (select coalesce(invalidated_at, '-infinity'::timestamptz) from preset)
-                        order by c.created_at, c.id
-                        limit 1
-                        for no key update skip locked)
-                  and w.owner = 'prebuilds' and w.phase = 'running'
+            """ + ClaimSql.TAKE_OLDEST_ELIGIBLE_PREBUILD + """
                 returning w.id, w.created_at, w.outputs
             ), served as (
                 delete from claim_waiters s where s.id = ? and exists (select 1 from claimed)

@@ -1,0 +1,43 @@
+package io.warmpool.adapters.db;
+
+/**
+ * The parts every claim statement shares — the plain claim and the keyed claim ({@link JooqWorkspaceAdapter}), a
+ * waiting claim's turn ({@link PostgresClaimWaitersAdapter}) — written once, so that eligibility (R1) and the
+ * claim order (R12: oldest first, ties by id) cannot drift between them. Constant text, concatenated at compile
+ * time into each constant statement (see {@link JooqWorkspaceAdapter#CLAIM_SQL} for why the statements are
+ * constant and what each bound does).
+ */
+final class ClaimSql {
+
+    /**
+     * The body of the CTE {@code preset}: the active version's preset row of a template and preset name (two
+     * parameters: template, preset), with what the bounds below read.
+     */
+    static final String ACTIVE_PRESET = """
+                select p.id, v.name as version, p.ttl_ms, p.invalidated_at, t.deprecated or t.deleted as inactive
+                from templates t
+                join template_versions v on v.template_id = t.id and v.active
+                join presets p on p.version_id = v.id
+                where t.name = ? and p.name = ?
+            """;
+
+    /**
+     * The end of {@code update workspaces w … where w.id = (select c.id from workspaces c where c.preset_id = …}: the
+     * oldest eligible prebuild of {@code preset} (unclaimed, running, inside its TTL — one parameter, now — and not
+     * before the preset's invalidation), locked with {@code SKIP LOCKED}, and the outer check of owner and phase on
+     * the locked row version.
+     */
+    static final String TAKE_OLDEST_ELIGIBLE_PREBUILD = """
+                          and c.owner = 'prebuilds' and c.phase = 'running'
+                          and c.created_at > (select case when ttl_ms > 0 then ?::timestamptz - ttl_ms * interval '1 millisecond'
+                                                          else '-infinity'::timestamptz end from preset)
+                          and c.created_at >= (select coalesce(invalidated_at, '-infinity'::timestamptz) from preset)
+                        order by c.created_at, c.id
+                        limit 1
+                        for no key update skip locked)
+                  and w.owner = 'prebuilds' and w.phase = 'running'
+            """;
+
+    private ClaimSql() {
+    }
+}
