@@ -1,6 +1,7 @@
 package io.warmpool.adapters.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.ReconciliationLockPort.HeldLock;
@@ -82,13 +83,11 @@ class ReconciliationLockDatabaseTest extends DatabaseTestBase {
 
             // when: another replica takes the lock; the write commits only once the new holder is waiting for it
             CompletableFuture<Optional<HeldLock>> taking = CompletableFuture.supplyAsync(replicaB::tryAcquire);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (db.dsl().fetchCount(DSL.table("pg_stat_activity"),
-                    DSL.condition("datname = current_database() and wait_event = 'PgSleep'")) == 0) {
-                assertThat(taking).as("tryAcquire returned while a write begun before it was in flight").isNotDone();
-                assertThat(System.nanoTime()).as("the new holder never waited").isLessThan(deadline);
-                Thread.sleep(5);
-            }
+            await("the new holder waits for the write in flight").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(5))
+                    .failFast("tryAcquire returned while a write begun before it was in flight", taking::isDone)
+                    .until(() -> db.dsl().fetchCount(DSL.table("pg_stat_activity"),
+                            DSL.condition("datname = current_database() and wait_event = 'PgSleep'")) > 0);
             assertThat(taking).isNotDone();
             zombie.commit();
 

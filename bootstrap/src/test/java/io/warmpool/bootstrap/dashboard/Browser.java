@@ -12,12 +12,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -67,22 +69,18 @@ final class Browser implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("chromedriver.log").toFile()).start();
         String base = "http://127.0.0.1:" + port;
         HttpClient probe = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (true) {
-            try {
-                HttpResponse<String> r = probe.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && JSON.readTree(r.body()).path("value").path("ready").asBoolean()) {
-                    break;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (Instant.now().isAfter(deadline) || !driver.isAlive()) {
-                driver.destroyForcibly();
-                Assertions.fail("chromedriver did not start; see " + dir.resolve("chromedriver.log"));
-            }
-            Thread.sleep(100);
+        try {
+            Awaitility.await("chromedriver ready on " + base).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .failFast("chromedriver exited", () -> !driver.isAlive())
+                    .ignoreException(IOException.class)
+                    .until(() -> {
+                        HttpResponse<String> r = probe.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        return r.statusCode() == 200 && JSON.readTree(r.body()).path("value").path("ready").asBoolean();
+                    });
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            driver.destroyForcibly();
+            Assertions.fail("chromedriver did not start (" + e.getMessage() + "); see " + dir.resolve("chromedriver.log"));
         }
         ObjectNode options = JSON.createObjectNode();
         options.put("binary", CHROMIUM.toString());
@@ -239,25 +237,13 @@ final class Browser implements AutoCloseable {
 
     /** Polls {@code condition} every 100 ms until it holds; WebDriver errors (a missing element) count as false. */
     void await(String what, Duration timeout, Supplier<Boolean> condition) {
-        Instant deadline = Instant.now().plus(timeout);
-        String last = "";
-        while (true) {
-            try {
-                if (Boolean.TRUE.equals(condition.get())) {
-                    return;
-                }
-            } catch (WebDriverException e) {
-                last = " (last error: " + e.getMessage() + ")";
-            }
-            if (Instant.now().isAfter(deadline)) {
-                Assertions.fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + last);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+        try {
+            Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .ignoreException(WebDriverException.class)
+                    .until(() -> Boolean.TRUE.equals(condition.get()));
+        } catch (ConditionTimeoutException e) {
+            Assertions.fail("timed out after " + timeout.toSeconds() + " s waiting for " + what
+                    + (e.getCause() == null ? "" : " (last error: " + e.getCause().getMessage() + ")"));
         }
     }
 
