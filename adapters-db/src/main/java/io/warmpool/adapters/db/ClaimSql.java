@@ -1,5 +1,17 @@
 package io.warmpool.adapters.db;
 
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.WorkspaceId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.jooq.JSONB;
+
 /**
  * The parts every claim statement shares — the plain claim and the keyed claim ({@link JooqWorkspaceAdapter}), a
  * waiting claim's turn ({@link PostgresClaimWaitersAdapter}) — written once, so that eligibility (R1) and the
@@ -37,6 +49,27 @@ final class ClaimSql {
                         for no key update skip locked)
                   and w.owner = 'prebuilds' and w.phase = 'running'
             """;
+
+    /**
+     * The claim a statement's row answers, from its first five columns in this order: the preset's row id, its
+     * version, the claimed workspace's id (null: nothing eligible), its creation in epoch microseconds, its outputs
+     * as JSON text. Remembers the preset's row id in {@code presetIds}.
+     */
+    static ClaimPort.Attempt attempt(ResultSet rs, PresetRef preset, String owner, String name, Instant at,
+                                     PresetIds presetIds) throws SQLException {
+        // By position: each claim statement is one constant JDBC statement (docs/decisions.md, "The claim is one
+        // constant SQL statement run through JDBC").
+        long rowId = rs.getLong(1);
+        PresetId id = new PresetId(preset.template(), rs.getString(2), preset.preset());
+        presetIds.remember(rowId, id);
+        UUID claimed = rs.getObject(3, UUID.class);
+        if (claimed == null) {
+            return new ClaimPort.Missed(id);
+        }
+        Instant createdAt = Instant.EPOCH.plus(rs.getLong(4), ChronoUnit.MICROS);
+        return new ClaimPort.Claimed(new ClaimedWorkspace(new WorkspaceId(claimed), name, owner, id, createdAt, at,
+                Json.map(JSONB.valueOf(rs.getString(5)))));
+    }
 
     private ClaimSql() {
     }

@@ -144,18 +144,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 if (!rs.next()) {
                     return null;
                 }
-                // By position, in the order of CLAIM_SQL's final select: one constant JDBC statement, for the
-                // reasons in docs/decisions.md ("The claim is one constant SQL statement run through JDBC").
-                long rowId = rs.getLong(1);
-                PresetId id = new PresetId(preset.template(), rs.getString(2), preset.preset());
-                presetIds.remember(rowId, id);
-                UUID claimed = rs.getObject(3, UUID.class);
-                if (claimed == null) {
-                    return new Missed(id);
-                }
-                Instant createdAt = Instant.EPOCH.plus(rs.getLong(4), ChronoUnit.MICROS);
-                return new Claimed(new ClaimedWorkspace(new WorkspaceId(claimed), name, owner, id, createdAt, at,
-                        Json.map(JSONB.valueOf(rs.getString(5)))));
+                return ClaimSql.attempt(rs, preset, owner, name, at, presetIds);
             }
         }
     }

@@ -1,13 +1,11 @@
 package io.warmpool.adapters.db;
 
 import io.warmpool.application.port.out.ClaimPort;
-import io.warmpool.application.port.out.ClaimPort.ClaimedWorkspace;
 import io.warmpool.application.port.out.ClaimWaitersPort;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
-import io.warmpool.domain.WorkspaceId;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
@@ -16,10 +14,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.jooq.DSLContext;
-import org.jooq.JSONB;
 import org.jooq.impl.DSL;
 
 /**
@@ -122,19 +118,13 @@ final class PostgresClaimWaitersAdapter implements ClaimWaitersPort {
                         if (!rs.next()) {
                             return null;
                         }
-                        long rowId = rs.getLong(1);
-                        PresetId id = new PresetId(preset.template(), rs.getString(2), preset.preset());
-                        presetIds.remember(rowId, id);
-                        long olderMicros = rs.getLong(6);
-                        Optional<Instant> older = rs.wasNull() ? Optional.empty()
-                                : Optional.of(Instant.EPOCH.plus(olderMicros, ChronoUnit.MICROS));
-                        UUID claimed = rs.getObject(3, UUID.class);
-                        if (claimed == null) {
-                            return new Turn(new ClaimPort.Missed(id), older);
+                        ClaimPort.Attempt attempt = ClaimSql.attempt(rs, preset, owner, name, at, presetIds);
+                        if (attempt instanceof ClaimPort.Claimed) {
+                            return new Turn(attempt, Optional.empty());
                         }
-                        Instant createdAt = Instant.EPOCH.plus(rs.getLong(4), ChronoUnit.MICROS);
-                        return new Turn(new ClaimPort.Claimed(new ClaimedWorkspace(new WorkspaceId(claimed), name, owner,
-                                id, createdAt, at, Json.map(JSONB.valueOf(rs.getString(5))))), Optional.empty());
+                        long olderMicros = rs.getLong(6);
+                        return new Turn(attempt, rs.wasNull() ? Optional.empty()
+                                : Optional.of(Instant.EPOCH.plus(olderMicros, ChronoUnit.MICROS)));
                     }
                 }
             });
