@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,10 +137,26 @@ public final class Composition {
             HttpProvisionerConfig config = HttpProvisionerConfig.of(URI.create(url), HmacSecret.ofBytes(secret.getBytes(StandardCharsets.UTF_8)));
             return config.withRetry(config.retry().withMaxAttempts(attempts)).withTimeouts(new HttpProvisionerConfig.Timeouts(
                     c.positiveDuration(Setting.CREATE_TIMEOUT), c.positiveDuration(Setting.DELETE_TIMEOUT),
-                    c.positiveDuration(Setting.CHECK_TIMEOUT), c.positiveDuration(Setting.CLAIM_TIMEOUT)));
+                    c.positiveDuration(Setting.CHECK_TIMEOUT), c.positiveDuration(Setting.CLAIM_TIMEOUT)))
+                    .withPublicUrl(publicUrl(c));
         } catch (IllegalArgumentException e) {
             // Never echo the secret: the adapter's messages name fields only.
             throw new ConfigException(List.of("http provisioner: " + e.getMessage()));
+        }
+    }
+
+    /** {@code --public-url}, or {@code http://<http-addr>} when it is not given. */
+    static URI publicUrl(Config c) {
+        String text = c.text(Setting.PUBLIC_URL).orElseGet(() -> "http://" + c.string(Setting.HTTP_ADDR));
+        try {
+            URI url = new URI(text);
+            if (url.getScheme() == null || url.getHost() == null) {
+                throw new URISyntaxException(text, "not an absolute URL with a host");
+            }
+            return url;
+        } catch (URISyntaxException e) {
+            throw c.problem(Setting.PUBLIC_URL, "must be an absolute http or https URL such as https://warmpool.example, got '"
+                    + text + "'");
         }
     }
 

@@ -36,7 +36,9 @@ class ApiAuthenticationTest {
             "Bearer $(touch /tmp/warmpool-pwned)");
 
     static List<RestApi.Route> apiRoutes() {
-        List<RestApi.Route> routes = RealApi.shared().routes().stream().filter(r -> r.path().startsWith("/api/")).toList();
+        // Every route but the build callback, which is signed instead of bearing the token (BuildCallbackEndToEndTest).
+        List<RestApi.Route> routes = RealApi.shared().routes().stream().filter(r -> r.path().startsWith("/api/"))
+                .filter(r -> !r.path().equals(io.warmpool.adapters.http.builds.BuildCallbackRoutes.PATH)).toList();
         assertThat(routes).as("routes read from Javalin").hasSizeGreaterThanOrEqualTo(15);
         return routes;
     }

@@ -123,7 +123,7 @@ class InjectorSmokeTest {
             protected void configure() {
                 for (Class<?> useCase : List.of(InspectUseCase.class, ApplyPresetsUseCase.class, OperatePresetsUseCase.class,
                         ClaimPrebuildUseCase.class, PauseReconciliationUseCase.class, ReleaseWorkspaceUseCase.class,
-                        PresetHistoryUseCase.class)) {
+                        PresetHistoryUseCase.class, io.warmpool.application.port.in.CompleteBuildUseCase.class)) {
                     bindUnused(useCase);
                 }
                 bind(Clock.class).toInstance(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));

@@ -92,4 +92,27 @@ class ProvisionerTransitionSettingsTest {
         assertThatThrownBy(() -> Composition.httpConfig(Config.load(flags, Map.of(), null)))
                 .hasMessageContaining("--claim-timeout").hasMessageContaining("must be more than 0");
     }
+
+    @Test
+    void theCallbackUrl_defaultsFromTheListenAddress_orComesFromPublicUrl() {
+        Map<Setting, String> flags = http();
+        flags.put(Setting.HTTP_ADDR, "127.0.0.1:9191");
+        assertThat(Composition.httpConfig(Config.load(flags, Map.of(), null)).callbackUrl(42))
+                .hasToString("http://127.0.0.1:9191/api/v1/builds/42/complete");
+
+        flags.put(Setting.PUBLIC_URL, "https://warmpool.example.com/pool/");
+        assertThat(Composition.httpConfig(Config.load(flags, Map.of(), null)).callbackUrl(42))
+                .hasToString("https://warmpool.example.com/pool/api/v1/builds/42/complete");
+    }
+
+    @Test
+    void aPublicUrlThatIsNotAnAbsoluteHttpUrl_isRejectedNamingTheSetting() {
+        for (String bad : List.of("warmpool.example", "ftp://warmpool.example", "http://x y")) {
+            Map<Setting, String> flags = http();
+            flags.put(Setting.PUBLIC_URL, bad);
+
+            assertThatThrownBy(() -> Composition.httpConfig(Config.load(flags, Map.of(), null))).as(bad)
+                    .hasMessageContaining("public-url");
+        }
+    }
 }

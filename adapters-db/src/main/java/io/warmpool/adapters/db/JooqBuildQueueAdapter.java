@@ -94,13 +94,17 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
     private final RenderedSql acquire;
     private final RenderedSql finishSucceeded;
     private final RenderedSql finishFailed;
+    private final RenderedSql finishAwaitedSucceeded;
+    private final RenderedSql finishAwaitedFailed;
 
     JooqBuildQueueAdapter(DSLContext dsl, PresetIds presetIds) {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
         this.presetIds = Objects.requireNonNull(presetIds, "presetIds");
         this.acquire = RenderedSql.of(dsl, acquireStatement());
-        this.finishSucceeded = RenderedSql.of(dsl, finishStatement(true));
-        this.finishFailed = RenderedSql.of(dsl, finishStatement(false));
+        this.finishSucceeded = RenderedSql.of(dsl, finishStatement(true, false));
+        this.finishFailed = RenderedSql.of(dsl, finishStatement(false, false));
+        this.finishAwaitedSucceeded = RenderedSql.of(dsl, finishStatement(true, true));
+        this.finishAwaitedFailed = RenderedSql.of(dsl, finishStatement(false, true));
     }
 
     /**
@@ -412,9 +416,10 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
      * The build's end and its workspace's phase in one statement: {@code WITH b AS (UPDATE builds … RETURNING …),
      * w AS (UPDATE workspaces … FROM b …) SELECT … FROM b LEFT JOIN preset_failure_states}; no row when the build is
      * not running under the worker (then nothing was changed). Arguments (job, worker, now, log, outputs) for a
-     * success; (job, worker, now, error code, error, log) for a failure.
+     * success; (job, worker, now, error code, error, log) for a failure. With {@code awaited}, the guard is "running
+     * and awaiting a callback" instead, and the worker argument is not used (pass null).
      */
-    private static Query finishStatement(boolean succeeded) {
+    private static Query finishStatement(boolean succeeded, boolean awaited) {
         Param<Instant> at = RenderedSql.arg(2, Instant.class);
         CommonTableExpression<Record3<BuildTransition, UUID, Long>> ended = DSL.name("b")
                 .fields("transition", "workspace_id", "preset_id")
@@ -427,7 +432,8 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
                         .set(BUILDS.LOG, RenderedSql.arg(succeeded ? 3 : 5, String.class))
                         .where(BUILDS.ID.eq(RenderedSql.arg(0, Long.class)),
                                 BUILDS.STATUS.eq(DSL.inline(BuildStatus.running)),
-                                BUILDS.WORKER.eq(RenderedSql.arg(1, String.class)))
+                                awaited ? BUILDS.AWAITING_CALLBACK_UNTIL.isNotNull()
+                                        : BUILDS.WORKER.eq(RenderedSql.arg(1, String.class)))
                         .returningResult(BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID));
         Field<BuildTransition> transition = ended.field("transition", BuildTransition.class);
         Field<UUID> workspace = ended.field("workspace_id", UUID.class);
@@ -491,7 +497,7 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
     /**
      * {@inheritDoc}
      *
-     * <p>In one transaction: the lost builds are locked with {@code SKIP LOCKED} (a build another replica is
+     * <p>Builds awaiting a callback are skipped. In one transaction: the lost builds are locked with {@code SKIP LOCKED} (a build another replica is
      * reaping, or a worker is completing right now, is left to it), failed with error code {@value #WORKER_LOST}
      * and {@code finished_at = now}; their workspaces become {@code failed} so that they are cleaned up. The
      * preset's failure state is not touched (R3).
@@ -509,7 +515,9 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
                     .set(BUILDS.ERROR_CODE, WORKER_LOST)
                     .set(BUILDS.ERROR, "the worker stopped heartbeating; the job was failed as lost")
                     .where(BUILDS.ID.in(DSL.select(lost.ID).from(lost)
-                            .where(lost.STATUS.eq(DSL.inline(BuildStatus.running)), lost.HEARTBEAT_AT.le(heartbeatAtOrBefore))
+                            .where(lost.STATUS.eq(DSL.inline(BuildStatus.running)), lost.HEARTBEAT_AT.le(heartbeatAtOrBefore),
+                                    // awaiting a callback: no worker to lose; it ends at its own deadline
+                                    lost.AWAITING_CALLBACK_UNTIL.isNull())
                             .forUpdate().skipLocked()))
                     .and(BUILDS.STATUS.eq(BuildStatus.running))
                     .returningResult(BUILDS.ID, BUILDS.TRANSITION, BUILDS.PRESET_ID, BUILDS.WORKSPACE_ID)
@@ -526,6 +534,106 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             for (var r : rows) {
                 out.add(new LostJob(new JobId(r.value1()), transition(r.value2()), presetIds.presetOf(tx, r.value3()),
                         new WorkspaceId(r.value4())));
+            }
+            return out;
+        }));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One guarded {@code UPDATE}: only a running build held by {@code worker} gets its deadline. Its worker and last
+     * heartbeat stay as they were (they say who took it, and when it was last seen), but {@link #reapLost} skips it.
+     */
+    @Override
+    public void awaitCallback(JobId job, WorkerId worker, Instant until, Instant now) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(worker, "worker");
+        Instant deadline = millis(Objects.requireNonNull(until, "until"));
+        Objects.requireNonNull(now, "now"); // part of the contract; the deadline is what is written
+        int marked = DbErrors.guard("recording that job " + job + " awaits its callback", () -> dsl.update(BUILDS)
+                .set(BUILDS.AWAITING_CALLBACK_UNTIL, deadline)
+                .where(BUILDS.ID.eq(job.value()), BUILDS.STATUS.eq(BuildStatus.running), BUILDS.WORKER.eq(worker.value()),
+                        BUILDS.AWAITING_CALLBACK_UNTIL.isNull())
+                .execute());
+        if (marked == 0) {
+            throw new JobNotHeldException(job, worker);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In one transaction: the build row is locked ({@code FOR UPDATE}, so of two racing completions the second
+     * waits and then finds it finished) and judged; then the same statement as {@link #complete}'s, guarded by
+     * "running and awaiting a callback" instead of the worker, finishes it and moves the workspace; for a create the
+     * failure state is changed as {@link #complete} does.
+     */
+    @Override
+    public AwaitedCompletion completeAwaited(JobId job, JobResult result, Instant now,
+                                             Function<FailureState, FailureTransition> failureChange) {
+        Objects.requireNonNull(job, "job");
+        Objects.requireNonNull(result, "result");
+        Objects.requireNonNull(failureChange, "failureChange");
+        Instant at = millis(now);
+        return DbErrors.guard("recording the callback of build " + job, () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            var row = tx.select(BUILDS.STATUS, BUILDS.TRANSITION, BUILDS.WORKSPACE_ID, BUILDS.PRESET_ID,
+                            BUILDS.STARTED_AT, BUILDS.AWAITING_CALLBACK_UNTIL)
+                    .from(BUILDS).where(BUILDS.ID.eq(job.value())).forUpdate().fetchOne();
+            if (row == null) {
+                throw new NotFoundException("no build " + job);
+            }
+            BuildStatus status = row.value1();
+            Instant until = row.value6();
+            if (status == BuildStatus.running && until == null) {
+                throw new NotYetAwaitingException(job);
+            }
+            if (status != BuildStatus.running) {
+                throw new io.warmpool.application.port.out.ConflictException("build " + job
+                        + " is not awaiting a callback: it is " + status.getLiteral()
+                        + (until == null ? "" : " (it completed already)"));
+            }
+            Ended ended = result instanceof JobResult.Failed failed
+                    ? finishAwaitedFailed.first(tx, Ended::read, job.value(), null, at,
+                            boundedError(failed.code()), boundedError(failed.error()), boundedLog(result.log()))
+                    : finishAwaitedSucceeded.first(tx, Ended::read, job.value(), null, at, boundedLog(result.log()),
+                            Json.of(sanitized(((JobResult.Succeeded) result).outputs())));
+            if (ended == null) {
+                // The row is locked and was judged above; reaching this is a bug, and the transaction rolls back.
+                throw new IllegalStateException("build " + job + " could not be finished");
+            }
+            AwaitedJob awaited = new AwaitedJob(job, transition(row.value2()), presetIds.presetOf(tx, row.value4()),
+                    new WorkspaceId(row.value3()), row.value5(), until);
+            if (ended.transition() != BuildTransition.create) {
+                return new AwaitedCompletion(awaited, Optional.empty());
+            }
+            return new AwaitedCompletion(awaited, Optional.of(FailureStates.apply(tx, ended.presetRowId(),
+                    ended.hasState(), ended.state(), failureChange, at)));
+        }));
+    }
+
+    /** {@inheritDoc} One read over the partial index {@code builds_awaiting_callback}. */
+    @Override
+    public List<AwaitedJob> overdueCallbacks(Instant now, int limit) {
+        Instant at = millis(now);
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return DbErrors.guard("reading overdue callbacks", () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            var rows = tx.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.PRESET_ID, BUILDS.WORKSPACE_ID, BUILDS.STARTED_AT,
+                            BUILDS.AWAITING_CALLBACK_UNTIL)
+                    .from(BUILDS)
+                    .where(BUILDS.STATUS.eq(DSL.inline(BuildStatus.running)), BUILDS.AWAITING_CALLBACK_UNTIL.isNotNull(),
+                            BUILDS.AWAITING_CALLBACK_UNTIL.le(at))
+                    .orderBy(BUILDS.AWAITING_CALLBACK_UNTIL, BUILDS.ID)
+                    .limit(limit)
+                    .fetch();
+            List<AwaitedJob> out = new ArrayList<>(rows.size());
+            for (var r : rows) {
+                out.add(new AwaitedJob(new JobId(r.value1()), transition(r.value2()), presetIds.presetOf(tx, r.value3()),
+                        new WorkspaceId(r.value4()), r.value5(), r.value6()));
             }
             return out;
         }));

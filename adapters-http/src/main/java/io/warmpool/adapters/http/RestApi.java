@@ -1,6 +1,7 @@
 package io.warmpool.adapters.http;
 
 import io.javalin.config.JavalinConfig;
+import io.warmpool.adapters.http.builds.BuildCallbackRoutes;
 import io.warmpool.adapters.http.claims.ClaimRoutes;
 import io.warmpool.adapters.http.dashboard.DashboardRoutes;
 import io.warmpool.adapters.http.dashboard.SignInCodes;
@@ -21,6 +22,7 @@ import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.adapters.http.workspaces.WorkspaceRoutes;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.CompleteBuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
@@ -49,7 +51,8 @@ public final class RestApi {
     /** The use cases the API calls; bootstrap passes the application services. */
     public record UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                            ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
-                           ReleaseWorkspaceUseCase release, PresetHistoryUseCase history) {
+                           ReleaseWorkspaceUseCase release, PresetHistoryUseCase history,
+                           CompleteBuildUseCase builds) {
 
         /** @throws NullPointerException when any use case is missing */
         public UseCases {
@@ -60,13 +63,21 @@ public final class RestApi {
             Objects.requireNonNull(reconciliation, "reconciliation");
             Objects.requireNonNull(release, "release");
             Objects.requireNonNull(history, "history");
+            Objects.requireNonNull(builds, "builds");
+        }
+
+        /** Without build callbacks: every {@code POST /api/v1/builds/{id}/complete} is rejected (401). */
+        public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                        ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
+                        ReleaseWorkspaceUseCase release, PresetHistoryUseCase history) {
+            this(inspect, apply, operate, claim, reconciliation, release, history, NO_CALLBACKS);
         }
 
         /** Without history (tests and tools): no last pass, and the preset history routes answer 404. */
         public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                         ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
                         ReleaseWorkspaceUseCase release) {
-            this(inspect, apply, operate, claim, reconciliation, release, new NoHistory());
+            this(inspect, apply, operate, claim, reconciliation, release, new NoHistory(), NO_CALLBACKS);
         }
     }
 
@@ -78,6 +89,10 @@ public final class RestApi {
      */
     public record Route(String method, String path) {
     }
+
+    private static final CompleteBuildUseCase NO_CALLBACKS = callback -> {
+        throw new CompleteBuildUseCase.CallbackRejectedException("this service accepts no build callbacks");
+    };
 
     private final HttpAddress address;
     private final List<String> allowedHosts;
@@ -102,7 +117,8 @@ public final class RestApi {
      * @param allowedHosts further names (or {@code name:port}) a request's {@code Host} may give besides the
      *                     listening address (on loopback); on any other address, when not empty, the only ones
      * @param useCases     the application's use cases
-     * @param token        the bearer token every {@code /api/} request must present; not blank
+     * @param token        the bearer token every {@code /api/} request must present (but build callbacks, which are
+     *                     signed instead); not blank
      * @param readiness    what {@code /readyz} reports
      * @param metrics      what {@code /metrics} serves
      * @param clock        the service clock: when an {@code invalidate} took effect, dashboard sessions' and sign-in
@@ -129,7 +145,8 @@ public final class RestApi {
                 new PresetsUpload(useCases.apply(), unreadBody),
                 new ClaimRoutes(useCases.claim()),
                 new PresetHistoryRoutes(useCases.history()),
-                new WorkspaceRoutes(useCases.inspect(), useCases.release()));
+                new WorkspaceRoutes(useCases.inspect(), useCases.release()),
+                new BuildCallbackRoutes(useCases.builds()));
     }
 
     /**
@@ -145,7 +162,12 @@ public final class RestApi {
         errors.installIn(config);
         HostCheck hosts = HostCheck.forAddress(address.host(), allowedHosts);
         config.routes.before(hosts::check);
-        config.routes.before("/api/*", auth::authenticate);
+        // A build callback authenticates by its signature (checked by the use case), not by the API token.
+        config.routes.before("/api/*", ctx -> {
+            if (!BuildCallbackRoutes.isCallback(ctx)) {
+                auth.authenticate(ctx);
+            }
+        });
         config.routes.before("/api/*", ContentTypes::check);
         resources.forEach(resource -> resource.addTo(config.routes));
     }

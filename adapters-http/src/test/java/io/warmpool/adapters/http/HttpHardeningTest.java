@@ -179,7 +179,7 @@ class HttpHardeningTest {
                     .map(r -> r.path().replace("{template}/{preset}", "python-dev/small")).sorted().toList();
 
             assertThat(posts).containsExactlyInAnyOrderElementsOf(
-                    Stream.concat(jsonBodyRoutes(), Stream.of("/api/v1/presets")).toList());
+                    Stream.concat(jsonBodyRoutes(), Stream.of("/api/v1/presets", "/api/v1/builds/{id}/complete")).toList());
         }
 
         @ParameterizedTest(name = "POST {0}")

@@ -278,6 +278,20 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         }
     }
 
+    /**
+     * A build that awaited its callback ended: its whole duration (from when a worker took it) in
+     * {@code warmpool_provisioner_job_duration_seconds} with its outcome; the in-flight gauge is not moved (the
+     * worker's {@code accepted} report lowered it, possibly on another replica).
+     */
+    @Override
+    public void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
+        try {
+            jobDuration.labelValues(transition.wire(), outcome.toLowerCase(Locale.ROOT)).observe(seconds(duration));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording an awaited job's end in metrics failed", e);
+        }
+    }
+
     private void moveInFlight(Transition kind, int delta) {
         synchronized (inFlight) {
             int now = Math.max(inFlight.getOrDefault(kind, 0) + delta, 0);

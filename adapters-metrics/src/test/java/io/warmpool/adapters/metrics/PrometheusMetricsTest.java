@@ -289,6 +289,23 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void anAcceptedJob_leavesInFlightAtOnce_andItsCallbackObservesTheWholeDurationWithoutMovingInFlight() {
+        metrics.jobStarted(Transition.CREATE);
+        metrics.jobStarted(Transition.CREATE);
+        metrics.jobFinished(Transition.CREATE, "accepted", Duration.ofMillis(300));
+        assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
+
+        metrics.awaitedJobFinished(Transition.CREATE, "succeeded", Duration.ofMinutes(6));
+
+        String text = scrape(metrics);
+        assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_sum", "kind=\"create\"", "outcome=\"succeeded\""))
+                .hasValue(360);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_count", "kind=\"create\"", "outcome=\"accepted\""))
+                .hasValue(1);
+    }
+
+    @Test
     void inFlight_neverGoesBelowZero() {
         metrics.jobFinished(Transition.DELETE, "succeeded", Duration.ofSeconds(1));
 

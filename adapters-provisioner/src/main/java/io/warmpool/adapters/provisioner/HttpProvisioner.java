@@ -60,7 +60,10 @@ import java.util.logging.Logger;
  *
  * <p><b>Response.</b>
  * <ul>
- *   <li>2xx: success; the body is empty or a JSON object of outputs (package doc); for a check, the answer
+ *   <li>202 to a create or delete: accepted; the receiver reports the outcome later by the signed callback
+ *       ({@link HttpBuildCallbacks}) to the request's {@code callback_url}, within the transition's timeout counted
+ *       from when the job was taken: {@link ProvisionResult.Accepted}. Not retried.</li>
+ *   <li>other 2xx: success; the body is empty or a JSON object of outputs (package doc); for a check, the answer
  *       {@code {"status": "ready" | …}} ({@link ProvisionResult.Checked}). A 2xx whose body is not that is
  *       a transient failure, not retried (the receiver acted; sending again would repeat the build).</li>
  *   <li>4xx except 408 and 429: permanent failure (R5), error from the body's {@code "error"} member or its text;
@@ -129,7 +132,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
     public CompletionStage<ProvisionResult> provision(ProvisionRequest request) {
         Objects.requireNonNull(request, "request");
         Endpoint endpoint = endpoints.get(config.url(request.transition()));
-        byte[] body = ProvisionerJson.request(request);
+        byte[] body = ProvisionerJson.request(request, callbackUrl(request));
         AtomicInteger attempts = new AtomicInteger();
         StringBuilder log = new StringBuilder();
         Transition transition = request.transition();
@@ -153,6 +156,30 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
                         timedOut, null), timeout.toNanos(), TimeUnit.NANOSECONDS)
                 .handle((attempt, error) -> result(endpoint, transition, attempt, error, attempts.get(), log));
     }
+
+    /**
+     * The {@code callback_url} of a create's or delete's request for a queued build ({@code build-<id>}) when a public
+     * URL is configured; otherwise none.
+     */
+    private String callbackUrl(ProvisionRequest request) {
+        if (request.transition() != Transition.CREATE && request.transition() != Transition.DELETE) {
+            return null;
+        }
+        java.util.regex.Matcher m = BUILD_REQUEST.matcher(request.requestId());
+        if (!m.matches()) {
+            return null;
+        }
+        long id;
+        try {
+            id = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        URI url = config.callbackUrl(id);
+        return url == null ? null : url.toString();
+    }
+
+    private static final java.util.regex.Pattern BUILD_REQUEST = java.util.regex.Pattern.compile("build-([1-9][0-9]{0,18})");
 
     /** Every transition: the receiver answers check and claim too (the body's {@code transition} says which). */
     @Override
@@ -186,6 +213,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
             return new ProvisionResult.Failed("http provisioner error: " + cause.getClass().getSimpleName(), false, logText);
         }
         return switch (attempt.kind) {
+            case ACCEPTED -> new ProvisionResult.Accepted(config.timeouts().of(transition), logText);
             case SUCCEEDED -> attempt.checked != null
                     ? new ProvisionResult.Checked(attempt.checked.health(), attempt.checked.detail(),
                             attempt.checked.permanent(), logText)
@@ -242,6 +270,10 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
         int status = response.statusCode();
         Body body = response.body();
         String prefix = "HTTP " + status + " from " + endpoint.description;
+        if (status == 202 && (transition == Transition.CREATE || transition == Transition.DELETE)) {
+            // Accepted: the outcome comes later by the signed callback; the body, if any, is only logged.
+            return new Attempt(Kind.ACCEPTED, null, Map.of(), "HTTP 202 (accepted; awaiting the callback)", null);
+        }
         if (status >= 200 && status < 300) {
             String shape = transition == Transition.CHECK ? ProvisionerJson.CHECK_SHAPE
                     : "empty or one JSON object of outputs";
@@ -366,7 +398,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
     private record Endpoint(URI url, String description, CircuitBreaker breaker, Retry retry) {
     }
 
-    private enum Kind { SUCCEEDED, PERMANENT, RETRYABLE, FINAL }
+    private enum Kind { SUCCEEDED, ACCEPTED, PERMANENT, RETRYABLE, FINAL }
 
     /**
      * One attempt's outcome; attempts never complete exceptionally, so retry and breaker judge results only.

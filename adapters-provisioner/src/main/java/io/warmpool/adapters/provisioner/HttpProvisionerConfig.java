@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param circuitBreaker     the circuit breaker of each distinct endpoint
  * @param responseLimitBytes the largest response body read; a larger 2xx body is a failure, a larger error body is
  *                           cut
+ * @param publicUrl          the service's base URL as receivers reach it (setting {@code public-url}); a create's or
+ *                           delete's request carries {@code callback_url} = this + {@code /api/v1/builds/<id>/complete}
+ *                           for receivers that answer {@code 202 Accepted}; null: no {@code callback_url}
  */
 public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret secret, Duration connectTimeout,
                                     Timeouts timeouts, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
-                                    int responseLimitBytes) {
+                                    int responseLimitBytes, URI publicUrl) {
 
     /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
 
@@ -39,6 +42,40 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
         if (responseLimitBytes < 1024) {
             throw new IllegalArgumentException("response-limit-bytes must be at least 1024, was " + responseLimitBytes);
         }
+        if (publicUrl != null) {
+            requireEndpoint("public-url", publicUrl);
+            if (publicUrl.getRawQuery() != null) {
+                throw new IllegalArgumentException("public-url must not have a ?query");
+            }
+        }
+    }
+
+    /** The config without a public URL (no {@code callback_url} in requests). */
+    public HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret secret, Duration connectTimeout,
+                                 Timeouts timeouts, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
+                                 int responseLimitBytes) {
+        this(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry, circuitBreaker, responseLimitBytes, null);
+    }
+
+    /** A copy whose requests tell receivers to call back under {@code publicUrl} (null: no callback URL). */
+    public HttpProvisionerConfig withPublicUrl(URI publicUrl) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
+                circuitBreaker, responseLimitBytes, publicUrl);
+    }
+
+    /** The path of a build's callback under {@link #publicUrl()}; {@code {id}} is the build id. */
+    public static final String CALLBACK_PATH = "/api/v1/builds/{id}/complete";
+
+    /** Where the receiver reports the outcome of build {@code buildId}, or null without a {@link #publicUrl()}. */
+    public URI callbackUrl(long buildId) {
+        if (publicUrl == null) {
+            return null;
+        }
+        String base = publicUrl.toString();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return URI.create(base + CALLBACK_PATH.replace("{id}", Long.toString(buildId)));
     }
 
     /**
@@ -58,7 +95,7 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
     /** A copy with other per-transition timeouts. */
     public HttpProvisionerConfig withTimeouts(Timeouts timeouts) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes);
+                circuitBreaker, responseLimitBytes, publicUrl);
     }
 
     /**
@@ -105,19 +142,19 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
     /** A copy with other endpoints. */
     public HttpProvisionerConfig withUrls(URI createUrl, URI deleteUrl) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes);
+                circuitBreaker, responseLimitBytes, publicUrl);
     }
 
     /** A copy with other retry settings. */
     public HttpProvisionerConfig withRetry(RetrySettings retry) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes);
+                circuitBreaker, responseLimitBytes, publicUrl);
     }
 
     /** A copy with other circuit breaker settings. */
     public HttpProvisionerConfig withCircuitBreaker(CircuitBreakerSettings circuitBreaker) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes);
+                circuitBreaker, responseLimitBytes, publicUrl);
     }
 
     /**

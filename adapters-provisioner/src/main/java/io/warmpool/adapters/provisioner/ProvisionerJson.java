@@ -33,6 +33,14 @@ final class ProvisionerJson {
 
     /** The request as the documented JSON object, UTF-8, with sorted maps so equal requests give equal bytes. */
     static byte[] request(ProvisionRequest request) {
+        return request(request, null);
+    }
+
+    /**
+     * The request JSON, with {@code "callback_url"} after the documented members when {@code callbackUrl} is not
+     * null (the http provisioner's creates and deletes, for receivers that answer {@code 202 Accepted}).
+     */
+    static byte[] request(ProvisionRequest request, String callbackUrl) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("transition", request.transition().wire());
         node.put("workspace_id", request.workspace().text());
@@ -46,6 +54,9 @@ final class ProvisionerJson {
         ObjectNode outputs = node.putObject("outputs");
         new TreeMap<>(request.outputs()).forEach(outputs::put);
         node.put("attempt", request.attempt());
+        if (callbackUrl != null) {
+            node.put("callback_url", callbackUrl);
+        }
         try {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
@@ -126,6 +137,71 @@ final class ProvisionerJson {
         boolean permanent = health == Health.FAILED && root.path("permanent").isBoolean()
                 && root.path("permanent").booleanValue();
         return new ProvisionResult.Checked(health, detail, permanent, log);
+    }
+
+    /** The shape of a build's callback, for error messages. */
+    static final String CALLBACK_SHAPE = "one JSON object {\"request_id\": \"build-<id>\", \"status\": \"succeeded\" | "
+            + "\"failed\", \"outputs\": {…}, \"error\": \"…\", \"permanent\": false, \"log\": \"…\"}";
+
+    /** A build's callback: which request it answers, and the outcome. */
+    record Callback(String requestId, ProvisionResult result) {
+    }
+
+    /**
+     * Parses a build's callback (documented in {@link HttpBuildCallbacks}): one JSON object with the build's
+     * {@code "request_id"} and {@code "status"} ({@code "succeeded"} or {@code "failed"}); for a success, optional
+     * {@code "outputs"} (an object, values as in a reply); for a failure, {@code "error"} (its message) and
+     * {@code "permanent"} (a JSON boolean); {@code "log"}, a string, in both.
+     *
+     * @throws IllegalArgumentException with a short reason when the text is not such a callback
+     */
+    static Callback callback(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        JsonNode id = root.get("request_id");
+        if (id == null || !id.isTextual()) {
+            throw new IllegalArgumentException("a JSON object without a string \"request_id\"");
+        }
+        JsonNode status = root.get("status");
+        if (status == null || !status.isTextual()
+                || !(status.textValue().equals("succeeded") || status.textValue().equals("failed"))) {
+            throw new IllegalArgumentException("a JSON object whose \"status\" is not \"succeeded\" or \"failed\"");
+        }
+        JsonNode logNode = root.get("log");
+        if (logNode != null && !logNode.isNull() && !logNode.isTextual()) {
+            throw new IllegalArgumentException("a JSON object whose \"log\" is not a string");
+        }
+        String log = logNode == null || logNode.isNull() ? "" : logNode.textValue();
+        if (status.textValue().equals("succeeded")) {
+            Map<String, String> outputs = new LinkedHashMap<>();
+            JsonNode outputsNode = root.get("outputs");
+            if (outputsNode != null && !outputsNode.isNull()) {
+                if (!outputsNode.isObject()) {
+                    throw new IllegalArgumentException("\"outputs\" is not a JSON object");
+                }
+                collect(outputsNode, outputs, false);
+            }
+            return new Callback(id.textValue(), new ProvisionResult.Succeeded(outputs, log));
+        }
+        JsonNode permanentNode = root.get("permanent");
+        if (permanentNode != null && !permanentNode.isNull() && !permanentNode.isBoolean()) {
+            // "permanent": "yes" must not silently stop a preset, nor silently not.
+            throw new IllegalArgumentException("\"permanent\" is not a JSON boolean");
+        }
+        String error = root.hasNonNull("error") ? text(root.get("error")).strip() : "";
+        return new Callback(id.textValue(), new ProvisionResult.Failed(
+                error.isEmpty() ? "the provisioner reported the build failed (no error given)" : error,
+                permanentNode != null && permanentNode.booleanValue(), log));
     }
 
     /** Parses a reply, or {@code null} when it is not one (for failures, where a reply is optional). */

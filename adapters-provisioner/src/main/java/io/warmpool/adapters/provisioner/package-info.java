@@ -14,7 +14,9 @@
  * {@code outputs} is what the workspace's create produced (empty for a create); {@code owner} and
  * {@code workspace_name} may be {@code null}. For a claim, {@code owner} and {@code workspace_name} are the new
  * ones and {@code parameters} the claim's (see {@link io.warmpool.application.port.out.ProvisionRequest}). Map keys
- * are sorted so the same request always gives the same bytes.
+ * are sorted so the same request always gives the same bytes. The http provisioner adds {@code "callback_url"} (after
+ * {@code attempt}) to the create and delete of a queued build when a public URL is configured: where a receiver that
+ * answered {@code 202 Accepted} reports the outcome ({@link io.warmpool.adapters.provisioner.HttpBuildCallbacks}).
  *
  * <p>Reply format (a command's stdout, an HTTP response body): empty, or one JSON object. If the object has an
  * {@code "outputs"} member, that object's members are the outputs; otherwise every top-level member except the

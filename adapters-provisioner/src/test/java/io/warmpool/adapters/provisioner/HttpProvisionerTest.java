@@ -514,4 +514,60 @@ class HttpProvisionerTest {
         assertThat(HttpSignature.verify(secret, ts, body, signature, T0.plusSeconds(301), Duration.ofMinutes(5))).isFalse();
         assertThat(HttpSignature.verify(HmacSecret.ofUtf8(SECRET + "x"), ts, body, signature, T0, Duration.ofMinutes(5))).isFalse();
     }
+
+    // ---------------------------------------------------------------- 202 Accepted (asynchronous completion)
+
+    /** A queued build's request, as the worker sends it: request id {@code build-<id>}. */
+    private static io.warmpool.application.port.out.ProvisionRequest queued(
+            io.warmpool.application.port.out.ProvisionRequest r, long buildId) {
+        return new io.warmpool.application.port.out.ProvisionRequest(r.transition(), r.workspace(), r.workspaceName(),
+                r.owner(), r.preset(), r.parameters(), r.outputs(), r.attempt(), "build-" + buildId);
+    }
+
+    @Test
+    void a202ToACreate_isAcceptedWithTheCreateTimeout_notRetried_andTheRequestSaysWhereToCallBack() {
+        behaviour = hit -> new Reply(202, "{\"eta\": \"6m\"}");
+        HttpProvisionerConfig config = config(SECRET).withTimeouts(new Timeouts(Duration.ofMinutes(7),
+                Duration.ofMinutes(3), Duration.ofSeconds(5), Duration.ofSeconds(6)))
+                .withPublicUrl(URI.create("https://warmpool.example:8443/"));
+
+        ProvisionResult result = await(provisioner(config).provision(queued(Requests.create("t", "p", 1), 42)));
+
+        assertThat(result).isInstanceOfSatisfying(ProvisionResult.Accepted.class, accepted -> {
+            assertThat(accepted.timeout()).isEqualTo(Duration.ofMinutes(7));
+            assertThat(accepted.log()).contains("HTTP 202").contains("6m");
+        });
+        assertThat(hits).as("an acceptance is final: never sent again").hasValue(1);
+        JsonNode body = bodies.peek();
+        assertThat(body.get("callback_url").asText())
+                .isEqualTo("https://warmpool.example:8443/api/v1/builds/42/complete");
+        assertThat(idempotencyKeys).containsExactly("build-42");
+    }
+
+    @Test
+    void a202ToADelete_isAcceptedWithTheDeleteTimeout() {
+        behaviour = hit -> new Reply(202, "");
+        HttpProvisionerConfig config = config(SECRET).withTimeouts(new Timeouts(Duration.ofMinutes(7),
+                Duration.ofMinutes(3), Duration.ofSeconds(5), Duration.ofSeconds(6)))
+                .withPublicUrl(URI.create("http://127.0.0.1:8080"));
+
+        ProvisionResult result = await(provisioner(config).provision(queued(Requests.delete("t", "p", 1), 7)));
+
+        assertThat(result).isInstanceOfSatisfying(ProvisionResult.Accepted.class,
+                accepted -> assertThat(accepted.timeout()).isEqualTo(Duration.ofMinutes(3)));
+        assertThat(bodies.peek().get("callback_url").asText()).isEqualTo("http://127.0.0.1:8080/api/v1/builds/7/complete");
+    }
+
+    @Test
+    void withoutAPublicUrlOrForAnUnqueuedRequest_thereIsNoCallbackUrl_andA202ToACheckIsNotAnAcceptance() {
+        behaviour = hit -> new Reply(202, hit == 3 ? "{\"status\": \"ready\"}" : "");
+
+        await(provisioner(config(SECRET)).provision(queued(Requests.create("t", "p", 1), 42)));
+        await(provisioner(config(SECRET).withPublicUrl(URI.create("http://127.0.0.1:8080")))
+                .provision(Requests.create("t", "p", 2)));
+        ProvisionResult check = await(provisioner(config(SECRET)).provision(Requests.check("t", "p", 3)));
+
+        assertThat(bodies).allSatisfy(body -> assertThat(body.has("callback_url")).isFalse());
+        assertThat(check).isInstanceOf(ProvisionResult.Checked.class);
+    }
 }

@@ -4,6 +4,9 @@ import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.BuildQueuePort.JobNotHeldException;
 import io.warmpool.application.port.out.BuildQueuePort.LostJob;
+import io.warmpool.application.port.out.ConflictException;
+import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.domain.Durations;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.EventType;
@@ -16,9 +19,7 @@ import io.warmpool.application.port.out.TimerPort;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
-import io.warmpool.domain.backoff.CreateOutcome;
 import io.warmpool.domain.backoff.FailurePolicy;
-import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
     private final EventSinkPort events;
     private final MetricsPort metrics;
     private final WorkerSettings settings;
+    private final BuildOutcomes outcomes;
 
     public ProvisionerWorkerService(Clock clock, BuildQueuePort queue, WorkspaceProvisionerPort provisioner,
                                     TimerPort timer, FailurePolicy failurePolicy, EventSinkPort events,
@@ -61,6 +63,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         this.events = Objects.requireNonNull(events, "events");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.outcomes = new BuildOutcomes(failurePolicy, events);
     }
 
     @Override
@@ -126,29 +129,43 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
                     .with("transition", job.transition().wire()).with("reason", unavailable.reason())));
             return WorkerStep.RELEASED;
         }
-        JobResult jobResult;
-        CreateOutcome outcome;
-        if (result instanceof ProvisionResult.Succeeded ok) {
-            jobResult = new JobResult.Succeeded(ok.outputs(), ok.log());
-            outcome = CreateOutcome.SUCCEEDED;
-        } else {
-            ProvisionResult.Failed failed = result instanceof ProvisionResult.Failed f ? f
-                    // A check's answer to a create or delete is a provisioner bug: a transient failure, not a crash.
-                    : new ProvisionResult.Failed("provisioner answered a check to a " + job.transition().wire(), false, "");
-            jobResult = new JobResult.Failed(failed.permanent() ? "permanent" : "failed", failed.error(),
-                    failed.permanent(), failed.log());
-            outcome = failed.permanent() ? CreateOutcome.PERMANENT_FAILURE : CreateOutcome.FAILED;
+        if (result instanceof ProvisionResult.Accepted accepted && job.transition() != Transition.CHECK
+                && job.transition() != Transition.CLAIM) {
+            return accepted(job, worker, started, now, accepted);
         }
+        BuildOutcomes.Outcome outcome = BuildOutcomes.of(result, job.transition());
         Optional<FailureTransition> transition;
         try {
-            transition = queue.complete(job.id(), worker, jobResult, now,
-                    state -> failurePolicy.recordOutcome(state, outcome, now));
+            transition = queue.complete(job.id(), worker, outcome.result(), now, outcomes.failureChange(outcome, now));
         } catch (JobNotHeldException e) {
             return lost(job, took);
         }
-        metrics.jobFinished(job.transition(), outcomeName(outcome), took);
-        events.publish(eventsFor(job, jobResult, transition, now));
-        return outcome == CreateOutcome.SUCCEEDED ? WorkerStep.SUCCEEDED : WorkerStep.FAILED;
+        metrics.jobFinished(job.transition(), outcome.name(), took);
+        outcomes.published(job.transition(), job.preset(), job.workspace(), outcome, transition, now);
+        return outcome.succeeded() ? WorkerStep.SUCCEEDED : WorkerStep.FAILED;
+    }
+
+    /**
+     * The provisioner will call back: the build awaits its callback until the transition's timeout after the job was
+     * taken, and this worker's slot is free at once (a VM that boots for minutes must not hold a worker).
+     */
+    private WorkerStep accepted(Job job, WorkerId worker, Instant started, Instant now, ProvisionResult.Accepted accepted) {
+        Duration took = Duration.between(started, now);
+        Instant until = started.plus(accepted.timeout());
+        try {
+            queue.awaitCallback(job.id(), worker, until, now);
+        } catch (JobNotHeldException e) {
+            // Reaped meanwhile, or its callback beat the 202 here and completed it: either way it is no longer ours.
+            LOG.info(() -> "job " + job.id() + " was accepted by the provisioner but is no longer held (completed by"
+                    + " its callback, or reaped)");
+            metrics.jobFinished(job.transition(), "accepted", took);
+            return WorkerStep.ACCEPTED;
+        }
+        metrics.jobFinished(job.transition(), "accepted", took);
+        events.publish(List.of(Event.of(now, EventType.JOB_ACCEPTED, job.preset(), job.workspace())
+                .with("transition", job.transition().wire()).with("job", job.id().toString())
+                .with("until", until.toString())));
+        return WorkerStep.ACCEPTED;
     }
 
     private WorkerStep lost(Job job, Duration took) {
@@ -157,38 +174,8 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         return WorkerStep.LOST;
     }
 
-    private static String outcomeName(CreateOutcome outcome) {
-        return switch (outcome) {
-            case SUCCEEDED -> "succeeded";
-            case PERMANENT_FAILURE -> "permanent";
-            default -> "failed";
-        };
-    }
-
     static List<Event> eventsFor(Job job, JobResult result, Optional<FailureTransition> transition, Instant now) {
-        List<Event> out = new ArrayList<>();
-        boolean create = job.transition() == Transition.CREATE;
-        if (result instanceof JobResult.Failed failed) {
-            out.add(Event.of(now, create ? EventType.CREATE_FAILED : EventType.DELETE_FAILED, job.preset(), job.workspace())
-                    .with("error", failed.error()).with("permanent", Boolean.toString(failed.permanent())));
-        } else {
-            out.add(Event.of(now, create ? EventType.CREATE_SUCCEEDED : EventType.DELETE_SUCCEEDED, job.preset(), job.workspace()));
-        }
-        transition.ifPresent(t -> {
-            FailureState after = t.after();
-            t.backoffUntil().ifPresent(until -> out.add(Event.of(now, EventType.BACKOFF, job.preset(), job.workspace())
-                    .with("until", until.toString())
-                    .with("failures", Integer.toString(after.consecutiveFailures()))));
-            if (t.becameHardLimited()) {
-                out.add(Event.of(now, EventType.HARD_LIMITED, job.preset(), job.workspace())
-                        .with("failures", Integer.toString(after.consecutiveFailures())));
-            }
-            if (t.becameValidationFailed()) {
-                out.add(Event.of(now, EventType.VALIDATION_FAILED, job.preset(), job.workspace())
-                        .with("error", result instanceof JobResult.Failed f ? f.error() : ""));
-            }
-        });
-        return out;
+        return BuildOutcomes.eventsFor(job.transition(), job.preset(), job.workspace(), result, transition, now);
     }
 
     @Override
@@ -204,6 +191,37 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         if (!out.isEmpty()) {
             events.publish(out);
         }
-        return lost.size();
+        return lost.size() + expireOverdueCallbacks(now);
     }
+
+    /** Builds timed out per call: a backlog drains over the following reaper runs. */
+    static final int OVERDUE_PER_RUN = 100;
+
+    /**
+     * Fails every build whose callback did not come by its deadline, as {@code callback_timeout}: for a create a
+     * failed create (R3: "a callback that never comes fails the create at the timeout"). A build whose callback
+     * lands at the same moment is finished once, by whichever comes first.
+     */
+    private int expireOverdueCallbacks(Instant now) {
+        int expired = 0;
+        for (BuildQueuePort.AwaitedJob job : queue.overdueCallbacks(now, OVERDUE_PER_RUN)) {
+            BuildOutcomes.Outcome outcome = BuildOutcomes.Outcome.failed(CALLBACK_TIMEOUT, job.transition().wire()
+                    + " accepted by the provisioner, but no callback came within "
+                    + Durations.format(Duration.between(job.startedAt(), job.until())) + " ("
+                    + job.transition().wire() + "-timeout)");
+            BuildQueuePort.AwaitedCompletion done;
+            try {
+                done = queue.completeAwaited(job.id(), outcome.result(), now, outcomes.failureChange(outcome, now));
+            } catch (ConflictException | NotFoundException e) {
+                continue; // its callback came first
+            }
+            metrics.awaitedJobFinished(job.transition(), "timed_out", Duration.between(job.startedAt(), now));
+            outcomes.published(job.transition(), job.preset(), job.workspace(), outcome, done.failure(), now);
+            expired++;
+        }
+        return expired;
+    }
+
+    /** The error code of a build whose callback never came. */
+    static final String CALLBACK_TIMEOUT = "callback_timeout";
 }

@@ -3,6 +3,10 @@ package io.warmpool.application.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.OptionalBinder;
+import io.warmpool.application.port.in.CompleteBuildUseCase;
+import io.warmpool.application.port.out.BuildCallbackPort;
+import io.warmpool.application.service.CompleteBuildService;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
@@ -54,7 +58,9 @@ import java.time.Clock;
  * <p>Provides: {@link ReconcilePresetsUseCase}, {@link RunProvisionerJobsUseCase}, {@link ClaimPrebuildUseCase},
  * {@link InspectUseCase}, {@link ApplyPresetsUseCase}, {@link OperatePresetsUseCase},
  * {@link PauseReconciliationUseCase}, {@link ReleaseWorkspaceUseCase}, {@link RecordPassUseCase},
- * {@link PresetHistoryUseCase}, {@link PruneEventsUseCase} (and the service classes behind them).
+ * {@link PresetHistoryUseCase}, {@link PruneEventsUseCase}, {@link CompleteBuildUseCase} (and the service classes
+ * behind them); a default {@link BuildCallbackPort} ({@link BuildCallbackPort#NONE}: every build callback rejected),
+ * which a provisioner module that calls back replaces with {@code OptionalBinder.setBinding()}.
  *
  * <p>Needs from other modules: {@link Clock}, {@link TimerPort}, {@link IdGeneratorPort}, {@link FailurePolicy},
  * {@link ReconcileSettings}, {@link WorkerSettings}, {@link EventRetentionSettings}, {@link ClaimWaitSettings}; the
@@ -79,6 +85,16 @@ public final class ApplicationModule extends AbstractModule {
         bind(RecordPassUseCase.class).to(PresetHistoryService.class);
         bind(PresetHistoryUseCase.class).to(PresetHistoryService.class);
         bind(PruneEventsUseCase.class).to(EventRetentionService.class);
+        bind(CompleteBuildUseCase.class).to(CompleteBuildService.class);
+        // No provisioner that calls back unless its module says so (the http provisioner's binds its own).
+        OptionalBinder.newOptionalBinder(binder(), BuildCallbackPort.class).setDefault().toInstance(BuildCallbackPort.NONE);
+    }
+
+    @Provides
+    @Singleton
+    CompleteBuildService completeBuilds(Clock clock, BuildCallbackPort callbacks, BuildQueuePort queue,
+                                        FailurePolicy failurePolicy, EventSinkPort events, MetricsPort metrics) {
+        return new CompleteBuildService(clock, callbacks, queue, failurePolicy, events, metrics);
     }
 
     @Provides

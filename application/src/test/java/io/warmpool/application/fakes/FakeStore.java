@@ -152,6 +152,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         Instant heartbeatAt;
         Instant finishedAt;
         WorkerId worker;
+        /** Set while (and kept after) the build awaits its provisioner's callback. */
+        Instant awaitingUntil;
         String errorCode;
         String error;
         String log = "";
@@ -345,7 +347,11 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     @Override
     public synchronized Optional<FailureTransition> complete(JobId job, WorkerId worker, JobResult result, Instant now,
                                                              Function<FailureState, FailureTransition> failureChange) {
-        BuildRow b = held(job, worker);
+        return finish(held(job, worker), result, now, failureChange);
+    }
+
+    private Optional<FailureTransition> finish(BuildRow b, JobResult result, Instant now,
+                                               Function<FailureState, FailureTransition> failureChange) {
         WorkspaceRow w = workspaces.get(b.workspace);
         // Compute first, so that a failing change leaves everything as it was (one transaction).
         Optional<FailureTransition> transition = Optional.empty();
@@ -389,10 +395,55 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     }
 
     @Override
+    public synchronized void awaitCallback(JobId job, WorkerId worker, Instant until, Instant now) {
+        BuildRow b = held(job, worker);
+        if (b.awaitingUntil != null) {
+            throw new JobNotHeldException(job, worker);
+        }
+        b.awaitingUntil = until;
+    }
+
+    @Override
+    public synchronized AwaitedCompletion completeAwaited(JobId job, JobResult result, Instant now,
+                                                          Function<FailureState, FailureTransition> failureChange) {
+        BuildRow b = builds.get(job.value());
+        if (b == null) {
+            throw new NotFoundException("no build " + job);
+        }
+        if (b.status == Status.RUNNING && b.awaitingUntil == null) {
+            throw new NotYetAwaitingException(job);
+        }
+        if (b.status != Status.RUNNING) {
+            throw new ConflictException("build " + job + " is not awaiting a callback: it is "
+                    + b.status.name().toLowerCase(Locale.ROOT) + (b.awaitingUntil == null ? "" : " (it completed already)"));
+        }
+        AwaitedJob awaited = awaited(b);
+        return new AwaitedCompletion(awaited, finish(b, result, now, failureChange));
+    }
+
+    @Override
+    public synchronized List<AwaitedJob> overdueCallbacks(Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return builds.values().stream()
+                .filter(b -> b.status == Status.RUNNING && b.awaitingUntil != null && !b.awaitingUntil.isAfter(now))
+                .sorted(Comparator.comparing((BuildRow b) -> b.awaitingUntil).thenComparing(b -> b.id.value()))
+                .limit(limit)
+                .map(this::awaited)
+                .toList();
+    }
+
+    private AwaitedJob awaited(BuildRow b) {
+        WorkspaceRow w = workspaces.get(b.workspace);
+        return new AwaitedJob(b.id, b.transition, w.preset, w.id, b.startedAt, b.awaitingUntil);
+    }
+
+    @Override
     public synchronized List<LostJob> reapLost(Instant heartbeatAtOrBefore, Instant now) {
         List<LostJob> lost = new ArrayList<>();
         for (BuildRow b : builds.values()) {
-            if (b.status == Status.RUNNING && !b.heartbeatAt.isAfter(heartbeatAtOrBefore)) {
+            if (b.status == Status.RUNNING && b.awaitingUntil == null && !b.heartbeatAt.isAfter(heartbeatAtOrBefore)) {
                 b.status = Status.FAILED;
                 b.finishedAt = now;
                 b.errorCode = "worker_lost";

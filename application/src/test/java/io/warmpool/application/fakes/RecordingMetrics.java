@@ -90,4 +90,16 @@ public final class RecordingMetrics implements MetricsPort {
     public synchronized List<JobFinished> jobsFinished() {
         return List.copyOf(jobsFinished);
     }
+
+    private final List<JobFinished> awaitedJobsFinished = new java.util.ArrayList<>();
+
+    @Override
+    public synchronized void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
+        awaitedJobsFinished.add(new JobFinished(transition, outcome, duration));
+    }
+
+    /** Builds that awaited a callback and ended (by it, or at the deadline). */
+    public synchronized List<JobFinished> awaitedJobsFinished() {
+        return List.copyOf(awaitedJobsFinished);
+    }
 }

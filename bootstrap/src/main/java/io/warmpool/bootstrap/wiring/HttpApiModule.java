@@ -9,6 +9,7 @@ import io.warmpool.adapters.http.ReadinessCheck;
 import io.warmpool.adapters.http.RestApi;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
+import io.warmpool.application.port.in.CompleteBuildUseCase;
 import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
@@ -40,9 +41,11 @@ public final class HttpApiModule extends AbstractModule {
     @Singleton
     RestApi restApi(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                     ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
-                    PresetHistoryUseCase history, ReadinessCheck readiness, MetricsExposition metrics, Clock clock) {
+                    PresetHistoryUseCase history, CompleteBuildUseCase builds, ReadinessCheck readiness,
+                    MetricsExposition metrics, Clock clock) {
         return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(),
-                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token,
+                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history, builds),
+                token,
                 readiness, metrics, clock);
     }
 

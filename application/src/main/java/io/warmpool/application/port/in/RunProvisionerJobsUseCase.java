@@ -19,9 +19,11 @@ public interface RunProvisionerJobsUseCase {
 
     /**
      * Fails as {@code worker_lost} every running job whose worker stopped heartbeating for the job heartbeat
-     * timeout (any replica may do this). The presets' failure states are not touched.
+     * timeout (any replica may do this); the presets' failure states are not touched. Then fails, as
+     * {@code callback_timeout}, every build whose callback's deadline has passed (a create counts as a failed create,
+     * R3–R5: the infrastructure never said it worked).
      *
-     * @return how many jobs were reaped
+     * @return how many jobs were reaped or timed out
      */
     int reapLostJobs();
 
@@ -53,6 +55,8 @@ public interface RunProvisionerJobsUseCase {
         /** The provisioner was unavailable; the job went back to the queue. */
         RELEASED,
         /** The job was reaped as lost while it ran; its result was dropped. */
-        LOST
+        LOST,
+        /** The provisioner accepted the job and will call back; the build awaits its callback, the slot is free. */
+        ACCEPTED
     }
 }

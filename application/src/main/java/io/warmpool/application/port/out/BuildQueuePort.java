@@ -80,14 +80,81 @@ public interface BuildQueuePort {
 
     /**
      * Fails, as {@code worker_lost}, every running job whose last heartbeat is at or before
-     * {@code heartbeatAtOrBefore}. The preset's failure state is not touched (R3).
+     * {@code heartbeatAtOrBefore}, except builds awaiting a callback ({@link #awaitCallback}): they have no worker to
+     * lose and end at their own deadline. The preset's failure state is not touched (R3).
      *
      * @return the jobs reaped
      */
     List<LostJob> reapLost(Instant heartbeatAtOrBefore, Instant now);
 
+    /**
+     * The provisioner accepted the running job held by {@code worker} and will call back (SPEC §4 http, asynchronous
+     * completion): the build stays {@code running}, but from now on no worker holds it — the worker's slot is free —
+     * and it awaits {@link #completeAwaited} until {@code until}. {@link #reapLost} never reaps it (its heartbeat
+     * stops); {@link #overdueCallbacks} lists it once {@code until} has passed. One guarded change: nothing happens
+     * when the job is no longer held.
+     *
+     * @throws JobNotHeldException when the job is no longer held by {@code worker}; nothing is changed
+     */
+    void awaitCallback(JobId job, WorkerId worker, Instant until, Instant now);
+
+    /**
+     * Finishes a build that awaits a callback ({@link #awaitCallback}), from any replica and without a worker: exactly
+     * what {@link #complete} does (the build's status, error and log, the workspace's phase, and for a create the
+     * preset's failure state through {@code failureChange}, serialised the same way), in one transaction. A build
+     * completes once: of two racing completions (two callbacks, or a callback and the deadline) one wins and the
+     * other gets a {@link ConflictException}.
+     *
+     * @return the build that was finished, and the failure transition for a create
+     * @throws NotFoundException when there is no such build; nothing is changed
+     * @throws NotYetAwaitingException when the build is running and still held by its worker (the callback overtook
+     *                                 the worker's recording of the provisioner's acceptance); nothing is changed
+     * @throws ConflictException when the build is not awaiting a callback (it never was, or it has finished);
+     *                           nothing is changed
+     */
+    AwaitedCompletion completeAwaited(JobId job, JobResult result, Instant now,
+                                      Function<FailureState, FailureTransition> failureChange);
+
+    /**
+     * Builds awaiting a callback whose deadline is at or before {@code now}, earliest deadline first, at most
+     * {@code limit}; nothing is changed (each is then finished with {@link #completeAwaited}).
+     */
+    List<AwaitedJob> overdueCallbacks(Instant now, int limit);
+
+    /**
+     * A build awaiting (or that awaited) a callback.
+     *
+     * @param startedAt when a worker took it (the provisioner's timeout counts from here)
+     * @param until     the deadline of its callback
+     */
+    record AwaitedJob(JobId id, Transition transition, PresetId preset, io.warmpool.domain.WorkspaceId workspace,
+                      Instant startedAt, Instant until) {
+        public AwaitedJob {
+            java.util.Objects.requireNonNull(id, "id");
+            java.util.Objects.requireNonNull(transition, "transition");
+            java.util.Objects.requireNonNull(preset, "preset");
+            java.util.Objects.requireNonNull(workspace, "workspace");
+            java.util.Objects.requireNonNull(startedAt, "startedAt");
+            java.util.Objects.requireNonNull(until, "until");
+        }
+    }
+
+    /** What {@link #completeAwaited} finished: the build, and for a create the preset's failure transition. */
+    record AwaitedCompletion(AwaitedJob job, Optional<FailureTransition> failure) {
+    }
+
     /** A job failed as lost by {@link #reapLost}. */
     record LostJob(JobId id, Transition transition, PresetId preset, io.warmpool.domain.WorkspaceId workspace) {
+    }
+
+    /**
+     * Thrown by {@link #completeAwaited} for a build that is running and still held by its worker: it may await a
+     * callback in a moment, so the caller may try again shortly (unlike a finished build, which never will).
+     */
+    final class NotYetAwaitingException extends ConflictException {
+        public NotYetAwaitingException(JobId job) {
+            super("build " + job + " is still held by its worker and not yet awaiting a callback; try again shortly");
+        }
     }
 
     /** Thrown by {@link #complete} and {@link #release} for a job its worker no longer holds. */

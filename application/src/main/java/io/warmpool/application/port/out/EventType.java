@@ -19,7 +19,9 @@ public enum EventType {
     JOB_RELEASED,
     WORKER_LOST,
     PRESET_RESUMED,
-    PRESET_INVALIDATED;
+    PRESET_INVALIDATED,
+    /** The provisioner accepted a create or delete and will call back (issue 15); the build awaits its callback. */
+    JOB_ACCEPTED;
 
     /** The lowercase name used on the wire, for example {@code create_started}. */
     public String wire() {

@@ -36,9 +36,21 @@ public interface MetricsPort {
     /**
      * A worker finished a job.
      *
-     * @param outcome {@code succeeded}, {@code failed}, {@code permanent}, {@code unavailable} or {@code lost}
+     * @param outcome {@code succeeded}, {@code failed}, {@code permanent}, {@code unavailable}, {@code lost} or
+     *                {@code accepted} (the provisioner will call back: the job leaves the worker's slot)
      */
     default void jobFinished(Transition transition, String outcome, Duration duration) {
+    }
+
+    /**
+     * A build that awaited a callback ended (by its callback or at its deadline), on whichever replica saw it; the
+     * worker that took it reported {@code accepted} already (the job left its slot then), so this counts no job in
+     * flight.
+     *
+     * @param outcome  {@code succeeded}, {@code failed}, {@code permanent} or {@code timed_out}
+     * @param duration from the moment a worker took the job
+     */
+    default void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
     }
 
     /** The event log's retention deleted {@code count} (more than 0) events. */

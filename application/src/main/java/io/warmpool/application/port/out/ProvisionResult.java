@@ -13,9 +13,12 @@ import java.util.Objects;
  *   <li>claim: {@link Succeeded} with the outputs to merge over the create's (R12), {@link Failed} on a failure or
  *       the claim timeout, or {@link Unavailable}.</li>
  * </ul>
+ * A create or delete may also end {@link Accepted}: the infrastructure took the request and will report the outcome
+ * later, through a signed callback (the http provisioner's {@code 202 Accepted}).
  */
 public sealed interface ProvisionResult
-        permits ProvisionResult.Succeeded, ProvisionResult.Failed, ProvisionResult.Unavailable, ProvisionResult.Checked {
+        permits ProvisionResult.Succeeded, ProvisionResult.Failed, ProvisionResult.Unavailable, ProvisionResult.Checked,
+        ProvisionResult.Accepted {
 
     /**
      * Done; {@code outputs} are kept with the workspace (a claim's are merged over the create's). {@code log} is
@@ -71,6 +74,24 @@ public sealed interface ProvisionResult
         /** A plain answer: no detail, not permanent. */
         public static Checked of(Health health, String log) {
             return new Checked(health, "", false, log);
+        }
+    }
+
+    /**
+     * The provisioner accepted a create or delete and will report its outcome later, by a callback that any replica
+     * may receive (SPEC §4 http, issue 15 "asynchronous completion"). The build stays running, awaiting the callback,
+     * until {@code timeout} after it was taken; a callback that never comes fails it then (a create counts in R3).
+     *
+     * @param timeout how long, from the moment the job was taken, the outcome may take (the transition's timeout)
+     * @param log     bounded by the provisioner
+     */
+    record Accepted(java.time.Duration timeout, String log) implements ProvisionResult {
+        public Accepted {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            log = log == null ? "" : log;
         }
     }
 }

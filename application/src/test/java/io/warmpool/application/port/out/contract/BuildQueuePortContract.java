@@ -624,4 +624,152 @@ public abstract class BuildQueuePortContract extends PortContract {
         assertThat(seed.failureState(small)).isEqualTo(smallBefore);
         assertThat(queue.reapLost(bound, reapedAt)).isEmpty();
     }
+
+    // ---------------------------------------------------------------- builds awaiting a callback
+
+    @Test
+    void givenAnAcceptedCreate_itStaysRunningIsNeverReapedAsLostAndIsOverdueOnlyAtItsDeadline() {
+        Job job = runningCreate(W1);
+        Instant until = NOW.plusSeconds(600);
+
+        queue.awaitCallback(job.id(), W1, until, NOW.plusSeconds(1));
+
+        assertThat(seed.build(job).status()).isEqualTo("running");
+        assertThat(phase(job.workspace())).isEqualTo(Phase.STARTING);
+        assertThat(queue.reapLost(NOW.plusSeconds(500), NOW.plusSeconds(560)))
+                .as("no worker heartbeats it, yet it is not lost").isEmpty();
+        assertThat(seed.build(job).status()).isEqualTo("running");
+        assertThat(queue.heartbeat(job.id(), W1, NOW.plusSeconds(2))).as("still recorded as taken by W1").isTrue();
+        assertThat(queue.overdueCallbacks(until.minusMillis(1), 10)).isEmpty();
+        assertThat(queue.overdueCallbacks(until, 10)).containsExactly(
+                new BuildQueuePort.AwaitedJob(job.id(), Transition.CREATE, small, job.workspace(), NOW, until));
+        assertThat(queue.acquire(W2, until)).as("a worker never takes it again").isEmpty();
+    }
+
+    @Test
+    void givenSeveralOverdueBuilds_overdueListsTheEarliestDeadlineFirstUpToTheLimit() {
+        Job first = runningCreate(W1);
+        Job second = runningCreate(W2);
+        queue.awaitCallback(second.id(), W2, NOW.plusSeconds(10), NOW);
+        queue.awaitCallback(first.id(), W1, NOW.plusSeconds(20), NOW);
+
+        assertThat(queue.overdueCallbacks(NOW.plusSeconds(30), 10)).extracting(BuildQueuePort.AwaitedJob::id)
+                .containsExactly(second.id(), first.id());
+        assertThat(queue.overdueCallbacks(NOW.plusSeconds(30), 1)).extracting(BuildQueuePort.AwaitedJob::id)
+                .containsExactly(second.id());
+    }
+
+    @Test
+    void givenTheWrongWorkerOrAFinishedJob_awaitCallbackThrowsJobNotHeldAndChangesNothing() {
+        Job job = runningCreate(W1);
+
+        assertThatThrownBy(() -> queue.awaitCallback(job.id(), W2, NOW.plusSeconds(60), NOW))
+                .isInstanceOf(JobNotHeldException.class);
+        assertThat(queue.overdueCallbacks(NOW.plusSeconds(3600), 10)).isEmpty();
+        queue.complete(job.id(), W1, new JobResult.Succeeded(Map.of(), ""), NOW, clearFailures());
+        assertThatThrownBy(() -> queue.awaitCallback(job.id(), W1, NOW.plusSeconds(60), NOW))
+                .isInstanceOf(JobNotHeldException.class);
+    }
+
+    @Test
+    void givenASucceededCallback_completeAwaitedMakesThePrebuildRunningFromAnyReplicaAndAppliesTheFailureChange() {
+        Job job = runningCreate(W1);
+        FailureState twoFailures = new FailureState(2, T0, T0.plusSeconds(60), PresetStatus.HEALTHY);
+        seed.failureState(small, twoFailures);
+        Instant until = NOW.plusSeconds(600);
+        queue.awaitCallback(job.id(), W1, until, NOW);
+        Instant done = NOW.plusSeconds(360);
+
+        BuildQueuePort.AwaitedCompletion completion = queue.completeAwaited(job.id(),
+                new JobResult.Succeeded(Map.of("url", "https://vm-1"), "booted\n"), done, clearFailures());
+
+        assertThat(completion.job()).isEqualTo(
+                new BuildQueuePort.AwaitedJob(job.id(), Transition.CREATE, small, job.workspace(), NOW, until));
+        assertThat(completion.failure()).get().satisfies(t -> {
+            assertThat(t.before()).isEqualTo(twoFailures);
+            assertThat(t.after()).isEqualTo(FailureState.initial());
+        });
+        BuildView build = seed.build(job);
+        assertThat(build.status()).isEqualTo("succeeded");
+        assertThat(build.finishedAt()).isEqualTo(done);
+        assertThat(build.log()).isEqualTo("booted\n");
+        WorkspaceView ws = seed.workspace(job.workspace());
+        assertThat(ws.phase()).isEqualTo(Phase.RUNNING);
+        assertThat(ws.outputs()).containsOnly(Map.entry("url", "https://vm-1"));
+        assertThat(seed.failureState(small)).isEqualTo(FailureState.initial());
+        assertThat(queue.overdueCallbacks(until, 10)).as("finished: no longer awaited").isEmpty();
+    }
+
+    @Test
+    void givenAFailedCallbackOrTheDeadline_completeAwaitedFailsTheCreateAndCountsIt() {
+        Job job = runningCreate(W1);
+        queue.awaitCallback(job.id(), W1, NOW.plusSeconds(600), NOW);
+        Instant done = NOW.plusSeconds(600);
+
+        BuildQueuePort.AwaitedCompletion completion = queue.completeAwaited(job.id(),
+                new JobResult.Failed("callback_timeout", "no callback within 10m", false, ""), done, countFailure(done));
+
+        assertThat(completion.failure()).get().extracting(t -> t.after().consecutiveFailures()).isEqualTo(1);
+        BuildView build = seed.build(job);
+        assertThat(build.status()).isEqualTo("failed");
+        assertThat(build.errorCode()).isEqualTo("callback_timeout");
+        assertThat(build.error()).isEqualTo("no callback within 10m");
+        assertThat(phase(job.workspace())).isEqualTo(Phase.FAILED);
+        assertThat(seed.failureState(small).consecutiveFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void givenAnAcceptedDelete_completeAwaitedDeletesTheWorkspaceAndLeavesTheFailureStateAlone() {
+        WorkspaceId ws = seed.runningPrebuild(small, T0, Map.of("url", "u"));
+        queue.enqueueDeletes(List.of(new DeleteRequest(ws, small, DeleteRequest.Reason.EXPIRED)), NOW);
+        Job job = acquire(W1, NOW);
+        queue.awaitCallback(job.id(), W1, NOW.plusSeconds(600), NOW);
+        AtomicBoolean called = new AtomicBoolean();
+
+        BuildQueuePort.AwaitedCompletion completion = queue.completeAwaited(job.id(),
+                new JobResult.Succeeded(Map.of(), ""), NOW.plusSeconds(5), mustNotBeCalled(called));
+
+        assertThat(completion.failure()).isEmpty();
+        assertThat(completion.job().transition()).isEqualTo(Transition.DELETE);
+        assertThat(called).isFalse();
+        assertThat(phase(ws)).isEqualTo(Phase.DELETED);
+    }
+
+    @Test
+    void givenACompletedBuild_aSecondCompletionIsAConflictAndChangesNothing() {
+        Job job = runningCreate(W1);
+        queue.awaitCallback(job.id(), W1, NOW.plusSeconds(600), NOW);
+        queue.completeAwaited(job.id(), new JobResult.Succeeded(Map.of("url", "a"), ""), NOW.plusSeconds(5),
+                clearFailures());
+        AtomicBoolean called = new AtomicBoolean();
+
+        assertThatThrownBy(() -> queue.completeAwaited(job.id(), new JobResult.Failed("failed", "late", false, ""),
+                NOW.plusSeconds(6), mustNotBeCalled(called)))
+                .isInstanceOf(io.warmpool.application.port.out.ConflictException.class)
+                .isNotInstanceOf(BuildQueuePort.NotYetAwaitingException.class);
+        assertThat(called).isFalse();
+        assertThat(seed.build(job).status()).isEqualTo("succeeded");
+        assertThat(seed.workspace(job.workspace()).outputs()).containsOnly(Map.entry("url", "a"));
+    }
+
+    @Test
+    void givenABuildThatNeverAwaitedOrStillHeldOrUnknown_completeAwaitedRefusesAndChangesNothing() {
+        Job held = runningCreate(W1);
+        enqueueOneCreate(small, NOW);
+        Job finished = acquire(W2, NOW);
+        queue.complete(finished.id(), W2, new JobResult.Succeeded(Map.of(), ""), NOW, clearFailures());
+        AtomicBoolean called = new AtomicBoolean();
+        JobResult ok = new JobResult.Succeeded(Map.of(), "");
+
+        assertThatThrownBy(() -> queue.completeAwaited(held.id(), ok, NOW, mustNotBeCalled(called)))
+                .isInstanceOf(BuildQueuePort.NotYetAwaitingException.class);
+        assertThatThrownBy(() -> queue.completeAwaited(finished.id(), ok, NOW, mustNotBeCalled(called)))
+                .isInstanceOf(io.warmpool.application.port.out.ConflictException.class)
+                .isNotInstanceOf(BuildQueuePort.NotYetAwaitingException.class);
+        assertThatThrownBy(() -> queue.completeAwaited(new io.warmpool.application.port.out.JobId(987_654_321L), ok,
+                NOW, mustNotBeCalled(called))).isInstanceOf(NotFoundException.class);
+        assertThat(called).isFalse();
+        assertThat(seed.build(held).status()).isEqualTo("running");
+        assertThat(queue.heartbeat(held.id(), W1, NOW.plusSeconds(1))).isTrue();
+    }
 }
