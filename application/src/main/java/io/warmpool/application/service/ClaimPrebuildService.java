@@ -47,6 +47,8 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
     static final int HANDOFF_ATTEMPTS = 2;
     /** How often a keyed claim looks again at a claim with its key that is being handed over. */
     static final Duration IN_PROGRESS_POLL = Duration.ofMillis(50);
+    /** How much older than the claim timeout a reservation is when the reaper takes it. */
+    static final Duration REAP_GRACE = Duration.ofSeconds(1);
 
     private final Clock clock;
     private final ClaimPort claims;
@@ -313,8 +315,9 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
     private CompletableFuture<Attempt> failed(ClaimCommand command, ClaimPort.Reservation reservation, int attempt,
                                               Instant arrived, Optional<WaitingClaims.Arrival> waited, String error) {
         Instant now = Clocks.now(clock);
+        boolean abandoned = false;
         try {
-            claims.abandon(reservation, now);
+            abandoned = claims.abandon(reservation, now);
         } catch (RuntimeException e) {
             // The reservation stays 'claiming' and is reaped after the claim timeout by any replica.
             LOG.warning(() -> "abandoning the reservation of " + reservation.id() + " failed (it will be reaped): "
@@ -322,9 +325,12 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
         }
         LOG.warning(() -> "the claim handoff of " + reservation.id() + " (" + reservation.preset() + ") to "
                 + reservation.owner() + " failed: " + error);
-        // Published and nudged as a claim is: the deleted prebuild leaves the pool short.
-        followUps.handOver(claimFailed(now, reservation.preset(), reservation.id(), error)
-                .with("owner", command.owner()).with("handoff_attempt", Integer.toString(attempt)), reservation.preset());
+        if (abandoned) {
+            // Published and nudged as a claim is: the deleted prebuild leaves the pool short. Not abandoned here: the
+            // reaper did it (and published it), or will.
+            followUps.handOver(claimFailed(now, reservation.preset(), reservation.id(), error)
+                    .with("owner", command.owner()).with("handoff_attempt", Integer.toString(attempt)), reservation.preset());
+        }
         if (attempt < HANDOFF_ATTEMPTS) {
             ClaimPort.Attempt next;
             try {
@@ -358,14 +364,16 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
     @Override
     public int reapStaleHandoffs() {
         Instant now = Clocks.now(clock);
-        List<ClaimPort.Abandoned> reaped = claims.reapReservations(now.minus(handoffTimeout), now);
+        // A second of grace past the claim timeout, so that a live replica's own deadline (started just after its
+        // reservation) normally abandons its reservation first, with the handoff's own error.
+        List<ClaimPort.Abandoned> reaped = claims.reapReservations(now.minus(handoffTimeout).minus(REAP_GRACE), now);
         if (reaped.isEmpty()) {
             return 0;
         }
         List<Event> out = new ArrayList<>(reaped.size());
         for (ClaimPort.Abandoned a : reaped) {
             out.add(claimFailed(now, a.preset(), a.workspace(), "reserved at " + a.reservedAt() + " and not handed over "
-                    + "within the claim timeout (" + io.warmpool.domain.Durations.format(handoffTimeout) + "): its replica stopped"));
+                    + "within the claim timeout (" + io.warmpool.domain.Durations.format(handoffTimeout) + "): its replica stopped or lost it"));
         }
         events.publish(out);
         return reaped.size();

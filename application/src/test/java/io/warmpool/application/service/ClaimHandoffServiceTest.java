@@ -131,8 +131,8 @@ class ClaimHandoffServiceTest {
         world.store.seedReadyPrebuild(preset, id(1), T0.minusSeconds(60), Map.of());
         world.store.reserve(preset.ref(), "ada", "ada-ws", T0); // a replica that died after reserving
 
-        world.clock.advance(TIMEOUT.minusSeconds(1));
-        assertThat(claims.reapStaleHandoffs()).isZero();
+        world.clock.advance(TIMEOUT);
+        assertThat(claims.reapStaleHandoffs()).as("a second of grace past the claim timeout").isZero();
         world.clock.advance(Duration.ofSeconds(1));
         assertThat(claims.reapStaleHandoffs()).isEqualTo(1);
         assertThat(claims.reapStaleHandoffs()).isZero();
@@ -142,6 +142,23 @@ class ClaimHandoffServiceTest {
             assertThat(e.type()).isEqualTo(EventType.CLAIM_FAILED);
             assertThat(e.workspace()).isEqualTo(id(1));
         });
+    }
+
+    @Test
+    void aReservationReapedBeforeItsOwnDeadline_isOneClaimFailed_andTheClaimTriesTheNextPrebuild() {
+        PresetId preset = world.preset("python", 2);
+        world.store.seedReadyPrebuild(preset, id(1), T0.minusSeconds(60), Map.of());
+        world.store.seedReadyPrebuild(preset, id(2), T0.minusSeconds(30), Map.of());
+        CompletableFuture<ClaimPrebuildUseCase.Attempt> answer = claim(preset, "ada", Map.of());
+
+        world.clock.advance(TIMEOUT.plusSeconds(2));
+        assertThat(claims.reapStaleHandoffs()).as("another replica's reaper, say").isEqualTo(1);
+        fake.calls().get(0).succeed(Map.of()); // too late: the reservation is gone
+
+        assertThat(world.store.find(id(1)).orElseThrow().claimed()).as("never handed out").isFalse();
+        assertThat(events(EventType.CLAIM_FAILED)).as("published once, by the reaper").isEqualTo(1);
+        fake.lastCall().succeed(Map.of());
+        assertThat(((ClaimPrebuildUseCase.Claimed) answer.join()).workspace().id()).isEqualTo(id(2));
     }
 
     @Test
