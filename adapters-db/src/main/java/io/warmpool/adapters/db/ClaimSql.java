@@ -71,6 +71,25 @@ final class ClaimSql {
                 Json.map(JSONB.valueOf(rs.getString(5)))));
     }
 
+    /**
+     * The set clause of a reservation (SPEC R12 step 1), in place of a claim's {@code set owner = ?, name = ?,
+     * claimed_at = ?}: the prebuild becomes {@code claiming} at the reservation's instant (one parameter, now), still
+     * owned by {@code prebuilds}.
+     */
+    static final String RESERVE_SET = " set phase = 'claiming', claiming_at = ?::timestamptz";
+
+    /** {@link #attempt}, for a reservation: {@link ClaimPort.Reserved} or {@link ClaimPort.Missed}. */
+    static ClaimPort.Attempt reservation(ResultSet rs, PresetRef preset, String owner, String name, Instant at,
+                                         java.util.Optional<String> key, PresetIds presetIds) throws SQLException {
+        ClaimPort.Attempt attempt = attempt(rs, preset, owner, name, at, presetIds);
+        if (attempt instanceof ClaimPort.Claimed c) {
+            ClaimedWorkspace w = c.workspace();
+            return new ClaimPort.Reserved(new ClaimPort.Reservation(w.id(), w.preset(), owner, name, w.createdAt(), at,
+                    w.outputs(), key));
+        }
+        return attempt;
+    }
+
     private ClaimSql() {
     }
 }

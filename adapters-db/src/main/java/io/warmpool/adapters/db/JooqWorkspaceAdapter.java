@@ -319,6 +319,279 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
 
     private static final String UNIQUE_VIOLATION = "23505";
 
+    // ------------------------------------------------------------------ claim handoff (SPEC R12)
+
+    /**
+     * {@link #CLAIM_SQL} that reserves instead of handing over ({@link ClaimSql#RESERVE_SET}). Bound: template,
+     * preset, now (the reservation), now (the TTL bound).
+     */
+    static final String RESERVE_SQL = """
+            with preset as (
+            """ + ClaimSql.ACTIVE_PRESET + """
+            ), claimed as (
+                update workspaces w """ + ClaimSql.RESERVE_SET + """
+
+                where w.id = (
+                        select c.id from workspaces c
+                        where c.preset_id = (select id from preset where not inactive)
+            """ + ClaimSql.TAKE_OLDEST_ELIGIBLE_PREBUILD + """
+                returning w.id, w.created_at, w.outputs
+            )
+            select preset.id, preset.version, claimed.id, (extract(epoch from claimed.created_at) * 1000000)::bigint,
+                   claimed.outputs::text
+            from preset left join claimed on true""";
+
+    /** {@inheritDoc} One statement in autocommit ({@link #RESERVE_SQL}), as a plain claim. */
+    @Override
+    public Attempt reserve(PresetRef preset, String owner, String name, Instant now) {
+        Instant at = checked(preset, owner, name, now);
+        return DbErrors.guard("reserving a prebuild of " + preset, () -> {
+            Attempt attempt = dsl.connectionResult(connection -> {
+                String text = at.toString();
+                try (PreparedStatement ps = connection.prepareStatement(RESERVE_SQL)) {
+                    ps.setString(1, preset.template());
+                    ps.setString(2, preset.preset());
+                    ps.setString(3, text);
+                    ps.setString(4, text);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? ClaimSql.reservation(rs, preset, owner, name, at, Optional.empty(), presetIds) : null;
+                    }
+                }
+            });
+            if (attempt == null) {
+                throw notFound(dsl, preset);
+            }
+            return attempt;
+        });
+    }
+
+    private static Instant checked(PresetRef preset, String owner, String name, Instant now) {
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(name, "name");
+        if (PREBUILDS_OWNER.equals(owner)) {
+            throw new IllegalArgumentException("a workspace cannot be claimed by the built-in owner " + PREBUILDS_OWNER);
+        }
+        return Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * {@link #KEYED_CLAIM_SQL} that reserves, and stores the key with the reservation, {@code pending}. Answers also
+     * whether the stored claim is pending (column 15). Bound: key, now; template, preset; now, now; key, template,
+     * preset, owner, name, now; now, key.
+     */
+    static final String KEYED_RESERVE_SQL = """
+            with existing as (
+                select k.template, k.preset, k.owner, k.workspace_id, k.preset_version, k.name,
+                       (extract(epoch from k.workspace_created_at) * 1000000)::bigint as created_us,
+                       (extract(epoch from k.claimed_at) * 1000000)::bigint as claimed_us, k.outputs, k.pending
+                from claim_idempotency_keys k
+                where k.key = ? and k.claimed_at > ?::timestamptz - interval '24 hours'
+            ), preset as (
+            """ + ClaimSql.ACTIVE_PRESET + """
+            ), claimed as (
+                update workspaces w """ + ClaimSql.RESERVE_SET + """
+
+                where w.id = (
+                        select c.id from workspaces c
+                        where c.preset_id = (select id from preset where not inactive and not exists (select 1 from existing))
+            """ + ClaimSql.TAKE_OLDEST_ELIGIBLE_PREBUILD + """
+                returning w.id, w.created_at, w.outputs
+            ), stored as (
+                insert into claim_idempotency_keys (key, template, preset, owner, workspace_id, preset_version, name,
+                                                    workspace_created_at, claimed_at, outputs, pending)
+                select ?, ?, ?, ?, claimed.id, preset.version, ?, claimed.created_at, ?::timestamptz, claimed.outputs, true
+                from claimed cross join preset
+            ), pruned as (
+                delete from claim_idempotency_keys
+                where key in (select o.key from claim_idempotency_keys o
+                              where o.claimed_at <= ?::timestamptz - interval '24 hours' and o.key <> ?
+                              order by o.claimed_at
+                              limit %d
+                              for update skip locked)
+            )
+            select preset.id, preset.version, claimed.id, (extract(epoch from claimed.created_at) * 1000000)::bigint,
+                   claimed.outputs::text,
+                   existing.template, existing.preset, existing.owner, existing.workspace_id, existing.preset_version,
+                   existing.name, existing.created_us, existing.claimed_us, existing.outputs::text, existing.pending
+            from (select 1) as one
+            left join preset on true
+            left join claimed on true
+            left join existing on true""".formatted(PRUNE_PER_CLAIM);
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One statement ({@link #KEYED_RESERVE_SQL}) in autocommit, with the same retry on a unique violation of the
+     * key as {@link #claim(PresetRef, String, String, Instant, String)}: of two concurrent reservations under one key
+     * only one commits (the other's whole statement, its reservation too, is undone), and the other then answers
+     * {@link InProgress}.
+     */
+    @Override
+    public Attempt reserve(PresetRef preset, String owner, String name, Instant now, String idempotencyKey) {
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Instant at = checked(preset, owner, name, now);
+        return DbErrors.guard("reserving a prebuild of " + preset + " with an idempotency key", () -> {
+            for (int attempt = 1; ; attempt++) {
+                Attempt answer = dsl.connectionResult(connection -> keyedReserveOnce(connection, preset, owner, name, at, idempotencyKey));
+                if (answer == TAKEN) {
+                    if (attempt == KEYED_ATTEMPTS) {
+                        throw new org.jooq.exception.DataAccessException("the idempotency key stayed taken after "
+                                + KEYED_ATTEMPTS + " attempts");
+                    }
+                    dsl.execute("delete from claim_idempotency_keys where key = ? and claimed_at <= ?::timestamptz - interval '"
+                            + IDEMPOTENCY_WINDOW.toHours() + " hours'", idempotencyKey, at.toString());
+                    continue;
+                }
+                if (answer == null) {
+                    throw notFound(dsl, preset);
+                }
+                return answer;
+            }
+        });
+    }
+
+    /** A unique violation on the key: nothing happened (compared by identity). */
+    private static final Attempt TAKEN = new Missed(new PresetId("taken", "taken", "taken"));
+
+    private Attempt keyedReserveOnce(Connection connection, PresetRef preset, String owner, String name, Instant at,
+                                     String key) throws SQLException {
+        String now = at.toString();
+        try (PreparedStatement ps = connection.prepareStatement(KEYED_RESERVE_SQL)) {
+            int i = 0;
+            ps.setString(++i, key);
+            ps.setString(++i, now);
+            ps.setString(++i, preset.template());
+            ps.setString(++i, preset.preset());
+            ps.setString(++i, now);
+            ps.setString(++i, now);
+            ps.setString(++i, key);
+            ps.setString(++i, preset.template());
+            ps.setString(++i, preset.preset());
+            ps.setString(++i, owner);
+            ps.setString(++i, name);
+            ps.setString(++i, now);
+            ps.setString(++i, now);
+            ps.setString(++i, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next(); // always one row
+                if (rs.getString(6) != null) {
+                    PresetRef ref = new PresetRef(rs.getString(6), rs.getString(7));
+                    String storedOwner = rs.getString(8);
+                    if (!ref.equals(preset) || !storedOwner.equals(owner)) {
+                        throw new ConflictException("Idempotency-Key '" + key + "' was used within the last "
+                                + IDEMPOTENCY_WINDOW.toHours() + " h for a claim of " + ref + " by " + storedOwner
+                                + "; a key names one claim: send a new key for another claim");
+                    }
+                    PresetId id = new PresetId(ref.template(), rs.getString(10), ref.preset());
+                    if (rs.getBoolean(15)) {
+                        return new InProgress(id);
+                    }
+                    return new Claimed(new ClaimedWorkspace(new WorkspaceId(rs.getObject(9, UUID.class)),
+                            rs.getString(11), storedOwner, id,
+                            Instant.EPOCH.plus(rs.getLong(12), ChronoUnit.MICROS),
+                            Instant.EPOCH.plus(rs.getLong(13), ChronoUnit.MICROS),
+                            Json.map(JSONB.valueOf(rs.getString(14)))), true);
+                }
+                rs.getLong(1);
+                if (rs.wasNull()) {
+                    return null;
+                }
+                return ClaimSql.reservation(rs, preset, owner, name, at, Optional.of(key), presetIds);
+            }
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                return TAKEN;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the conditional update of the workspace (phase {@code claiming}, owner {@code prebuilds},
+     * {@code claiming_at} the reservation's), then, with a key, the key's row made final with the same answer.
+     */
+    @Override
+    public Optional<ClaimedWorkspace> finish(Reservation reservation, java.util.Map<String, String> outputs, Instant now) {
+        Objects.requireNonNull(reservation, "reservation");
+        Objects.requireNonNull(outputs, "outputs");
+        Instant at = Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS);
+        String reservedAt = reservation.reservedAt().truncatedTo(ChronoUnit.MILLIS).toString();
+        String json = Json.of(outputs).data();
+        return DbErrors.guard("finishing the claim of " + reservation.id(), () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Optional<Long> created = tx.resultQuery("""
+                    update workspaces set owner = ?, name = ?, phase = 'running', claimed_at = ?::timestamptz, outputs = ?::jsonb
+                    where id = ? and phase = 'claiming' and claiming_at = ?::timestamptz and owner = 'prebuilds'
+                    returning (extract(epoch from created_at) * 1000000)::bigint""",
+                    reservation.owner(), reservation.name(), at.toString(), json, reservation.id().value(), reservedAt)
+                    .fetchOptional(0, Long.class);
+            if (created.isEmpty()) {
+                return Optional.<ClaimedWorkspace>empty();
+            }
+            reservation.idempotencyKey().ifPresent(key -> tx.execute("""
+                    update claim_idempotency_keys set pending = false, outputs = ?::jsonb, claimed_at = ?::timestamptz, name = ?
+                    where key = ? and workspace_id = ? and pending""",
+                    json, at.toString(), reservation.name(), key, reservation.id().value()));
+            return Optional.of(new ClaimedWorkspace(reservation.id(), reservation.name(), reservation.owner(),
+                    reservation.preset(), Instant.EPOCH.plus(created.get(), ChronoUnit.MICROS), at, outputs));
+        }));
+    }
+
+    /**
+     * The abandonment of reservations (R12 failure), one statement for {@link #abandon} and {@link #reapReservations}:
+     * {@code stale} (the rows to abandon, locked, skipping rows another transaction holds), then each becomes
+     * {@code deleting} with a pending delete build (reason {@code CLAIM_FAILED}) and loses its pending key. The
+     * {@code stale} select is {@code %s}: one row by id and reservation instant, or the oldest stale ones.
+     */
+    private static final String ABANDON_SQL = """
+            with stale as (
+                %s
+                for no key update skip locked
+            ), gone as (
+                update workspaces w set phase = 'deleting'
+                from stale where w.id = stale.id and w.phase = 'claiming'
+                returning w.id, w.preset_id, (extract(epoch from w.claiming_at) * 1000000)::bigint as reserved_us
+            ), build as (
+                insert into builds (workspace_id, preset_id, transition, status, reason, not_before, created_at)
+                select gone.id, gone.preset_id, 'delete', 'pending', 'CLAIM_FAILED', ?::timestamptz, ?::timestamptz from gone
+            ), keys as (
+                delete from claim_idempotency_keys k using gone where k.workspace_id = gone.id and k.pending
+            )
+            select gone.id, gone.preset_id, gone.reserved_us from gone""";
+
+    /** The most reservations one reaping statement abandons (the rest at the next call). */
+    static final int REAP_PER_CALL = 500;
+
+    /** {@inheritDoc} One statement ({@link #ABANDON_SQL}). */
+    @Override
+    public boolean abandon(Reservation reservation, Instant now) {
+        Objects.requireNonNull(reservation, "reservation");
+        String at = Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS).toString();
+        String reservedAt = reservation.reservedAt().truncatedTo(ChronoUnit.MILLIS).toString();
+        return DbErrors.guard("abandoning the claim of " + reservation.id(), () -> !dsl.fetch(ABANDON_SQL.formatted(
+                        "select id from workspaces where id = ? and phase = 'claiming' and claiming_at = ?::timestamptz"),
+                reservation.id().value(), reservedAt, at, at).isEmpty());
+    }
+
+    /** {@inheritDoc} One statement ({@link #ABANDON_SQL}) over the partial index {@code workspaces_claiming}. */
+    @Override
+    public List<Abandoned> reapReservations(Instant reservedAtOrBefore, Instant now) {
+        String before = Objects.requireNonNull(reservedAtOrBefore, "reservedAtOrBefore").truncatedTo(ChronoUnit.MILLIS).toString();
+        String at = Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS).toString();
+        return DbErrors.guard("reaping stale claim reservations", () -> {
+            List<Abandoned> out = new ArrayList<>();
+            for (Record r : dsl.fetch(ABANDON_SQL.formatted("select id from workspaces where phase = 'claiming' "
+                    + "and claiming_at <= ?::timestamptz order by claiming_at limit " + REAP_PER_CALL), before, at, at)) {
+                out.add(new Abandoned(new WorkspaceId(r.get(0, UUID.class)), presetIds.presetOf(dsl, r.get(1, Long.class)),
+                        Instant.EPOCH.plus(r.get(2, Long.class), ChronoUnit.MICROS)));
+            }
+            return out;
+        });
+    }
+
     /** Says which part of {@code template/preset} is missing; only runs when the claim statement found no preset. */
     static NotFoundException notFound(DSLContext dsl, PresetRef preset) {
         var version = dsl.select(TEMPLATE_VERSIONS.NAME)

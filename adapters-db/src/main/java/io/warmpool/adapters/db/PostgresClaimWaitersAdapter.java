@@ -92,8 +92,24 @@ final class PostgresClaimWaitersAdapter implements ClaimWaitersPort {
                    claimed.outputs::text, (extract(epoch from older.until) * 1000000)::bigint
             from preset cross join older left join claimed on true""";
 
+    /**
+     * {@link #CLAIM_IN_TURN_SQL} that reserves ({@link ClaimSql#RESERVE_SET}) instead of handing over. Bound:
+     * template, preset, waiter, now, now, now, waiter.
+     */
+    static final String RESERVE_IN_TURN_SQL = CLAIM_IN_TURN_SQL.replace(
+            "update workspaces w set owner = ?, name = ?, claimed_at = ?::timestamptz", "update workspaces w" + ClaimSql.RESERVE_SET);
+
     @Override
     public Turn claimInTurn(long waiter, PresetRef preset, String owner, String name, Instant now) {
+        return inTurn(false, waiter, preset, owner, name, now);
+    }
+
+    @Override
+    public Turn reserveInTurn(long waiter, PresetRef preset, String owner, String name, Instant now) {
+        return inTurn(true, waiter, preset, owner, name, now);
+    }
+
+    private Turn inTurn(boolean reserve, long waiter, PresetRef preset, String owner, String name, Instant now) {
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(name, "name");
@@ -104,22 +120,27 @@ final class PostgresClaimWaitersAdapter implements ClaimWaitersPort {
         return DbErrors.guard("claiming a prebuild of " + preset + " for a waiting claim", () -> {
             Turn turn = dsl.connectionResult(connection -> {
                 String text = at.toString();
-                try (PreparedStatement ps = connection.prepareStatement(CLAIM_IN_TURN_SQL)) {
-                    ps.setString(1, preset.template());
-                    ps.setString(2, preset.preset());
-                    ps.setLong(3, waiter);
-                    ps.setString(4, text);
-                    ps.setString(5, owner);
-                    ps.setString(6, name);
-                    ps.setString(7, text);
-                    ps.setString(8, text);
-                    ps.setLong(9, waiter);
+                try (PreparedStatement ps = connection.prepareStatement(reserve ? RESERVE_IN_TURN_SQL : CLAIM_IN_TURN_SQL)) {
+                    int i = 0;
+                    ps.setString(++i, preset.template());
+                    ps.setString(++i, preset.preset());
+                    ps.setLong(++i, waiter);
+                    ps.setString(++i, text);
+                    if (!reserve) {
+                        ps.setString(++i, owner);
+                        ps.setString(++i, name);
+                    }
+                    ps.setString(++i, text);
+                    ps.setString(++i, text);
+                    ps.setLong(++i, waiter);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
                             return null;
                         }
-                        ClaimPort.Attempt attempt = ClaimSql.attempt(rs, preset, owner, name, at, presetIds);
-                        if (attempt instanceof ClaimPort.Claimed) {
+                        ClaimPort.Attempt attempt = reserve
+                                ? ClaimSql.reservation(rs, preset, owner, name, at, Optional.empty(), presetIds)
+                                : ClaimSql.attempt(rs, preset, owner, name, at, presetIds);
+                        if (!(attempt instanceof ClaimPort.Missed)) {
                             return new Turn(attempt, Optional.empty());
                         }
                         long olderMicros = rs.getLong(6);

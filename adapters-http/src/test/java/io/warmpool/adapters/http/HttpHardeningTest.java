@@ -198,7 +198,8 @@ class HttpHardeningTest {
 
         @Test
         void aClaim_acceptsJsonWithACharset() {
-            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Missed(new PresetId("python-dev", "v3", "small")));
+            when(claim.claimWaiting(any())).thenReturn(java.util.concurrent.CompletableFuture.completedFuture(
+                    new ClaimPrebuildUseCase.Missed(new PresetId("python-dev", "v3", "small"))));
 
             Response response = authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"alice\"}",
                     "Content-Type", "application/json; charset=utf-8");

@@ -807,11 +807,47 @@ class RestApiTest {
     @Nested
     class Claims {
 
+        /** The use case's answer, as a claim that did not wait answers it: completed before it returns. */
+        java.util.concurrent.CompletableFuture<ClaimPrebuildUseCase.Attempt> done(ClaimPrebuildUseCase.Attempt attempt) {
+            return java.util.concurrent.CompletableFuture.completedFuture(attempt);
+        }
+
+        @Test
+        void parameters_reachTheCommand() {
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.Missed(SMALL_V3)));
+
+            authed("POST", "/api/v1/presets/python-dev/small/claims",
+                    "{\"owner\":\"bob\",\"parameters\":{\"dotfiles\":\"https://d\",\"shell\":\"zsh\"}}");
+
+            verify(claim).claimWaiting(new ClaimCommand(new PresetRef("python-dev", "small"), "bob", Optional.empty())
+                    .withParameters(Map.of("dotfiles", "https://d", "shell", "zsh")));
+        }
+
+        @Test
+        void badParameters_are400NamingTheParameter_andNothingIsClaimed() {
+            assertError(authed("POST", "/api/v1/presets/python-dev/small/claims",
+                    "{\"owner\":\"bob\",\"parameters\":{\"n\":3}}"), 400, "parameters.n must be text");
+            assertError(authed("POST", "/api/v1/presets/python-dev/small/claims",
+                    "{\"owner\":\"bob\",\"parameters\":\"x=y\"}"), 400, "parameters must be an object");
+            assertError(authed("POST", "/api/v1/presets/python-dev/small/claims",
+                    "{\"owner\":\"bob\",\"parameters\":{\"-x\":\"y\"}}"), 400, "'-x' is not valid");
+            verifyNoInteractions(claim);
+        }
+
+        @Test
+        void aFailedHandoff_is502NamingTheFailure() {
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.HandoffFailed(SMALL_V3, 2,
+                    "the claim command exited 1")));
+
+            assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\"}"), 502,
+                    "claim handoff failed for python-dev/small after 2 prebuilds (deleted as CLAIM_FAILED): the claim command exited 1");
+        }
+
         @Test
         void aClaim_is201WithTheWorkspaceAndItsOutputs() throws Exception {
             ClaimPrebuildUseCase.ClaimedWorkspace ws = new ClaimPrebuildUseCase.ClaimedWorkspace(WS2, "alice-small", "alice", SMALL_V3,
                     Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice", "ip", "10.0.0.7"));
-            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Claimed(ws));
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.Claimed(ws)));
 
             HttpResponse<String> response = authed("POST", "/api/v1/presets/python-dev/small/claims",
                     "{\"owner\":\"alice\",\"name\":\"alice-small\"}");
@@ -823,21 +859,21 @@ class RestApiTest {
                      "claimedAt":"2026-03-02T10:15:30.250Z",
                      "outputs":{"ip":"10.0.0.7","url":"https://ws.example/alice"}}
                     """));
-            verify(claim).claim(new ClaimCommand(new PresetRef("python-dev", "small"), "alice", Optional.of("alice-small")));
+            verify(claim).claimWaiting(new ClaimCommand(new PresetRef("python-dev", "small"), "alice", Optional.of("alice-small")));
         }
 
         @Test
         void withoutAName_theCommandHasNone() {
-            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Missed(SMALL_V3));
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.Missed(SMALL_V3)));
 
             authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\",\"name\":null}");
 
-            verify(claim).claim(new ClaimCommand(new PresetRef("python-dev", "small"), "bob", Optional.empty()));
+            verify(claim).claimWaiting(new ClaimCommand(new PresetRef("python-dev", "small"), "bob", Optional.empty()));
         }
 
         @Test
         void noPrebuildAvailable_is409() {
-            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Missed(SMALL_V3));
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.Missed(SMALL_V3)));
 
             JsonNode body = assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"bob\"}"),
                     409, "");
@@ -847,7 +883,7 @@ class RestApiTest {
 
         @Test
         void anUnknownPreset_is404() {
-            when(claim.claim(any())).thenThrow(new NotFoundException("preset python-dev/nope does not exist"));
+            when(claim.claimWaiting(any())).thenThrow(new NotFoundException("preset python-dev/nope does not exist"));
 
             assertError(authed("POST", "/api/v1/presets/python-dev/nope/claims", "{\"owner\":\"bob\"}"), 404,
                     "preset python-dev/nope does not exist");
@@ -870,13 +906,13 @@ class RestApiTest {
         void anIdempotencyKey_reachesTheCommand_andAClaimMadeNowHasNoReplayedHeader() {
             ClaimPrebuildUseCase.ClaimedWorkspace ws = new ClaimPrebuildUseCase.ClaimedWorkspace(WS2, "alice-small", "alice",
                     SMALL_V3, Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of());
-            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Claimed(ws, false));
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.Claimed(ws, false)));
 
             HttpResponse<String> response = claimWithKey("{\"owner\":\"alice\"}", "2f1c-7a:retry/1");
 
             assertThat(response.statusCode()).isEqualTo(201);
             assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
-            verify(claim).claim(new ClaimCommand(new PresetRef("python-dev", "small"), "alice", Optional.empty(),
+            verify(claim).claimWaiting(new ClaimCommand(new PresetRef("python-dev", "small"), "alice", Optional.empty(),
                     Optional.of("2f1c-7a:retry/1")));
         }
 
@@ -884,8 +920,8 @@ class RestApiTest {
         void aReplayedClaim_isTheSame201AndBody_markedAsReplayed() throws Exception {
             ClaimPrebuildUseCase.ClaimedWorkspace ws = new ClaimPrebuildUseCase.ClaimedWorkspace(WS2, "alice-small", "alice",
                     SMALL_V3, Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice"));
-            when(claim.claim(any())).thenReturn(new ClaimPrebuildUseCase.Claimed(ws, false),
-                    new ClaimPrebuildUseCase.Claimed(ws, true));
+            when(claim.claimWaiting(any())).thenReturn(done(new ClaimPrebuildUseCase.Claimed(ws, false)),
+                    done(new ClaimPrebuildUseCase.Claimed(ws, true)));
 
             HttpResponse<String> first = claimWithKey("{\"owner\":\"alice\"}", "k-1");
             HttpResponse<String> again = claimWithKey("{\"owner\":\"alice\"}", "k-1");
@@ -897,7 +933,7 @@ class RestApiTest {
 
         @Test
         void aKeyUsedForAnotherClaim_is409WithTheMessage() {
-            when(claim.claim(any())).thenThrow(new ConflictException("Idempotency-Key 'k-1' was used within the last 24 h "
+            when(claim.claimWaiting(any())).thenThrow(new ConflictException("Idempotency-Key 'k-1' was used within the last 24 h "
                     + "for a claim of python-dev/small by alice; a key names one claim: send a new key for another claim"));
 
             assertError(claimWithKey("{\"owner\":\"bob\"}", "k-1"), 409, "Idempotency-Key 'k-1' was used");

@@ -37,8 +37,9 @@ import java.util.logging.Logger;
  *
  * <p>Names and labels:
  * <ul>
- *   <li>{@code warmpool_prebuilt_workspaces_{created,failed,claimed,claim_missed}_total{template,preset}} — counted
- *       from {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded} and {@code claim_missed} events;</li>
+ *   <li>{@code warmpool_prebuilt_workspaces_{created,failed,claimed,claim_missed,claim_failed}_total{template,preset}}
+ *       — counted from {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded}, {@code claim_missed}
+ *       and {@code claim_failed} (a claim handoff that failed, timed out or was reaped, SPEC R12) events;</li>
  *   <li>{@code warmpool_prebuilt_workspaces_{desired,running,eligible,starting}{template,preset}},
  *       {@code warmpool_preset_hard_limited}, {@code warmpool_preset_consecutive_failures} and
  *       {@code warmpool_preset_backoff_until_seconds} (epoch seconds, 0 when not backing off) — from the plans of
@@ -46,7 +47,7 @@ import java.util.logging.Logger;
  *       counts are summed over them (an old version's draining prebuilds are still running), and the failure
  *       gauges are the active version's (0 when no version is active);</li>
  *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
- *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"}},
+ *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"|"handoff_failed"}},
  *       {@code warmpool_claim_wait_seconds{template,preset,outcome="served"|"timed_out"|"full"}} (claims that waited,
  *       SPEC R12 {@code wait}: how long, from arrival to their answer),
  *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
@@ -81,6 +82,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     private final Counter claimed = counter("warmpool_prebuilt_workspaces_claimed_total", "Prebuilds handed to a user.");
     private final Counter claimMissed = counter("warmpool_prebuilt_workspaces_claim_missed_total",
             "Claims that found no eligible prebuild.");
+    private final Counter claimFailed = counter("warmpool_prebuilt_workspaces_claim_failed_total",
+            "Claim handoffs that failed, timed out or were reaped (R12); each prebuild was deleted as CLAIM_FAILED.");
 
     private final Gauge desired = presetGauge("warmpool_prebuilt_workspaces_desired", "Desired pool size (R1).");
     private final Gauge running = presetGauge("warmpool_prebuilt_workspaces_running",
@@ -101,7 +104,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
             .register(registry);
     private final Histogram claimDuration = Histogram.builder().name("warmpool_claim_duration_seconds")
-            .help("Duration of claims, by outcome (hit or miss).").labelNames("outcome").withoutExemplars()
+            .help("Duration of claims, by outcome (hit, miss, or handoff_failed: nothing handed over after the handoff failed).").labelNames("outcome").withoutExemplars()
             .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .register(registry);
     private final Histogram claimWait = Histogram.builder().name("warmpool_claim_wait_seconds")
@@ -188,6 +191,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                     case CREATE_FAILED -> failed;
                     case CLAIM_SUCCEEDED -> claimed;
                     case CLAIM_MISSED -> claimMissed;
+                    case CLAIM_FAILED -> claimFailed;
                     default -> null;
                 };
                 if (counter != null) {
@@ -234,6 +238,16 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     public void claimFinished(PresetId preset, boolean hit, Duration duration) {
         try {
             claimDuration.labelValues(hit ? "hit" : "miss").observe(seconds(duration));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+        }
+    }
+
+    /** Observes a claim whose handoff failed, as {@code warmpool_claim_duration_seconds{outcome="handoff_failed"}}. */
+    @Override
+    public void claimHandoffFailed(PresetId preset, Duration duration) {
+        try {
+            claimDuration.labelValues("handoff_failed").observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
         }
@@ -338,7 +352,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                     g.remove(values);
                 }
                 // A preset gone for good takes its counters along, so memory stays bounded as presets come and go.
-                for (Counter c : List.of(created, failed, claimed, claimMissed)) {
+                for (Counter c : List.of(created, failed, claimed, claimMissed, claimFailed)) {
                     c.remove(values);
                 }
             }

@@ -150,6 +150,22 @@ class PrometheusMetricsTest {
     }
 
     @Test
+    void claimHandoffFailures_countFromClaimFailedEvents_andFailedClaimsHaveTheirOwnDurationOutcome() {
+        metrics.publish(List.of(
+                Event.of(T0, EventType.CLAIM_FAILED, V1, null),
+                Event.of(T0, EventType.CLAIM_FAILED, V2, null),
+                Event.of(T0, EventType.CLAIM_SUCCEEDED, V1, null)));
+        metrics.claimHandoffFailed(V1, java.time.Duration.ofSeconds(2));
+
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_prebuilt_workspaces_claim_failed_total", "template=\"python-dev\"", "preset=\"small\""))
+                .as("both versions of one preset share a label set").hasValue(2);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_claimed_total", "template=\"python-dev\"")).hasValue(1);
+        assertThat(value(text, "warmpool_claim_duration_seconds_count", "outcome=\"handoff_failed\"")).hasValue(1);
+    }
+
+    @Test
     void passGauges_sumPoolCountsOverVersions_andTakeFailureStateFromTheActiveVersion() {
         FailureState oldFailures = new FailureState(7, T0.minusSeconds(3600), T0.minusSeconds(3000), PresetStatus.HARD_LIMITED);
         Instant until = T0.plusSeconds(90);

@@ -77,7 +77,8 @@ import java.util.stream.Collectors;
  * their last {@link CommandProvisionerConfig#outputLimitBytes()} each are kept, in the build log.
  *
  * <p><b>Threads.</b> At most {@link CommandProvisionerConfig#maxConcurrent()} commands run at once; further requests
- * wait, in arrival order, without holding a thread. Commands run on this provisioner's own daemon threads, and the
+ * wait, in arrival order, without holding a thread. Claim handoffs (R12) have a lane of their own with the same
+ * bound: a user waits for them (within the claim timeout), so they never queue behind creates that take minutes. Commands run on this provisioner's own daemon threads, and the
  * stage completes there. {@link #close()} stops it: waiting and running requests complete with
  * {@link ProvisionResult.Unavailable} (their process trees are killed), later ones too.
  */
@@ -91,6 +92,9 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
     private final ExecutorService executor;
     private final Semaphore permits;
     private final ConcurrentLinkedQueue<Invocation> waiting = new ConcurrentLinkedQueue<>();
+    /** The claims' own lane (see Threads above). */
+    private final Semaphore claimPermits;
+    private final ConcurrentLinkedQueue<Invocation> claimsWaiting = new ConcurrentLinkedQueue<>();
     private final Set<Invocation> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -98,6 +102,7 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
     public CommandProvisioner(CommandProvisionerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.permits = new Semaphore(config.maxConcurrent());
+        this.claimPermits = new Semaphore(config.maxConcurrent());
         this.executor = Executors.newCachedThreadPool(daemonThreads());
     }
 
@@ -112,7 +117,7 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
             invocation.result.complete(stopped());
             return invocation.result;
         }
-        waiting.add(invocation);
+        (isClaim(invocation) ? claimsWaiting : waiting).add(invocation);
         if (closed) {
             // close() may have drained the queue just before our add; don't leave this one behind.
             failWaiting();
@@ -138,14 +143,18 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
         };
     }
 
-    /** Commands running now (holding a permit). */
+    /** Commands running now (holding a permit), claims not counted. */
     public int runningCount() {
         return config.maxConcurrent() - permits.availablePermits();
     }
 
-    /** Requests waiting for a permit. */
+    /** Requests waiting for a permit, claims not counted. */
     public int waitingCount() {
         return waiting.size();
+    }
+
+    private static boolean isClaim(Invocation invocation) {
+        return invocation.request.transition() == Transition.CLAIM;
     }
 
     /**
@@ -172,17 +181,22 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
 
     /** Starts waiting requests while permits are free. Never blocks: a request without a permit stays queued. */
     private void dispatch() {
-        while (!waiting.isEmpty() && permits.tryAcquire()) {
-            Invocation next = waiting.poll();
+        dispatch(waiting, permits);
+        dispatch(claimsWaiting, claimPermits);
+    }
+
+    private void dispatch(ConcurrentLinkedQueue<Invocation> queue, Semaphore lane) {
+        while (!queue.isEmpty() && lane.tryAcquire()) {
+            Invocation next = queue.poll();
             if (next == null) {
                 // Another thread took it; give the permit back and look again (a request may have arrived since).
-                permits.release();
+                lane.release();
                 continue;
             }
             try {
-                executor.execute(() -> runHoldingPermit(next));
+                executor.execute(() -> runHoldingPermit(next, lane));
             } catch (RejectedExecutionException e) {
-                permits.release();
+                lane.release();
                 next.result.complete(stopped());
             }
         }
@@ -192,9 +206,12 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
         for (Invocation invocation; (invocation = waiting.poll()) != null; ) {
             invocation.result.complete(stopped());
         }
+        for (Invocation invocation; (invocation = claimsWaiting.poll()) != null; ) {
+            invocation.result.complete(stopped());
+        }
     }
 
-    private void runHoldingPermit(Invocation invocation) {
+    private void runHoldingPermit(Invocation invocation, Semaphore lane) {
         ProvisionResult result;
         running.add(invocation);
         try {
@@ -203,7 +220,7 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
             result = new ProvisionResult.Failed("command provisioner error: " + e, false, "");
         } finally {
             running.remove(invocation);
-            permits.release();
+            lane.release();
         }
         // Start the next command before completing: the caller's continuation runs on this thread.
         dispatch();

@@ -370,6 +370,36 @@ class CommandProvisionerTest {
         assertThat(CommandProvisioner.variableSuffix("größe")).isEqualTo("GR__E");
     }
 
+    @Test
+    void aClaim_neverWaitsBehindCreatesThatHoldEveryPermit() throws Exception {
+        mkfifo(dir.resolve("gate"));
+        Path slow = script("slow.sh", """
+                read -r _ < gate
+                """);
+        Path claim = script("claim.sh", """
+                cat > /dev/null
+                echo '{"outputs": {"owner": "'"$WARMPOOL_OWNER"'"}}'
+                """);
+        CommandProvisioner provisioner = provisioner(CommandProvisionerConfig
+                .of(List.of(slow.toString()), List.of(slow.toString())).withClaimCommand(List.of(claim.toString()))
+                .withMaxConcurrent(1));
+        try (RandomAccessFile gate = new RandomAccessFile(dir.resolve("gate").toFile(), "rw")) {
+            CompletableFuture<ProvisionResult> create = provisioner.provision(Requests.create("t", "p", 1)).toCompletableFuture();
+            CompletableFuture<ProvisionResult> queued = provisioner.provision(Requests.create("t", "p", 2)).toCompletableFuture();
+
+            ProvisionResult claimed = provisioner.provision(Requests.claim("t", "p", 3, Map.of())).toCompletableFuture()
+                    .orTimeout(50, TimeUnit.SECONDS).join();
+
+            assertThat(claimed).isInstanceOf(ProvisionResult.Succeeded.class);
+            assertThat(((ProvisionResult.Succeeded) claimed).outputs()).containsKey("owner");
+            assertThat(create).as("the create still holds the one permit").isNotDone();
+            assertThat(provisioner.waitingCount()).as("the second create still waits").isEqualTo(1);
+            gate.write("\n\n".getBytes(UTF_8));
+            assertThat(create.orTimeout(50, TimeUnit.SECONDS).join()).isInstanceOf(ProvisionResult.Succeeded.class);
+            assertThat(queued.orTimeout(50, TimeUnit.SECONDS).join()).isInstanceOf(ProvisionResult.Succeeded.class);
+        }
+    }
+
     private static void mkfifo(Path path) throws IOException, InterruptedException {
         assertThat(new ProcessBuilder("mkfifo", path.toString()).inheritIO().start().waitFor()).isZero();
     }

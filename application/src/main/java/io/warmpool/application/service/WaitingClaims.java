@@ -55,8 +55,13 @@ final class WaitingClaims implements AutoCloseable {
     private final ClaimWaitersPort port;
     private final MetricsPort metrics;
     private final ClaimWaitSettings settings;
-    /** Turns a claim the port served into the use case's answer, publishing its event (the service's part). */
-    private final BiFunction<Arrival, ClaimPort.Claimed, Attempt> served;
+    /**
+     * Turns a claim the port served ({@link ClaimPort.Claimed}, or {@link ClaimPort.Reserved} with a handoff) into the
+     * use case's answer, publishing its event (the service's part; a handoff completes later).
+     */
+    private final BiFunction<Arrival, ClaimPort.Attempt, CompletableFuture<Attempt>> served;
+    /** Whether a waiter's turn reserves (claim handoff, SPEC R12) rather than takes the prebuild. */
+    private final boolean reserve;
     private final Map<PresetRef, ConcurrentSkipListMap<Long, Waiter>> waiting = new ConcurrentHashMap<>();
     // Guarded by this: the thread and subscription, opened with the first waiter and closed by close().
     private ExecutorService thread;
@@ -67,8 +72,9 @@ final class WaitingClaims implements AutoCloseable {
     record Arrival(ClaimCommand command, Instant arrived) {
     }
 
-    WaitingClaims(Clock clock, ClaimWaitersPort port, MetricsPort metrics, ClaimWaitSettings settings,
-                  BiFunction<Arrival, ClaimPort.Claimed, Attempt> served) {
+    WaitingClaims(Clock clock, ClaimWaitersPort port, MetricsPort metrics, ClaimWaitSettings settings, boolean reserve,
+                  BiFunction<Arrival, ClaimPort.Attempt, CompletableFuture<Attempt>> served) {
+        this.reserve = reserve;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.port = Objects.requireNonNull(port, "port");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -143,17 +149,25 @@ final class WaitingClaims implements AutoCloseable {
             Instant now = Clocks.now(clock);
             ClaimWaitersPort.Turn turn;
             try {
-                turn = port.claimInTurn(w.number(), ref, w.command().owner(), w.name(), now);
+                turn = reserve ? port.reserveInTurn(w.number(), ref, w.command().owner(), w.name(), now)
+                        : port.claimInTurn(w.number(), ref, w.command().owner(), w.name(), now);
             } catch (RuntimeException e) {
                 // The store is unavailable or the preset went away: the waiter keeps waiting for the next wake-up or
                 // its timeout, which answers it.
                 LOG.warning(() -> "a waiting claim of " + ref + " could not try: " + PassPlanner.describe(e));
                 return;
             }
-            if (turn.attempt() instanceof ClaimPort.Claimed claimed) {
+            if (turn.attempt() instanceof ClaimPort.Claimed || turn.attempt() instanceof ClaimPort.Reserved) {
                 remove(w);
                 metrics.claimWaited(w.preset(), "served", Duration.between(w.arrived(), now));
-                w.future().complete(served.apply(new Arrival(w.command(), w.arrived()), claimed));
+                // With a handoff the answer comes when the provisioner has handed the workspace over, on its thread.
+                served.apply(new Arrival(w.command(), w.arrived()), turn.attempt()).whenComplete((answer, error) -> {
+                    if (error != null) {
+                        w.future().completeExceptionally(error);
+                    } else {
+                        w.future().complete(answer);
+                    }
+                });
                 announce(w.preset()); // the waiters behind it, on every replica, try the next prebuild
                 continue;
             }

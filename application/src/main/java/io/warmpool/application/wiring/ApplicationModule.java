@@ -117,8 +117,8 @@ public final class ApplicationModule extends AbstractModule {
     @Singleton
     ClaimPrebuildService claims(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
                                 EventSinkPort events, MetricsPort metrics, ClaimWaitersPort waiters,
-                                ClaimWaitSettings waitSettings) {
-        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics, waiters, waitSettings);
+                                ClaimWaitSettings waitSettings, WorkspaceProvisionerPort provisioner, TimerPort timer) {
+        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics, waiters, waitSettings, provisioner, timer);
     }
 
     @Provides

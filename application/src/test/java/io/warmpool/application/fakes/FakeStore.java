@@ -119,6 +119,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         String owner;
         Instant readyAt;
         Instant claimedAt;
+        /** The instant of the claim reservation in progress (R12 {@code claiming}), or null. */
+        Instant claimingAt;
         Map<String, String> outputs = Map.of();
         final List<BuildRow> builds = new ArrayList<>();
 
@@ -228,7 +230,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             } else if (latest.transition == Transition.DELETE && latest.inFlight()) {
                 deleting++;
             } else if (latest.transition == Transition.CREATE && latest.status == Status.SUCCEEDED) {
-                running.add(new Prebuild(w.id, w.createdAt));
+                if (w.claimingAt == null) { // a reserved prebuild (R12 claiming) counts nowhere
+                    running.add(new Prebuild(w.id, w.createdAt));
+                }
             } else if (latest.status == Status.FAILED) {
                 failed.add(new FailedPrebuild(w.id, w.createdAt, latest.finishedAt));
             }
@@ -522,6 +526,124 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         return attempt;
     }
 
+    // ------------------------------------------------------------------ ClaimPort: handoff (R12)
+
+    /** The prebuild a claim would take now, or empty (an inactive preset has none). */
+    private Optional<WorkspaceRow> oldestEligible(PresetId id, Instant now) {
+        if (!activity(id).isActive()) {
+            return Optional.empty();
+        }
+        PresetRow p = presets.get(id);
+        Eligibility eligibility = Eligibility.at(p.policy.ttl(), p.invalidatedAt, now);
+        return prebuildsOf(id).stream()
+                .filter(w -> phase(w) == Phase.RUNNING)
+                .filter(w -> eligibility.expiry(w.createdAt).isEmpty())
+                .min(DeleteOrder.by((WorkspaceRow w) -> w.createdAt, w -> w.id));
+    }
+
+    @Override
+    public synchronized Attempt reserve(PresetRef ref, String owner, String name, Instant now) {
+        return reserve(ref, owner, name, now, Optional.empty());
+    }
+
+    private Attempt reserve(PresetRef ref, String owner, String name, Instant now, Optional<String> key) {
+        if (PREBUILDS_OWNER.equals(owner)) {
+            throw new IllegalArgumentException("a workspace cannot be claimed by the built-in owner " + PREBUILDS_OWNER);
+        }
+        PresetId id = resolve(ref).orElseThrow(() -> notFound(ref));
+        Optional<WorkspaceRow> oldest = oldestEligible(id, now);
+        if (oldest.isEmpty()) {
+            return new Missed(id);
+        }
+        WorkspaceRow w = oldest.get();
+        w.claimingAt = now;
+        return new Reserved(new Reservation(w.id, id, owner, name, w.createdAt, now, w.outputs, key));
+    }
+
+    /** Keys whose claim is reserved and not yet finished: key → workspace. */
+    private final Map<String, WorkspaceId> pendingKeys = new TreeMap<>();
+
+    @Override
+    public synchronized Attempt reserve(PresetRef ref, String owner, String name, Instant now, String idempotencyKey) {
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        StoredClaim stored = claimKeys.get(idempotencyKey);
+        if (stored != null && stored.storedAt.isAfter(now.minus(IDEMPOTENCY_WINDOW))) {
+            if (!stored.ref.equals(ref) || !stored.owner.equals(owner)) {
+                throw keyConflict(idempotencyKey, stored.ref, stored.owner);
+            }
+            return pendingKeys.containsKey(idempotencyKey) ? new InProgress(stored.workspace.preset())
+                    : new Claimed(stored.workspace, true);
+        }
+        Attempt attempt = reserve(ref, owner, name, now, Optional.of(idempotencyKey));
+        if (attempt instanceof Reserved r) {
+            Reservation res = r.reservation();
+            claimKeys.put(idempotencyKey, new StoredClaim(ref, owner, new ClaimedWorkspace(res.id(), name, owner,
+                    res.preset(), res.createdAt(), now, res.outputs()), now));
+            pendingKeys.put(idempotencyKey, res.id());
+        }
+        return attempt;
+    }
+
+    private WorkspaceRow reserved(Reservation r) {
+        WorkspaceRow w = workspaces.get(r.id());
+        return w != null && w.isPrebuild() && phase(w) == Phase.CLAIMING && r.reservedAt().equals(w.claimingAt) ? w : null;
+    }
+
+    @Override
+    public synchronized Optional<ClaimedWorkspace> finish(Reservation r, Map<String, String> outputs, Instant now) {
+        WorkspaceRow w = reserved(r);
+        if (w == null) {
+            return Optional.empty();
+        }
+        w.claimingAt = null;
+        w.owner = r.owner();
+        w.name = r.name();
+        w.claimedAt = now;
+        w.outputs = Map.copyOf(outputs);
+        ClaimedWorkspace claimed = new ClaimedWorkspace(w.id, w.name, w.owner, r.preset(), w.createdAt, now, w.outputs);
+        r.idempotencyKey().ifPresent(key -> {
+            if (r.id().equals(pendingKeys.get(key))) {
+                pendingKeys.remove(key);
+                StoredClaim stored = claimKeys.get(key);
+                claimKeys.put(key, new StoredClaim(stored.ref, stored.owner, claimed, now));
+            }
+        });
+        return Optional.of(claimed);
+    }
+
+    @Override
+    public synchronized boolean abandon(Reservation r, Instant now) {
+        WorkspaceRow w = reserved(r);
+        if (w == null) {
+            return false;
+        }
+        abandon(w, now);
+        return true;
+    }
+
+    private void abandon(WorkspaceRow w, Instant now) {
+        addBuild(w, Transition.DELETE, DeleteRequest.Reason.CLAIM_FAILED.name(), now);
+        pendingKeys.entrySet().removeIf(e -> {
+            if (e.getValue().equals(w.id)) {
+                claimKeys.remove(e.getKey());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @Override
+    public synchronized List<Abandoned> reapReservations(Instant reservedAtOrBefore, Instant now) {
+        List<Abandoned> out = new ArrayList<>();
+        for (WorkspaceRow w : workspaces.values()) {
+            if (w.isPrebuild() && phase(w) == Phase.CLAIMING && !w.claimingAt.isAfter(reservedAtOrBefore)) {
+                out.add(new Abandoned(w.id, w.preset, w.claimingAt));
+                abandon(w, now);
+            }
+        }
+        return out;
+    }
+
     /** The database adapter's message for a key reused for another claim. */
     public static ConflictException keyConflict(String key, PresetRef ref, String owner) {
         return new ConflictException("Idempotency-Key '" + key + "' was used within the last 24 h for a claim of "
@@ -589,6 +711,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         }
         if (latest.status == Status.CANCELED) {
             return Phase.DELETED; // a canceled create: never provisioned
+        }
+        if (latest.transition == Transition.CREATE && w.claimingAt != null) {
+            return Phase.CLAIMING;
         }
         return latest.transition == Transition.CREATE ? Phase.RUNNING : Phase.DELETED;
     }
@@ -720,6 +845,15 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     @Override
     public synchronized Turn claimInTurn(long waiter, PresetRef ref, String owner, String name, Instant now) {
+        return inTurn(false, waiter, ref, owner, name, now);
+    }
+
+    @Override
+    public synchronized Turn reserveInTurn(long waiter, PresetRef ref, String owner, String name, Instant now) {
+        return inTurn(true, waiter, ref, owner, name, now);
+    }
+
+    private Turn inTurn(boolean reserve, long waiter, PresetRef ref, String owner, String name, Instant now) {
         PresetId id = resolve(ref).orElseThrow(() -> notFound(ref));
         Optional<Instant> older = waiters.headMap(waiter).values().stream()
                 .filter(e -> e.getKey().equals(id) && e.getValue().isAfter(now))
@@ -731,8 +865,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             }
             return new Turn(new Missed(id), older);
         }
-        Attempt attempt = claim(ref, owner, name, now);
-        if (attempt instanceof Claimed) {
+        Attempt attempt = reserve ? reserve(ref, owner, name, now) : claim(ref, owner, name, now);
+        if (!(attempt instanceof Missed)) {
             waiters.remove(waiter);
         }
         return new Turn(attempt, Optional.empty());

@@ -43,6 +43,11 @@ public final class ApiClient {
 
     /** A JSON POST with extra request headers (e.g. {@code Idempotency-Key}). */
     public JsonNode postJson(String path, Object body, java.util.Map<String, String> headers) {
+        return postJson(path, body, headers, Duration.ofSeconds(60));
+    }
+
+    /** A JSON POST with extra request headers, waiting for the answer up to {@code timeout}. */
+    public JsonNode postJson(String path, Object body, java.util.Map<String, String> headers, Duration timeout) {
         String text;
         try {
             text = JSON.writeValueAsString(body);
@@ -52,7 +57,7 @@ public final class ApiClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8));
         headers.forEach(request::header);
-        return send(request);
+        return send(request, timeout);
     }
 
     /** As {@link #postJson(String, Object)}, waiting for the answer up to {@code timeout} (a waiting claim). */

@@ -157,6 +157,12 @@ public final class ClientCommands {
         }
     }
 
+    /**
+     * How long a claim's answer may take beyond its wait: a claim handoff (R12) may take two claim timeouts (default
+     * 1m each) when the first prebuild's handoff fails.
+     */
+    static final java.time.Duration HANDOFF_ALLOWANCE = java.time.Duration.ofMinutes(5);
+
     /** {@code claim PRESET}. */
     @Command(name = "claim", mixinStandardHelpOptions = true, description = "Take a ready workspace of a preset.")
     public static final class Claim implements Callable<Integer> {
@@ -176,6 +182,9 @@ public final class ClientCommands {
         @Option(names = "--wait", paramLabel = "DURATION", description = "when none is ready, wait up to this long "
                 + "(at most 10m, e.g. 2m) for the next one, first come first served")
         String wait;
+        @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a parameter of this claim, passed to the "
+                + "provisioner's claim transition (repeatable; at most 64; KEY a letter then letters, digits, _ . -)")
+        java.util.Map<String, String> params;
 
         @Override
         public Integer call() {
@@ -195,6 +204,12 @@ public final class ClientCommands {
                     throw new ParameterException(spec.commandLine(), "--idempotency-key: " + e.getMessage());
                 }
             }
+            java.util.Map<String, String> parameters;
+            try {
+                parameters = ClaimCommand.requireValidParameters(params);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--param: " + e.getMessage());
+            }
             java.time.Duration waitFor = null;
             if (wait != null) {
                 try {
@@ -210,14 +225,19 @@ public final class ClientCommands {
             if (name != null) {
                 body.put("name", name);
             }
+            if (!parameters.isEmpty()) {
+                ObjectNode p = body.putObject("parameters");
+                parameters.forEach(p::put);
+            }
             JsonNode ws;
             if (waitFor == null) {
                 ws = client.client().postJson(path(ref) + "/claims", body,
-                        idempotencyKey == null ? java.util.Map.of() : java.util.Map.of("Idempotency-Key", idempotencyKey));
+                        idempotencyKey == null ? java.util.Map.of() : java.util.Map.of("Idempotency-Key", idempotencyKey),
+                        HANDOFF_ALLOWANCE);
             } else {
                 body.put("wait", wait.trim());
                 // The answer comes when the claim is served or its wait runs out: allow for both, and a minute more.
-                ws = client.client().postJson(path(ref) + "/claims", body, waitFor.plusSeconds(60));
+                ws = client.client().postJson(path(ref) + "/claims", body, waitFor.plus(HANDOFF_ALLOWANCE));
             }
             if (output.json()) {
                 out(spec).println(pretty(ws));

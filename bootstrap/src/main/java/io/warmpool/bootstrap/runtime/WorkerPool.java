@@ -30,6 +30,8 @@ public final class WorkerPool implements Lifecycle {
     private final AtomicBoolean running = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
     private final Object wake = new Object();
+    /** Also run by the reaper thread: stale claim reservations (R12), of any replica. */
+    private volatile java.util.function.IntSupplier handoffReaper = () -> 0;
 
     /**
      * @param workers   how many jobs run at once
@@ -45,6 +47,15 @@ public final class WorkerPool implements Lifecycle {
         this.idlePoll = idlePoll;
         this.reapEvery = reapEvery;
         this.drain = drain;
+    }
+
+    /**
+     * Makes the reaper thread also reap stale claim reservations (SPEC R12, {@code claimHandoffs} answers how many),
+     * at the same pace as lost jobs. Call before {@link #start()}.
+     */
+    public WorkerPool alsoReaping(java.util.function.IntSupplier claimHandoffs) {
+        this.handoffReaper = java.util.Objects.requireNonNull(claimHandoffs, "claimHandoffs");
+        return this;
     }
 
     @Override
@@ -96,6 +107,14 @@ public final class WorkerPool implements Lifecycle {
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "reaping lost jobs failed: " + e.getMessage());
+            }
+            try {
+                int reaped = handoffReaper.getAsInt();
+                if (reaped > 0) {
+                    LOG.warning(() -> "reaped " + reaped + " claim reservation(s) whose handoff never finished (CLAIM_FAILED)");
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "reaping stale claim reservations failed: " + e.getMessage());
             }
             pause(reapEvery);
         }

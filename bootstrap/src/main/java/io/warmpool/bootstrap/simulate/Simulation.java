@@ -270,7 +270,9 @@ final class Simulation {
                 PresetRef ref = e.getKey();
                 time.at(t, () -> {
                     try {
-                        claims.claim(new ClaimCommand(ref, owner, Optional.empty()));
+                        // claimWaiting: with a simulated claim transition the handoff completes in virtual time,
+                        // after this event (claim would wait for it here and stop the clock).
+                        claims.claimWaiting(new ClaimCommand(ref, owner, Optional.empty()));
                     } catch (NotFoundException ignored) {
                         // a scenario claiming an unknown preset: nothing to hand out, nothing to record
                     }

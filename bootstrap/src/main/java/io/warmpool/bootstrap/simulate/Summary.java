@@ -122,7 +122,8 @@ record Summary(List<PresetSummary> presets, Duration simulated, long tasks) {
     static boolean isSpecType(EventType type) {
         return switch (type) {
             case CREATE_STARTED, CREATE_SUCCEEDED, CREATE_FAILED, BACKOFF, HARD_LIMITED, VALIDATION_FAILED,
-                    DELETE_STARTED, DELETE_SUCCEEDED, EXPIRED, CLAIM_SUCCEEDED, CLAIM_MISSED -> true;
+                    DELETE_STARTED, DELETE_SUCCEEDED, EXPIRED, CLAIM_SUCCEEDED, CLAIM_MISSED,
+                    CLAIM_FAILED /* only with a simulated claim transition (R12) */ -> true;
             default -> false;
         };
     }

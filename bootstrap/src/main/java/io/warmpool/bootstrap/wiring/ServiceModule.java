@@ -12,6 +12,7 @@ import io.warmpool.application.port.in.InspectUseCase;
 import io.warmpool.application.port.in.PruneEventsUseCase;
 import io.warmpool.application.port.in.RecordPassUseCase;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
+import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.service.ClaimPrebuildService;
@@ -161,9 +162,9 @@ public final class ServiceModule extends AbstractModule {
 
     @Provides
     @Singleton
-    WorkerPool workers(RunProvisionerJobsUseCase jobs, Settings settings) {
+    WorkerPool workers(RunProvisionerJobsUseCase jobs, ClaimPrebuildUseCase claims, Settings settings) {
         return new WorkerPool(jobs, replica, settings.workers(), settings.workerIdlePoll(),
-                settings.worker().heartbeatInterval(), settings.stopBound());
+                settings.worker().heartbeatInterval(), settings.stopBound()).alsoReaping(claims::reapStaleHandoffs);
     }
 
     @Provides

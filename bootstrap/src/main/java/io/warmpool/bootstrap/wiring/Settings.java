@@ -76,6 +76,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         Integer workers = get(problems, () -> c.integer(Setting.WORKERS, 1, 256));
         Integer waiters = get(problems, () -> c.integer(Setting.MAX_CLAIM_WAITERS_PER_PRESET, 1, 100_000));
         Duration heartbeat = get(problems, () -> c.positiveDuration(Setting.JOB_HEARTBEAT_TIMEOUT));
+        Duration claimTimeout = get(problems, () -> c.positiveDuration(Setting.CLAIM_TIMEOUT));
         Long seed = get(problems, () -> c.text(Setting.SEED).map(s -> {
             try {
                 return Long.parseLong(s);
@@ -103,7 +104,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
                 new WorkerSettings(heartbeat, interval), eventRetention, workers, seed, token, c, http,
-                new ClaimWaitSettings(waiters, ClaimWaitSettings.DEFAULTS.retryAfter()));
+                new ClaimWaitSettings(waiters, ClaimWaitSettings.DEFAULTS.retryAfter(), claimTimeout));
     }
 
     /** See {@link #WORKER_IDLE_POLL}. */

@@ -5,7 +5,6 @@ import static io.warmpool.adapters.http.web.Requests.presetRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.warmpool.adapters.http.web.Json;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.application.port.in.ClaimCommand;
@@ -33,6 +32,10 @@ import java.util.TreeMap;
  * in its turn; it holds no server thread meanwhile (Javalin's {@code ctx.future}: the request is suspended and
  * answered from the waiting claims' thread). Timed out → 503 "no prebuilt workspace available" with
  * {@code Retry-After}; the preset's queue already full → 429. {@code wait} with an {@code Idempotency-Key} → 400.
+ *
+ * <p>{@code "parameters": {"k": "v"}} (SPEC R12) are the claim's own parameters, passed to the provisioner's claim
+ * transition; with a claim transition the answer comes after the handoff, with the handoff's outputs merged over the
+ * create's, and a handoff that failed twice (or failed with no other prebuild to try) is a 502 naming the failure.
  */
 public final class ClaimRoutes implements Resource {
 
@@ -41,7 +44,7 @@ public final class ClaimRoutes implements Resource {
     /** The response header set on an answer replayed for an idempotency key. */
     public static final String REPLAYED = "Idempotent-Replayed";
 
-    private static final List<String> FIELDS = List.of("owner", "name", "wait");
+    private static final List<String> FIELDS = List.of("owner", "name", "wait", "parameters");
 
     private final ClaimPrebuildUseCase claims;
 
@@ -60,27 +63,46 @@ public final class ClaimRoutes implements Resource {
 
     private void claim(Context ctx) {
         PresetRef ref = presetRef(ctx);
-        JsonNode body = Json.readObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\",\"wait\":\"2m\"}");
+        JsonNode body = Json.readObject(ctx, "{\"owner\":\"alice\",\"name\":\"my-workspace\",\"wait\":\"2m\","
+                + "\"parameters\":{\"dotfiles\":\"https://example.com/dotfiles\"}}");
         Json.rejectUnknownFields(body, FIELDS);
         String owner = Json.optionalText(body, "owner");
         String name = Json.optionalText(body, "name");
         Optional<Duration> wait = Optional.ofNullable(Json.optionalText(body, "wait")).map(ClaimRoutes::waitDuration);
-        ClaimCommand command = new ClaimCommand(ref, owner, Optional.ofNullable(name), idempotencyKey(ctx)).withMaxWait(wait);
-        if (wait.isEmpty()) {
-            // Today's path, unchanged (it is benchmarked): one claim on this thread.
-            ClaimPrebuildUseCase.Attempt attempt = claims.claim(command);
-            if (!(attempt instanceof ClaimPrebuildUseCase.Claimed claimed)) {
-                throw new HttpResponseException(409, "no prebuilt workspace available for " + ref);
-            }
-            sendClaimed(ctx, claimed);
-            return;
-        }
+        Map<String, String> parameters = parameters(body);
+        ClaimCommand command = new ClaimCommand(ref, owner, Optional.ofNullable(name), idempotencyKey(ctx)).withMaxWait(wait)
+                .withParameters(parameters);
+        // Without wait and without a claim transition the future is done before this returns (one claim on this
+        // thread, the benchmarked path); with a handoff the request is suspended until the provisioner answers.
         CompletableFuture<ClaimPrebuildUseCase.Attempt> answer = claims.claimWaiting(command);
         if (answer.isDone()) {
             respond(ctx, ref, answer.join());
             return;
         }
         ctx.future(() -> answer.thenAccept(attempt -> respond(ctx, ref, attempt)));
+    }
+
+    /** {@code parameters}: an object of text values (checked further by the command); absent or null is none. */
+    private static Map<String, String> parameters(JsonNode body) {
+        JsonNode node = body.get("parameters");
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw new BadRequestResponse("parameters must be an object of text values, e.g. {\"dotfiles\": \"https://…\"}, got "
+                    + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        Map<String, String> out = new TreeMap<>();
+        var fields = node.fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (!e.getValue().isTextual()) {
+                throw new BadRequestResponse("parameters." + e.getKey() + " must be text, got "
+                        + e.getValue().getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " (quote numbers and booleans)");
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
+        return out;
     }
 
     /** {@code wait} as a duration; 400 naming the field when it is not one or is out of range. */
@@ -107,6 +129,9 @@ public final class ClaimRoutes implements Resource {
             ctx.header("Retry-After", Long.toString(Math.max(1, timedOut.retryAfter().toSeconds())));
             Json.send(ctx, 503, new Json.ErrorView("no prebuilt workspace available for " + ref + " within "
                     + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS))));
+        } else if (attempt instanceof ClaimPrebuildUseCase.HandoffFailed failed) {
+            Json.send(ctx, 502, new Json.ErrorView("claim handoff failed for " + ref + " after " + failed.attempts()
+                    + (failed.attempts() == 1 ? " prebuild" : " prebuilds") + " (deleted as CLAIM_FAILED): " + failed.error()));
         } else {
             // Not waiting (a miss is only answered here when the claim did not ask to wait).
             Json.send(ctx, 409, new Json.ErrorView("no prebuilt workspace available for " + ref));

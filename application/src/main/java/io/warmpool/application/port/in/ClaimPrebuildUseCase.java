@@ -43,7 +43,7 @@ public interface ClaimPrebuildUseCase {
     CompletableFuture<Attempt> claimWaiting(ClaimCommand command);
 
     /** What a claim gave. */
-    sealed interface Attempt permits Claimed, Missed, TimedOut, Full {
+    sealed interface Attempt permits Claimed, Missed, TimedOut, Full, HandoffFailed {
         /** The preset (active version) the claim was served from. */
         PresetId preset();
     }
@@ -94,11 +94,37 @@ public interface ClaimPrebuildUseCase {
     }
 
     /**
+     * The claim reserved a prebuild but the provisioner's claim transition failed or timed out (SPEC R12), and so did
+     * the one retry with the next eligible prebuild (or none was eligible for it). Each failed prebuild is deleted
+     * ({@code CLAIM_FAILED}); nothing was handed over.
+     *
+     * @param attempts how many prebuilds were tried (1 or 2)
+     * @param error    what the last handoff said
+     */
+    record HandoffFailed(PresetId preset, int attempts, String error) implements Attempt {
+        public HandoffFailed {
+            Objects.requireNonNull(preset, "preset");
+            Objects.requireNonNull(error, "error");
+        }
+    }
+
+    /**
+     * Deletes ({@code CLAIM_FAILED}) every prebuild reserved by a claim longer than the claim timeout ago whose handoff
+     * never finished — its replica died (SPEC R12). Safe on every replica at once; called periodically.
+     *
+     * @return how many were reaped
+     */
+    default int reapStaleHandoffs() {
+        return 0;
+    }
+
+    /**
      * The workspace handed over.
      *
      * @param createdAt when the prebuild's workspace was created
      * @param claimedAt when the claim took it
-     * @param outputs   what its create produced (e.g. its URL)
+     * @param outputs   what its create produced (e.g. its URL), with a claim handoff's own outputs merged over them
+     *                  (R12: the handoff's win)
      */
     record ClaimedWorkspace(WorkspaceId id, String name, String owner, PresetId preset, Instant createdAt,
                             Instant claimedAt, Map<String, String> outputs) {

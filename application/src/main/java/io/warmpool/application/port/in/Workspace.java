@@ -26,5 +26,7 @@ public record Workspace(WorkspaceId id, String name, String owner, boolean claim
     }
 
     /** Where a workspace stands, from its latest build. */
-    public enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED }
+    public enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED,
+        /** Reserved by a claim whose handoff is in progress (SPEC R12): still a prebuild, never eligible. */
+        CLAIMING }
 }

@@ -42,6 +42,14 @@ public interface ClaimWaitersPort {
      */
     Turn claimInTurn(long waiter, PresetRef preset, String owner, String name, Instant now);
 
+    /**
+     * {@link #claimInTurn} for a claim handoff (SPEC R12): the prebuild is reserved as {@link ClaimPort#reserve} does
+     * (its attempt {@link ClaimPort.Reserved}) instead of handed over; the waiter is removed when one was reserved.
+     *
+     * @throws NotFoundException when the template or preset does not exist
+     */
+    Turn reserveInTurn(long waiter, PresetRef preset, String owner, String name, Instant now);
+
     /** Removes a waiter that gives up (timed out, or its replica stops); unknown numbers are ignored. */
     void leave(long waiter);
 

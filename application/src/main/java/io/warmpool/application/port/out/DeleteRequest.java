@@ -17,7 +17,13 @@ public record DeleteRequest(WorkspaceId workspace, PresetId preset, Reason reaso
     public enum Reason {
         INACTIVE, EXPIRED, INVALIDATED, EXTRANEOUS, FAILED_CLEANUP,
         /** A claimed workspace released by its owner (not a plan's delete). */
-        RELEASED;
+        RELEASED,
+        /**
+         * A prebuild whose claim handoff failed or timed out (SPEC R12; not a plan's delete, not a creation failure):
+         * enqueued by {@link ClaimPort#abandon} and {@link ClaimPort#reapReservations}, never through
+         * {@link BuildQueuePort#enqueueDeletes}.
+         */
+        CLAIM_FAILED;
 
         /** The reason of a plan's delete (every planner reason has one of its own here). */
         public static Reason planned(DeleteReason reason) {

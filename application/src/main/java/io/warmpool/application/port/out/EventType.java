@@ -16,6 +16,8 @@ public enum EventType {
     EXPIRED,
     CLAIM_SUCCEEDED,
     CLAIM_MISSED,
+    /** A claim's handoff failed or timed out, or its reservation was reaped (SPEC R12); its prebuild is deleted. */
+    CLAIM_FAILED,
     JOB_RELEASED,
     WORKER_LOST,
     PRESET_RESUMED,

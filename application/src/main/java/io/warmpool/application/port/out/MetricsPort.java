@@ -22,6 +22,13 @@ public interface MetricsPort {
     }
 
     /**
+     * A claim whose handoff failed (SPEC R12): it reserved a prebuild but nothing was handed over, after
+     * {@code duration}. (Each failed handoff attempt is also a {@code CLAIM_FAILED} event.)
+     */
+    default void claimHandoffFailed(PresetId preset, Duration duration) {
+    }
+
+    /**
      * A claim that waited (SPEC R12 {@code wait}) has finished waiting.
      *
      * @param outcome {@code served}, {@code timed_out} or {@code full} (the queue was full: it did not wait)

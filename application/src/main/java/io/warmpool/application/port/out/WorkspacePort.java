@@ -31,7 +31,9 @@ public interface WorkspacePort {
     List<BuildView> builds(WorkspaceId id);
 
     /** Where a workspace stands, from its latest build. */
-    enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED }
+    enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED,
+        /** Reserved by a claim whose handoff is in progress (SPEC R12): still a prebuild, never eligible. */
+        CLAIMING }
 
     /** A workspace as operators see it. */
     record WorkspaceView(WorkspaceId id, String name, String owner, PresetId preset, Phase phase, Instant createdAt,

@@ -126,7 +126,7 @@ public abstract class ClaimPortContract extends PortContract {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Phase.class, names = {"STARTING", "FAILED", "DELETING", "DELETED"})
+    @EnumSource(value = Phase.class, names = {"STARTING", "FAILED", "DELETING", "DELETED", "CLAIMING"})
     void givenOnlyAPrebuildThatIsNotRunning_claimMisses(Phase phase) {
         PresetId preset = small();
         WorkspaceId ws = switch (phase) {
@@ -134,6 +134,10 @@ public abstract class ClaimPortContract extends PortContract {
             case FAILED -> seed.failedPrebuild(preset, T0);
             case DELETING -> seed.deletingPrebuild(preset, T0, T0.plusSeconds(60));
             case DELETED -> seed.deletedPrebuild(preset, T0, T0.plusSeconds(60));
+            case CLAIMING -> {
+                WorkspaceId running = seed.runningPrebuild(preset, T0, Map.of());
+                yield reserved(claims.reserve(SMALL, "zoe", "zoe-dev", NOW.minusSeconds(1)), running).id();
+            }
             case RUNNING -> throw new AssertionError("not a case of this test");
         };
         assertThat(seed.workspace(ws).phase()).isEqualTo(phase);
@@ -383,6 +387,174 @@ public abstract class ClaimPortContract extends PortContract {
             assertThat(answers).allSatisfy(a -> assertThat(a).isInstanceOf(Claimed.class));
             assertThat(answers).extracting(a -> ((Claimed) a).workspace()).as("one workspace, one answer").containsOnly(claimed(answers.get(0)));
             assertThat(answers).filteredOn(a -> !((Claimed) a).replayed()).as("claimed once, replayed otherwise").hasSize(1);
+            assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(7);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ------------------------------------------------------------------ claim handoff (SPEC R12)
+
+    /** The reservation of {@code attempt}, which must be of {@code expected}. */
+    private static ClaimPort.Reservation reserved(Attempt attempt, WorkspaceId expected) {
+        assertThat(attempt).isInstanceOf(ClaimPort.Reserved.class);
+        ClaimPort.Reservation r = ((ClaimPort.Reserved) attempt).reservation();
+        assertThat(r.id()).isEqualTo(expected);
+        return r;
+    }
+
+    @Test
+    void givenRunningPrebuilds_reserveTakesTheOldestAsClaimingStillOwnedByPrebuildsAndCountedNowhere() {
+        PresetId preset = small();
+        WorkspaceId oldest = seed.runningPrebuild(preset, T0.plusSeconds(10), Map.of("url", "https://oldest"));
+        WorkspaceId newer = seed.runningPrebuild(preset, T0.plusSeconds(20), Map.of());
+
+        ClaimPort.Reservation r = reserved(claims.reserve(SMALL, "alice", "alice-dev", NOW), oldest);
+
+        assertThat(r.owner()).isEqualTo("alice");
+        assertThat(r.name()).isEqualTo("alice-dev");
+        assertThat(r.preset()).isEqualTo(preset);
+        assertThat(r.reservedAt()).isEqualTo(NOW);
+        assertThat(r.createdAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(r.outputs()).containsOnly(Map.entry("url", "https://oldest"));
+        WorkspaceView row = seed.workspace(oldest);
+        assertThat(row.phase()).isEqualTo(Phase.CLAIMING);
+        assertThat(row.owner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(seed.snapshot(preset).running()).extracting(p -> p.id()).as("claiming counts nowhere").containsExactly(newer);
+        assertThat(seed.snapshot(preset).inFlight().deleting()).isZero();
+        assertThat(claimed(claims.claim(SMALL, "bob", "bob-dev", NOW)).id()).as("never eligible").isEqualTo(newer);
+        assertThat(claims.reserve(SMALL, "carol", "c", NOW)).isEqualTo(new Missed(preset));
+    }
+
+    @Test
+    void givenAReservation_finishHandsItOverWithTheGivenOutputs_once() {
+        PresetId preset = small();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of("url", "https://a"));
+        ClaimPort.Reservation r = reserved(claims.reserve(SMALL, "alice", "alice-dev", NOW), ws);
+
+        var done = claims.finish(r, Map.of("url", "https://a", "user", "alice"), NOW.plusSeconds(2));
+
+        assertThat(done).isPresent();
+        assertThat(done.get().id()).isEqualTo(ws);
+        assertThat(done.get().owner()).isEqualTo("alice");
+        assertThat(done.get().name()).isEqualTo("alice-dev");
+        assertThat(done.get().claimedAt()).isEqualTo(NOW.plusSeconds(2));
+        assertThat(done.get().createdAt()).isEqualTo(T0);
+        assertThat(done.get().outputs()).containsOnly(Map.entry("url", "https://a"), Map.entry("user", "alice"));
+        WorkspaceView row = seed.workspace(ws);
+        assertThat(row.phase()).isEqualTo(Phase.RUNNING);
+        assertThat(row.owner()).isEqualTo("alice");
+        assertThat(row.claimedAt()).isEqualTo(NOW.plusSeconds(2));
+        assertThat(row.outputs()).containsEntry("user", "alice");
+        assertThat(claims.finish(r, Map.of(), NOW.plusSeconds(3))).as("finished once").isEmpty();
+        assertThat(claims.abandon(r, NOW.plusSeconds(3))).as("a finished claim is never abandoned").isFalse();
+        assertThat(seed.workspace(ws).owner()).isEqualTo("alice");
+    }
+
+    @Test
+    void givenAReservation_abandonDeletesItAsClaimFailed_andItCannotBeFinishedAfter() {
+        PresetId preset = small();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+        ClaimPort.Reservation r = reserved(claims.reserve(SMALL, "alice", "alice-dev", NOW), ws);
+
+        assertThat(claims.abandon(r, NOW.plusSeconds(1))).isTrue();
+
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.DELETING);
+        assertThat(seed.workspace(ws).owner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(seed.builds(ws)).last().satisfies(b -> {
+            assertThat(b.transition()).isEqualTo(io.warmpool.application.port.out.Transition.DELETE);
+            assertThat(b.reason()).isEqualTo("CLAIM_FAILED");
+            assertThat(b.status()).isEqualTo("pending");
+        });
+        assertThat(seed.snapshot(preset).inFlight().deleting()).isEqualTo(1);
+        assertThat(seed.snapshot(preset).failure()).as("not a creation failure")
+                .isEqualTo(io.warmpool.domain.backoff.FailureState.initial());
+        assertThat(claims.abandon(r, NOW.plusSeconds(2))).as("abandoned once").isFalse();
+        assertThat(claims.finish(r, Map.of(), NOW.plusSeconds(2))).isEmpty();
+        assertThat(seed.builds(ws)).filteredOn(b -> "CLAIM_FAILED".equals(b.reason())).hasSize(1);
+    }
+
+    @Test
+    void givenStaleAndFreshReservations_reapAbandonsOnlyTheStaleOnes_once_onAnyReplica() {
+        PresetId preset = small();
+        WorkspaceId stale = seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId fresh = seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+        ClaimPort.Reservation old = reserved(claims.reserve(SMALL, "alice", "a", NOW), stale);
+        ClaimPort.Reservation young = reserved(claims.reserve(SMALL, "bob", "b", NOW.plusSeconds(30)), fresh);
+
+        List<ClaimPort.Abandoned> reaped = anotherReplica().claims().reapReservations(NOW.plusSeconds(10), NOW.plusSeconds(70));
+
+        assertThat(reaped).containsExactly(new ClaimPort.Abandoned(stale, preset, NOW));
+        assertThat(seed.workspace(stale).phase()).isEqualTo(Phase.DELETING);
+        assertThat(seed.workspace(fresh).phase()).isEqualTo(Phase.CLAIMING);
+        assertThat(claims.reapReservations(NOW.plusSeconds(10), NOW.plusSeconds(71))).as("reaped once").isEmpty();
+        assertThat(claims.finish(old, Map.of(), NOW.plusSeconds(72))).as("a reaped reservation is never handed out").isEmpty();
+        assertThat(seed.workspace(stale).owner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
+        assertThat(claims.finish(young, Map.of(), NOW.plusSeconds(72))).isPresent();
+    }
+
+    @Test
+    void givenAKeyedReservation_theSameKeyIsInProgressUntilFinished_thenReplaysTheFinalAnswer() {
+        PresetId preset = small();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of("url", "https://a"));
+        seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+        ClaimPort.Reservation r = reserved(claims.reserve(SMALL, "alice", "alice-dev", NOW, "k-1"), ws);
+        assertThat(r.idempotencyKey()).contains("k-1");
+
+        assertThat(anotherReplica().claims().reserve(SMALL, "alice", "other", NOW.plusSeconds(1), "k-1"))
+                .isEqualTo(new ClaimPort.InProgress(preset));
+        assertThatThrownBy(() -> claims.reserve(SMALL, "bob", "b", NOW.plusSeconds(1), "k-1"))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("k-1");
+        claims.finish(r, Map.of("url", "https://a", "user", "alice"), NOW.plusSeconds(2));
+
+        Attempt again = claims.reserve(SMALL, "alice", "other", NOW.plusSeconds(3), "k-1");
+        assertThat(again).isInstanceOf(Claimed.class);
+        assertThat(((Claimed) again).replayed()).isTrue();
+        assertThat(((Claimed) again).workspace().id()).isEqualTo(ws);
+        assertThat(((Claimed) again).workspace().name()).isEqualTo("alice-dev");
+        assertThat(((Claimed) again).workspace().outputs()).as("the answer written after the handoff")
+                .containsEntry("user", "alice");
+        assertThat(seed.snapshot(preset).running()).as("nothing more was taken").hasSize(1);
+    }
+
+    @Test
+    void givenAKeyedReservationAbandoned_theKeyIsForgottenAndReservesAnew() {
+        PresetId preset = small();
+        WorkspaceId first = seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId second = seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+        ClaimPort.Reservation r = reserved(claims.reserve(SMALL, "alice", "a", NOW, "k-2"), first);
+        claims.abandon(r, NOW.plusSeconds(1));
+
+        reserved(claims.reserve(SMALL, "alice", "a", NOW.plusSeconds(2), "k-2"), second);
+    }
+
+    @Test
+    void givenManyConcurrentReservationsWithTheSameKey_exactlyOneReserves() throws Exception {
+        PresetId preset = small();
+        for (int i = 0; i < 8; i++) {
+            seed.runningPrebuild(preset, T0.plusSeconds(i), Map.of());
+        }
+        ClaimPort[] replicas = {claims, anotherReplica().claims()};
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        try {
+            List<java.util.concurrent.Future<Attempt>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                ClaimPort port = replicas[i % 2];
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return port.reserve(SMALL, "alice", "dev", NOW, "same-reserve-key");
+                }));
+            }
+            List<Attempt> answers = new ArrayList<>();
+            for (var f : futures) {
+                answers.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+
+            assertThat(answers).filteredOn(a -> a instanceof ClaimPort.Reserved).hasSize(1);
+            assertThat(answers).filteredOn(a -> !(a instanceof ClaimPort.Reserved)).allSatisfy(a ->
+                    assertThat(a).isEqualTo(new ClaimPort.InProgress(preset)));
             assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(7);
         } finally {
             pool.shutdownNow();

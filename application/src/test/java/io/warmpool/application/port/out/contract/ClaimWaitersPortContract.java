@@ -227,4 +227,30 @@ public abstract class ClaimWaitersPortContract extends PortContract {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void reserveInTurn_keepsTheQueueOrder_andReservesInsteadOfHandingOver() {
+        PresetId preset = small();
+        long first = joined(replicaA.join(preset, NOW, LATER, 10));
+        long second = joined(replicaB.join(preset, NOW.plusMillis(1), LATER, 10));
+        WorkspaceId p1 = seed.runningPrebuild(preset, T0, Map.of("url", "u"));
+
+        Turn blocked = replicaB.reserveInTurn(second, SMALL, "bob", "bob-dev", NOW.plusSeconds(1));
+        assertThat(blocked.attempt()).isInstanceOf(ClaimPort.Missed.class);
+        assertThat(blocked.olderWaiterUntil()).contains(LATER);
+
+        Turn served = replicaA.reserveInTurn(first, SMALL, "alice", "alice-dev", NOW.plusSeconds(1));
+        assertThat(served.attempt()).isInstanceOf(ClaimPort.Reserved.class);
+        ClaimPort.Reservation r = ((ClaimPort.Reserved) served.attempt()).reservation();
+        assertThat(r.id()).isEqualTo(p1);
+        assertThat(r.owner()).isEqualTo("alice");
+        assertThat(r.outputs()).containsEntry("url", "u");
+        assertThat(seed.workspace(p1).phase()).isEqualTo(io.warmpool.application.port.out.WorkspacePort.Phase.CLAIMING);
+        assertThat(seed.workspace(p1).owner()).isEqualTo(io.warmpool.application.port.out.WorkspacePort.PREBUILDS_OWNER);
+
+        WorkspaceId p2 = seed.runningPrebuild(preset, T0.plusSeconds(1), Map.of());
+        Turn next = replicaB.reserveInTurn(second, SMALL, "bob", "bob-dev", NOW.plusSeconds(2));
+        assertThat(next.attempt()).as("the served waiter left the queue").isInstanceOf(ClaimPort.Reserved.class);
+        assertThat(((ClaimPort.Reserved) next.attempt()).reservation().id()).isEqualTo(p2);
+    }
 }
