@@ -30,8 +30,8 @@ public interface WorkspacePort {
     /** The builds of a workspace, oldest first, with their errors. */
     List<BuildView> builds(WorkspaceId id);
 
-    /** Where a workspace stands, from its latest build. */
-    enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED }
+    /** Where a workspace stands: from its latest build, and for prebuilds its readiness (R10) and liveness (R11). */
+    enum Phase { STARTING, PROVISIONED, RUNNING, UNHEALTHY, FAILED, DELETING, DELETED }
 
     /** A workspace as operators see it. */
     record WorkspaceView(WorkspaceId id, String name, String owner, PresetId preset, Phase phase, Instant createdAt,

@@ -134,7 +134,7 @@ public abstract class ClaimPortContract extends PortContract {
             case FAILED -> seed.failedPrebuild(preset, T0);
             case DELETING -> seed.deletingPrebuild(preset, T0, T0.plusSeconds(60));
             case DELETED -> seed.deletedPrebuild(preset, T0, T0.plusSeconds(60));
-            case RUNNING -> throw new AssertionError("not a case of this test");
+            default -> throw new AssertionError("not a case of this test");
         };
         assertThat(seed.workspace(ws).phase()).isEqualTo(phase);
 

@@ -1,0 +1,242 @@
+package io.warmpool.application.port.out.contract;
+
+import static io.warmpool.application.port.out.contract.PortSeed.READY_AFTER;
+import static io.warmpool.application.port.out.contract.PortSeed.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmpool.application.port.out.ClaimPort;
+import io.warmpool.application.port.out.DeleteRequest;
+import io.warmpool.application.port.out.WorkspaceChecksPort;
+import io.warmpool.application.port.out.WorkspaceChecksPort.DueCheck;
+import io.warmpool.application.port.out.WorkspaceChecksPort.Kind;
+import io.warmpool.application.port.out.WorkspacePort.Phase;
+import io.warmpool.domain.Liveness;
+import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.PresetId;
+import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.Readiness;
+import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.backoff.FailureState;
+import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.backoff.PresetStatus;
+import io.warmpool.domain.plan.Prebuild;
+import io.warmpool.domain.plan.PresetSnapshot;
+import io.warmpool.domain.schedule.PrebuildSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link WorkspaceChecksPort} (SPEC R10 readiness, R11 liveness), and of what readiness changes in
+ * {@code BuildQueuePort.complete}, the snapshot and claims.
+ */
+public abstract class WorkspaceChecksPortContract extends PortContract {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration INTERVAL = Duration.ofSeconds(30);
+    private static final Duration LEASE = Duration.ofSeconds(10);
+    private static final PresetRef READY_REF = new PresetRef("python-dev", "small");
+    /** The R3 success: k := 0, hard_limited lifted. */
+    private static final Function<FailureState, FailureTransition> SUCCESS =
+            s -> new FailureTransition(s, new FailureState(0, null, null,
+                    s.status() == PresetStatus.HARD_LIMITED ? PresetStatus.HEALTHY : s.status()));
+    private static final Function<FailureState, FailureTransition> ONE_MORE_FAILURE =
+            s -> new FailureTransition(s, new FailureState(s.consecutiveFailures() + 1, T0, T0.plusSeconds(60), s.status()));
+
+    private WorkspaceChecksPort checks() {
+        return store.checks();
+    }
+
+    private PresetId preset(Readiness readiness, Liveness health) {
+        return seed.preset("python-dev", "small",
+                new PrebuildPolicy(3, Duration.ZERO, PrebuildSchedule.none(), readiness, health));
+    }
+
+    private PresetId provisionerReadiness() {
+        return preset(new Readiness(Readiness.Check.PROVISIONER, TIMEOUT), null);
+    }
+
+    private ClaimPort.Attempt claim(Instant at) {
+        return store.claims().claim(READY_REF, "alice", "alice-dev", at);
+    }
+
+    @Test
+    void givenReadiness_aSucceededCreateIsProvisioned_startingNotEligible_andNoR3Success() {
+        PresetId preset = provisionerReadiness();
+        seed.failureState(preset, new FailureState(2, T0, T0, PresetStatus.HEALTHY));
+
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of("url", "x"));
+
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.PROVISIONED);
+        PresetSnapshot snapshot = seed.snapshot(preset);
+        assertThat(snapshot.running()).isEmpty();
+        assertThat(snapshot.inFlight().starting()).isEqualTo(1);
+        assertThat(snapshot.inFlight().provisioned()).isEqualTo(1);
+        assertThat(snapshot.policy().readiness()).isEqualTo(new Readiness(Readiness.Check.PROVISIONER, TIMEOUT));
+        assertThat(snapshot.failure().consecutiveFailures()).as("no R3 success yet").isEqualTo(2);
+        assertThat(claim(T0.plusSeconds(10))).isInstanceOf(ClaimPort.Missed.class);
+    }
+
+    @Test
+    void aProvisionerReadinessCheckIsDueAtOnce_leasedWhileTaken_andDueAgainAfterTheLease() {
+        PresetId preset = provisionerReadiness();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of("url", "x"));
+        Instant done = T0.plus(READY_AFTER);
+
+        Optional<DueCheck> taken = checks().takeDueCheck(done, LEASE);
+        assertThat(taken).get().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo(Kind.READINESS);
+            assertThat(c.workspace()).isEqualTo(ws);
+            assertThat(c.preset()).isEqualTo(preset);
+            assertThat(c.outputs()).containsEntry("url", "x");
+            assertThat(c.parameters()).containsEntry("cpu", "2");
+        });
+        assertThat(checks().takeDueCheck(done, LEASE)).as("leased").isEmpty();
+        assertThat(checks().takeDueCheck(done.plus(LEASE), LEASE)).as("lease over").isPresent();
+    }
+
+    @Test
+    void anAgentReadinessPreset_hasNoProvisionerChecks() {
+        PresetId preset = preset(new Readiness(Readiness.Check.AGENT, TIMEOUT), null);
+        seed.runningPrebuild(preset, T0, Map.of());
+        assertThat(checks().takeDueCheck(T0.plus(Duration.ofMinutes(1)), LEASE)).isEmpty();
+    }
+
+    @Test
+    void markReady_makesItRunningAndClaimable_withTheR3SuccessInTheSameTransaction_once() {
+        PresetId preset = provisionerReadiness();
+        seed.failureState(preset, new FailureState(3, T0, T0, PresetStatus.HARD_LIMITED));
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+
+        Optional<FailureTransition> t = checks().markReady(ws, T0.plusSeconds(20), SUCCESS);
+
+        assertThat(t).get().extracting(x -> x.after().consecutiveFailures()).isEqualTo(0);
+        assertThat(seed.failureState(preset)).isEqualTo(new FailureState(0, null, null, PresetStatus.HEALTHY));
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.RUNNING);
+        assertThat(seed.snapshot(preset).inFlight().starting()).isZero();
+        assertThat(checks().markReady(ws, T0.plusSeconds(21), SUCCESS)).as("already ready").isEmpty();
+        assertThat(checks().takeDueCheck(T0.plus(Duration.ofHours(1)), LEASE)).as("no health: no checks").isEmpty();
+        assertThat(claim(T0.plusSeconds(30))).isInstanceOf(ClaimPort.Claimed.class);
+    }
+
+    @Test
+    void failReadiness_makesItAFailedPrebuild_countingTheFailure() {
+        PresetId preset = provisionerReadiness();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+        Instant at = T0.plusSeconds(40);
+
+        assertThat(checks().failReadiness(ws, at, ONE_MORE_FAILURE)).isPresent();
+
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.FAILED);
+        PresetSnapshot snapshot = seed.snapshot(preset);
+        assertThat(snapshot.failed()).singleElement().satisfies(f -> assertThat(f.failedAt()).isEqualTo(at));
+        assertThat(snapshot.failure().consecutiveFailures()).isEqualTo(1);
+        assertThat(checks().failReadiness(ws, at, ONE_MORE_FAILURE)).isEmpty();
+        assertThat(checks().markReady(ws, at, SUCCESS)).isEmpty();
+        assertThat(seed.failureState(preset).consecutiveFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void failOverdue_failsAtTheDeadlineExactly_eachCounting() {
+        PresetId preset = provisionerReadiness();
+        WorkspaceId a = seed.runningPrebuild(preset, T0, Map.of());
+        WorkspaceId b = seed.runningPrebuild(preset, T0.plusMillis(1), Map.of());
+        Instant deadline = T0.plus(READY_AFTER).plus(TIMEOUT);
+
+        assertThat(checks().failOverdue(deadline.minusMillis(1), ONE_MORE_FAILURE)).isEmpty();
+        List<WorkspaceChecksPort.TimedOut> out = checks().failOverdue(deadline, ONE_MORE_FAILURE);
+
+        assertThat(out).extracting(WorkspaceChecksPort.TimedOut::workspace).containsExactly(a);
+        assertThat(out.get(0).preset()).isEqualTo(preset);
+        assertThat(seed.failureState(preset).consecutiveFailures()).isEqualTo(1);
+        assertThat(checks().failOverdue(deadline.plusMillis(1), ONE_MORE_FAILURE))
+                .extracting(WorkspaceChecksPort.TimedOut::workspace).containsExactly(b);
+        assertThat(seed.failureState(preset).consecutiveFailures()).isEqualTo(2);
+        assertThat(seed.workspace(a).phase()).isEqualTo(Phase.FAILED);
+    }
+
+    @Test
+    void rescheduleOfAReadinessCheck_movesTheNextCheck_onlyWhileProvisioned() {
+        PresetId preset = provisionerReadiness();
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+        Instant done = T0.plus(READY_AFTER);
+        checks().takeDueCheck(done, LEASE).orElseThrow();
+
+        assertThat(checks().reschedule(Kind.READINESS, ws, 0, done.plusSeconds(5))).isTrue();
+        assertThat(checks().takeDueCheck(done.plusSeconds(4), LEASE)).isEmpty();
+        assertThat(checks().takeDueCheck(done.plusSeconds(5), LEASE)).isPresent();
+        assertThat(checks().reschedule(Kind.LIVENESS, ws, 0, done)).as("not running").isFalse();
+    }
+
+    @Test
+    void givenHealth_aReadyPrebuildIsCheckedOneIntervalAfterItBecameReady() {
+        PresetId preset = preset(null, new Liveness(INTERVAL, 2));
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+        Instant ready = T0.plus(READY_AFTER);
+
+        assertThat(checks().takeDueCheck(ready.plus(INTERVAL).minusMillis(1), LEASE)).isEmpty();
+        DueCheck check = checks().takeDueCheck(ready.plus(INTERVAL), LEASE).orElseThrow();
+
+        assertThat(check.kind()).isEqualTo(Kind.LIVENESS);
+        assertThat(check.workspace()).isEqualTo(ws);
+        assertThat(check.unhealthyAfter()).isEqualTo(2);
+        assertThat(check.healthInterval()).isEqualTo(INTERVAL);
+        assertThat(check.unhealthyAnswers()).isZero();
+    }
+
+    @Test
+    void unhealthyAnswersAreKept_andMarkUnhealthy_takesItOutOfThePool_forAnUnhealthyDelete() {
+        PresetId preset = preset(null, new Liveness(INTERVAL, 2));
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+        Instant due = T0.plus(READY_AFTER).plus(INTERVAL);
+        checks().takeDueCheck(due, LEASE).orElseThrow();
+        assertThat(checks().reschedule(Kind.LIVENESS, ws, 1, due.plus(INTERVAL))).isTrue();
+        assertThat(checks().takeDueCheck(due.plus(INTERVAL), LEASE)).get()
+                .extracting(DueCheck::unhealthyAnswers).isEqualTo(1);
+
+        assertThat(checks().markUnhealthy(ws, due.plus(INTERVAL))).isTrue();
+
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.UNHEALTHY);
+        PresetSnapshot snapshot = seed.snapshot(preset);
+        assertThat(snapshot.running()).isEmpty();
+        assertThat(snapshot.unhealthy()).extracting(Prebuild::id).containsExactly(ws);
+        assertThat(claim(due.plus(INTERVAL))).isInstanceOf(ClaimPort.Missed.class);
+        assertThat(checks().markUnhealthy(ws, due.plus(INTERVAL))).isFalse();
+        assertThat(checks().takeDueCheck(due.plus(Duration.ofHours(1)), LEASE)).isEmpty();
+        assertThat(store.queue().enqueueDeletes(List.of(new DeleteRequest(ws, preset, DeleteRequest.Reason.UNHEALTHY)),
+                due.plus(INTERVAL))).isEqualTo(1);
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.DELETING);
+    }
+
+    @Test
+    void aClaimedWorkspace_isNeverCheckedNorChangedByALateResult() {
+        PresetId preset = preset(null, new Liveness(INTERVAL, 1));
+        WorkspaceId ws = seed.claimed(preset, "bob", T0, T0.plusSeconds(10), Map.of());
+
+        assertThat(checks().takeDueCheck(T0.plus(Duration.ofHours(1)), LEASE)).isEmpty();
+        assertThat(checks().markUnhealthy(ws, T0.plusSeconds(60))).isFalse();
+        assertThat(checks().reschedule(Kind.LIVENESS, ws, 3, T0.plusSeconds(90))).isFalse();
+        assertThat(seed.workspace(ws).phase()).isEqualTo(Phase.RUNNING);
+    }
+
+    @Test
+    void theAgentTokenHash_isStoredAndRead() {
+        PresetId preset = preset(new Readiness(Readiness.Check.AGENT, TIMEOUT), null);
+        WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+
+        assertThat(checks().storeAgentToken(ws, "ab".repeat(32))).isTrue();
+
+        assertThat(checks().agentView(ws)).get().satisfies(v -> {
+            assertThat(v.phase()).isEqualTo(Phase.PROVISIONED);
+            assertThat(v.prebuild()).isTrue();
+            assertThat(v.preset()).isEqualTo(preset);
+            assertThat(v.agentTokenSha256()).isEqualTo("ab".repeat(32));
+        });
+        assertThat(checks().storeAgentToken(new WorkspaceId(java.util.UUID.randomUUID()), "00")).isFalse();
+        assertThat(checks().agentView(new WorkspaceId(java.util.UUID.randomUUID()))).isEmpty();
+    }
+}
