@@ -197,6 +197,16 @@ final class JooqWorkspaceChecksAdapter implements WorkspaceChecksPort {
                         PREBUILDS.equals(r.value3()), r.value4())));
     }
 
+    @Override
+    public Optional<WorkspaceId> agentTokenOwner(String sha256Hex) {
+        Objects.requireNonNull(sha256Hex, "sha256Hex");
+        return DbErrors.guard("looking up an agent token", () -> dsl.select(WORKSPACES.ID).from(WORKSPACES)
+                .where(WORKSPACES.AGENT_TOKEN_SHA256.eq(sha256Hex))
+                .limit(1)
+                .fetchOptional(WORKSPACES.ID)
+                .map(WorkspaceId::new));
+    }
+
     private static Instant millis(Instant now) {
         return Objects.requireNonNull(now, "now").truncatedTo(ChronoUnit.MILLIS);
     }

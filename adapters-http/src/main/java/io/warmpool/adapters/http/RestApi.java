@@ -15,6 +15,7 @@ import io.warmpool.adapters.http.security.ContentTypes;
 import io.warmpool.adapters.http.security.DashboardAuth;
 import io.warmpool.adapters.http.security.HostCheck;
 import io.warmpool.adapters.http.security.TokenAuth;
+import io.warmpool.adapters.http.workspaces.AgentReadyRoute;
 import io.warmpool.adapters.http.server.JettyServer;
 import io.warmpool.adapters.http.web.Requests;
 import io.warmpool.adapters.http.web.Resource;
@@ -49,10 +50,20 @@ public final class RestApi {
     /** The use cases the API calls; bootstrap passes the application services. */
     public record UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                            ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
-                           ReleaseWorkspaceUseCase release, PresetHistoryUseCase history) {
+                           ReleaseWorkspaceUseCase release, PresetHistoryUseCase history,
+                           io.warmpool.application.port.in.MarkReadyUseCase ready) {
+
+        /** Without the agent ready route's use case: every ready call is unauthenticated (401). */
+        public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                        ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
+                        ReleaseWorkspaceUseCase release, PresetHistoryUseCase history) {
+            this(inspect, apply, operate, claim, reconciliation, release, history,
+                    (workspace, bearer) -> io.warmpool.application.port.in.MarkReadyUseCase.Outcome.UNAUTHENTICATED);
+        }
 
         /** @throws NullPointerException when any use case is missing */
         public UseCases {
+            Objects.requireNonNull(ready, "ready");
             Objects.requireNonNull(inspect, "inspect");
             Objects.requireNonNull(apply, "apply");
             Objects.requireNonNull(operate, "operate");
@@ -129,7 +140,8 @@ public final class RestApi {
                 new PresetsUpload(useCases.apply(), unreadBody),
                 new ClaimRoutes(useCases.claim()),
                 new PresetHistoryRoutes(useCases.history()),
-                new WorkspaceRoutes(useCases.inspect(), useCases.release()));
+                new WorkspaceRoutes(useCases.inspect(), useCases.release()),
+                new AgentReadyRoute(useCases.ready()));
     }
 
     /**
@@ -145,7 +157,13 @@ public final class RestApi {
         errors.installIn(config);
         HostCheck hosts = HostCheck.forAddress(address.host(), allowedHosts);
         config.routes.before(hosts::check);
-        config.routes.before("/api/*", auth::authenticate);
+        // The agent ready route has its own credential (the workspace's agent token, R10): the API token is not
+        // asked for there, and an agent token is no API token anywhere else.
+        config.routes.before("/api/*", ctx -> {
+            if (!AgentReadyRoute.matches(ctx)) {
+                auth.authenticate(ctx);
+            }
+        });
         config.routes.before("/api/*", ContentTypes::check);
         resources.forEach(resource -> resource.addTo(config.routes));
     }

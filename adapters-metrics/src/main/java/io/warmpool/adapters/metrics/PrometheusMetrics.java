@@ -39,6 +39,8 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>{@code warmpool_prebuilt_workspaces_{created,failed,claimed,claim_missed}_total{template,preset}} — counted
  *       from {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded} and {@code claim_missed} events;</li>
+ *   <li>{@code warmpool_prebuilt_workspaces_unhealthy_total{template,preset}} — ready prebuilds liveness checks
+ *       found unhealthy or gone (SPEC R11), counted by the worker that found it;</li>
  *   <li>{@code warmpool_prebuilt_workspaces_{desired,running,eligible,starting}{template,preset}},
  *       {@code warmpool_preset_hard_limited}, {@code warmpool_preset_consecutive_failures} and
  *       {@code warmpool_preset_backoff_until_seconds} (epoch seconds, 0 when not backing off) — from the plans of
@@ -81,6 +83,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     private final Counter claimed = counter("warmpool_prebuilt_workspaces_claimed_total", "Prebuilds handed to a user.");
     private final Counter claimMissed = counter("warmpool_prebuilt_workspaces_claim_missed_total",
             "Claims that found no eligible prebuild.");
+    private final Counter unhealthy = counter("warmpool_prebuilt_workspaces_unhealthy_total",
+            "Ready prebuilds that liveness checks found unhealthy or gone (R11); each is deleted and replaced.");
 
     private final Gauge desired = presetGauge("warmpool_prebuilt_workspaces_desired", "Desired pool size (R1).");
     private final Gauge running = presetGauge("warmpool_prebuilt_workspaces_running",
@@ -236,6 +240,16 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             claimDuration.labelValues(hit ? "hit" : "miss").observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+        }
+    }
+
+    /** Counts a prebuild found unhealthy or gone by its liveness checks (R11). */
+    @Override
+    public void prebuildUnhealthy(PresetId preset) {
+        try {
+            unhealthy.labelValues(preset.template(), preset.preset()).inc();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording an unhealthy prebuild in metrics failed", e);
         }
     }
 

@@ -568,6 +568,11 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 .map(w -> new AgentView(w.id, w.preset, phase(w), w.isPrebuild(), w.agentTokenSha256));
     }
 
+    @Override
+    public synchronized Optional<WorkspaceId> agentTokenOwner(String sha256Hex) {
+        return workspaces.values().stream().filter(w -> sha256Hex.equals(w.agentTokenSha256)).map(w -> w.id).findFirst();
+    }
+
     // ------------------------------------------------------------------ ClaimPort
 
     @Override

@@ -40,19 +40,21 @@ public final class HttpApiModule extends AbstractModule {
     @Singleton
     RestApi restApi(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                     ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
-                    PresetHistoryUseCase history, ReadinessCheck readiness, MetricsExposition metrics, Clock clock) {
+                    PresetHistoryUseCase history, io.warmpool.application.port.in.MarkReadyUseCase ready,
+                    ReadinessCheck readiness, MetricsExposition metrics, Clock clock) {
         return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(),
-                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history), token,
+                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history, ready), token,
                 readiness, metrics, clock);
     }
 
     @Provides
     @Singleton
-    ApiServer api(RestApi api) {
+    ApiServer api(RestApi api, PublicBaseUrl publicUrl) {
         return new ApiServer() {
             @Override
             public void start() {
                 api.start();
+                publicUrl.listening("http://" + address());
             }
 
             @Override

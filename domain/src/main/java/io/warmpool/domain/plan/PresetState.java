@@ -1,6 +1,8 @@
 package io.warmpool.domain.plan;
 
+import io.warmpool.domain.Liveness;
 import io.warmpool.domain.PresetId;
+import io.warmpool.domain.Readiness;
 import io.warmpool.domain.backoff.FailureState;
 import java.time.Instant;
 import java.util.List;
@@ -24,7 +26,9 @@ public record PresetState(
         List<FailedPrebuild> failed,
         InFlight inFlight,
         FailureState failure,
-        List<Prebuild> unhealthy) {
+        List<Prebuild> unhealthy,
+        Readiness readiness,
+        Liveness health) {
 
     public PresetState {
         Objects.requireNonNull(id, "id");
@@ -36,6 +40,13 @@ public record PresetState(
         Objects.requireNonNull(inFlight, "inFlight");
         Objects.requireNonNull(failure, "failure");
         unhealthy = unhealthy == null ? List.of() : Frozen.copyOf(unhealthy);
+    }
+
+    /** A state of a preset without readiness or liveness policy. */
+    public PresetState(PresetId id, Instant at, boolean active, int desired, List<Prebuild> running,
+                       List<Expired> expired, List<Prebuild> eligible, List<FailedPrebuild> failed, InFlight inFlight,
+                       FailureState failure, List<Prebuild> unhealthy) {
+        this(id, at, active, desired, running, expired, eligible, failed, inFlight, failure, unhealthy, null, null);
     }
 
     /** A state with no unhealthy prebuilds. */
@@ -75,7 +86,8 @@ public record PresetState(
         int desired = active ? snapshot.policy().instancesAt(now) : 0;
         return new PresetState(snapshot.id(), now, active, desired, running, expired,
                 active ? fresh : List.of(), failed, snapshot.inFlight(), snapshot.failure(),
-                OldestFirst.sorted(snapshot.unhealthy(), DeleteOrder.PREBUILDS));
+                OldestFirst.sorted(snapshot.unhealthy(), DeleteOrder.PREBUILDS), snapshot.policy().readiness(),
+                snapshot.policy().health());
     }
 
     /** Of {@link #starting()}, the provisioned prebuilds that are not ready yet (R10). */

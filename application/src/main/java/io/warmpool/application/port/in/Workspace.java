@@ -25,6 +25,9 @@ public record Workspace(WorkspaceId id, String name, String owner, boolean claim
         outputs = Map.copyOf(outputs);
     }
 
-    /** Where a workspace stands, from its latest build. */
-    public enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED }
+    /**
+     * Where a workspace stands: from its latest build, and for prebuilds readiness (SPEC R10: provisioned, not ready
+     * yet) and liveness (R11: found unhealthy, about to be deleted).
+     */
+    public enum Phase { STARTING, PROVISIONED, RUNNING, UNHEALTHY, FAILED, DELETING, DELETED }
 }

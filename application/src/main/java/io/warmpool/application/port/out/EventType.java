@@ -19,7 +19,13 @@ public enum EventType {
     JOB_RELEASED,
     WORKER_LOST,
     PRESET_RESUMED,
-    PRESET_INVALIDATED;
+    PRESET_INVALIDATED,
+    /** R10: a provisioned prebuild became ready (eligible). */
+    PREBUILD_READY,
+    /** R10: a provisioned prebuild did not become ready (its check failed, or its timeout passed): a failed create. */
+    READINESS_FAILED,
+    /** R11: a ready prebuild was found unhealthy or gone; it is deleted and replaced. */
+    PREBUILD_UNHEALTHY;
 
     /** The lowercase name used on the wire, for example {@code create_started}. */
     public String wire() {

@@ -118,4 +118,7 @@ public interface WorkspaceChecksPort {
 
     /** The workspace's phase, owner kind and agent token hash, when it exists. */
     Optional<AgentView> agentView(WorkspaceId workspace);
+
+    /** The workspace whose agent token has this SHA-256 (lower-case hex), if any. */
+    Optional<WorkspaceId> agentTokenOwner(String sha256Hex);
 }

@@ -236,6 +236,10 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
             assertThat(v.preset()).isEqualTo(preset);
             assertThat(v.agentTokenSha256()).isEqualTo("ab".repeat(32));
         });
+        assertThat(checks().agentTokenOwner("ab".repeat(32))).contains(ws);
+        assertThat(checks().agentTokenOwner("cd".repeat(32))).isEmpty();
+        assertThat(checks().storeAgentToken(ws, "cd".repeat(32))).as("a new token replaces the old").isTrue();
+        assertThat(checks().agentTokenOwner("ab".repeat(32))).isEmpty();
         assertThat(checks().storeAgentToken(new WorkspaceId(java.util.UUID.randomUUID()), "00")).isFalse();
         assertThat(checks().agentView(new WorkspaceId(java.util.UUID.randomUUID()))).isEmpty();
     }
