@@ -262,10 +262,13 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         if (!out.isEmpty()) {
             events.publish(out);
         }
-        if (checks != null) {
-            // R10: provisioned prebuilds past their readiness deadline fail their create (any replica may do this)
-            checks.failOverdue();
-        }
+        failOverdueReadiness();
         return lost.size();
+    }
+
+    @Override
+    public int failOverdueReadiness() {
+        // R10: provisioned prebuilds past their readiness deadline fail their create (any replica may do this)
+        return checks == null ? 0 : checks.failOverdue();
     }
 }

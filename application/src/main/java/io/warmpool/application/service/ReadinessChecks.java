@@ -91,6 +91,14 @@ final class ReadinessChecks {
     private WorkerStep apply(DueCheck check, Instant started, ProvisionResult result) {
         Instant now = Clocks.now(clock);
         Duration took = Duration.between(started, now);
+        if (check.kind() == Kind.READINESS && result instanceof ProvisionResult.Failed f && f.permanent()) {
+            // The check can never answer (no check transition configured, say): readiness cannot work — a
+            // permanent failed create (R5) says so at once instead of a timeout per prebuild.
+            metrics.jobFinished(Transition.CHECK, "permanent", took);
+            checks.failReadiness(check.workspace(), now, failure(true, now)).ifPresent(t -> events.publish(
+                    failedEvents(check.preset(), check.workspace(), "readiness check impossible: " + f.error(), true, t, now)));
+            return WorkerStep.FAILED;
+        }
         if (!(result instanceof ProvisionResult.Checked answer)) {
             // No answer: counts nothing (R3, R11); asked again after an interval
             String outcome = result instanceof ProvisionResult.Unavailable ? "unavailable" : "failed";
