@@ -124,6 +124,20 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
     }
 
     @Test
+    void theWaitersHearOfAPrebuildWhenItBecomesReady_notWhenItIsProvisioned() throws InterruptedException {
+        PresetId preset = provisionerReadiness();
+        java.util.concurrent.BlockingQueue<PresetId> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (var subscription = store.waiters().listen(heard::add)) {
+            WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
+            assertThat(heard.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS)).as("provisioned: not eligible").isNull();
+
+            checks().markReady(ws, T0.plusSeconds(20), SUCCESS);
+
+            assertThat(heard.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(preset);
+        }
+    }
+
+    @Test
     void failReadiness_makesItAFailedPrebuild_countingTheFailure() {
         PresetId preset = provisionerReadiness();
         WorkspaceId ws = seed.runningPrebuild(preset, T0, Map.of());
