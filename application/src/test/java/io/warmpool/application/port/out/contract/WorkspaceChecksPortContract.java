@@ -257,4 +257,135 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
         assertThat(checks().storeAgentToken(new WorkspaceId(java.util.UUID.randomUUID()), "00")).isFalse();
         assertThat(checks().agentView(new WorkspaceId(java.util.UUID.randomUUID()))).isEmpty();
     }
+
+    /** Where the property test's model says a workspace stands. */
+    private enum Model { STARTING, PROVISIONED, READY, UNHEALTHY, FAILED, CLAIMED, DELETING, DELETED }
+
+    @Test
+    void whateverTheInterleavingOfChecksClaimsAndDeletes_aPrebuildIsHandedOutAtMostOnce_andOnlyWhenReady() {
+        // given a preset with readiness and liveness, and a seeded random interleaving of everything that can
+        // happen to its workspaces: creates, readiness and liveness results (also late and stale ones: an agent's
+        // call, a liveness result for a workspace claimed meanwhile), timeouts, claims and deletes
+        PresetId preset = preset(new Readiness(Readiness.Check.PROVISIONER, Duration.ofMinutes(1)), new Liveness(INTERVAL, 2));
+        java.util.Random random = new java.util.Random(15);
+        io.warmpool.application.port.out.WorkerId worker = new io.warmpool.application.port.out.WorkerId("prop/w1");
+        Map<WorkspaceId, Model> model = new java.util.LinkedHashMap<>();
+        java.util.function.Supplier<WorkspaceId> any = () -> model.isEmpty() ? null
+                : List.copyOf(model.keySet()).get(random.nextInt(model.size()));
+        Instant now = T0;
+        int claims = 0;
+        java.util.Set<Model> seen = java.util.EnumSet.noneOf(Model.class);
+        for (int step = 0; step < 300; step++) {
+            now = now.plusMillis(random.nextInt(20_000));
+            switch (random.nextInt(8)) {
+                case 0 -> {
+                    var create = PortSeed.creates(preset, 1).get(0);
+                    store.queue().enqueueCreates(List.of(create), now);
+                    model.put(create.workspace(), Model.STARTING);
+                }
+                case 1 -> {
+                    var job = store.queue().acquire(worker, now);
+                    if (job.isPresent()) {
+                        store.queue().complete(job.get().id(), worker,
+                                new io.warmpool.application.port.out.JobResult.Succeeded(Map.of(), ""), now, SUCCESS);
+                        boolean create = job.get().transition() == io.warmpool.application.port.out.Transition.CREATE;
+                        assertThat(model.get(job.get().workspace())).isEqualTo(create ? Model.STARTING : Model.DELETING);
+                        model.put(job.get().workspace(), create ? Model.PROVISIONED : Model.DELETED);
+                    }
+                }
+                case 2 -> {
+                    Optional<DueCheck> due = checks().takeDueCheck(now, LEASE);
+                    if (due.isPresent()) {
+                        DueCheck check = due.get();
+                        assertThat(model.get(check.workspace()))
+                                .isEqualTo(check.kind() == Kind.READINESS ? Model.PROVISIONED : Model.READY);
+                        // the check answers ready (readiness) half of the time, or later (a reschedule)
+                        if (check.kind() == Kind.READINESS && random.nextBoolean()) {
+                            assertThat(checks().markReady(check.workspace(), now, SUCCESS)).isPresent();
+                            model.put(check.workspace(), Model.READY);
+                        } else {
+                            checks().reschedule(check.kind(), check.workspace(), 0, now.plusSeconds(5));
+                        }
+                    }
+                }
+                case 3 -> {
+                    WorkspaceId ws = any.get();
+                    if (ws != null) {
+                        boolean ready = checks().markReady(ws, now, SUCCESS).isPresent();
+                        assertThat(ready).as("ready %s from %s", ws, model.get(ws)).isEqualTo(model.get(ws) == Model.PROVISIONED);
+                        if (ready) {
+                            model.put(ws, Model.READY);
+                        }
+                    }
+                }
+                case 4 -> {
+                    WorkspaceId ws = any.get();
+                    if (ws != null) {
+                        boolean unhealthy = checks().markUnhealthy(ws, now);
+                        assertThat(unhealthy).as("unhealthy %s from %s", ws, model.get(ws)).isEqualTo(model.get(ws) == Model.READY);
+                        if (unhealthy) {
+                            model.put(ws, Model.UNHEALTHY);
+                        }
+                    }
+                }
+                case 5 -> {
+                    if (random.nextBoolean()) {
+                        for (var out : checks().failOverdue(now, ONE_MORE_FAILURE)) {
+                            assertThat(model.put(out.workspace(), Model.FAILED)).isEqualTo(Model.PROVISIONED);
+                        }
+                    } else {
+                        WorkspaceId ws = any.get();
+                        if (ws != null) {
+                            boolean failed = checks().failReadiness(ws, now, ONE_MORE_FAILURE).isPresent();
+                            assertThat(failed).isEqualTo(model.get(ws) == Model.PROVISIONED);
+                            if (failed) {
+                                model.put(ws, Model.FAILED);
+                            }
+                        }
+                    }
+                }
+                case 6 -> {
+                    if (claim(now) instanceof ClaimPort.Claimed c) {
+                        // then: only a ready prebuild is handed out, and never one handed out before
+                        assertThat(model.put(c.workspace().id(), Model.CLAIMED)).as("claimed %s", c.workspace().id())
+                                .isEqualTo(Model.READY);
+                        claims++;
+                    } else {
+                        assertThat(model.values()).doesNotContain(Model.READY);
+                    }
+                }
+                default -> {
+                    WorkspaceId ws = any.get();
+                    if (ws != null) {
+                        DeleteRequest.Reason reason = random.nextBoolean() ? DeleteRequest.Reason.UNHEALTHY
+                                : DeleteRequest.Reason.FAILED_CLEANUP;
+                        int n = store.queue().enqueueDeletes(List.of(new DeleteRequest(ws, preset, reason)), now);
+                        Model before = model.get(ws);
+                        assertThat(n).as("delete %s from %s", ws, before).isEqualTo(
+                                before == Model.READY || before == Model.UNHEALTHY || before == Model.FAILED ? 1 : 0);
+                        if (n == 1) {
+                            model.put(ws, Model.DELETING);
+                        }
+                    }
+                }
+            }
+            seen.addAll(model.values());
+            if (step % 50 == 49) {
+                for (var e : model.entrySet()) {
+                    Phase phase = seed.workspace(e.getKey()).phase();
+                    assertThat(phase).as("%s as %s", e.getKey(), e.getValue()).isEqualTo(switch (e.getValue()) {
+                        case STARTING -> Phase.STARTING;
+                        case PROVISIONED -> Phase.PROVISIONED;
+                        case READY, CLAIMED -> Phase.RUNNING;
+                        case UNHEALTHY -> Phase.UNHEALTHY;
+                        case FAILED -> Phase.FAILED;
+                        case DELETING -> Phase.DELETING;
+                        case DELETED -> Phase.DELETED;
+                    });
+                }
+            }
+        }
+        assertThat(claims).as("the interleaving exercised claims").isGreaterThan(3);
+        assertThat(seen).as("every state was reached").containsExactlyInAnyOrder(Model.values());
+    }
 }
