@@ -182,4 +182,17 @@ class SimulationTest {
         SimulateCommand.writeEvents(again.events(), two);
         assertThat(Files.readAllBytes(one)).isEqualTo(Files.readAllBytes(two));
     }
+
+    @Test
+    void theReadinessExampleScenario_runsWithItsPresets_readyAndUnhealthyPrebuildsInItsEvents() throws Exception {
+        Path examples = Path.of("../examples").toAbsolutePath().normalize();
+        Simulation.Result result = new Simulation(Scenario.read(examples.resolve("scenarios/readiness-and-deaths.yaml")),
+                Files.readString(examples.resolve("presets-readiness.yaml")), "examples/presets-readiness.yaml",
+                Duration.ofHours(4), 1, line -> { })
+                .run(new EmbeddedDatabaseModule(dir.resolve("example-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
+
+        assertThat(result.events()).anyMatch(e -> e.type() == EventType.PREBUILD_READY);
+        assertThat(result.events()).anyMatch(e -> e.type() == EventType.PREBUILD_UNHEALTHY);
+        assertThat(result.events()).anyMatch(e -> e.type() == EventType.CLAIM_SUCCEEDED);
+    }
 }
