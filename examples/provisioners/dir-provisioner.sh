@@ -8,7 +8,9 @@
 # (see README.md). create makes ROOT/<workspace id>/ with request.json (stdin as received) and
 # workspace.txt, and prints the outputs {"path", "url"} as JSON on stdout; delete removes the
 # directory and succeeds when it is already gone, so both can be retried safely.
-# check prints {"status": "gone"} when the directory no longer exists, else {"status": "ready"}.
+# check prints {"status": "gone"} when the directory no longer exists, else {"status": "ready"} — or
+# {"status": "starting"} for the first N checks of a workspace when ROOT/.ready-after-checks holds N (a
+# workspace that takes N readiness checks to boot; a large N is one that never gets ready).
 # claim hands the workspace over: it writes owner.txt (new owner, new name, the claim's parameters) and
 # claim.json (stdin as received) into the directory and prints the outputs {"owner", "name"}; a
 # workspace whose directory is gone cannot be claimed (exit 1, a failed claim).
@@ -66,7 +68,15 @@ case "$action" in
     ;;
   check)
     if [ -d "$dir" ]; then
-      echo '{"status": "ready"}'
+      needed=0
+      [ -f "$root/.ready-after-checks" ] && needed="$(tr -dc 0-9 < "$root/.ready-after-checks")"
+      checks=$(( $(cat "$dir/checks" 2>/dev/null || echo 0) + 1 ))
+      echo "$checks" > "$dir/checks"
+      if [ "$checks" -le "${needed:-0}" ]; then
+        echo '{"status": "starting"}'
+      else
+        echo '{"status": "ready"}'
+      fi
     else
       echo "dir-provisioner: $dir is gone" >&2
       echo '{"status": "gone"}'

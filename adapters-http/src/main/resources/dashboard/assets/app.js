@@ -296,7 +296,8 @@ function renderSummary() {
       state.status.presets.length > active.length ? `${state.status.presets.length - active.length} inactive version(s) draining` : 'all active'),
     summaryCard('Ready', `${eligible} / ${desired}`, desired ? `${Math.round((100 * eligible) / desired)}% of desired` : 'nothing desired',
       eligible >= desired ? 'ok' : null),
-    summaryCard('Starting', String(sum((p) => p.starting)), `${state.status.queuedCreates} queued`),
+    summaryCard('Starting', String(sum((p) => p.starting)), `${state.status.queuedCreates} queued`
+      + (sum((p) => p.provisioned || 0) ? `, ${sum((p) => p.provisioned || 0)} not ready yet` : '')),
     summaryCard('Failing presets', String(failing), limited ? `${limited} stopped (resume needed)` : 'none stopped',
       limited ? 'bad' : failing ? 'warn' : 'ok'));
 }
@@ -469,8 +470,8 @@ function renderPresetStatus() {
   $('pv-stats').replaceChildren(
     summaryCard('Desired', String(p.desired), p.active ? 'now, by the schedule' : 'inactive version'),
     summaryCard('Eligible', String(p.eligible), `${p.running} running, ${p.expired} expired`, p.eligible >= p.desired ? 'ok' : null),
-    summaryCard('Starting', String(p.starting), `${p.queued} queued`),
-    summaryCard('Failed', String(p.failed), 'kept for cleanup'),
+    summaryCard('Starting', String(p.starting), `${p.queued} queued` + (p.provisioned ? `, ${p.provisioned} not ready yet` : '')),
+    summaryCard('Failed', String(p.failed), 'kept for cleanup' + (p.unhealthy ? `, ${p.unhealthy} unhealthy (replacing)` : '')),
     summaryCard('Failures in a row', String(p.consecutiveFailures),
       p.lastFailureAt ? `last at ${clock(p.lastFailureAt)}` : 'no failure', p.consecutiveFailures ? 'warn' : 'ok'),
     backoffStat);

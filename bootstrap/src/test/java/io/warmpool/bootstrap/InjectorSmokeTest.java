@@ -117,15 +117,20 @@ class InjectorSmokeTest {
 
     @Test
     void theApiModule_installsWithoutAnyDatabaseModule() {
-        // What HttpApiModule needs from elsewhere: the use cases, a clock, readiness and a scrape. No PostgreSQL.
+        // What HttpApiModule needs from elsewhere: the use cases, a clock, readiness, a scrape and the public URL. No
+        // PostgreSQL.
         AbstractModule elsewhere = new AbstractModule() {
             @Override
             protected void configure() {
                 for (Class<?> useCase : List.of(InspectUseCase.class, ApplyPresetsUseCase.class, OperatePresetsUseCase.class,
                         ClaimPrebuildUseCase.class, PauseReconciliationUseCase.class, ReleaseWorkspaceUseCase.class,
-                        PresetHistoryUseCase.class, io.warmpool.application.port.in.CompleteBuildUseCase.class)) {
+                        PresetHistoryUseCase.class, io.warmpool.application.port.in.CompleteBuildUseCase.class,
+                        io.warmpool.application.port.in.MarkReadyUseCase.class)) {
                     bindUnused(useCase);
                 }
+                // The URL agents call (R10), told the listening address when the API starts (CoreModule's).
+                bind(io.warmpool.bootstrap.wiring.PublicBaseUrl.class).toInstance(new io.warmpool.bootstrap.wiring.PublicBaseUrl(
+                        java.util.Optional.empty(), InetSocketAddress.createUnresolved("127.0.0.1", 0)));
                 bind(Clock.class).toInstance(Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
                 bind(ReadinessCheck.class).toInstance(ReadinessCheck.ALWAYS);
                 bind(MetricsExposition.class).toInstance(new MetricsExposition() {

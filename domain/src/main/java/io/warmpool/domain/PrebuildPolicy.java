@@ -15,8 +15,11 @@ import java.util.Objects;
  * @param instances desired pool size outside every schedule window, 0…{@value #MAX_INSTANCES}
  * @param ttl       time to live of a prebuild; {@link Duration#ZERO} means prebuilds never expire
  * @param schedule  schedule windows evaluated in the schedule's timezone; {@link PrebuildSchedule#none()} for none
+ * @param readiness R10 readiness, or {@code null}: ready as soon as the create succeeds
+ * @param health    R11 liveness checks of idle prebuilds, or {@code null}: none
  */
-public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule) {
+public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule, Readiness readiness,
+                             Liveness health) {
 
     public static final int MAX_INSTANCES = 1000;
     /**
@@ -34,6 +37,16 @@ public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule sched
             throw new IllegalArgumentException("ttl must not be negative, got " + ttl);
         }
         schedule = schedule == null ? PrebuildSchedule.none() : schedule;
+    }
+
+    /** A policy without readiness or liveness checks (today's behaviour). */
+    public PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule) {
+        this(instances, ttl, schedule, null, null);
+    }
+
+    /** This policy with readiness and liveness as given (either may be {@code null}). */
+    public PrebuildPolicy withChecks(Readiness readiness, Liveness health) {
+        return new PrebuildPolicy(instances, ttl, schedule, readiness, health);
     }
 
     /** A policy of {@code instances} with no TTL and no schedule. */

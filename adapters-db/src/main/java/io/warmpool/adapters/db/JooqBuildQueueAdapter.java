@@ -181,7 +181,7 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
     /**
      * {@inheritDoc}
      *
-     * <p>Only a workspace whose phase is {@code running} or {@code failed} and that has no build pending or running
+     * <p>Only a workspace whose phase is {@code running}, {@code unhealthy} (R11) or {@code failed} and that has no build pending or running
      * gets a delete; its phase becomes {@code deleting}. A workspace still {@code starting} is skipped too: a delete
      * would be taken before its create (deletes go first) and the create's completion would bring it back.
      *
@@ -213,14 +213,14 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             // Lock first, in a fixed order, so that concurrent batches cannot deadlock; the phase, rechecked by
             // PostgreSQL after a lock wait, is what makes a second caller skip a workspace the first one took.
             var locked = DSL.select(WORKSPACES.ID).from(WORKSPACES)
-                    .where(whose, WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed))
+                    .where(whose, WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed, WorkspacePhase.unhealthy))
                     .orderBy(WORKSPACES.ID)
                     .forUpdate();
             Builds inFlight = BUILDS.as("in_flight");
             var taken = tx.update(WORKSPACES)
                     .set(WORKSPACES.PHASE, WorkspacePhase.deleting)
                     .where(WORKSPACES.ID.in(locked),
-                            WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed),
+                            WORKSPACES.PHASE.in(WorkspacePhase.running, WorkspacePhase.failed, WorkspacePhase.unhealthy),
                             DSL.notExists(DSL.selectOne().from(inFlight).where(inFlight.WORKSPACE_ID.eq(WORKSPACES.ID),
                                     inFlight.STATUS.in(BuildStatus.pending, BuildStatus.running))))
                     .returningResult(WORKSPACES.ID, WORKSPACES.PRESET_ID)
@@ -391,7 +391,8 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             if (ended == null) {
                 throw new JobNotHeldException(job, worker);
             }
-            if (ended.transition() != BuildTransition.create) {
+            if (ended.transition() != BuildTransition.create || ended.provisioned()) {
+                // R10: a provisioned create counts for R3 when it becomes ready (or fails to), not now
                 return Optional.<FailureTransition>empty();
             }
             return Optional.of(FailureStates.apply(tx, ended.presetRowId(), ended.hasState(), ended.state(),
@@ -400,7 +401,8 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
     }
 
     /** What {@link #finishStatement} returns: the build's transition and preset, and the preset's stored state. */
-    private record Ended(BuildTransition transition, long presetRowId, boolean hasState, FailureState state) {
+    private record Ended(BuildTransition transition, long presetRowId, boolean hasState, FailureState state,
+                         boolean provisioned) {
 
         /** By position, in the order of {@code finishStatement}'s final select (see the comment in {@code acquire}). */
         static Ended read(ResultSet rs) throws SQLException {
@@ -408,7 +410,8 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             String status = rs.getString(6);
             return new Ended(BuildTransition.lookupLiteral(rs.getString(1)), rs.getLong(2), k != null,
                     FailureStates.toDomain(k, RenderedSql.instant(rs, 4), RenderedSql.instant(rs, 5),
-                            status == null ? null : PresetStatus.lookupLiteral(status)));
+                            status == null ? null : PresetStatus.lookupLiteral(status)),
+                    rs.getString(7) != null);
         }
     }
 
@@ -445,9 +448,25 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             outcome.put(WORKSPACES.PHASE, DSL.inline(WorkspacePhase.failed));
             outcome.put(WORKSPACES.FAILED_AT, at);
         } else {
-            outcome.put(WORKSPACES.PHASE, DSL.when(create, DSL.inline(WorkspacePhase.running))
+            // R10: a create of a preset with readiness is provisioned, not ready: no ready_at, a deadline, and a
+            // first check due at once when the provisioner checks readiness. R11: a ready prebuild of a preset with
+            // health has its first liveness check one interval later.
+            Condition readiness = PRESETS.READINESS_CHECK.isNotNull();
+            outcome.put(WORKSPACES.PHASE, DSL.when(create.and(readiness), DSL.inline(WorkspacePhase.provisioned))
+                    .when(create, DSL.inline(WorkspacePhase.running))
                     .otherwise(DSL.inline(WorkspacePhase.deleted)));
-            outcome.put(WORKSPACES.READY_AT, DSL.when(create, at).otherwise(WORKSPACES.READY_AT));
+            outcome.put(WORKSPACES.READY_AT, DSL.when(create.and(readiness), DSL.inline(null, WORKSPACES.READY_AT))
+                    .when(create, at).otherwise(WORKSPACES.READY_AT));
+            outcome.put(WORKSPACES.READY_DEADLINE, DSL.when(create.and(readiness),
+                    DSL.field("{0} + {1} * interval '1 millisecond'", Instant.class, at, PRESETS.READINESS_TIMEOUT_MS))
+                    .otherwise(DSL.inline(null, WORKSPACES.READY_DEADLINE)));
+            outcome.put(WORKSPACES.NEXT_CHECK_AT, DSL
+                    .when(create.and(PRESETS.READINESS_CHECK.eq(DSL.inline("provisioner"))), at)
+                    .when(create.and(readiness), DSL.inline(null, WORKSPACES.NEXT_CHECK_AT))
+                    .when(create.and(PRESETS.HEALTH_INTERVAL_MS.isNotNull()),
+                            DSL.field("{0} + {1} * interval '1 millisecond'", Instant.class, at, PRESETS.HEALTH_INTERVAL_MS))
+                    .otherwise(DSL.inline(null, WORKSPACES.NEXT_CHECK_AT)));
+            outcome.put(WORKSPACES.UNHEALTHY_ANSWERS, DSL.inline(0));
             outcome.put(WORKSPACES.OUTPUTS, DSL.when(create, RenderedSql.arg(4, JSONB.class))
                     .otherwise(WORKSPACES.OUTPUTS));
             outcome.put(WORKSPACES.DELETED_AT, DSL.when(create, WORKSPACES.DELETED_AT).otherwise(at));
@@ -455,14 +474,16 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
         CommonTableExpression<Record1<UUID>> moved = DSL.name("w").fields("id")
                 .as(DSL.update(WORKSPACES)
                         .set(outcome)
-                        .from(ended)
+                        .from(ended.join(PRESETS).on(PRESETS.ID.eq(preset)))
                         .where(WORKSPACES.ID.eq(workspace))
                         .returningResult(WORKSPACES.ID));
         return DSL.with(ended, moved)
                 .select(transition, preset, PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES,
                         PRESET_FAILURE_STATES.LAST_FAILURE_AT, PRESET_FAILURE_STATES.RETRY_NOT_BEFORE,
-                        PRESET_FAILURE_STATES.STATUS)
+                        PRESET_FAILURE_STATES.STATUS,
+                        succeeded ? PRESETS.READINESS_CHECK : DSL.inline(null, PRESETS.READINESS_CHECK))
                 .from(ended)
+                .join(PRESETS).on(PRESETS.ID.eq(preset))
                 .leftJoin(PRESET_FAILURE_STATES).on(PRESET_FAILURE_STATES.PRESET_ID.eq(preset));
     }
 

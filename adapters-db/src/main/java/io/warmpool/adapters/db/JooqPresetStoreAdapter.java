@@ -123,6 +123,16 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                 .returning(TEMPLATES.ID).fetchOne(TEMPLATES.ID);
     }
 
+    /** The readiness (R10) and health (R11) columns of a policy; nulls when it has none. */
+    static java.util.Map<org.jooq.Field<?>, Object> checks(PrebuildPolicy policy) {
+        java.util.Map<org.jooq.Field<?>, Object> out = new java.util.LinkedHashMap<>();
+        out.put(PRESETS.READINESS_CHECK, policy.readiness() == null ? null : policy.readiness().check().wire());
+        out.put(PRESETS.READINESS_TIMEOUT_MS, policy.readiness() == null ? null : policy.readiness().timeout().toMillis());
+        out.put(PRESETS.HEALTH_INTERVAL_MS, policy.health() == null ? null : policy.health().interval().toMillis());
+        out.put(PRESETS.HEALTH_UNHEALTHY_AFTER, policy.health() == null ? null : policy.health().unhealthyAfter());
+        return out;
+    }
+
     /** @return true when the preset was created, false when its policy was updated in place */
     private boolean upsertPreset(DSLContext tx, long versionId, PresetId id, PresetDefinition preset, Instant now) {
         PrebuildPolicy policy = preset.policy();
@@ -138,6 +148,7 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                     .set(PRESETS.INSTANCES, policy.instances())
                     .set(PRESETS.TTL_MS, policy.ttl().toMillis())
                     .set(PRESETS.TIMEZONE, policy.schedule().zone().getId())
+                    .set(checks(policy))
                     .set(PRESETS.CREATED_AT, now)
                     .set(PRESETS.UPDATED_AT, now)
                     .returning(PRESETS.ID).fetchOne(PRESETS.ID);
@@ -151,6 +162,7 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                     .set(PRESETS.INSTANCES, policy.instances())
                     .set(PRESETS.TTL_MS, policy.ttl().toMillis())
                     .set(PRESETS.TIMEZONE, policy.schedule().zone().getId())
+                    .set(checks(policy))
                     .set(PRESETS.UPDATED_AT, now)
                     .where(PRESETS.ID.eq(presetId))
                     .execute();

@@ -13,7 +13,9 @@ import io.warmpool.adapters.db.jooq.enums.BuildTransition;
 import io.warmpool.adapters.db.jooq.enums.PresetStatus;
 import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.application.port.out.PresetSnapshotPort;
+import io.warmpool.domain.Liveness;
 import io.warmpool.domain.PrebuildPolicy;
+import io.warmpool.domain.Readiness;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
@@ -115,14 +117,17 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
         Condition stillRelevant = TEMPLATE_VERSIONS.ACTIVE.isTrue().or(DSL.exists(DSL.selectOne().from(WORKSPACES)
                 .where(WORKSPACES.PRESET_ID.eq(PRESETS.ID), WORKSPACES.OWNER.eq(DSL.inline(PREBUILDS)),
                         WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.starting), DSL.inline(WorkspacePhase.running),
-                                DSL.inline(WorkspacePhase.failed)))));
+                                DSL.inline(WorkspacePhase.failed), DSL.inline(WorkspacePhase.provisioned),
+                                DSL.inline(WorkspacePhase.unhealthy)))));
         Condition presetScope = only == null ? stillRelevant : PRESETS.ID.in(only);
         Map<Long, Building> presets = new HashMap<>();
         try (ResultSet rs = tx.select(PRESETS.ID, PRESETS.INSTANCES, PRESETS.TTL_MS, PRESETS.TIMEZONE,
                         PRESETS.INVALIDATED_AT, TEMPLATE_VERSIONS.ACTIVE, TEMPLATES.DEPRECATED, TEMPLATES.DELETED,
                         PRESET_FAILURE_STATES.CONSECUTIVE_FAILURES, PRESET_FAILURE_STATES.LAST_FAILURE_AT,
                         PRESET_FAILURE_STATES.RETRY_NOT_BEFORE, PRESET_FAILURE_STATES.STATUS,
-                        TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME)
+                        TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME,
+                        PRESETS.READINESS_CHECK, PRESETS.READINESS_TIMEOUT_MS, PRESETS.HEALTH_INTERVAL_MS,
+                        PRESETS.HEALTH_UNHEALTHY_AFTER)
                 .from(PRESETS)
                 .join(TEMPLATE_VERSIONS).on(TEMPLATE_VERSIONS.ID.eq(PRESETS.VERSION_ID))
                 .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
@@ -141,9 +146,17 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
                         RenderedSql.instant(rs, 10), RenderedSql.instant(rs, 11),
                         status == null ? null : PresetStatus.lookupLiteral(status));
                 long ttl = rs.getLong(3);
-                presets.put(rowId, new Building(id, new Activity(rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)),
+                String check = rs.getString(16);
+                Readiness readiness = check == null ? null : new Readiness(
+                        Readiness.Check.fromWire(check).orElseThrow(), Duration.ofMillis(rs.getLong(17)));
+                long interval = rs.getLong(18);
+                Liveness health = rs.wasNull() ? null : new Liveness(Duration.ofMillis(interval), rs.getInt(19));
+                Building building = new Building(id, new Activity(rs.getBoolean(6), rs.getBoolean(7), rs.getBoolean(8)),
                         rs.getInt(2), ttl == 0 ? Duration.ZERO : Duration.ofMillis(ttl), rs.getString(4),
-                        RenderedSql.instant(rs, 5), failure));
+                        RenderedSql.instant(rs, 5), failure);
+                building.readiness = readiness;
+                building.health = health;
+                presets.put(rowId, building);
             }
         }
 
@@ -163,14 +176,15 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
             }
         }
 
-        // 3. running and failed prebuilds
+        // 3. running, failed, provisioned (R10) and unhealthy (R11) prebuilds
         try (ResultSet rs = tx.select(WORKSPACES.PRESET_ID, WORKSPACES.ID, WORKSPACES.CREATED_AT, WORKSPACES.FAILED_AT,
-                        WORKSPACES.PHASE.eq(DSL.inline(WorkspacePhase.running)))
+                        WORKSPACES.PHASE)
                 .from(WORKSPACES)
                 // Constants inline, as in acquire and claim: a generic plan can then still prove the
                 // predicates of the partial indexes workspaces_prebuilds and builds_in_flight.
                 .where(WORKSPACES.OWNER.eq(DSL.inline(PREBUILDS)),
-                        WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.running), DSL.inline(WorkspacePhase.failed)),
+                        WORKSPACES.PHASE.in(DSL.inline(WorkspacePhase.running), DSL.inline(WorkspacePhase.failed),
+                                DSL.inline(WorkspacePhase.provisioned), DSL.inline(WorkspacePhase.unhealthy)),
                         only == null ? DSL.trueCondition() : WORKSPACES.PRESET_ID.in(only))
                 .fetchResultSet()) {
             Building preset = null;
@@ -186,10 +200,11 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
                 }
                 WorkspaceId id = new WorkspaceId(RenderedSql.uuid(rs, 2));
                 Instant createdAt = RenderedSql.instant(rs, 3);
-                if (rs.getBoolean(5)) {
-                    preset.running.add(new Prebuild(id, createdAt));
-                } else {
-                    preset.failed.add(new FailedPrebuild(id, createdAt, RenderedSql.instant(rs, 4)));
+                switch (rs.getString(5)) {
+                    case "running" -> preset.running.add(new Prebuild(id, createdAt));
+                    case "provisioned" -> preset.provisioned++;
+                    case "unhealthy" -> preset.unhealthy.add(new Prebuild(id, createdAt));
+                    default -> preset.failed.add(new FailedPrebuild(id, createdAt, RenderedSql.instant(rs, 4)));
                 }
             }
         }
@@ -261,6 +276,10 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
         final List<ScheduleWindow> windows = new ArrayList<>(0);
         final List<Prebuild> running = new ArrayList<>();
         final List<FailedPrebuild> failed = new ArrayList<>(0);
+        final List<Prebuild> unhealthy = new ArrayList<>(0);
+        Readiness readiness;
+        Liveness health;
+        int provisioned;
         int starting;
         int queued;
         int deleting;
@@ -281,10 +300,15 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
             // on row order.
             running.sort(DeleteOrder.PREBUILDS);
             failed.sort(DeleteOrder.FAILED);
+            unhealthy.sort(DeleteOrder.PREBUILDS);
+            // R10: provisioned prebuilds that are not ready yet count as starting
+            int allStarting = starting + provisioned;
             return new PresetSnapshot(id, activity,
-                    new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows)), invalidatedAt, failure,
-                    running, failed,
-                    starting == 0 && queued == 0 && deleting == 0 ? InFlight.NONE : new InFlight(starting, queued, deleting));
+                    new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows), readiness, health),
+                    invalidatedAt, failure, running, failed,
+                    allStarting == 0 && queued == 0 && deleting == 0 ? InFlight.NONE
+                            : new InFlight(allStarting, queued, deleting, provisioned),
+                    unhealthy);
         }
     }
 

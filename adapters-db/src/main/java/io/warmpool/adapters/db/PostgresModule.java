@@ -41,6 +41,7 @@ public final class PostgresModule extends AbstractModule {
         bind(SettingsPort.class).to(JooqPresetStoreAdapter.class);
         bind(PresetSnapshotPort.class).to(JooqSnapshotAdapter.class);
         bind(BuildQueuePort.class).to(JooqBuildQueueAdapter.class);
+        bind(io.warmpool.application.port.out.WorkspaceChecksPort.class).to(JooqWorkspaceChecksAdapter.class);
         bind(ClaimPort.class).to(JooqWorkspaceAdapter.class);
         bind(WorkspacePort.class).to(JooqWorkspaceAdapter.class);
         bind(ReconciliationLockPort.class).to(PostgresReconciliationLock.class);
@@ -81,6 +82,12 @@ public final class PostgresModule extends AbstractModule {
     @Singleton
     JooqBuildQueueAdapter buildQueue(PostgresDatabase database, PresetIds ids) {
         return new JooqBuildQueueAdapter(database.context(), ids);
+    }
+
+    @Provides
+    @Singleton
+    JooqWorkspaceChecksAdapter checks(PostgresDatabase database, PresetIds ids) {
+        return new JooqWorkspaceChecksAdapter(database.context(), ids);
     }
 
     @Provides

@@ -47,7 +47,8 @@ final class PostgresStore implements BeforeAllCallback, AfterAllCallback {
                 // Short poll and reconnect delays, as in the database-only nudge tests.
                 new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)),
                 new PostgresClaimWaitersAdapter(db.dsl(), presetIds, new PostgresNudgeAdapter(db,
-                        PostgresNudgeAdapter.READY_CHANNEL, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200))));
+                        PostgresNudgeAdapter.READY_CHANNEL, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200))),
+                new JooqWorkspaceChecksAdapter(db.dsl(), presetIds));
     }
 
     /** The event log (sink and retention) over the same database, with its own preset identity cache. */

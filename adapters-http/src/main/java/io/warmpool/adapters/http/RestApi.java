@@ -16,6 +16,7 @@ import io.warmpool.adapters.http.security.ContentTypes;
 import io.warmpool.adapters.http.security.DashboardAuth;
 import io.warmpool.adapters.http.security.HostCheck;
 import io.warmpool.adapters.http.security.TokenAuth;
+import io.warmpool.adapters.http.workspaces.AgentReadyRoute;
 import io.warmpool.adapters.http.server.JettyServer;
 import io.warmpool.adapters.http.web.Requests;
 import io.warmpool.adapters.http.web.Resource;
@@ -52,10 +53,18 @@ public final class RestApi {
     public record UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                            ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
                            ReleaseWorkspaceUseCase release, PresetHistoryUseCase history,
-                           CompleteBuildUseCase builds) {
+                           CompleteBuildUseCase builds, io.warmpool.application.port.in.MarkReadyUseCase ready) {
+
+        /** Without the agent ready route's use case: every ready call is unauthenticated (401). */
+        public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
+                        ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
+                        ReleaseWorkspaceUseCase release, PresetHistoryUseCase history, CompleteBuildUseCase builds) {
+            this(inspect, apply, operate, claim, reconciliation, release, history, builds, NO_READY);
+        }
 
         /** @throws NullPointerException when any use case is missing */
         public UseCases {
+            Objects.requireNonNull(ready, "ready");
             Objects.requireNonNull(inspect, "inspect");
             Objects.requireNonNull(apply, "apply");
             Objects.requireNonNull(operate, "operate");
@@ -70,14 +79,14 @@ public final class RestApi {
         public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                         ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
                         ReleaseWorkspaceUseCase release, PresetHistoryUseCase history) {
-            this(inspect, apply, operate, claim, reconciliation, release, history, NO_CALLBACKS);
+            this(inspect, apply, operate, claim, reconciliation, release, history, NO_CALLBACKS, NO_READY);
         }
 
         /** Without history (tests and tools): no last pass, and the preset history routes answer 404. */
         public UseCases(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                         ClaimPrebuildUseCase claim, PauseReconciliationUseCase reconciliation,
                         ReleaseWorkspaceUseCase release) {
-            this(inspect, apply, operate, claim, reconciliation, release, new NoHistory(), NO_CALLBACKS);
+            this(inspect, apply, operate, claim, reconciliation, release, new NoHistory(), NO_CALLBACKS, NO_READY);
         }
     }
 
@@ -89,6 +98,9 @@ public final class RestApi {
      */
     public record Route(String method, String path) {
     }
+
+    private static final io.warmpool.application.port.in.MarkReadyUseCase NO_READY =
+            (workspace, bearer) -> io.warmpool.application.port.in.MarkReadyUseCase.Outcome.UNAUTHENTICATED;
 
     private static final CompleteBuildUseCase NO_CALLBACKS = callback -> {
         throw new CompleteBuildUseCase.CallbackRejectedException("this service accepts no build callbacks");
@@ -146,7 +158,8 @@ public final class RestApi {
                 new ClaimRoutes(useCases.claim()),
                 new PresetHistoryRoutes(useCases.history()),
                 new WorkspaceRoutes(useCases.inspect(), useCases.release()),
-                new BuildCallbackRoutes(useCases.builds()));
+                new BuildCallbackRoutes(useCases.builds()),
+                new AgentReadyRoute(useCases.ready()));
     }
 
     /**
@@ -162,9 +175,10 @@ public final class RestApi {
         errors.installIn(config);
         HostCheck hosts = HostCheck.forAddress(address.host(), allowedHosts);
         config.routes.before(hosts::check);
-        // A build callback authenticates by its signature (checked by the use case), not by the API token.
+        // A build callback authenticates by its signature (checked by the use case), and the agent ready route by the
+        // workspace's agent token (R10), not by the API token; an agent token is no API token anywhere else.
         config.routes.before("/api/*", ctx -> {
-            if (!BuildCallbackRoutes.isCallback(ctx)) {
+            if (!BuildCallbackRoutes.isCallback(ctx) && !AgentReadyRoute.matches(ctx)) {
                 auth.authenticate(ctx);
             }
         });

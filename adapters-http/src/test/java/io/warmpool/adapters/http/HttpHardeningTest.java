@@ -175,7 +175,9 @@ class HttpHardeningTest {
 
         @Test
         void theJsonRoutesCheckedHere_areEveryPostRouteButThePresetsUpload() {
+            // The agent ready route takes no body (a body would be checked as JSON all the same).
             List<String> posts = api.routes().stream().filter(r -> r.method().equals("POST"))
+                    .filter(r -> !r.path().endsWith("/ready"))
                     .map(r -> r.path().replace("{template}/{preset}", "python-dev/small")).sorted().toList();
 
             assertThat(posts).containsExactlyInAnyOrderElementsOf(

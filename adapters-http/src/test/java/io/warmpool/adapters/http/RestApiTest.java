@@ -297,9 +297,11 @@ class RestApiTest {
         @Test
         void theRoutesCheckedHere_areExactlyTheApiRoutesJavalinServes() {
             // Path parameters as Javalin writes them; the list above uses sample values.
-            // The build callback authenticates by signature, not by the token: BuildCallbackRoutesTest covers it.
+            // The build callback authenticates by signature (BuildCallbackRoutesTest), the agent ready route by an agent
+            // token (ReadinessEndToEndTest), not by the API token.
             List<String> registered = api.routes().stream().filter(r -> r.path().startsWith("/api/"))
                     .filter(r -> !r.path().equals(io.warmpool.adapters.http.builds.BuildCallbackRoutes.PATH))
+                    .filter(r -> !r.path().equals("/api/v1/workspaces/{id}/ready"))
                     .map(r -> r.method() + " " + r.path()).sorted().toList();
             List<String> checked = apiRoutes().map(a -> a.get()[0] + " " + ((String) a.get()[1])
                             .replace("python-dev/small", "{template}/{preset}").replace(WS1.text(), "{id}"))
@@ -518,7 +520,8 @@ class RestApiTest {
                      "actions":[
                        {"type":"delete","workspace":"00000000-0000-0000-0000-000000000001",
                         "createdAt":"2026-03-01T08:00:00Z","reason":"expired"},
-                       {"type":"blocked","reason":"backoff","needed":1,"allowed":0,"until":"2026-03-02T10:16:15.250Z"}]}
+                       {"type":"blocked","reason":"backoff","needed":1,"allowed":0,"until":"2026-03-02T10:16:15.250Z"}],
+                     "provisioned":0,"unhealthy":0,"readiness":null,"health":null}
                     """));
         }
 

@@ -40,6 +40,8 @@ import java.util.logging.Logger;
  *   <li>{@code warmpool_prebuilt_workspaces_{created,failed,claimed,claim_missed,claim_failed}_total{template,preset}}
  *       — counted from {@code create_succeeded}, {@code create_failed}, {@code claim_succeeded}, {@code claim_missed}
  *       and {@code claim_failed} (a claim handoff that failed, timed out or was reaped, SPEC R12) events;</li>
+ *   <li>{@code warmpool_prebuilt_workspaces_unhealthy_total{template,preset}} — ready prebuilds liveness checks
+ *       found unhealthy or gone (SPEC R11), counted by the worker that found it;</li>
  *   <li>{@code warmpool_prebuilt_workspaces_{desired,running,eligible,starting}{template,preset}},
  *       {@code warmpool_preset_hard_limited}, {@code warmpool_preset_consecutive_failures} and
  *       {@code warmpool_preset_backoff_until_seconds} (epoch seconds, 0 when not backing off) — from the plans of
@@ -84,6 +86,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             "Claims that found no eligible prebuild.");
     private final Counter claimFailed = counter("warmpool_prebuilt_workspaces_claim_failed_total",
             "Claim handoffs that failed, timed out or were reaped (R12); each prebuild was deleted as CLAIM_FAILED.");
+    private final Counter unhealthy = counter("warmpool_prebuilt_workspaces_unhealthy_total",
+            "Ready prebuilds that liveness checks found unhealthy or gone (R11); each is deleted and replaced.");
 
     private final Gauge desired = presetGauge("warmpool_prebuilt_workspaces_desired", "Desired pool size (R1).");
     private final Gauge running = presetGauge("warmpool_prebuilt_workspaces_running",
@@ -250,6 +254,16 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             claimDuration.labelValues("handoff_failed").observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+        }
+    }
+
+    /** Counts a prebuild found unhealthy or gone by its liveness checks (R11). */
+    @Override
+    public void prebuildUnhealthy(PresetId preset) {
+        try {
+            unhealthy.labelValues(preset.template(), preset.preset()).inc();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording an unhealthy prebuild in metrics failed", e);
         }
     }
 

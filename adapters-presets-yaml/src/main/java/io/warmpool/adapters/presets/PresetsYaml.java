@@ -54,7 +54,9 @@ public final class PresetsYaml {
     private static final List<String> ROOT_KEYS = List.of("templates");
     private static final List<String> TEMPLATE_KEYS = List.of("name", "version", "deprecated", "deleted", "presets");
     private static final List<String> PRESET_KEYS = List.of("name", "parameters", "prebuilds");
-    private static final List<String> PREBUILDS_KEYS = List.of("instances", "ttl", "scheduling");
+    private static final List<String> PREBUILDS_KEYS = List.of("instances", "ttl", "scheduling", "readiness", "health");
+    private static final List<String> READINESS_KEYS = List.of("check", "timeout");
+    private static final List<String> HEALTH_KEYS = List.of("interval", "unhealthy_after");
     private static final List<String> SCHEDULING_KEYS = List.of("timezone", "schedule");
     private static final List<String> WINDOW_KEYS = List.of("cron", "instances");
 
@@ -194,7 +196,28 @@ public final class PresetsYaml {
         }
         Map<String, Node> f = fields(mapping, place, PREBUILDS_KEYS);
         return new PrebuildsInput(source(node), integer(f.get("instances"), place + ".instances"),
-                text(f.get("ttl"), place + ".ttl"), scheduling(f.get("scheduling"), place + ".scheduling"));
+                text(f.get("ttl"), place + ".ttl"), scheduling(f.get("scheduling"), place + ".scheduling"),
+                readiness(f.get("readiness"), place + ".readiness"), health(f.get("health"), place + ".health"));
+    }
+
+    private PresetsInput.ReadinessInput readiness(Node node, String place) {
+        MappingNode mapping = mapping(node, place);
+        if (mapping == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(mapping, place, READINESS_KEYS);
+        return new PresetsInput.ReadinessInput(source(node), text(f.get("check"), place + ".check"),
+                text(f.get("timeout"), place + ".timeout"));
+    }
+
+    private PresetsInput.HealthInput health(Node node, String place) {
+        MappingNode mapping = mapping(node, place);
+        if (mapping == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(mapping, place, HEALTH_KEYS);
+        return new PresetsInput.HealthInput(source(node), text(f.get("interval"), place + ".interval"),
+                integer(f.get("unhealthy_after"), place + ".unhealthy_after"));
     }
 
     private SchedulingInput scheduling(Node node, String place) {

@@ -54,6 +54,11 @@ final class ProvisionerJson {
         ObjectNode outputs = node.putObject("outputs");
         new TreeMap<>(request.outputs()).forEach(outputs::put);
         node.put("attempt", request.attempt());
+        if (request.agentToken() != null) {
+            // R10 agent: the workspace's own token and the route its agent calls when it is ready (creates only)
+            node.put("agent_token", request.agentToken());
+            node.put("agent_ready_url", request.agentReadyUrl());
+        }
         if (callbackUrl != null) {
             node.put("callback_url", callbackUrl);
         }

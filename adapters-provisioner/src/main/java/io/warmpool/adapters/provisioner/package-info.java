@@ -14,9 +14,12 @@
  * {@code outputs} is what the workspace's create produced (empty for a create); {@code owner} and
  * {@code workspace_name} may be {@code null}. For a claim, {@code owner} and {@code workspace_name} are the new
  * ones and {@code parameters} the claim's (see {@link io.warmpool.application.port.out.ProvisionRequest}). Map keys
- * are sorted so the same request always gives the same bytes. The http provisioner adds {@code "callback_url"} (after
- * {@code attempt}) to the create and delete of a queued build when a public URL is configured: where a receiver that
- * answered {@code 202 Accepted} reports the outcome ({@link io.warmpool.adapters.provisioner.HttpBuildCallbacks}).
+ * are sorted so the same request always gives the same bytes. A create also carries {@code "agent_token"} (the
+ * workspace's own secret, SPEC R10 agent) and {@code "agent_ready_url"} (the route its agent calls with
+ * {@code Authorization: Bearer <agent_token>} once the workspace is ready); only presets with
+ * {@code readiness: {check: agent}} wait for that call. The http provisioner adds {@code "callback_url"} (last) to
+ * the create and delete of a queued build when a public URL is configured: where a receiver that answered
+ * {@code 202 Accepted} reports the outcome ({@link io.warmpool.adapters.provisioner.HttpBuildCallbacks}).
  *
  * <p>Reply format (a command's stdout, an HTTP response body): empty, or one JSON object. If the object has an
  * {@code "outputs"} member, that object's members are the outputs; otherwise every top-level member except the

@@ -98,6 +98,15 @@ final class BuildOutcomes {
         } else {
             out.add(Event.of(now, create ? EventType.CREATE_SUCCEEDED : EventType.DELETE_SUCCEEDED, preset, workspace));
         }
+        out.addAll(transitionEvents(preset, workspace, failure,
+                result instanceof JobResult.Failed f ? f.error() : "", now));
+        return out;
+    }
+
+    /** The events of a failure-state change: backoff, hard limit, validation failure ({@code error} its cause). */
+    static List<Event> transitionEvents(PresetId preset, WorkspaceId workspace, Optional<FailureTransition> failure,
+                                        String error, Instant now) {
+        List<Event> out = new ArrayList<>();
         failure.ifPresent(t -> {
             FailureState after = t.after();
             t.backoffUntil().ifPresent(until -> out.add(Event.of(now, EventType.BACKOFF, preset, workspace)
@@ -108,8 +117,7 @@ final class BuildOutcomes {
                         .with("failures", Integer.toString(after.consecutiveFailures())));
             }
             if (t.becameValidationFailed()) {
-                out.add(Event.of(now, EventType.VALIDATION_FAILED, preset, workspace)
-                        .with("error", result instanceof JobResult.Failed f ? f.error() : ""));
+                out.add(Event.of(now, EventType.VALIDATION_FAILED, preset, workspace).with("error", error));
             }
         });
         return out;

@@ -18,6 +18,7 @@ import io.warmpool.application.port.out.ProvisionResult;
 import io.warmpool.application.port.out.TimerPort;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.out.WorkspaceChecksPort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.domain.backoff.FailurePolicy;
 import io.warmpool.domain.backoff.FailureTransition;
@@ -51,10 +52,27 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
     private final MetricsPort metrics;
     private final WorkerSettings settings;
     private final BuildOutcomes outcomes;
+    /** Readiness and liveness checks (R10, R11), taken when no delete or create is ready; null: none. */
+    private final ReadinessChecks checks;
+    private final WorkspaceChecksPort checkPort;
+    private final CheckSettings checkSettings;
 
+    /** Workers that run builds only: no readiness or liveness checks. */
     public ProvisionerWorkerService(Clock clock, BuildQueuePort queue, WorkspaceProvisionerPort provisioner,
                                     TimerPort timer, FailurePolicy failurePolicy, EventSinkPort events,
                                     MetricsPort metrics, WorkerSettings settings) {
+        this(clock, queue, provisioner, timer, failurePolicy, events, metrics, settings, null, CheckSettings.DEFAULTS);
+    }
+
+    /**
+     * Workers that also run due readiness and liveness checks (R10, R11) after deletes and creates, fail
+     * provisioned prebuilds past their readiness deadline (with the reaping of lost jobs), and give every create an
+     * agent token (R10 agent).
+     */
+    public ProvisionerWorkerService(Clock clock, BuildQueuePort queue, WorkspaceProvisionerPort provisioner,
+                                    TimerPort timer, FailurePolicy failurePolicy, EventSinkPort events,
+                                    MetricsPort metrics, WorkerSettings settings, WorkspaceChecksPort checks,
+                                    CheckSettings checkSettings) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
@@ -64,6 +82,23 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.outcomes = new BuildOutcomes(failurePolicy, events);
+        this.checkPort = checks;
+        this.checkSettings = Objects.requireNonNull(checkSettings, "checkSettings");
+        this.checks = checks == null ? null
+                : new ReadinessChecks(clock, checks, provisioner, failurePolicy, events, metrics, checkSettings);
+    }
+
+    /**
+     * Marks a provisioned prebuild ready (R10), as its check or its agent says: running, the R3 success in the same
+     * transaction.
+     *
+     * @return false when it is not a provisioned prebuild (any more)
+     */
+    public boolean markReady(io.warmpool.domain.WorkspaceId workspace, io.warmpool.domain.PresetId preset) {
+        if (checks == null) {
+            return false;
+        }
+        return checks.markReady(workspace, preset, Clocks.now(clock));
     }
 
     @Override
@@ -72,7 +107,8 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         Instant started = Clocks.now(clock);
         Optional<Job> taken = queue.acquire(worker, started);
         if (taken.isEmpty()) {
-            return CompletableFuture.completedFuture(WorkerStep.IDLE);
+            // R11: checks are taken after deletes and creates
+            return checks == null ? CompletableFuture.completedFuture(WorkerStep.IDLE) : checks.runNext(started);
         }
         Job job = taken.get();
         metrics.jobStarted(job.transition());
@@ -89,7 +125,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         self.set(heartbeat);
         CompletionStage<ProvisionResult> call;
         try {
-            call = provisioner.provision(ProvisionRequest.of(job));
+            call = provisioner.provision(request(job));
         } catch (RuntimeException e) {
             call = CompletableFuture.completedFuture(new ProvisionResult.Failed(
                     "provisioner error: " + PassPlanner.describe(e), false, ""));
@@ -100,6 +136,20 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
                     : new ProvisionResult.Failed("provisioner error: " + PassPlanner.describe(error), false, "");
             return record(job, worker, started, outcome);
         });
+    }
+
+    /**
+     * The provisioner request of a job; a create carries a fresh agent token (only its SHA-256 is stored) and the
+     * ready URL (R10 agent). A create retried gets a new token; the old one stops working.
+     */
+    private ProvisionRequest request(Job job) {
+        ProvisionRequest request = ProvisionRequest.of(job);
+        if (checkPort == null || job.transition() != Transition.CREATE) {
+            return request;
+        }
+        String token = AgentTokens.newToken();
+        checkPort.storeAgentToken(job.workspace(), AgentTokens.sha256(token));
+        return request.withAgent(token, checkSettings.readyUrl(job.workspace()));
     }
 
     /** @return false when the job is no longer held by {@code worker} */
@@ -191,7 +241,14 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         if (!out.isEmpty()) {
             events.publish(out);
         }
+        failOverdueReadiness();
         return lost.size() + expireOverdueCallbacks(now);
+    }
+
+    @Override
+    public int failOverdueReadiness() {
+        // R10: provisioned prebuilds past their readiness deadline fail their create (any replica may do this)
+        return checks == null ? 0 : checks.failOverdue();
     }
 
     /** Builds timed out per call: a backlog drains over the following reaper runs. */

@@ -63,11 +63,11 @@ import java.time.Clock;
  * which a provisioner module that calls back replaces with {@code OptionalBinder.setBinding()}.
  *
  * <p>Needs from other modules: {@link Clock}, {@link TimerPort}, {@link IdGeneratorPort}, {@link FailurePolicy},
- * {@link ReconcileSettings}, {@link WorkerSettings}, {@link EventRetentionSettings}, {@link ClaimWaitSettings}; the
- * persistence ports
+ * {@link ReconcileSettings}, {@link WorkerSettings}, {@link EventRetentionSettings}, {@link ClaimWaitSettings},
+ * {@code CheckSettings}; the persistence ports
  * ({@link PresetSnapshotPort}, {@link PresetStorePort}, {@link FailureStatePort}, {@link SettingsPort},
  * {@link BuildQueuePort}, {@link ClaimPort}, {@link WorkspacePort}, {@link PresetHistoryPort},
- * {@link ReconciliationLockPort}, {@link EventRetentionPort}, {@link ClaimWaitersPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
+ * {@link ReconciliationLockPort}, {@link EventRetentionPort}, {@link ClaimWaitersPort}, {@code WorkspaceChecksPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
  * {@link EventSinkPort} and {@link NudgePort}.
  */
 public final class ApplicationModule extends AbstractModule {
@@ -107,10 +107,20 @@ public final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
+    io.warmpool.application.port.in.MarkReadyUseCase markReady(
+            io.warmpool.application.port.out.WorkspaceChecksPort checks, ProvisionerWorkerService workers) {
+        return new io.warmpool.application.service.AgentReadinessService(checks, workers);
+    }
+
+    @Provides
+    @Singleton
     ProvisionerWorkerService workers(Clock clock, BuildQueuePort queue, WorkspaceProvisionerPort provisioner,
                                      TimerPort timer, FailurePolicy failurePolicy, EventSinkPort events,
-                                     MetricsPort metrics, WorkerSettings workerSettings) {
-        return new ProvisionerWorkerService(clock, queue, provisioner, timer, failurePolicy, events, metrics, workerSettings);
+                                     MetricsPort metrics, WorkerSettings workerSettings,
+                                     io.warmpool.application.port.out.WorkspaceChecksPort checks,
+                                     io.warmpool.application.service.CheckSettings checkSettings) {
+        return new ProvisionerWorkerService(clock, queue, provisioner, timer, failurePolicy, events, metrics, workerSettings,
+                checks, checkSettings);
     }
 
     @Provides

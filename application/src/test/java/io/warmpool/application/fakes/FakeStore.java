@@ -19,10 +19,12 @@ import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkerId;
+import io.warmpool.application.port.out.WorkspaceChecksPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
+import io.warmpool.domain.Readiness;
 import io.warmpool.domain.WorkspaceId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
@@ -80,6 +82,7 @@ import java.util.stream.Collectors;
  * <p>Test-only extras ({@code seed…}, {@code fail…}, {@link #dump()}) are grouped at the end.
  */
 public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, ClaimPort, WorkspacePort, ClaimWaitersPort,
+        WorkspaceChecksPort,
         FailureStatePort, PresetStorePort, SettingsPort, ReconciliationLockPort, NudgePort {
 
     /** How much of an error or a log the store keeps (the adapter bounds them too). */
@@ -123,6 +126,13 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         Instant claimingAt;
         Map<String, String> outputs = Map.of();
         final List<BuildRow> builds = new ArrayList<>();
+        /** R10/R11 after a succeeded create: PROVISIONED, UNHEALTHY or FAILED (readiness failed); null otherwise. */
+        Phase checked;
+        Instant readinessFailedAt;
+        Instant readyDeadline;
+        Instant nextCheckAt;
+        int unhealthyAnswers;
+        String agentTokenSha256;
 
         WorkspaceRow(WorkspaceId id, String name, PresetId preset, Instant createdAt) {
             this.id = id;
@@ -219,6 +229,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     private PresetSnapshot snapshotOf(PresetRow p) {
         List<Prebuild> running = new ArrayList<>();
         List<FailedPrebuild> failed = new ArrayList<>();
+        List<Prebuild> unhealthy = new ArrayList<>();
+        int provisioned = 0;
         int starting = 0;
         int queued = 0;
         int deleting = 0;
@@ -229,6 +241,13 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 queued += latest.status == Status.PENDING ? 1 : 0;
             } else if (latest.transition == Transition.DELETE && latest.inFlight()) {
                 deleting++;
+            } else if (phase(w) == Phase.PROVISIONED) {
+                starting++; // R10: provisioned, not ready yet, counts as starting
+                provisioned++;
+            } else if (phase(w) == Phase.UNHEALTHY) {
+                unhealthy.add(new Prebuild(w.id, w.createdAt));
+            } else if (phase(w) == Phase.FAILED && w.readinessFailedAt != null) {
+                failed.add(new FailedPrebuild(w.id, w.createdAt, w.readinessFailedAt));
             } else if (latest.transition == Transition.CREATE && latest.status == Status.SUCCEEDED) {
                 if (w.claimingAt == null) { // a reserved prebuild (R12 claiming) counts nowhere
                     running.add(new Prebuild(w.id, w.createdAt));
@@ -239,8 +258,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         }
         running.sort(DeleteOrder.PREBUILDS);
         failed.sort(DeleteOrder.FAILED);
+        unhealthy.sort(DeleteOrder.PREBUILDS);
         return new PresetSnapshot(p.id, activity(p.id), p.policy, p.invalidatedAt, p.failure, running, failed,
-                new InFlight(starting, queued, deleting));
+                new InFlight(starting, queued, deleting, provisioned), unhealthy);
     }
 
     private Activity activity(PresetId id) {
@@ -250,7 +270,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     private boolean hasPrebuildsToCleanUp(PresetId preset) {
         return prebuildsOf(preset).stream()
-                .anyMatch(w -> phase(w) == Phase.STARTING || phase(w) == Phase.RUNNING || phase(w) == Phase.FAILED);
+                .anyMatch(w -> phase(w) == Phase.STARTING || phase(w) == Phase.RUNNING || phase(w) == Phase.FAILED
+                        || phase(w) == Phase.PROVISIONED || phase(w) == Phase.UNHEALTHY);
     }
 
     private List<WorkspaceRow> prebuildsOf(PresetId preset) {
@@ -291,7 +312,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             WorkspaceRow w = workspaces.get(d.workspace());
             // Only running or failed workspaces with no build in progress; a plan's delete only of an unclaimed
             // prebuild, a release only of a claimed workspace.
-            if (w == null || (phase(w) != Phase.RUNNING && phase(w) != Phase.FAILED)
+            if (w == null || (phase(w) != Phase.RUNNING && phase(w) != Phase.FAILED && phase(w) != Phase.UNHEALTHY)
                     || w.isPrebuild() == (d.reason() == DeleteRequest.Reason.RELEASED)) {
                 continue;
             }
@@ -360,7 +381,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         // Compute first, so that a failing change leaves everything as it was (one transaction).
         Optional<FailureTransition> transition = Optional.empty();
         PresetRow preset = presets.get(w.preset);
-        if (b.transition == Transition.CREATE) {
+        boolean provisioned = b.transition == Transition.CREATE && result instanceof JobResult.Succeeded
+                && preset.policy.readiness() != null;
+        if (b.transition == Transition.CREATE && !provisioned) {
             transition = Optional.of(failureChange.apply(preset.failure));
         }
         b.finishedAt = now;
@@ -369,9 +392,16 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             b.status = Status.SUCCEEDED;
             b.errorCode = null; // a release's "unavailable" is not this build's outcome
             b.error = null;
-            if (b.transition == Transition.CREATE) {
+            if (provisioned) {
+                // R10: provisioned, not ready; the R3 success comes with readiness
+                w.outputs = ok.outputs();
+                w.checked = Phase.PROVISIONED;
+                w.readyDeadline = now.plus(preset.policy.readiness().timeout());
+                w.nextCheckAt = preset.policy.readiness().check() == Readiness.Check.PROVISIONER ? now : null;
+            } else if (b.transition == Transition.CREATE) {
                 w.readyAt = now;
                 w.outputs = ok.outputs();
+                w.nextCheckAt = preset.policy.health() == null ? null : now.plus(preset.policy.health().interval());
                 if (PREBUILDS_OWNER.equals(w.owner)) {
                     announceAfterReturn(w.preset); // as the database's trigger: a prebuild became eligible
                 }
@@ -476,6 +506,126 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     private static String bounded(String text) {
         return text == null ? null : text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT);
+    }
+
+    // ------------------------------------------------------------------ WorkspaceChecksPort
+
+    @Override
+    public synchronized Optional<DueCheck> takeDueCheck(Instant now, java.time.Duration lease) {
+        Optional<WorkspaceRow> next = workspaces.values().stream()
+                .filter(WorkspaceRow::isPrebuild)
+                .filter(w -> w.nextCheckAt != null && !w.nextCheckAt.isAfter(now))
+                .filter(w -> {
+                    PrebuildPolicy policy = presets.get(w.preset).policy;
+                    return phase(w) == Phase.PROVISIONED && policy.readiness() != null
+                            && policy.readiness().check() == Readiness.Check.PROVISIONER
+                            || phase(w) == Phase.RUNNING && policy.health() != null;
+                })
+                .min(Comparator.comparing((WorkspaceRow w) -> w.nextCheckAt).thenComparing(w -> w.id));
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        WorkspaceRow w = next.get();
+        w.nextCheckAt = now.plus(lease);
+        PresetRow p = presets.get(w.preset);
+        boolean readiness = phase(w) == Phase.PROVISIONED;
+        return Optional.of(new DueCheck(readiness ? Kind.READINESS : Kind.LIVENESS, w.id, w.name, w.preset,
+                p.parameters, w.outputs, w.unhealthyAnswers,
+                !readiness && p.policy.health() != null ? p.policy.health().unhealthyAfter() : 0,
+                p.policy.health() == null ? null : p.policy.health().interval()));
+    }
+
+    @Override
+    public synchronized Optional<FailureTransition> markReady(WorkspaceId workspace, Instant now,
+                                                              Function<FailureState, FailureTransition> failureChange) {
+        WorkspaceRow w = workspaces.get(workspace);
+        if (w == null || !w.isPrebuild() || phase(w) != Phase.PROVISIONED) {
+            return Optional.empty();
+        }
+        PresetRow p = presets.get(w.preset);
+        FailureTransition t = failureChange.apply(p.failure);
+        p.failure = t.after();
+        w.checked = null;
+        w.readyAt = now;
+        w.readyDeadline = null;
+        w.unhealthyAnswers = 0;
+        w.nextCheckAt = p.policy.health() == null ? null : now.plus(p.policy.health().interval());
+        announceAfterReturn(w.preset);
+        return Optional.of(t);
+    }
+
+    @Override
+    public synchronized Optional<FailureTransition> failReadiness(WorkspaceId workspace, Instant now,
+                                                                  Function<FailureState, FailureTransition> failureChange) {
+        WorkspaceRow w = workspaces.get(workspace);
+        if (w == null || !w.isPrebuild() || phase(w) != Phase.PROVISIONED) {
+            return Optional.empty();
+        }
+        PresetRow p = presets.get(w.preset);
+        FailureTransition t = failureChange.apply(p.failure);
+        p.failure = t.after();
+        w.checked = Phase.FAILED;
+        w.readinessFailedAt = now;
+        w.nextCheckAt = null;
+        return Optional.of(t);
+    }
+
+    @Override
+    public synchronized List<TimedOut> failOverdue(Instant now, Function<FailureState, FailureTransition> failureChange) {
+        List<WorkspaceRow> overdue = workspaces.values().stream()
+                .filter(w -> phase(w) == Phase.PROVISIONED && !w.readyDeadline.isAfter(now))
+                .sorted(DeleteOrder.by((WorkspaceRow w) -> w.createdAt, w -> w.id))
+                .toList();
+        List<TimedOut> out = new ArrayList<>();
+        for (WorkspaceRow w : overdue) {
+            out.add(new TimedOut(w.id, w.preset, failReadiness(w.id, now, failureChange).orElseThrow()));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized boolean reschedule(Kind kind, WorkspaceId workspace, int unhealthyAnswers, Instant nextCheckAt) {
+        WorkspaceRow w = workspaces.get(workspace);
+        if (w == null || !w.isPrebuild() || phase(w) != (kind == Kind.READINESS ? Phase.PROVISIONED : Phase.RUNNING)) {
+            return false;
+        }
+        w.nextCheckAt = nextCheckAt;
+        if (kind == Kind.LIVENESS) {
+            w.unhealthyAnswers = unhealthyAnswers;
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized boolean markUnhealthy(WorkspaceId workspace, Instant now) {
+        WorkspaceRow w = workspaces.get(workspace);
+        if (w == null || !w.isPrebuild() || phase(w) != Phase.RUNNING) {
+            return false;
+        }
+        w.checked = Phase.UNHEALTHY;
+        w.nextCheckAt = null;
+        return true;
+    }
+
+    @Override
+    public synchronized boolean storeAgentToken(WorkspaceId workspace, String sha256Hex) {
+        WorkspaceRow w = workspaces.get(workspace);
+        if (w == null) {
+            return false;
+        }
+        w.agentTokenSha256 = Objects.requireNonNull(sha256Hex, "sha256Hex");
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<AgentView> agentView(WorkspaceId workspace) {
+        return Optional.ofNullable(workspaces.get(workspace))
+                .map(w -> new AgentView(w.id, w.preset, phase(w), w.isPrebuild(), w.agentTokenSha256));
+    }
+
+    @Override
+    public synchronized Optional<WorkspaceId> agentTokenOwner(String sha256Hex) {
+        return workspaces.values().stream().filter(w -> sha256Hex.equals(w.agentTokenSha256)).map(w -> w.id).findFirst();
     }
 
     // ------------------------------------------------------------------ ClaimPort
@@ -703,6 +853,9 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     private static Phase phase(WorkspaceRow w) {
         BuildRow latest = w.latest();
+        if (w.checked != null && latest.transition == Transition.CREATE && latest.status == Status.SUCCEEDED) {
+            return w.checked;
+        }
         if (latest.inFlight()) {
             return latest.transition == Transition.CREATE ? Phase.STARTING : Phase.DELETING;
         }

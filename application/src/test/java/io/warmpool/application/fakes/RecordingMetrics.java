@@ -24,6 +24,16 @@ public final class RecordingMetrics implements MetricsPort {
     private final List<JobFinished> jobsFinished = new ArrayList<>();
     private final List<Long> eventsPruned = new ArrayList<>();
     private final List<String> claimWaits = new ArrayList<>();
+    private final List<PresetId> unhealthy = new ArrayList<>();
+
+    @Override
+    public synchronized void prebuildUnhealthy(PresetId preset) {
+        unhealthy.add(preset);
+    }
+
+    public synchronized List<PresetId> unhealthy() {
+        return List.copyOf(unhealthy);
+    }
 
     /** Records {@code preset outcome}, e.g. {@code python-dev@v1/small served}. */
     @Override

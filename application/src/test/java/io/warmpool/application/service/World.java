@@ -124,6 +124,8 @@ final class World {
             bind(ReconciliationLockPort.class).toInstance(store);
             bind(NudgePort.class).toInstance(store);
             bind(ClaimWaitersPort.class).toInstance(store);
+            bind(io.warmpool.application.port.out.WorkspaceChecksPort.class).toInstance(store);
+            bind(CheckSettings.class).toInstance(CheckSettings.DEFAULTS);
             bind(ClaimWaitSettings.class).toInstance(ClaimWaitSettings.DEFAULTS);
             bind(PresetHistoryPort.class).toInstance(history);
             bind(EventRetentionPort.class).toInstance(eventLog);

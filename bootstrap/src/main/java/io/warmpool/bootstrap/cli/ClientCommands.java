@@ -84,13 +84,21 @@ public final class ClientCommands {
             for (JsonNode p : status.get("presets")) {
                 rows.add(List.of(p.get("preset").asText() + " (" + p.get("version").asText() + ")",
                         p.get("active").asBoolean() ? p.get("status").asText() : "inactive",
-                        p.get("desired").asText(), p.get("eligible").asText(), p.get("starting").asText(),
-                        p.get("failed").asText(), p.get("consecutiveFailures").asText(), backoff(p, at), blocked(p)));
+                        p.get("desired").asText(), p.get("eligible").asText(),
+                        // R10/R11: shown only when there are any, so tables of presets without checks are unchanged
+                        p.get("starting").asText() + suffix(p.path("provisioned").asInt(), " provisioned"),
+                        p.get("failed").asText() + suffix(p.path("unhealthy").asInt(), " unhealthy"),
+                        p.get("consecutiveFailures").asText(), backoff(p, at), blocked(p)));
             }
             String header = "reconciliation " + (status.get("paused").asBoolean() ? "PAUSED" : "running")
                     + " · queued creates " + status.get("queuedCreates").asText() + " · at " + at + "\n";
             return header + Tables.render(
                     List.of("PRESET", "STATUS", "DESIRED", "ELIGIBLE", "STARTING", "FAILED", "FAILURES", "BACKOFF", "BLOCKED"), rows);
+        }
+
+        /** {@code " (n what)"}, or nothing when n is 0. */
+        static String suffix(int n, String what) {
+            return n == 0 ? "" : " (" + n + what + ")";
         }
 
         static String backoff(JsonNode p, Instant at) {

@@ -103,15 +103,26 @@ final class Simulation {
 
     private Result run(Injector injector, VirtualTime time, Instant end, Settings settings, List<Event> events,
                        List<PassReport> passes) {
-        injector.getInstance(ApplyPresetsUseCase.class).apply(PresetsYaml.parse(presetsYaml, presetsSource));
+        var presets = PresetsYaml.parse(presetsYaml, presetsSource);
+        injector.getInstance(ApplyPresetsUseCase.class).apply(presets);
         ReconcilePresetsUseCase reconcile = injector.getInstance(ReconcilePresetsUseCase.class);
         Workers workers = injector.getInstance(Workers.class);
+        RunProvisionerJobsUseCase jobs = injector.getInstance(RunProvisionerJobsUseCase.class);
+        // Readiness (R10) and liveness (R11) checks: due ones are taken at each pass (checks are no jobs a pass
+        // enqueues), and provisioned prebuilds past their deadline fail there; without such presets nothing changes.
+        boolean checked = io.warmpool.domain.definition.PresetsValidator.validate(presets).templates().stream()
+                .flatMap(t -> t.presets().stream())
+                .anyMatch(p -> p.policy().readiness() != null || p.policy().health() != null);
 
         // Regular passes from the start, every reconcile interval.
         Duration interval = settings.reconcileInterval();
         Runnable[] tick = new Runnable[1];
         tick[0] = () -> {
             pass(reconcile, Scope.ALL, workers);
+            if (checked) {
+                jobs.failOverdueReadiness();
+                workers.kick();
+            }
             time.at(time.instant().plus(interval), tick[0]);
         };
         time.at(scenario.start(), tick[0]);

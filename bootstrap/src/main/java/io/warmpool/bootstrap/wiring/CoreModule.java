@@ -79,6 +79,20 @@ public final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
+    PublicBaseUrl publicBaseUrl() {
+        return new PublicBaseUrl(settings.publicUrl(), settings.httpAddr());
+    }
+
+    @Provides
+    @Singleton
+    io.warmpool.application.service.CheckSettings checkSettings(PublicBaseUrl url) {
+        // A check's lease outlives the longest check a provisioner may take (its own timeouts are shorter).
+        return new io.warmpool.application.service.CheckSettings(settings.readinessInterval(),
+                java.time.Duration.ofMinutes(15), url::get);
+    }
+
+    @Provides
+    @Singleton
     WorkerSettings workerSettings() {
         return settings.worker();
     }

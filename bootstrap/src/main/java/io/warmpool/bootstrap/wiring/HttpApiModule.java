@@ -41,21 +41,24 @@ public final class HttpApiModule extends AbstractModule {
     @Singleton
     RestApi restApi(InspectUseCase inspect, ApplyPresetsUseCase apply, OperatePresetsUseCase operate,
                     ClaimPrebuildUseCase claim, PauseReconciliationUseCase pause, ReleaseWorkspaceUseCase release,
-                    PresetHistoryUseCase history, CompleteBuildUseCase builds, ReadinessCheck readiness,
+                    PresetHistoryUseCase history, CompleteBuildUseCase builds,
+                    io.warmpool.application.port.in.MarkReadyUseCase ready, ReadinessCheck readiness,
                     MetricsExposition metrics, Clock clock) {
         return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(),
-                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history, builds),
+                http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history, builds,
+                ready),
                 token,
                 readiness, metrics, clock);
     }
 
     @Provides
     @Singleton
-    ApiServer api(RestApi api) {
+    ApiServer api(RestApi api, PublicBaseUrl publicUrl) {
         return new ApiServer() {
             @Override
             public void start() {
                 api.start();
+                publicUrl.listening("http://" + address());
             }
 
             @Override

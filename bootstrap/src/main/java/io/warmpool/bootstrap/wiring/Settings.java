@@ -33,7 +33,8 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                        InetSocketAddress httpAddr, Optional<Path> presets, ProvisionerKind provisioner, Duration reconcileInterval,
                        BackoffSettings backoff, int failureHardLimit, ReconcileSettings reconcile, WorkerSettings worker,
                        EventRetentionSettings eventRetention, int workers, long seed, Optional<String> token, Config config,
-                       HttpServerSettings http, ClaimWaitSettings claimWaits) {
+                       HttpServerSettings http, ClaimWaitSettings claimWaits, Duration readinessInterval,
+                       Optional<String> publicUrl) {
 
     /** Which provisioner the service drives ({@code --provisioner}). */
     public enum ProvisionerKind {
@@ -77,6 +78,13 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         Integer waiters = get(problems, () -> c.integer(Setting.MAX_CLAIM_WAITERS_PER_PRESET, 1, 100_000));
         Duration heartbeat = get(problems, () -> c.positiveDuration(Setting.JOB_HEARTBEAT_TIMEOUT));
         Duration claimTimeout = get(problems, () -> c.positiveDuration(Setting.CLAIM_TIMEOUT));
+        Duration readinessInterval = get(problems, () -> c.positiveDuration(Setting.READINESS_INTERVAL));
+        Optional<String> publicUrl = get(problems, () -> c.text(Setting.PUBLIC_URL).map(u -> {
+            if (!u.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+                throw c.problem(Setting.PUBLIC_URL, "must be an http:// or https:// URL without query, got '" + u + "'");
+            }
+            return u;
+        }));
         Long seed = get(problems, () -> c.text(Setting.SEED).map(s -> {
             try {
                 return Long.parseLong(s);
@@ -104,7 +112,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
                 addr, presets, provisioner, interval, backoff, hardLimit,
                 new ReconcileSettings(new PlannerSettings(retention, inFlight), pending),
                 new WorkerSettings(heartbeat, interval), eventRetention, workers, seed, token, c, http,
-                new ClaimWaitSettings(waiters, ClaimWaitSettings.DEFAULTS.retryAfter(), claimTimeout));
+                new ClaimWaitSettings(waiters, ClaimWaitSettings.DEFAULTS.retryAfter(), claimTimeout), readinessInterval, publicUrl);
     }
 
     /** See {@link #WORKER_IDLE_POLL}. */

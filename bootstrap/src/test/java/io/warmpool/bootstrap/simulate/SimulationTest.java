@@ -37,9 +37,14 @@ class SimulationTest {
             """;
 
     private Simulation.Result run(String name, String scenarioYaml, Duration duration, long seed) throws Exception {
+        return run(name, PRESETS, scenarioYaml, duration, seed);
+    }
+
+    private Simulation.Result run(String name, String presets, String scenarioYaml, Duration duration, long seed)
+            throws Exception {
         Path scenario = dir.resolve(name + ".yaml");
         Files.writeString(scenario, scenarioYaml);
-        return new Simulation(Scenario.read(scenario), PRESETS, "presets.yaml", duration, seed, line -> { })
+        return new Simulation(Scenario.read(scenario), presets, "presets.yaml", duration, seed, line -> { })
                 .run(new EmbeddedDatabaseModule(dir.resolve(name + "-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
     }
 
@@ -123,5 +128,71 @@ class SimulationTest {
         assertThat(claims).isBetween(360 - 76, 360 + 76);
         // hit rate 0.5 ± 0.1 (its standard error here is about 0.03)
         assertThat(broken.hitRate()).isBetween(0.4, 0.6);
+    }
+
+    private static final String CHECKED_PRESETS = """
+            templates:
+              - name: go-service
+                version: v1
+                presets:
+                  - name: broken
+                    parameters: {image: nope}
+                    prebuilds:
+                      instances: 1
+                      readiness: {check: provisioner, timeout: 1h}
+                      health: {interval: 1m, unhealthy_after: 2}
+            """;
+
+    private static double hitRate(Simulation.Result result) {
+        return Summary.of(result).presets().stream().filter(p -> p.preset().equals("go-service/broken"))
+                .findFirst().orElseThrow().hitRate();
+    }
+
+    @Test
+    void readinessLatencyAndDeaths_lowerTheHitRate_andTheRunStaysByteIdenticalForASeed() throws Exception {
+        // The Erlang-loss pool above (hit rate 0.5 with a 10-minute build): a readiness latency of 10 more minutes
+        // doubles the build time (a = 2: 1/3), and deaths of idle prebuilds take more away still.
+        String scenario = """
+                start: 2026-03-02T00:00:00Z
+                provisioner:
+                  create_latency: 10m
+                  readiness_latency: 10m
+                  %s
+                claims:
+                  go-service/broken: {per_hour: 6}
+                config:
+                  reconcile-interval: 1m
+                """;
+        Simulation.Result ready = run("ready", CHECKED_PRESETS, scenario.formatted(""), Duration.ofHours(60), 3);
+        double readyRate = hitRate(ready);
+        assertThat(readyRate).isBetween(0.22, 0.42);
+        assertThat(ready.events()).anyMatch(e -> e.type() == EventType.PREBUILD_READY);
+        assertThat(ready.events()).noneMatch(e -> e.type() == EventType.PREBUILD_UNHEALTHY);
+
+        Simulation.Result dying = run("dying", CHECKED_PRESETS, scenario.formatted("deaths_per_hour: 2"),
+                Duration.ofHours(60), 3);
+        assertThat(dying.events()).anyMatch(e -> e.type() == EventType.PREBUILD_UNHEALTHY);
+        assertThat(hitRate(dying)).isLessThan(readyRate);
+
+        Simulation.Result again = run("again", CHECKED_PRESETS, scenario.formatted("deaths_per_hour: 2"),
+                Duration.ofHours(60), 3);
+        Path one = dir.resolve("dying.jsonl");
+        Path two = dir.resolve("again.jsonl");
+        SimulateCommand.writeEvents(dying.events(), one);
+        SimulateCommand.writeEvents(again.events(), two);
+        assertThat(Files.readAllBytes(one)).isEqualTo(Files.readAllBytes(two));
+    }
+
+    @Test
+    void theReadinessExampleScenario_runsWithItsPresets_readyAndUnhealthyPrebuildsInItsEvents() throws Exception {
+        Path examples = Path.of("../examples").toAbsolutePath().normalize();
+        Simulation.Result result = new Simulation(Scenario.read(examples.resolve("scenarios/readiness-and-deaths.yaml")),
+                Files.readString(examples.resolve("presets-readiness.yaml")), "examples/presets-readiness.yaml",
+                Duration.ofHours(4), 1, line -> { })
+                .run(new EmbeddedDatabaseModule(dir.resolve("example-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
+
+        assertThat(result.events()).anyMatch(e -> e.type() == EventType.PREBUILD_READY);
+        assertThat(result.events()).anyMatch(e -> e.type() == EventType.PREBUILD_UNHEALTHY);
+        assertThat(result.events()).anyMatch(e -> e.type() == EventType.CLAIM_SUCCEEDED);
     }
 }

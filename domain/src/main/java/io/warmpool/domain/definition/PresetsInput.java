@@ -20,7 +20,21 @@ public record PresetsInput(String source, List<TemplateInput> templates) {
     }
 
     /** The {@code prebuilds} block; {@code ttl} is text such as {@code 24h} (see {@link io.warmpool.domain.Durations}). */
-    public record PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling) {
+    public record PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling,
+                                 ReadinessInput readiness, HealthInput health) {
+
+        /** Without readiness and health blocks. */
+        public PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling) {
+            this(source, instances, ttl, scheduling, null, null);
+        }
+    }
+
+    /** The {@code readiness} block (R10): {@code check} is {@code provisioner} or {@code agent}; {@code timeout} a duration. */
+    public record ReadinessInput(String source, String check, String timeout) {
+    }
+
+    /** The {@code health} block (R11): {@code interval} a duration, {@code unhealthyAfter} a whole number. */
+    public record HealthInput(String source, String interval, Integer unhealthyAfter) {
     }
 
     /** The {@code scheduling} block: an IANA timezone (UTC when omitted) and windows. */

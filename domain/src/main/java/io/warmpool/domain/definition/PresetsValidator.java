@@ -4,6 +4,8 @@ import io.warmpool.domain.Durations;
 import io.warmpool.domain.Names;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
+import io.warmpool.domain.Liveness;
+import io.warmpool.domain.Readiness;
 import io.warmpool.domain.definition.PresetsInput.PrebuildsInput;
 import io.warmpool.domain.definition.PresetsInput.PresetInput;
 import io.warmpool.domain.definition.PresetsInput.SchedulingInput;
@@ -167,10 +169,74 @@ public final class PresetsValidator {
             }
         }
         PrebuildSchedule schedule = schedule(in.scheduling(), place, errors);
+        Readiness readiness = readiness(in.readiness(), place, errors);
+        Liveness health = health(in.health(), place, errors);
         if (errors.size() > before) {
             return null;
         }
-        return new PrebuildPolicy(instances, ttl, schedule);
+        return new PrebuildPolicy(instances, ttl, schedule, readiness, health);
+    }
+
+    /** At most a day: a workspace that takes longer to become ready is not a prebuild anyone waits for. */
+    static final Duration MAX_READINESS_TIMEOUT = Duration.ofDays(1);
+    /** At most a day between two liveness checks of the same prebuild. */
+    static final Duration MAX_HEALTH_INTERVAL = Duration.ofDays(1);
+
+    private static Readiness readiness(PresetsInput.ReadinessInput in, String place, List<ValidationError> errors) {
+        if (in == null) {
+            return null;
+        }
+        String field = place + ", prebuilds.readiness";
+        int before = errors.size();
+        Readiness.Check check = null;
+        if (in.check() == null) {
+            errors.add(new ValidationError(in.source(), field + ".check", "is required: provisioner or agent"));
+        } else {
+            check = Readiness.Check.fromWire(in.check()).orElse(null);
+            if (check == null) {
+                errors.add(new ValidationError(in.source(), field + ".check",
+                        "must be provisioner or agent, got " + in.check()));
+            }
+        }
+        Duration timeout = positive(in.source(), field + ".timeout", in.timeout(), Readiness.DEFAULT_TIMEOUT,
+                MAX_READINESS_TIMEOUT, errors);
+        return errors.size() > before ? null : new Readiness(check, timeout);
+    }
+
+    private static Liveness health(PresetsInput.HealthInput in, String place, List<ValidationError> errors) {
+        if (in == null) {
+            return null;
+        }
+        String field = place + ", prebuilds.health";
+        int before = errors.size();
+        Duration interval = positive(in.source(), field + ".interval", in.interval(), Liveness.DEFAULT_INTERVAL,
+                MAX_HEALTH_INTERVAL, errors);
+        int after = in.unhealthyAfter() == null ? Liveness.DEFAULT_UNHEALTHY_AFTER : in.unhealthyAfter();
+        if (after < 1 || after > Liveness.MAX_UNHEALTHY_AFTER) {
+            errors.add(new ValidationError(in.source(), field + ".unhealthy_after",
+                    "must be between 1 and " + Liveness.MAX_UNHEALTHY_AFTER + ", got " + after));
+        }
+        return errors.size() > before ? null : new Liveness(interval, after);
+    }
+
+    private static Duration positive(String source, String field, String text, Duration fallback, Duration max,
+                                     List<ValidationError> errors) {
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            Duration d = Durations.parse(text);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("must be a positive duration, got " + text);
+            }
+            if (d.compareTo(max) > 0) {
+                throw new IllegalArgumentException("must be at most " + Durations.format(max) + ", got " + text);
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            errors.add(new ValidationError(source, field, e.getMessage()));
+            return fallback;
+        }
     }
 
     private static PrebuildSchedule schedule(SchedulingInput in, String place, List<ValidationError> errors) {

@@ -36,7 +36,9 @@ public final class Planner {
     }
 
     private static List<PlanAction> planInactive(PresetState state) {
-        int deletes = state.running().size() + state.failed().size();
+        int inactive = state.running().size() + state.failed().size();
+        int unhealthy = state.unhealthy().size();
+        int deletes = inactive + unhealthy;
         PlanAction.Delete[] all = new PlanAction.Delete[deletes];
         int n = 0;
         for (Prebuild p : state.running()) {
@@ -45,7 +47,11 @@ public final class Planner {
         for (FailedPrebuild f : state.failed()) {
             all[n++] = new PlanAction.Delete(f.id(), f.createdAt(), DeleteReason.INACTIVE);
         }
-        Arrays.sort(all, DeleteOrder.DELETES);
+        Arrays.sort(all, 0, inactive, DeleteOrder.DELETES);
+        // R2.3: the unhealthy step comes right after the inactive one (already oldest first in the state)
+        for (Prebuild p : state.unhealthy()) {
+            all[n++] = new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.UNHEALTHY);
+        }
         PlanAction[] actions = Arrays.copyOf(all, deletes + 1, PlanAction[].class);
         if (state.queued() > 0) {
             actions[n++] = new PlanAction.CancelQueued(state.queued());
@@ -59,12 +65,18 @@ public final class Planner {
         List<FailedPrebuild> failed = state.failed();
         int extraneous = state.extraneous();
         int need = state.need();
-        if (expired.isEmpty() && extraneous == 0 && failed.isEmpty() && need == 0) {
+        List<Prebuild> unhealthy = state.unhealthy();
+        if (expired.isEmpty() && extraneous == 0 && failed.isEmpty() && need == 0 && unhealthy.isEmpty()) {
             return List.of(); // a full pool: nothing to do, nothing to allocate
         }
         // The most there can be: every delete, a create and a blocked line.
-        PlanAction[] actions = new PlanAction[expired.size() + extraneous + failed.size() + 2];
+        PlanAction[] actions = new PlanAction[unhealthy.size() + expired.size() + extraneous + failed.size() + 2];
         int n = 0;
+        // unhealthy (R11): its own step, first of an active preset's (right after INACTIVE in R2.3's order)
+        for (int i = 0; i < unhealthy.size(); i++) {
+            Prebuild p = unhealthy.get(i);
+            actions[n++] = new PlanAction.Delete(p.id(), p.createdAt(), DeleteReason.UNHEALTHY);
+        }
         // (a) expired and invalidated, one step, oldest first (PresetState keeps them in DeleteOrder)
         // indexed loops here: an iterator over the several list classes a state holds is not optimised away
         for (int i = 0; i < expired.size(); i++) {

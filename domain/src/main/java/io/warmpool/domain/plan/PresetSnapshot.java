@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param invalidatedAt the last {@code invalidate} of the preset, or {@code null} when never invalidated (R6)
  * @param running       prebuilds whose latest build is a succeeded create (unclaimed, not deleting)
  * @param failed        prebuilds whose latest build failed
+ * @param unhealthy     ready prebuilds that liveness checks found unhealthy or gone (R11): never eligible, deleted
+ *                      with reason UNHEALTHY
  */
 public record PresetSnapshot(
         PresetId id,
@@ -22,7 +24,8 @@ public record PresetSnapshot(
         FailureState failure,
         List<Prebuild> running,
         List<FailedPrebuild> failed,
-        InFlight inFlight) {
+        InFlight inFlight,
+        List<Prebuild> unhealthy) {
 
     public PresetSnapshot {
         Objects.requireNonNull(id, "id");
@@ -32,5 +35,12 @@ public record PresetSnapshot(
         running = List.copyOf(running);
         failed = List.copyOf(failed);
         inFlight = inFlight == null ? InFlight.NONE : inFlight;
+        unhealthy = unhealthy == null ? List.of() : List.copyOf(unhealthy);
+    }
+
+    /** A snapshot with no unhealthy prebuilds. */
+    public PresetSnapshot(PresetId id, Activity activity, PrebuildPolicy policy, Instant invalidatedAt,
+                          FailureState failure, List<Prebuild> running, List<FailedPrebuild> failed, InFlight inFlight) {
+        this(id, activity, policy, invalidatedAt, failure, running, failed, inFlight, List.of());
     }
 }

@@ -1,6 +1,8 @@
 package io.warmpool.domain.plan;
 
+import io.warmpool.domain.Liveness;
 import io.warmpool.domain.PresetId;
+import io.warmpool.domain.Readiness;
 import io.warmpool.domain.backoff.FailureState;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +25,10 @@ public record PresetState(
         List<Prebuild> eligible,
         List<FailedPrebuild> failed,
         InFlight inFlight,
-        FailureState failure) {
+        FailureState failure,
+        List<Prebuild> unhealthy,
+        Readiness readiness,
+        Liveness health) {
 
     public PresetState {
         Objects.requireNonNull(id, "id");
@@ -34,6 +39,21 @@ public record PresetState(
         failed = Frozen.copyOf(failed);
         Objects.requireNonNull(inFlight, "inFlight");
         Objects.requireNonNull(failure, "failure");
+        unhealthy = unhealthy == null ? List.of() : Frozen.copyOf(unhealthy);
+    }
+
+    /** A state of a preset without readiness or liveness policy. */
+    public PresetState(PresetId id, Instant at, boolean active, int desired, List<Prebuild> running,
+                       List<Expired> expired, List<Prebuild> eligible, List<FailedPrebuild> failed, InFlight inFlight,
+                       FailureState failure, List<Prebuild> unhealthy) {
+        this(id, at, active, desired, running, expired, eligible, failed, inFlight, failure, unhealthy, null, null);
+    }
+
+    /** A state with no unhealthy prebuilds. */
+    public PresetState(PresetId id, Instant at, boolean active, int desired, List<Prebuild> running,
+                       List<Expired> expired, List<Prebuild> eligible, List<FailedPrebuild> failed, InFlight inFlight,
+                       FailureState failure) {
+        this(id, at, active, desired, running, expired, eligible, failed, inFlight, failure, List.of());
     }
 
     /** Derives the state of {@code snapshot} at {@code now} (R1). */
@@ -65,10 +85,17 @@ public record PresetState(
         List<FailedPrebuild> failed = OldestFirst.sorted(snapshot.failed(), DeleteOrder.FAILED);
         int desired = active ? snapshot.policy().instancesAt(now) : 0;
         return new PresetState(snapshot.id(), now, active, desired, running, expired,
-                active ? fresh : List.of(), failed, snapshot.inFlight(), snapshot.failure());
+                active ? fresh : List.of(), failed, snapshot.inFlight(), snapshot.failure(),
+                OldestFirst.sorted(snapshot.unhealthy(), DeleteOrder.PREBUILDS), snapshot.policy().readiness(),
+                snapshot.policy().health());
     }
 
-    /** {@code starting}: create builds pending or running. */
+    /** Of {@link #starting()}, the provisioned prebuilds that are not ready yet (R10). */
+    public int provisioned() {
+        return inFlight.provisioned();
+    }
+
+    /** {@code starting}: create builds pending or running, and provisioned prebuilds not ready yet (R10). */
     public int starting() {
         return inFlight.starting();
     }

@@ -102,9 +102,10 @@ class DeleteOrderAndNeedPropertiesTest {
     private static int step(DeleteReason reason) {
         return switch (reason) {
             case INACTIVE -> 0;
-            case EXPIRED, INVALIDATED -> 1;
-            case EXTRANEOUS -> 2;
-            case FAILED_CLEANUP -> 3;
+            case UNHEALTHY -> 1;
+            case EXPIRED, INVALIDATED -> 2;
+            case EXTRANEOUS -> 3;
+            case FAILED_CLEANUP -> 4;
         };
     }
 
@@ -145,9 +146,15 @@ class DeleteOrderAndNeedPropertiesTest {
         Collections.shuffle(running, shuffle);
         Collections.shuffle(failed, shuffle);
         int starting = random.nextInt(8);
-        InFlight inFlight = new InFlight(starting, random.nextInt(starting + 1), random.nextInt(3));
+        int queued = random.nextInt(starting + 1);
+        InFlight inFlight = new InFlight(starting, queued, random.nextInt(3), random.nextInt(starting - queued + 1));
+        List<Prebuild> unhealthy = new ArrayList<>();
+        for (int i = random.nextInt(3); i > 0; i--) {
+            unhealthy.add(prebuild(random));
+        }
+        Collections.shuffle(unhealthy, shuffle);
         return new PresetSnapshot(new PresetId("t", "v1", "p"), activity,
                 new PrebuildPolicy(random.nextInt(13), ttl, PrebuildSchedule.none()), invalidatedAt, failure,
-                running, failed, inFlight);
+                running, failed, inFlight, unhealthy);
     }
 }

@@ -42,6 +42,7 @@ final class Fixtures {
         private FailureState failure = FailureState.initial();
         private final List<Prebuild> running = new ArrayList<>();
         private final List<FailedPrebuild> failed = new ArrayList<>();
+        private final List<Prebuild> unhealthy = new ArrayList<>();
         private InFlight inFlight = InFlight.NONE;
         private PrebuildSchedule schedule = PrebuildSchedule.none();
 
@@ -102,6 +103,16 @@ final class Fixtures {
             return this;
         }
 
+        SnapshotBuilder unhealthy(int n, Instant createdAt) {
+            unhealthy.add(prebuild(n, createdAt));
+            return this;
+        }
+
+        SnapshotBuilder inFlight(int starting, int queued, int deleting, int provisioned) {
+            this.inFlight = new InFlight(starting, queued, deleting, provisioned);
+            return this;
+        }
+
         SnapshotBuilder inFlight(int starting, int queued, int deleting) {
             this.inFlight = new InFlight(starting, queued, deleting);
             return this;
@@ -109,7 +120,7 @@ final class Fixtures {
 
         PresetSnapshot build() {
             return new PresetSnapshot(id, activity, new PrebuildPolicy(instances, ttl, schedule), invalidatedAt,
-                    failure, running, failed, inFlight);
+                    failure, running, failed, inFlight, unhealthy);
         }
     }
 }

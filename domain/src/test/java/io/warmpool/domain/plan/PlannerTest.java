@@ -162,6 +162,44 @@ class PlannerTest {
         assertThat(plan.creates()).isZero();
     }
 
+    // --- R11: unhealthy prebuilds, R10: provisioned ones ---
+
+    @Test
+    void givenUnhealthyPrebuilds_theyAreDeletedFirstAsUnhealthy_oldestFirst_andReplacedWithKUnchanged() {
+        // given an active preset of 2 with one eligible and two unhealthy prebuilds
+        PresetPlan plan = plan(preset(2).ttl(Duration.ofHours(1))
+                .running(1, T0.minusSeconds(10))
+                .running(2, T0.minus(Duration.ofHours(2)))
+                .unhealthy(4, T0.minusSeconds(20))
+                .unhealthy(3, T0.minusSeconds(30)));
+        // then: the unhealthy step first (oldest first), then the expired one; the replacements are created
+        assertThat(plan.deletes()).extracting(PlanAction.Delete::workspace, PlanAction.Delete::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(ws(3), DeleteReason.UNHEALTHY),
+                org.assertj.core.groups.Tuple.tuple(ws(4), DeleteReason.UNHEALTHY),
+                org.assertj.core.groups.Tuple.tuple(ws(2), DeleteReason.EXPIRED));
+        assertThat(plan.creates()).isEqualTo(1);
+        assertThat(plan.state().eligible()).extracting(Prebuild::id).containsExactly(ws(1));
+    }
+
+    @Test
+    void givenInactivePresetWithUnhealthyPrebuilds_unhealthyStepComesRightAfterInactive() {
+        PresetPlan plan = plan(preset(2).activity(new Activity(false, false, false))
+                .unhealthy(3, T0.minusSeconds(90))
+                .running(1, T0.minusSeconds(10)));
+        assertThat(plan.deletes()).extracting(PlanAction.Delete::workspace, PlanAction.Delete::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(ws(1), DeleteReason.INACTIVE),
+                org.assertj.core.groups.Tuple.tuple(ws(3), DeleteReason.UNHEALTHY));
+    }
+
+    @Test
+    void givenProvisionedPrebuildsNotReadyYet_theyCountAsStarting_soNoDuplicateCreates() {
+        // given a pool of 3: one eligible, two provisioned (create succeeded, not ready yet)
+        PresetPlan plan = plan(preset(3).running(1, T0).inFlight(2, 0, 0, 2));
+        assertThat(plan.state().starting()).isEqualTo(2);
+        assertThat(plan.state().provisioned()).isEqualTo(2);
+        assertThat(plan.actions()).isEmpty();
+    }
+
     // --- R6: expired and invalidated are replaced ---
 
     @Test

@@ -2,6 +2,7 @@ package io.warmpool.adapters.http.presets;
 
 import static io.warmpool.adapters.http.web.Json.code;
 
+import io.warmpool.domain.Durations;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.plan.PlanAction;
@@ -22,7 +23,16 @@ public final class PresetJson {
     public record PresetView(String preset, String template, String version, String name, boolean active, int desired,
                              int running, int eligible, int expired, int starting, int queued, int deleting, int failed,
                              int extraneous, String status, int consecutiveFailures, Instant lastFailureAt,
-                             Instant retryNotBefore, Instant backoffUntil, BlockedView blocked, List<Object> actions) {
+                             Instant retryNotBefore, Instant backoffUntil, BlockedView blocked, List<Object> actions,
+                             int provisioned, int unhealthy, ReadinessView readiness, HealthView health) {
+    }
+
+    /** {@code prebuilds.readiness} (SPEC R10), or {@code null}. */
+    record ReadinessView(String check, String timeout) {
+    }
+
+    /** {@code prebuilds.health} (SPEC R11), or {@code null}. */
+    record HealthView(String interval, int unhealthyAfter) {
     }
 
     record BlockedView(String reason, int needed, int allowed, Instant until) {
@@ -49,7 +59,11 @@ public final class PresetJson {
                 s.failed().size(), s.extraneous(), code(f.status()), f.consecutiveFailures(), f.lastFailureAt(),
                 f.retryNotBefore(), s.backoffUntil().orElse(null),
                 plan.blocked().map(b -> new BlockedView(code(b.reason()), b.needed(), b.allowed(), b.until())).orElse(null),
-                actions(plan.actions()));
+                actions(plan.actions()), s.provisioned(), s.unhealthy().size(),
+                s.readiness() == null ? null : new ReadinessView(s.readiness().check().wire(),
+                        Durations.format(s.readiness().timeout())),
+                s.health() == null ? null : new HealthView(Durations.format(s.health().interval()),
+                        s.health().unhealthyAfter()));
     }
 
     /** Each action as its JSON object, in order. */

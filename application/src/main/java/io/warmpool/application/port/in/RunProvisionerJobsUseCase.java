@@ -28,6 +28,16 @@ public interface RunProvisionerJobsUseCase {
     int reapLostJobs();
 
     /**
+     * Fails every provisioned prebuild past its readiness deadline (SPEC R10): each a failed create of its preset
+     * (any replica may do this; {@link #reapLostJobs} does it too).
+     *
+     * @return how many were failed
+     */
+    default int failOverdueReadiness() {
+        return 0;
+    }
+
+    /**
      * One worker slot of one replica, for example {@code host-1234/w2}; the jobs it takes are recorded as held by it.
      *
      * @param name 1 to 200 characters

@@ -25,8 +25,10 @@ public record Workspace(WorkspaceId id, String name, String owner, boolean claim
         outputs = Map.copyOf(outputs);
     }
 
-    /** Where a workspace stands, from its latest build. */
-    public enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED,
-        /** Reserved by a claim whose handoff is in progress (SPEC R12): still a prebuild, never eligible. */
-        CLAIMING }
+    /**
+     * Where a workspace stands: from its latest build, and for prebuilds readiness (SPEC R10: provisioned, not ready
+     * yet), liveness (R11: found unhealthy, about to be deleted) and a claim's handoff (R12: claiming, reserved by a
+     * claim whose handoff is in progress; still a prebuild, never eligible).
+     */
+    public enum Phase { STARTING, PROVISIONED, RUNNING, CLAIMING, UNHEALTHY, FAILED, DELETING, DELETED }
 }

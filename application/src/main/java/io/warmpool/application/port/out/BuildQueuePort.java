@@ -63,8 +63,12 @@ public interface BuildQueuePort {
      * read without a lock and write with a compare-and-set, applying {@code failureChange} again to the newer state
      * when another transaction won; it is never applied twice to the same state).
      *
+     * <p>A succeeded create of a preset with readiness (R10, as stored when the job completes) makes the workspace
+     * {@code provisioned} with its readiness deadline ({@code now} + the preset's timeout), not ready: then
+     * {@code failureChange} is not applied (the R3 success comes when it becomes ready, see {@link WorkspaceChecksPort}).
+     *
      * @param failureChange applied to the preset's stored failure state for create jobs only
-     * @return the failure transition for a create, empty for a delete
+     * @return the failure transition for a create, empty for a delete and for a create that became provisioned
      * @throws JobNotHeldException when the job is no longer held by {@code worker}; nothing is changed
      */
     Optional<FailureTransition> complete(JobId job, WorkerId worker, JobResult result, Instant now,

@@ -15,7 +15,7 @@ public record DeleteRequest(WorkspaceId workspace, PresetId preset, Reason reaso
 
     /** Why a workspace is deleted; recorded (by name) as the delete build's reason. */
     public enum Reason {
-        INACTIVE, EXPIRED, INVALIDATED, EXTRANEOUS, FAILED_CLEANUP,
+        INACTIVE, UNHEALTHY, EXPIRED, INVALIDATED, EXTRANEOUS, FAILED_CLEANUP,
         /** A claimed workspace released by its owner (not a plan's delete). */
         RELEASED,
         /**
@@ -29,6 +29,7 @@ public record DeleteRequest(WorkspaceId workspace, PresetId preset, Reason reaso
         public static Reason planned(DeleteReason reason) {
             return switch (reason) {
                 case INACTIVE -> INACTIVE;
+                case UNHEALTHY -> UNHEALTHY;
                 case EXPIRED -> EXPIRED;
                 case INVALIDATED -> INVALIDATED;
                 case EXTRANEOUS -> EXTRANEOUS;

@@ -23,7 +23,13 @@ public enum EventType {
     PRESET_RESUMED,
     PRESET_INVALIDATED,
     /** The provisioner accepted a create or delete and will call back (issue 15); the build awaits its callback. */
-    JOB_ACCEPTED;
+    JOB_ACCEPTED,
+    /** R10: a provisioned prebuild became ready (eligible). */
+    PREBUILD_READY,
+    /** R10: a provisioned prebuild did not become ready (its check failed, or its timeout passed): a failed create. */
+    READINESS_FAILED,
+    /** R11: a ready prebuild was found unhealthy or gone; it is deleted and replaced. */
+    PREBUILD_UNHEALTHY;
 
     /** The lowercase name used on the wire, for example {@code create_started}. */
     public String wire() {

@@ -60,6 +60,10 @@ public interface MetricsPort {
     default void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
     }
 
+    /** A liveness check found a ready prebuild unhealthy or gone (R11): {@code warmpool_prebuilt_workspaces_unhealthy_total}. */
+    default void prebuildUnhealthy(PresetId preset) {
+    }
+
     /** The event log's retention deleted {@code count} (more than 0) events. */
     default void eventsPruned(long count) {
     }

@@ -21,10 +21,34 @@ import java.util.Objects;
  * @param requestId identifies this build or request across every attempt of it (for a queued build: its build id,
  *                  {@code build-<id>}); sent to receivers as an idempotency key, so a request retried after a
  *                  timeout is recognised as the same one; 1–255 printable ASCII characters, no spaces
+ * @param agentToken    a create only (R10 agent): the workspace's own token for the ready route, or {@code null};
+ *                      a secret, never logged
+ * @param agentReadyUrl a create only: the URL the workspace's agent calls when it is ready, or {@code null}
  */
 public record ProvisionRequest(Transition transition, WorkspaceId workspace, String workspaceName, String owner,
                                PresetId preset, Map<String, String> parameters, Map<String, String> outputs,
-                               int attempt, String requestId) {
+                               int attempt, String requestId, String agentToken, String agentReadyUrl) {
+
+    /** A request without agent readiness. */
+    public ProvisionRequest(Transition transition, WorkspaceId workspace, String workspaceName, String owner,
+                            PresetId preset, Map<String, String> parameters, Map<String, String> outputs,
+                            int attempt, String requestId) {
+        this(transition, workspace, workspaceName, owner, preset, parameters, outputs, attempt, requestId, null, null);
+    }
+
+    /** This request carrying the workspace's agent token and the ready URL its agent calls (R10 agent). */
+    public ProvisionRequest withAgent(String token, String readyUrl) {
+        return new ProvisionRequest(transition, workspace, workspaceName, owner, preset, parameters, outputs, attempt,
+                requestId, Objects.requireNonNull(token, "token"), Objects.requireNonNull(readyUrl, "readyUrl"));
+    }
+
+    /** Never prints the agent token. */
+    @Override
+    public String toString() {
+        return "ProvisionRequest[transition=" + transition + ", workspace=" + workspace + ", workspaceName="
+                + workspaceName + ", owner=" + owner + ", preset=" + preset + ", attempt=" + attempt + ", requestId="
+                + requestId + (agentToken == null ? "" : ", agentToken=***, agentReadyUrl=" + agentReadyUrl) + "]";
+    }
 
     public ProvisionRequest {
         Objects.requireNonNull(transition, "transition");

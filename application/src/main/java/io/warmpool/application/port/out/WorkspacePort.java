@@ -30,10 +30,11 @@ public interface WorkspacePort {
     /** The builds of a workspace, oldest first, with their errors. */
     List<BuildView> builds(WorkspaceId id);
 
-    /** Where a workspace stands, from its latest build. */
-    enum Phase { STARTING, RUNNING, FAILED, DELETING, DELETED,
-        /** Reserved by a claim whose handoff is in progress (SPEC R12): still a prebuild, never eligible. */
-        CLAIMING }
+    /**
+     * Where a workspace stands: from its latest build, and for prebuilds its readiness (R10: provisioned), liveness
+     * (R11: unhealthy) and a claim's handoff in progress (R12: claiming; still a prebuild, never eligible).
+     */
+    enum Phase { STARTING, PROVISIONED, RUNNING, CLAIMING, UNHEALTHY, FAILED, DELETING, DELETED }
 
     /** A workspace as operators see it. */
     record WorkspaceView(WorkspaceId id, String name, String owner, PresetId preset, Phase phase, Instant createdAt,

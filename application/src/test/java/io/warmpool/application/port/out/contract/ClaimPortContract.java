@@ -138,7 +138,7 @@ public abstract class ClaimPortContract extends PortContract {
                 WorkspaceId running = seed.runningPrebuild(preset, T0, Map.of());
                 yield reserved(claims.reserve(SMALL, "zoe", "zoe-dev", NOW.minusSeconds(1)), running).id();
             }
-            case RUNNING -> throw new AssertionError("not a case of this test");
+            default -> throw new AssertionError("not a case of this test");
         };
         assertThat(seed.workspace(ws).phase()).isEqualTo(phase);
 

@@ -74,6 +74,15 @@ public final class PortSeed {
         return t.idOf(definition);
     }
 
+    /** Stores {@code template} at version {@code v1} (made active) with one preset of this policy. */
+    public PresetId preset(String template, String preset, PrebuildPolicy policy) {
+        PresetDefinition definition = new PresetDefinition(preset, Map.of("cpu", "2"), policy);
+        TemplateDefinition t = new TemplateDefinition(template, "v1", false, false, List.of(definition));
+        PresetStorePort.ApplyOutcome outcome = store.presets().apply(new PresetsDocument(List.of(t)), T0);
+        assertThat(outcome).as("seeding %s", t.idOf(definition)).isInstanceOf(PresetStorePort.Applied.class);
+        return t.idOf(definition);
+    }
+
     /** Sets the preset's failure state (through {@code FailureStatePort.update}). */
     public void failureState(PresetId preset, FailureState state) {
         store.failureStates().update(preset, s -> new FailureTransition(s, state));

@@ -9,6 +9,7 @@ import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.ReconciliationLockPort;
 import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.application.port.out.WorkspaceChecksPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import java.util.Objects;
 
@@ -20,7 +21,14 @@ import java.util.Objects;
 public record StorePorts(PresetStorePort presets, FailureStatePort failureStates, SettingsPort settings,
                          PresetSnapshotPort snapshots, BuildQueuePort queue, ClaimPort claims,
                          WorkspacePort workspaces, ReconciliationLockPort lock, NudgePort nudges,
-                         ClaimWaitersPort waiters) {
+                         ClaimWaitersPort waiters, WorkspaceChecksPort checks) {
+
+    /** Without the checks port (for stores that predate it; its contract then cannot run). */
+    public StorePorts(PresetStorePort presets, FailureStatePort failureStates, SettingsPort settings,
+                      PresetSnapshotPort snapshots, BuildQueuePort queue, ClaimPort claims, WorkspacePort workspaces,
+                      ReconciliationLockPort lock, NudgePort nudges, ClaimWaitersPort waiters) {
+        this(presets, failureStates, settings, snapshots, queue, claims, workspaces, lock, nudges, waiters, null);
+    }
 
     public StorePorts {
         Objects.requireNonNull(presets, "presets");
@@ -37,7 +45,8 @@ public record StorePorts(PresetStorePort presets, FailureStatePort failureStates
 
     /** Every port from one object that implements them all (the fake). */
     public static <S extends PresetStorePort & FailureStatePort & SettingsPort & PresetSnapshotPort & BuildQueuePort
-            & ClaimPort & WorkspacePort & ReconciliationLockPort & NudgePort & ClaimWaitersPort> StorePorts allIn(S store) {
-        return new StorePorts(store, store, store, store, store, store, store, store, store, store);
+            & ClaimPort & WorkspacePort & ReconciliationLockPort & NudgePort & ClaimWaitersPort & WorkspaceChecksPort>
+            StorePorts allIn(S store) {
+        return new StorePorts(store, store, store, store, store, store, store, store, store, store, store);
     }
 }
