@@ -626,7 +626,8 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
             }
             AwaitedJob awaited = new AwaitedJob(job, transition(row.value2()), presetIds.presetOf(tx, row.value4()),
                     new WorkspaceId(row.value3()), row.value5(), until);
-            if (ended.transition() != BuildTransition.create) {
+            if (ended.transition() != BuildTransition.create || ended.provisioned()) {
+                // R10: a provisioned create counts for R3 when it becomes ready (or fails to), not now
                 return new AwaitedCompletion(awaited, Optional.empty());
             }
             return new AwaitedCompletion(awaited, Optional.of(FailureStates.apply(tx, ended.presetRowId(),

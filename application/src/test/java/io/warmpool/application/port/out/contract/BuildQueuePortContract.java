@@ -701,6 +701,27 @@ public abstract class BuildQueuePortContract extends PortContract {
     }
 
     @Test
+    void givenReadiness_aSucceededCallbackLeavesTheCreateProvisioned_andRecordsNoR3SuccessYet() {
+        // R10 holds whoever reports the create's end: the worker or, after a 202, the callback.
+        PresetId ready = seed.preset("node-dev", "ready", new io.warmpool.domain.PrebuildPolicy(3, java.time.Duration.ZERO,
+                io.warmpool.domain.schedule.PrebuildSchedule.none(),
+                new io.warmpool.domain.Readiness(io.warmpool.domain.Readiness.Check.PROVISIONER,
+                        java.time.Duration.ofMinutes(10)), null));
+        FailureState twoFailures = new FailureState(2, T0, T0.plusSeconds(60), PresetStatus.HEALTHY);
+        seed.failureState(ready, twoFailures);
+        enqueueOneCreate(ready, NOW);
+        Job job = acquire(W1, NOW);
+        queue.awaitCallback(job.id(), W1, NOW.plusSeconds(600), NOW);
+
+        BuildQueuePort.AwaitedCompletion completion = queue.completeAwaited(job.id(),
+                new JobResult.Succeeded(Map.of("url", "https://vm-1"), ""), NOW.plusSeconds(60), clearFailures());
+
+        assertThat(completion.failure()).as("the R3 success comes when it becomes ready").isEmpty();
+        assertThat(phase(job.workspace())).isEqualTo(Phase.PROVISIONED);
+        assertThat(seed.failureState(ready)).isEqualTo(twoFailures);
+    }
+
+    @Test
     void givenAFailedCallbackOrTheDeadline_completeAwaitedFailsTheCreateAndCountsIt() {
         Job job = runningCreate(W1);
         queue.awaitCallback(job.id(), W1, NOW.plusSeconds(600), NOW);
