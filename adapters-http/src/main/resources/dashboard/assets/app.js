@@ -469,7 +469,8 @@ function renderPresetStatus() {
     h('div', { class: 'stat-note', text: p.retryNotBefore ? `retry not before ${clock(p.retryNotBefore)}` : 'not backing off' }));
   $('pv-stats').replaceChildren(
     summaryCard('Desired', String(p.desired), p.active ? 'now, by the schedule' : 'inactive version'),
-    summaryCard('Eligible', String(p.eligible), `${p.running} running, ${p.expired} expired`, p.eligible >= p.desired ? 'ok' : null),
+    summaryCard('Eligible', String(p.eligible), `${p.running} running, ${p.expired} expired`
+      + (p.claiming ? `, ${p.claiming} being handed over` : ''), p.eligible >= p.desired ? 'ok' : null),
     summaryCard('Starting', String(p.starting), `${p.queued} queued` + (p.provisioned ? `, ${p.provisioned} not ready yet` : '')),
     summaryCard('Failed', String(p.failed), 'kept for cleanup' + (p.unhealthy ? `, ${p.unhealthy} unhealthy (replacing)` : '')),
     summaryCard('Failures in a row', String(p.consecutiveFailures),

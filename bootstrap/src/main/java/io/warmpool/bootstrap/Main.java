@@ -9,9 +9,15 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code warmpool} command line. Exit codes: 0 ok, 1 failure, 2 bad usage or invalid input. */
+/**
+ * The {@code warmpool} command line. Exit codes (SPEC §5): 0 ok, 1 failure, 2 bad usage or invalid input, 3 nothing
+ * available (a claim's miss), 4 the service cannot be reached.
+ */
 @Command(name = "warmpool", mixinStandardHelpOptions = true, version = "warmpool 0.1.0",
         description = "Keeps pools of prebuilt workspaces warm, one pool per preset.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:failure", "2:bad usage or invalid input",
+                "3:nothing available (a claim found no prebuild)", "4:the service cannot be reached"},
         subcommands = {RunCommand.class, ClientCommands.Presets.class, ClientCommands.Status.class,
                 ClientCommands.Plan.class, ClientCommands.Claim.class, ClientCommands.Release.class,
                 ClientCommands.Pause.class, ClientCommands.Resume.class, ClientCommands.Dashboard.class,

@@ -263,9 +263,21 @@ class CliBadArgumentsTest {
     }
 
     @Test
+    void aServiceThatCannotBeReached_isExitCode4_forEveryClientCommand() {
+        // SPEC §5: 4 = the service cannot be reached (nothing listens on port 9, the discard port).
+        for (String[] args : List.of(new String[]{"status"}, new String[]{"claim", "python-dev/small", "--owner", "a"},
+                new String[]{"pause"})) {
+            Run run = cli(client(args));
+            assertThat(run.exit()).as(String.join(" ", args) + ": " + run.err()).isEqualTo(4);
+            assertThat(run.err()).contains("cannot reach the warmpool service at " + NO_SERVER);
+        }
+    }
+
+    @Test
     void helpAndVersion_areNotErrors() {
         assertThat(cli("--help").exit()).isZero();
         assertThat(cli("--version").exit()).isZero();
         assertThat(cli("claim", "--help").exit()).isZero();
+        assertThat(cli("claim", "--help").out()).contains("Exit codes:", "3   nothing available");
     }
 }

@@ -172,9 +172,12 @@ class IdempotentClaimEndToEndTest {
     void aMissIsNotStored_soARetryWithTheKeyCanSucceed() throws Exception {
         HttpResponse<String> missed = claim("/api/v1/presets/python-dev/empty/claims", "{\"owner\":\"frank\"}", "miss-1");
         assertThat(missed.statusCode()).isEqualTo(409);
-        assertThat(missed.body()).contains("no prebuilt workspace available");
+        assertThat(missed.body()).contains("no prebuilt workspace available").contains("\"code\":\"no_prebuild_available\"");
         assertThat(dsl().fetchOne("select count(*) from claim_idempotency_keys where key = 'miss-1'").get(0, Integer.class))
                 .isZero();
+        EndToEndTest.Run cliMiss = cli("claim", "python-dev/empty", "--owner", "frank");
+        assertThat(cliMiss.exit()).as("3: nothing available (SPEC §5) " + cliMiss.err()).isEqualTo(3);
+        assertThat(cliMiss.err()).contains("no prebuilt workspace available for python-dev/empty");
 
         awaitEligible(1);
         HttpResponse<String> retried = claim(CLAIMS, "{\"owner\":\"frank\"}", "miss-1");

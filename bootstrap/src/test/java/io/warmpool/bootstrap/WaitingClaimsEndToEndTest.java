@@ -176,7 +176,8 @@ class WaitingClaimsEndToEndTest {
             } else {
                 assertThat(r.statusCode()).as("arrival %d: %s", i, r.body()).isEqualTo(503);
                 assertThat(r.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
-                assertThat(r.body()).contains("no prebuilt workspace available for python-dev/small");
+                assertThat(r.body()).contains("no prebuilt workspace available for python-dev/small")
+                        .contains("\"code\":\"no_prebuild_available\"");
             }
         }
         Set<String> distinct = new HashSet<>(served);
@@ -210,7 +211,7 @@ class WaitingClaimsEndToEndTest {
         EndToEndTest.Run run = cli(1, "claim", "python-dev/small", "--owner", "cli-user", "--wait", "1s",
                 "--token-file", dir.resolve("token").toString());
 
-        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(1);
+        assertThat(run.exit()).as("3: nothing available (SPEC §5) " + run.out() + run.err()).isEqualTo(3);
         assertThat(run.err()).contains("no prebuilt workspace available for python-dev/small within 1s");
     }
 }

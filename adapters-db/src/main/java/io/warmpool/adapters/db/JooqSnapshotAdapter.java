@@ -50,9 +50,9 @@ import org.jooq.impl.DefaultConnectionProvider;
 /**
  * The snapshot of every preset (A1) in one read-only REPEATABLE READ transaction with a fixed number of
  * queries, whatever the number of presets: presets with their failure state, schedule windows, prebuild
- * workspaces, and in-flight build counts (which also give the cluster-wide queued creates) — four for
- * {@link Scope#ALL}; a scoped load adds the identity lookup of the scope's presets (on a cache miss) and a
- * separate count of the cluster-wide queued creates — at most six.
+ * workspaces, in-flight build counts (which also give the cluster-wide queued creates) and claim handoffs in
+ * progress (R12) — five for {@link Scope#ALL}; a scoped load adds the identity lookup of the scope's presets (on a
+ * cache miss) and a separate count of the cluster-wide queued creates — at most seven.
  *
  * <p>Inactive presets are included only while they still have workspaces to clean up, so old versions do
  * not grow the snapshot forever.
@@ -97,7 +97,7 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
     }
 
     /**
-     * The four queries, each streamed from its JDBC result set straight into per-preset builders: no jOOQ records
+     * The five queries, each streamed from its JDBC result set straight into per-preset builders: no jOOQ records
      * are materialised, the preset identity is taken from the cache when known (its three names then not even
      * decoded), and immutable parts (zones, schedules without windows) are shared between presets.
      *
@@ -239,6 +239,22 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
             }
         }
 
+        // 5. prebuilds reserved by a claim whose handoff is in progress (R12), over the index workspaces_claiming:
+        // out of the pool, shown by status
+        try (ResultSet rs = tx.select(WORKSPACES.PRESET_ID, DSL.count())
+                .from(WORKSPACES)
+                .where(WORKSPACES.PHASE.eq(DSL.inline(WorkspacePhase.claiming)),
+                        only == null ? DSL.trueCondition() : WORKSPACES.PRESET_ID.in(only))
+                .groupBy(WORKSPACES.PRESET_ID)
+                .fetchResultSet()) {
+            while (rs.next()) {
+                Building preset = presets.get(rs.getLong(1));
+                if (preset != null) {
+                    preset.claiming += rs.getInt(2);
+                }
+            }
+        }
+
         // 5. queued creates of all presets (already counted above when the scope is all)
         int queuedCreates = only == null ? queuedTotal : queuedCreates(tx);
 
@@ -280,6 +296,7 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
         Readiness readiness;
         Liveness health;
         int provisioned;
+        int claiming;
         int starting;
         int queued;
         int deleting;
@@ -306,8 +323,8 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
             return new PresetSnapshot(id, activity,
                     new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows), readiness, health),
                     invalidatedAt, failure, running, failed,
-                    allStarting == 0 && queued == 0 && deleting == 0 ? InFlight.NONE
-                            : new InFlight(allStarting, queued, deleting, provisioned),
+                    allStarting == 0 && queued == 0 && deleting == 0 && claiming == 0 ? InFlight.NONE
+                            : new InFlight(allStarting, queued, deleting, provisioned, claiming),
                     unhealthy);
         }
     }

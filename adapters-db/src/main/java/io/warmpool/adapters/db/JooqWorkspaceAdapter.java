@@ -287,13 +287,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 rs.next(); // always one row
                 if (rs.getString(6) != null) {
                     PresetRef ref = new PresetRef(rs.getString(6), rs.getString(7));
-                    PresetId id = new PresetId(ref.template(), rs.getString(10), ref.preset());
-                    ClaimedWorkspace w = new ClaimedWorkspace(new WorkspaceId(rs.getObject(9, UUID.class)),
-                            rs.getString(11), rs.getString(8), id,
-                            Instant.EPOCH.plus(rs.getLong(12), ChronoUnit.MICROS),
-                            Instant.EPOCH.plus(rs.getLong(13), ChronoUnit.MICROS),
-                            Json.map(JSONB.valueOf(rs.getString(14))));
-                    return new Keyed(false, new Stored(ref, rs.getString(8), w), null);
+                    return new Keyed(false, new Stored(ref, rs.getString(8), storedWorkspace(rs, ref)), null);
                 }
                 long rowId = rs.getLong(1);
                 if (rs.wasNull()) {
@@ -318,6 +312,18 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
     }
 
     private static final String UNIQUE_VIOLATION = "23505";
+
+    /**
+     * The claim stored under a key, as the keyed statements return it: columns 8 (owner), 9 (workspace), 10
+     * (version), 11 (name), 12 and 13 (created and claimed, microseconds since the epoch), 14 (outputs).
+     */
+    private static ClaimedWorkspace storedWorkspace(ResultSet rs, PresetRef ref) throws SQLException {
+        return new ClaimedWorkspace(new WorkspaceId(rs.getObject(9, UUID.class)), rs.getString(11), rs.getString(8),
+                new PresetId(ref.template(), rs.getString(10), ref.preset()),
+                Instant.EPOCH.plus(rs.getLong(12), ChronoUnit.MICROS),
+                Instant.EPOCH.plus(rs.getLong(13), ChronoUnit.MICROS),
+                Json.map(JSONB.valueOf(rs.getString(14))));
+    }
 
     // ------------------------------------------------------------------ claim handoff (SPEC R12)
 
@@ -483,15 +489,10 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                                 + IDEMPOTENCY_WINDOW.toHours() + " h for a claim of " + ref + " by " + storedOwner
                                 + "; a key names one claim: send a new key for another claim");
                     }
-                    PresetId id = new PresetId(ref.template(), rs.getString(10), ref.preset());
                     if (rs.getBoolean(15)) {
-                        return new InProgress(id);
+                        return new InProgress(new PresetId(ref.template(), rs.getString(10), ref.preset()));
                     }
-                    return new Claimed(new ClaimedWorkspace(new WorkspaceId(rs.getObject(9, UUID.class)),
-                            rs.getString(11), storedOwner, id,
-                            Instant.EPOCH.plus(rs.getLong(12), ChronoUnit.MICROS),
-                            Instant.EPOCH.plus(rs.getLong(13), ChronoUnit.MICROS),
-                            Json.map(JSONB.valueOf(rs.getString(14)))), true);
+                    return new Claimed(storedWorkspace(rs, ref), true);
                 }
                 rs.getLong(1);
                 if (rs.wasNull()) {

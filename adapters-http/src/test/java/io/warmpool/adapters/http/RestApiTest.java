@@ -521,7 +521,7 @@ class RestApiTest {
                        {"type":"delete","workspace":"00000000-0000-0000-0000-000000000001",
                         "createdAt":"2026-03-01T08:00:00Z","reason":"expired"},
                        {"type":"blocked","reason":"backoff","needed":1,"allowed":0,"until":"2026-03-02T10:16:15.250Z"}],
-                     "provisioned":0,"unhealthy":0,"readiness":null,"health":null}
+                     "provisioned":0,"unhealthy":0,"readiness":null,"health":null,"claiming":0}
                     """));
         }
 

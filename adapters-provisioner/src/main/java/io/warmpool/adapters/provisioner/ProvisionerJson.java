@@ -117,18 +117,7 @@ final class ProvisionerJson {
      * @throws IllegalArgumentException with a short reason (what was wrong) when the text is not such an answer
      */
     static ProvisionResult.Checked check(String text, String log) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty");
-        }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
+        JsonNode root = object(text);
         JsonNode status = root.get("status");
         if (status == null || status.isNull()) {
             throw new IllegalArgumentException("a JSON object without \"status\"");
@@ -142,6 +131,23 @@ final class ProvisionerJson {
         boolean permanent = health == Health.FAILED && root.path("permanent").isBoolean()
                 && root.path("permanent").booleanValue();
         return new ProvisionResult.Checked(health, detail, permanent, log);
+    }
+
+    /** {@code text} as one JSON object; otherwise a short reason (empty, not JSON, not an object). */
+    private static JsonNode object(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        return root;
     }
 
     /** The shape of a build's callback, for error messages. */
@@ -161,18 +167,7 @@ final class ProvisionerJson {
      * @throws IllegalArgumentException with a short reason when the text is not such a callback
      */
     static Callback callback(String text) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty");
-        }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON (" + e.getOriginalMessage() + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
+        JsonNode root = object(text);
         JsonNode id = root.get("request_id");
         if (id == null || !id.isTextual()) {
             throw new IllegalArgumentException("a JSON object without a string \"request_id\"");

@@ -234,6 +234,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         int starting = 0;
         int queued = 0;
         int deleting = 0;
+        int claiming = 0;
         for (WorkspaceRow w : prebuildsOf(p.id)) {
             BuildRow latest = w.latest();
             if (latest.transition == Transition.CREATE && latest.inFlight()) {
@@ -249,8 +250,10 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             } else if (phase(w) == Phase.FAILED && w.readinessFailedAt != null) {
                 failed.add(new FailedPrebuild(w.id, w.createdAt, w.readinessFailedAt));
             } else if (latest.transition == Transition.CREATE && latest.status == Status.SUCCEEDED) {
-                if (w.claimingAt == null) { // a reserved prebuild (R12 claiming) counts nowhere
+                if (w.claimingAt == null) { // a reserved prebuild (R12 claiming) counts nowhere in the pool
                     running.add(new Prebuild(w.id, w.createdAt));
+                } else {
+                    claiming++;
                 }
             } else if (latest.status == Status.FAILED) {
                 failed.add(new FailedPrebuild(w.id, w.createdAt, latest.finishedAt));
@@ -260,7 +263,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         failed.sort(DeleteOrder.FAILED);
         unhealthy.sort(DeleteOrder.PREBUILDS);
         return new PresetSnapshot(p.id, activity(p.id), p.policy, p.invalidatedAt, p.failure, running, failed,
-                new InFlight(starting, queued, deleting, provisioned), unhealthy);
+                new InFlight(starting, queued, deleting, provisioned, claiming), unhealthy);
     }
 
     private Activity activity(PresetId id) {

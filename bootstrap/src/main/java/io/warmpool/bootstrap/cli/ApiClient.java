@@ -19,6 +19,13 @@ public final class ApiClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Exit code of a claim that found nothing available (SPEC §5). */
+    public static final int EXIT_NOTHING_AVAILABLE = 3;
+    /** Exit code when the service cannot be reached (SPEC §5). */
+    public static final int EXIT_UNREACHABLE = 4;
+    /** The error {@code code} of a claim's miss, as the REST API answers it (adapters-http API.md). */
+    static final String NO_PREBUILD_AVAILABLE = "no_prebuild_available";
+
     private final URI server;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -91,8 +98,8 @@ public final class ApiClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (ConnectException e) {
-            throw new ApiException(1, "cannot reach the warmpool service at " + server
+        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            throw new ApiException(EXIT_UNREACHABLE, "cannot reach the warmpool service at " + server
                     + " — is `./warmpool run` running? (set --server or WARMPOOL_SERVER)", null);
         } catch (IOException e) {
             throw new ApiException(1, "request to " + server + " failed: " + e.getMessage(), null);
@@ -107,6 +114,9 @@ public final class ApiClient {
         }
         String message = body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + status;
         int exit = status == 400 || status == 413 || status == 415 || status == 422 ? 2 : 1;
+        if (body != null && NO_PREBUILD_AVAILABLE.equals(body.path("code").asText(null))) {
+            exit = EXIT_NOTHING_AVAILABLE; // a claim's miss (SPEC §5), told by its code, not its text
+        }
         if (status == 401) {
             message = message + " — the token is read from WARMPOOL_TOKEN or the state directory's api-token";
         }
@@ -124,7 +134,10 @@ public final class ApiClient {
         }
     }
 
-    /** A failed API call: the message to print and the exit code (1 failure, 2 invalid input). */
+    /**
+     * A failed API call: the message to print and the exit code (1 failure, 2 invalid input, 3 a claim found nothing
+     * available, 4 the service cannot be reached).
+     */
     public static final class ApiException extends RuntimeException {
         private final int exitCode;
         private final transient JsonNode body;

@@ -84,8 +84,8 @@ public final class ClientCommands {
             for (JsonNode p : status.get("presets")) {
                 rows.add(List.of(p.get("preset").asText() + " (" + p.get("version").asText() + ")",
                         p.get("active").asBoolean() ? p.get("status").asText() : "inactive",
-                        p.get("desired").asText(), p.get("eligible").asText(),
-                        // R10/R11: shown only when there are any, so tables of presets without checks are unchanged
+                        p.get("desired").asText(), p.get("eligible").asText() + suffix(p.path("claiming").asInt(), " claiming"),
+                        // R10/R11/R12: shown only when there are any, so tables of presets without checks are unchanged
                         p.get("starting").asText() + suffix(p.path("provisioned").asInt(), " provisioned"),
                         p.get("failed").asText() + suffix(p.path("unhealthy").asInt(), " unhealthy"),
                         p.get("consecutiveFailures").asText(), backoff(p, at), blocked(p)));
@@ -172,7 +172,11 @@ public final class ClientCommands {
     static final java.time.Duration HANDOFF_ALLOWANCE = java.time.Duration.ofMinutes(5);
 
     /** {@code claim PRESET}. */
-    @Command(name = "claim", mixinStandardHelpOptions = true, description = "Take a ready workspace of a preset.")
+    @Command(name = "claim", mixinStandardHelpOptions = true, description = "Take a ready workspace of a preset.",
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:claimed", "1:failure (e.g. the handoff failed on two prebuilds: HTTP 502)",
+                    "2:bad usage or invalid input", "3:nothing available (also when --wait ran out)",
+                    "4:the service cannot be reached"})
     public static final class Claim implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ClientOptions client;

@@ -72,7 +72,8 @@ final class Browser implements AutoCloseable {
         try {
             Awaitility.await("chromedriver ready on " + base).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                     .failFast("chromedriver exited", () -> !driver.isAlive())
-                    .ignoreException(IOException.class)
+                    // a ConnectException before it listens (ignoreException would skip IOException itself only)
+                    .ignoreExceptionsInstanceOf(IOException.class)
                     .until(() -> {
                         HttpResponse<String> r = probe.send(HttpRequest.newBuilder(URI.create(base + "/status")).build(),
                                 HttpResponse.BodyHandlers.ofString());

@@ -90,6 +90,11 @@ public record PresetState(
                 snapshot.policy().health());
     }
 
+    /** Prebuilds reserved by a claim whose handoff is in progress (R12): out of the pool, counted nowhere else. */
+    public int claiming() {
+        return inFlight.claiming();
+    }
+
     /** Of {@link #starting()}, the provisioned prebuilds that are not ready yet (R10). */
     public int provisioned() {
         return inFlight.provisioned();

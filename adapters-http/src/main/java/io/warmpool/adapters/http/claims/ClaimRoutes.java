@@ -127,14 +127,15 @@ public final class ClaimRoutes implements Resource {
                     + full.limit() + ", --max-claim-waiters-per-preset); try again later or claim without wait"));
         } else if (attempt instanceof ClaimPrebuildUseCase.TimedOut timedOut) {
             ctx.header("Retry-After", Long.toString(Math.max(1, timedOut.retryAfter().toSeconds())));
-            Json.send(ctx, 503, new Json.ErrorView("no prebuilt workspace available for " + ref + " within "
-                    + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS))));
+            Json.send(ctx, 503, new Json.CodedErrorView("no prebuilt workspace available for " + ref + " within "
+                    + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS)), Json.NO_PREBUILD_AVAILABLE));
         } else if (attempt instanceof ClaimPrebuildUseCase.HandoffFailed failed) {
             Json.send(ctx, 502, new Json.ErrorView("claim handoff failed for " + ref + " after " + failed.attempts()
                     + (failed.attempts() == 1 ? " prebuild" : " prebuilds") + " (deleted as CLAIM_FAILED): " + failed.error()));
         } else {
             // Not waiting (a miss is only answered here when the claim did not ask to wait).
-            Json.send(ctx, 409, new Json.ErrorView("no prebuilt workspace available for " + ref));
+            Json.send(ctx, 409, new Json.CodedErrorView("no prebuilt workspace available for " + ref,
+                    Json.NO_PREBUILD_AVAILABLE));
         }
     }
 

@@ -24,7 +24,8 @@ public final class PresetJson {
                              int running, int eligible, int expired, int starting, int queued, int deleting, int failed,
                              int extraneous, String status, int consecutiveFailures, Instant lastFailureAt,
                              Instant retryNotBefore, Instant backoffUntil, BlockedView blocked, List<Object> actions,
-                             int provisioned, int unhealthy, ReadinessView readiness, HealthView health) {
+                             int provisioned, int unhealthy, ReadinessView readiness, HealthView health,
+                             int claiming) {
     }
 
     /** {@code prebuilds.readiness} (SPEC R10), or {@code null}. */
@@ -63,7 +64,8 @@ public final class PresetJson {
                 s.readiness() == null ? null : new ReadinessView(s.readiness().check().wire(),
                         Durations.format(s.readiness().timeout())),
                 s.health() == null ? null : new HealthView(Durations.format(s.health().interval()),
-                        s.health().unhealthyAfter()));
+                        s.health().unhealthyAfter()),
+                s.claiming());
     }
 
     /** Each action as its JSON object, in order. */

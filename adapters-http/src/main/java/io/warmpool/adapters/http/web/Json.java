@@ -45,6 +45,16 @@ public final class Json {
     public record ErrorView(String error) {
     }
 
+    /**
+     * An error a client acts on by kind, not by text: {@code {"error": …, "code": …}}. The one code today is
+     * {@link #NO_PREBUILD_AVAILABLE}, on a claim's miss (409, or 503 when its wait ran out).
+     */
+    public record CodedErrorView(String error, String code) {
+    }
+
+    /** The {@code code} of a claim that found no prebuild (the CLI's exit code 3). */
+    public static final String NO_PREBUILD_AVAILABLE = "no_prebuild_available";
+
     /** Answers {@code body} as JSON with {@code status}; a body that cannot be written becomes a generic 500. */
     public static void send(Context ctx, int status, Object body) {
         byte[] bytes;

@@ -422,6 +422,8 @@ public abstract class ClaimPortContract extends PortContract {
         assertThat(row.owner()).isEqualTo(WorkspacePort.PREBUILDS_OWNER);
         assertThat(seed.snapshot(preset).running()).extracting(p -> p.id()).as("claiming counts nowhere").containsExactly(newer);
         assertThat(seed.snapshot(preset).inFlight().deleting()).isZero();
+        assertThat(seed.snapshot(preset).inFlight().claiming()).as("shown by status").isEqualTo(1);
+        assertThat(seed.snapshot(preset).inFlight().starting()).isZero();
         assertThat(claimed(claims.claim(SMALL, "bob", "bob-dev", NOW)).id()).as("never eligible").isEqualTo(newer);
         assertThat(claims.reserve(SMALL, "carol", "c", NOW)).isEqualTo(new Missed(preset));
     }

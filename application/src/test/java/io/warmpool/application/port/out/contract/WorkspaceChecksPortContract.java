@@ -259,15 +259,16 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
     }
 
     /** Where the property test's model says a workspace stands. */
-    private enum Model { STARTING, PROVISIONED, READY, UNHEALTHY, FAILED, CLAIMED, DELETING, DELETED }
+    private enum Model { STARTING, PROVISIONED, READY, CLAIMING, UNHEALTHY, FAILED, CLAIMED, DELETING, DELETED }
 
     @Test
     void whateverTheInterleavingOfChecksClaimsAndDeletes_aPrebuildIsHandedOutAtMostOnce_andOnlyWhenReady() {
         // given a preset with readiness and liveness, and a seeded random interleaving of everything that can
         // happen to its workspaces: creates, readiness and liveness results (also late and stale ones: an agent's
-        // call, a liveness result for a workspace claimed meanwhile), timeouts, claims and deletes
+        // call, a liveness result for a workspace claimed meanwhile), timeouts, claims, claim handoffs (R12: reserve,
+        // then finish, abandon, or the reaper of stale reservations; also a late finish of a reaped one) and deletes
         PresetId preset = preset(new Readiness(Readiness.Check.PROVISIONER, Duration.ofMinutes(1)), new Liveness(INTERVAL, 2));
-        java.util.Random random = new java.util.Random(15);
+        java.util.Random random = new java.util.Random(7);
         io.warmpool.application.port.out.WorkerId worker = new io.warmpool.application.port.out.WorkerId("prop/w1");
         Map<WorkspaceId, Model> model = new java.util.LinkedHashMap<>();
         java.util.function.Supplier<WorkspaceId> any = () -> model.isEmpty() ? null
@@ -275,9 +276,11 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
         Instant now = T0;
         int claims = 0;
         java.util.Set<Model> seen = java.util.EnumSet.noneOf(Model.class);
-        for (int step = 0; step < 300; step++) {
+        List<ClaimPort.Reservation> open = new java.util.ArrayList<>();
+        List<ClaimPort.Reservation> gone = new java.util.ArrayList<>();
+        for (int step = 0; step < 400; step++) {
             now = now.plusMillis(random.nextInt(20_000));
-            switch (random.nextInt(8)) {
+            switch (random.nextInt(10)) {
                 case 0 -> {
                     var create = PortSeed.creates(preset, 1).get(0);
                     store.queue().enqueueCreates(List.of(create), now);
@@ -354,6 +357,45 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
                         assertThat(model.values()).doesNotContain(Model.READY);
                     }
                 }
+                case 8 -> {
+                    ClaimPort.Attempt attempt = store.claims().reserve(READY_REF, "bob", "bob-dev", now);
+                    if (attempt instanceof ClaimPort.Reserved r) {
+                        // then: only a ready prebuild is reserved, and it leaves the pool
+                        assertThat(model.put(r.reservation().id(), Model.CLAIMING)).as("reserved %s", r.reservation().id())
+                                .isEqualTo(Model.READY);
+                        open.add(r.reservation());
+                    } else {
+                        assertThat(attempt).isInstanceOf(ClaimPort.Missed.class);
+                        assertThat(model.values()).doesNotContain(Model.READY);
+                    }
+                }
+                case 9 -> {
+                    int what = random.nextInt(4);
+                    if (what == 3) {
+                        // the reaper of any replica: reservations made 30 s or more ago
+                        for (ClaimPort.Abandoned a : store.claims().reapReservations(now.minusSeconds(30), now)) {
+                            assertThat(model.put(a.workspace(), Model.DELETING)).isEqualTo(Model.CLAIMING);
+                            open.removeIf(r -> r.id().equals(a.workspace()));
+                            gone.add(new ClaimPort.Reservation(a.workspace(), a.preset(), "bob", "bob-dev", T0, a.reservedAt(),
+                                    Map.of(), Optional.empty()));
+                        }
+                    } else if (what == 2 && !gone.isEmpty()) {
+                        // a late handoff of a reservation already abandoned or reaped: never handed out
+                        ClaimPort.Reservation late = gone.get(random.nextInt(gone.size()));
+                        assertThat(store.claims().finish(late, Map.of(), now)).as("late finish %s", late.id()).isEmpty();
+                    } else if (!open.isEmpty()) {
+                        ClaimPort.Reservation r = open.remove(random.nextInt(open.size()));
+                        if (what == 0) {
+                            assertThat(store.claims().finish(r, Map.of("handed", "over"), now)).as("finish %s", r.id()).isPresent();
+                            assertThat(model.put(r.id(), Model.CLAIMED)).isEqualTo(Model.CLAIMING);
+                            claims++;
+                        } else {
+                            assertThat(store.claims().abandon(r, now)).as("abandon %s", r.id()).isTrue();
+                            assertThat(model.put(r.id(), Model.DELETING)).isEqualTo(Model.CLAIMING);
+                            gone.add(r);
+                        }
+                    }
+                }
                 default -> {
                     WorkspaceId ws = any.get();
                     if (ws != null) {
@@ -377,6 +419,7 @@ public abstract class WorkspaceChecksPortContract extends PortContract {
                         case STARTING -> Phase.STARTING;
                         case PROVISIONED -> Phase.PROVISIONED;
                         case READY, CLAIMED -> Phase.RUNNING;
+                        case CLAIMING -> Phase.CLAIMING;
                         case UNHEALTHY -> Phase.UNHEALTHY;
                         case FAILED -> Phase.FAILED;
                         case DELETING -> Phase.DELETING;
