@@ -231,6 +231,16 @@ class ReadinessEndToEndTest {
                     .isEqualTo(401);
             assertThat(claim(s, "alice").statusCode()).isEqualTo(409);
 
+            // the example agent with another workspace's token: 403 ends it at once (only a 409 is asked again)
+            Path forged = root().resolve("forged-request.json");
+            Files.writeString(forged, "{\"agent_token\": \"" + tokenB + "\", \"agent_ready_url\": \""
+                    + s.server() + ready + "\"}");
+            Process wrong = new ProcessBuilder("bash", AGENT.toString(), forged.toString()).redirectErrorStream(true).start();
+            String wrongSaid = new String(wrong.getInputStream().readAllBytes());
+            assertThat(wrong.waitFor()).as(wrongSaid).isEqualTo(22);
+            assertThat(wrongSaid).contains("HTTP 403");
+            assertThat(claim(s, "alice").statusCode()).isEqualTo(409);
+
             // when workspace a's agent calls with its own token (the example agent script, curl)
             Process agent = new ProcessBuilder("bash", AGENT.toString(), requestA.toString())
                     .redirectErrorStream(true).start();
