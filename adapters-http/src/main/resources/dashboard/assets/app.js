@@ -569,7 +569,9 @@ function renderBuilds(builds) {
     return;
   }
   const rows = builds.map((b) => {
-    const took = b.startedAt && b.finishedAt ? duration(Date.parse(b.finishedAt) - Date.parse(b.startedAt)) : b.status === 'running' ? 'running' : '—';
+    const took = b.startedAt && b.finishedAt ? duration(Date.parse(b.finishedAt) - Date.parse(b.startedAt))
+      : b.awaitingCallbackUntil ? `awaiting callback until ${clock(b.awaitingCallbackUntil)}`
+        : b.status === 'running' ? 'running' : '—';
     const detail = b.error || b.log;
     const tail = detail ? detail.trim().split('\n').slice(-6).join('\n') : '';
     return h('tr', {},

@@ -152,14 +152,15 @@ final class JooqPresetHistoryAdapter implements PresetHistoryPort {
                     .asTable("latest");
             List<PresetBuild> out = new ArrayList<>(limit);
             dsl.select(BUILDS.WORKSPACE_ID, BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT,
-                            BUILDS.CREATED_AT, BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG)
+                            BUILDS.CREATED_AT, BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
+                            JooqWorkspaceAdapter.awaitingCallback())
                     .from(BUILDS)
                     .join(latest).on(BUILDS.WORKSPACE_ID.eq(latest.field(WORKSPACES.ID)))
                     .orderBy(BUILDS.ID.desc())
                     .limit(limit)
                     .forEach(r -> out.add(new PresetBuild(new WorkspaceId(r.value1()), new BuildView(new JobId(r.value2()),
                             JooqBuildQueueAdapter.transition(r.value3()), r.value4().getLiteral(), r.value5(), r.value6(),
-                            r.value7(), r.value8(), r.value9(), r.value10(), r.value11(), r.value12()))));
+                            r.value7(), r.value8(), r.value9(), r.value10(), r.value11(), r.value12(), r.value13()))));
             return out;
         });
     }

@@ -658,15 +658,22 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
         return DbErrors.guard("reading the builds of workspace " + id, () -> {
             List<BuildView> out = new ArrayList<>();
             dsl.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT, BUILDS.CREATED_AT,
-                            BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG)
+                            BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
+                            awaitingCallback())
                     .from(BUILDS)
                     .where(BUILDS.WORKSPACE_ID.eq(id.value()))
                     .orderBy(BUILDS.ID)
                     .forEach(r -> out.add(new BuildView(new JobId(r.value1()), JooqBuildQueueAdapter.transition(r.value2()),
                             r.value3().getLiteral(), r.value4(), r.value5(), r.value6(), r.value7(), r.value8(),
-                            r.value9(), r.value10(), r.value11())));
+                            r.value9(), r.value10(), r.value11(), r.value12())));
             return out;
         });
+    }
+
+    /** The callback deadline of a running build awaiting one (kept as history once it ends: shown only while running). */
+    static org.jooq.Field<Instant> awaitingCallback() {
+        return DSL.when(BUILDS.STATUS.eq(DSL.inline(io.warmpool.adapters.db.jooq.enums.BuildStatus.running)),
+                BUILDS.AWAITING_CALLBACK_UNTIL).otherwise(DSL.inline(null, BUILDS.AWAITING_CALLBACK_UNTIL));
     }
 
     private static SelectWhereStep<? extends Record> withPreset(DSLContext ctx) {

@@ -1121,10 +1121,10 @@ class RestApiTest {
                     [{"id":41,"transition":"create","status":"failed","reason":null,"attempt":1,
                       "createdAt":"2026-03-02T10:10:30.250Z","startedAt":"2026-03-02T10:10:40.250Z",
                       "finishedAt":"2026-03-02T10:12:10.250Z","errorCode":"permanent",
-                      "error":"invalid parameter cpu","log":"step 1\\nstep 2: cpu must be a number"},
+                      "error":"invalid parameter cpu","log":"step 1\\nstep 2: cpu must be a number","awaitingCallbackUntil":null},
                      {"id":57,"transition":"delete","status":"pending","reason":"failed_cleanup","attempt":1,
                       "createdAt":"2026-03-02T10:15:30.250Z","startedAt":null,"finishedAt":null,
-                      "errorCode":null,"error":null,"log":null}]
+                      "errorCode":null,"error":null,"log":null,"awaitingCallbackUntil":null}]
                     """));
         }
 
@@ -1490,7 +1490,7 @@ class RestApiTest {
             assertThat(body(response)).isEqualTo(json.readTree("""
                     [{"workspace":"00000000-0000-0000-0000-000000000001","id":41,"transition":"create","status":"failed",
                       "reason":"desired","attempt":1,"createdAt":"2026-03-02T10:15:20.250Z","startedAt":"2026-03-02T10:15:21.250Z",
-                      "finishedAt":"2026-03-02T10:15:22.250Z","errorCode":"permanent","error":"invalid parameter cpu","log":"tail"}]
+                      "finishedAt":"2026-03-02T10:15:22.250Z","errorCode":"permanent","error":"invalid parameter cpu","log":"tail","awaitingCallbackUntil":null}]
                     """));
             assertError(get("/api/v1/presets/python-dev/small/builds?limit=101"), 400, "limit must be a whole number between 1 and 100");
         }

@@ -32,7 +32,7 @@ final class ReadModels {
 
     static Build build(WorkspacePort.BuildView b) {
         return new Build(b.id().value(), transition(b.transition()), b.status(), b.reason(), b.attempt(),
-                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log());
+                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log(), b.awaitingCallbackUntil());
     }
 
     static Build.Transition transition(Transition transition) {

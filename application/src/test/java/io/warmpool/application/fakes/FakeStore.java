@@ -851,7 +851,8 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
 
     private static BuildView view(BuildRow b) {
         return new BuildView(b.id, b.transition, b.status.name().toLowerCase(Locale.ROOT), b.reason, b.attempt,
-                b.createdAt, b.startedAt, b.finishedAt, b.errorCode, b.error, b.log);
+                b.createdAt, b.startedAt, b.finishedAt, b.errorCode, b.error, b.log,
+                b.status == Status.RUNNING ? b.awaitingUntil : null);
     }
 
     private static Phase phase(WorkspaceRow w) {

@@ -48,7 +48,7 @@ public final class PresetHistoryRoutes implements Resource {
 
     record PresetBuildView(String workspace, long id, String transition, String status, String reason, int attempt,
                            Instant createdAt, Instant startedAt, Instant finishedAt, String errorCode, String error,
-                           String log) {
+                           String log, Instant awaitingCallbackUntil) {
     }
 
     @Override
@@ -93,6 +93,6 @@ public final class PresetHistoryRoutes implements Resource {
     private static PresetBuildView presetBuild(PresetHistoryUseCase.PresetBuild pb) {
         WorkspaceJson.BuildView b = WorkspaceJson.build(pb.build());
         return new PresetBuildView(pb.workspace().text(), b.id(), b.transition(), b.status(), b.reason(), b.attempt(),
-                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log());
+                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log(), b.awaitingCallbackUntil());
     }
 }

@@ -20,7 +20,8 @@ public final class WorkspaceJson {
     }
 
     public record BuildView(long id, String transition, String status, String reason, int attempt, Instant createdAt,
-                            Instant startedAt, Instant finishedAt, String errorCode, String error, String log) {
+                            Instant startedAt, Instant finishedAt, String errorCode, String error, String log,
+                            Instant awaitingCallbackUntil) {
     }
 
     static WorkspaceView workspace(Workspace w) {
@@ -33,7 +34,7 @@ public final class WorkspaceJson {
 
     public static BuildView build(Build b) {
         return new BuildView(b.id(), code(b.transition()), lower(b.status()), lower(b.reason()), b.attempt(),
-                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log());
+                b.createdAt(), b.startedAt(), b.finishedAt(), b.errorCode(), b.error(), b.log(), b.awaitingCallbackUntil());
     }
 
     private static String lower(String code) {

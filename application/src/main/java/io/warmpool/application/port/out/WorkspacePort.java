@@ -49,8 +49,20 @@ public interface WorkspacePort {
         }
     }
 
-    /** One build with its outcome; {@code error} and {@code log} are bounded. */
+    /**
+     * One build with its outcome; {@code error} and {@code log} are bounded.
+     *
+     * @param awaitingCallbackUntil while a running build awaits its provisioner's callback (after a {@code 202
+     *                              Accepted}), the deadline; else {@code null}
+     */
     record BuildView(JobId id, Transition transition, String status, String reason, int attempt, Instant createdAt,
-                     Instant startedAt, Instant finishedAt, String errorCode, String error, String log) {
+                     Instant startedAt, Instant finishedAt, String errorCode, String error, String log,
+                     Instant awaitingCallbackUntil) {
+
+        /** A build that never awaited a callback. */
+        public BuildView(JobId id, Transition transition, String status, String reason, int attempt, Instant createdAt,
+                         Instant startedAt, Instant finishedAt, String errorCode, String error, String log) {
+            this(id, transition, status, reason, attempt, createdAt, startedAt, finishedAt, errorCode, error, log, null);
+        }
     }
 }

@@ -678,6 +678,7 @@ public abstract class BuildQueuePortContract extends PortContract {
         seed.failureState(small, twoFailures);
         Instant until = NOW.plusSeconds(600);
         queue.awaitCallback(job.id(), W1, until, NOW);
+        assertThat(seed.build(job).awaitingCallbackUntil()).as("the read model shows the wait").isEqualTo(until);
         Instant done = NOW.plusSeconds(360);
 
         BuildQueuePort.AwaitedCompletion completion = queue.completeAwaited(job.id(),
@@ -693,6 +694,7 @@ public abstract class BuildQueuePortContract extends PortContract {
         assertThat(build.status()).isEqualTo("succeeded");
         assertThat(build.finishedAt()).isEqualTo(done);
         assertThat(build.log()).isEqualTo("booted\n");
+        assertThat(build.awaitingCallbackUntil()).as("ended: no longer awaiting").isNull();
         WorkspaceView ws = seed.workspace(job.workspace());
         assertThat(ws.phase()).isEqualTo(Phase.RUNNING);
         assertThat(ws.outputs()).containsOnly(Map.entry("url", "https://vm-1"));
