@@ -32,7 +32,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,19 +144,9 @@ public final class Composition {
         }
     }
 
-    /** {@code --public-url}, or {@code http://<http-addr>} when it is not given. */
+    /** {@code --public-url} (checked by {@link Settings#publicUrl}), or {@code http://<http-addr>} when it is not given. */
     static URI publicUrl(Config c) {
-        String text = c.text(Setting.PUBLIC_URL).orElseGet(() -> "http://" + c.string(Setting.HTTP_ADDR));
-        try {
-            URI url = new URI(text);
-            if (url.getScheme() == null || url.getHost() == null) {
-                throw new URISyntaxException(text, "not an absolute URL with a host");
-            }
-            return url;
-        } catch (URISyntaxException e) {
-            throw c.problem(Setting.PUBLIC_URL, "must be an absolute http or https URL such as https://warmpool.example, got '"
-                    + text + "'");
-        }
+        return URI.create(Settings.publicUrl(c).orElseGet(() -> "http://" + c.string(Setting.HTTP_ADDR)));
     }
 
     /** An argv list, written as a YAML/JSON list: {@code ["./create.sh", "--flag"]}. Never split on spaces. */

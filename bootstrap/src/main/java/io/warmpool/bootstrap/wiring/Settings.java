@@ -79,12 +79,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
         Duration heartbeat = get(problems, () -> c.positiveDuration(Setting.JOB_HEARTBEAT_TIMEOUT));
         Duration claimTimeout = get(problems, () -> c.positiveDuration(Setting.CLAIM_TIMEOUT));
         Duration readinessInterval = get(problems, () -> c.positiveDuration(Setting.READINESS_INTERVAL));
-        Optional<String> publicUrl = get(problems, () -> c.text(Setting.PUBLIC_URL).map(u -> {
-            if (!u.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
-                throw c.problem(Setting.PUBLIC_URL, "must be an http:// or https:// URL without query, got '" + u + "'");
-            }
-            return u;
-        }));
+        Optional<String> publicUrl = get(problems, () -> publicUrl(c));
         Long seed = get(problems, () -> c.text(Setting.SEED).map(s -> {
             try {
                 return Long.parseLong(s);
@@ -190,5 +185,20 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
             // The domain names the setting (backoff-interval, backoff-max, backoff-multiplier) in its message.
             throw new ConfigException(List.of(e.getMessage()));
         }
+    }
+
+    /**
+     * {@code --public-url} when given: an {@code http://} or {@code https://} URL with a host and no query or
+     * fragment. One rule for both of its uses: the agents' ready URL (R10) and the http provisioner's
+     * {@code callback_url}.
+     */
+    public static Optional<String> publicUrl(Config c) {
+        return c.text(Setting.PUBLIC_URL).map(u -> {
+            if (!u.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+                throw c.problem(Setting.PUBLIC_URL, "must be an http:// or https:// URL without query or fragment, such as "
+                        + "https://warmpool.example, got '" + u + "'");
+            }
+            return u;
+        });
     }
 }
