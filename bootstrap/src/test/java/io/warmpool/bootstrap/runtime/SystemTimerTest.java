@@ -1,0 +1,88 @@
+package io.warmpool.bootstrap.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.warmpool.application.port.out.TimerPort;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SystemTimerTest {
+
+    @Test
+    void aTaskThatTakesLong_delaysNoOtherTask() throws InterruptedException {
+        try (SystemTimer timer = new SystemTimer()) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch slowStarted = new CountDownLatch(1);
+            // a heartbeat stuck on a slow database, or a claim handoff's timeout doing its second try
+            TimerPort.Cancellable slow = timer.every(Duration.ofMillis(10), () -> {
+                slowStarted.countDown();
+                await(release);
+            });
+            assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
+            CountDownLatch fast = new CountDownLatch(5);
+            TimerPort.Cancellable other = timer.every(Duration.ofMillis(10), fast::countDown);
+
+            assertThat(fast.await(5, TimeUnit.SECONDS)).as("the other task fires while the slow one runs").isTrue();
+            release.countDown();
+            slow.cancel();
+            other.cancel();
+        }
+    }
+
+    @Test
+    void aPeriodicTaskNeverOverlapsItself_andStopsWhenCancelled() throws InterruptedException {
+        try (SystemTimer timer = new SystemTimer()) {
+            AtomicInteger inside = new AtomicInteger();
+            AtomicInteger most = new AtomicInteger();
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch enough = new CountDownLatch(5);
+            TimerPort.Cancellable task = timer.every(Duration.ofMillis(2), () -> {
+                most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                sleep(15); // longer than the period
+                inside.decrementAndGet();
+                runs.incrementAndGet();
+                enough.countDown();
+            });
+            assertThat(enough.await(5, TimeUnit.SECONDS)).isTrue();
+            task.cancel();
+            Thread.sleep(50); // a run in progress when cancelled ends
+            int after = runs.get();
+            Thread.sleep(100);
+
+            assertThat(most.get()).as("never two runs at once").isEqualTo(1);
+            assertThat(runs.get()).as("no run after cancel").isEqualTo(after);
+        }
+    }
+
+    @Test
+    void aTaskThatThrows_isRunAgainAtItsNextPeriod() throws InterruptedException {
+        try (SystemTimer timer = new SystemTimer()) {
+            CountDownLatch twice = new CountDownLatch(2);
+            TimerPort.Cancellable task = timer.every(Duration.ofMillis(5), () -> {
+                twice.countDown();
+                throw new IllegalStateException("planted: the database is down");
+            });
+            assertThat(twice.await(5, TimeUnit.SECONDS)).isTrue();
+            task.cancel();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
