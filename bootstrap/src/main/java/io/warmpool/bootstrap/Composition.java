@@ -137,11 +137,34 @@ public final class Composition {
             return config.withRetry(config.retry().withMaxAttempts(attempts)).withTimeouts(new HttpProvisionerConfig.Timeouts(
                     c.positiveDuration(Setting.CREATE_TIMEOUT), c.positiveDuration(Setting.DELETE_TIMEOUT),
                     c.positiveDuration(Setting.CHECK_TIMEOUT), c.positiveDuration(Setting.CLAIM_TIMEOUT)))
-                    .withPublicUrl(publicUrl(c));
+                    .withPublicUrl(publicUrl(c))
+                    .withTransitions(httpTransitions(c));
         } catch (IllegalArgumentException e) {
             // Never echo the secret: the adapter's messages name fields only.
             throw new ConfigException(List.of("http provisioner: " + e.getMessage()));
         }
+    }
+
+    /** {@code --http-provisioner-transitions}: a comma-separated list of transitions, create and delete among them. */
+    static java.util.Set<io.warmpool.application.port.out.Transition> httpTransitions(Config c) {
+        String text = c.string(Setting.HTTP_PROVISIONER_TRANSITIONS);
+        java.util.Set<io.warmpool.application.port.out.Transition> out = java.util.EnumSet.noneOf(
+                io.warmpool.application.port.out.Transition.class);
+        for (String part : text.split(",", -1)) {
+            String name = part.strip();
+            io.warmpool.application.port.out.Transition t = java.util.Arrays.stream(
+                            io.warmpool.application.port.out.Transition.values())
+                    .filter(v -> v.wire().equals(name)).findFirst()
+                    .orElseThrow(() -> c.problem(Setting.HTTP_PROVISIONER_TRANSITIONS, "must list transitions among "
+                            + "create, delete, check, claim, separated by commas; '" + name + "' is not one"));
+            out.add(t);
+        }
+        if (!out.contains(io.warmpool.application.port.out.Transition.CREATE)
+                || !out.contains(io.warmpool.application.port.out.Transition.DELETE)) {
+            throw c.problem(Setting.HTTP_PROVISIONER_TRANSITIONS, "must include create and delete (every receiver "
+                    + "handles them), got '" + text + "'");
+        }
+        return out;
     }
 
     /** {@code --public-url} (checked by {@link Settings#publicUrl}), or {@code http://<http-addr>} when it is not given. */

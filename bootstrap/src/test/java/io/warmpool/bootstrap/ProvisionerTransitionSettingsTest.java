@@ -115,4 +115,27 @@ class ProvisionerTransitionSettingsTest {
                     .hasMessageContaining("public-url");
         }
     }
+
+    @Test
+    void theHttpReceiversTransitions_defaultToCreateAndDelete_andAreListedToAddCheckAndClaim() {
+        Map<Setting, String> flags = http();
+        assertThat(Composition.httpConfig(Config.load(flags, Map.of(), null)).transitions())
+                .containsExactlyInAnyOrder(io.warmpool.application.port.out.Transition.CREATE,
+                        io.warmpool.application.port.out.Transition.DELETE);
+
+        flags.put(Setting.HTTP_PROVISIONER_TRANSITIONS, "create, delete,claim,check");
+        assertThat(Composition.httpConfig(Config.load(flags, Map.of(), null)).transitions())
+                .containsExactlyInAnyOrder(io.warmpool.application.port.out.Transition.values());
+    }
+
+    @Test
+    void aTransitionsListWithoutCreateAndDeleteOrWithAnUnknownName_isRejectedNamingTheSetting() {
+        for (String bad : List.of("create,claim", "create,delete,refresh", "")) {
+            Map<Setting, String> flags = http();
+            flags.put(Setting.HTTP_PROVISIONER_TRANSITIONS, bad);
+
+            assertThatThrownBy(() -> Composition.httpConfig(Config.load(flags, Map.of(), null))).as(bad)
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("http-provisioner-transitions");
+        }
+    }
 }

@@ -45,8 +45,11 @@ import java.util.logging.Logger;
 
 /**
  * Creates, deletes, checks and hands over workspaces by POSTing the request to a webhook (SPEC §4 {@code http},
- * R10–R12). It supports every transition: the body's {@code transition} ({@code create}, {@code delete},
- * {@code check}, {@code claim}) tells the receiver which.
+ * R10–R12). It sends create and delete always, check and claim when the receiver handles them
+ * ({@link HttpProvisionerConfig#transitions()}, setting {@code http-provisioner-transitions}); the body's
+ * {@code transition} ({@code create}, {@code delete}, {@code check}, {@code claim}) tells the receiver which. An
+ * unlisted claim is a no-op handoff and an unlisted check a permanent failure, answered at once without a request
+ * (the port's contract).
  *
  * <p><b>Request.</b> {@code POST} to {@link HttpProvisionerConfig#url(Transition)} with {@code Content-Type:
  * application/json}, the body being the request JSON documented in {@link io.warmpool.adapters.provisioner the
@@ -131,6 +134,9 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
     @Override
     public CompletionStage<ProvisionResult> provision(ProvisionRequest request) {
         Objects.requireNonNull(request, "request");
+        if (!supports(request.transition())) {
+            return CompletableFuture.completedFuture(unsupported(request.transition()));
+        }
         Endpoint endpoint = endpoints.get(config.url(request.transition()));
         byte[] body = ProvisionerJson.request(request, callbackUrl(request));
         AtomicInteger attempts = new AtomicInteger();
@@ -184,7 +190,18 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
     /** Every transition: the receiver answers check and claim too (the body's {@code transition} says which). */
     @Override
     public boolean supports(Transition transition) {
-        return true;
+        return config.transitions().contains(Objects.requireNonNull(transition, "transition"));
+    }
+
+    /** What an unlisted transition answers at once (the port's contract): a no-op claim, a check that cannot be. */
+    private static ProvisionResult unsupported(Transition transition) {
+        return switch (transition) {
+            case CLAIM -> new ProvisionResult.Succeeded(Map.of(),
+                    "the receiver does not handle claims (--http-provisioner-transitions): the handoff is a no-op");
+            case CHECK -> new ProvisionResult.Failed("the http provisioner's receiver does not handle checks (add check"
+                    + " to --http-provisioner-transitions), so it cannot say whether a workspace is ready", true, "");
+            case CREATE, DELETE -> throw new IllegalStateException(transition + " is always sent");
+        };
     }
 
     /** The state of the circuit breaker of {@code transition}'s endpoint: {@code closed}, {@code open}, {@code half_open}, … */

@@ -4,6 +4,7 @@ import io.warmpool.application.port.out.Transition;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Configuration of the {@link HttpProvisioner}. A plain record so bootstrap can build it from YAML; the constructors
@@ -22,10 +23,16 @@ import java.util.Objects;
  * @param publicUrl          the service's base URL as receivers reach it (setting {@code public-url}); a create's or
  *                           delete's request carries {@code callback_url} = this + {@code /api/v1/builds/<id>/complete}
  *                           for receivers that answer {@code 202 Accepted}; null: no {@code callback_url}
+ * @param transitions        the transitions the receiver handles (setting {@code http-provisioner-transitions}):
+ *                           always create and delete; check and claim only when listed — a receiver built before
+ *                           them is never sent them (a claim is then a no-op handoff, a check cannot be made)
  */
 public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret secret, Duration connectTimeout,
                                     Timeouts timeouts, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
-                                    int responseLimitBytes, URI publicUrl) {
+                                    int responseLimitBytes, URI publicUrl, Set<Transition> transitions) {
+
+    /** Create and delete: what every receiver handles. */
+    public static final Set<Transition> REQUIRED_TRANSITIONS = Set.of(Transition.CREATE, Transition.DELETE);
 
     /** @throws IllegalArgumentException naming the field, when a value is missing or out of range */
 
@@ -42,6 +49,10 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
         if (responseLimitBytes < 1024) {
             throw new IllegalArgumentException("response-limit-bytes must be at least 1024, was " + responseLimitBytes);
         }
+        transitions = transitions == null ? REQUIRED_TRANSITIONS : Set.copyOf(transitions);
+        if (!transitions.containsAll(REQUIRED_TRANSITIONS)) {
+            throw new IllegalArgumentException("transitions must include create and delete, got " + transitions);
+        }
         if (publicUrl != null) {
             requireEndpoint("public-url", publicUrl);
             if (publicUrl.getRawQuery() != null) {
@@ -54,13 +65,20 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
     public HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret secret, Duration connectTimeout,
                                  Timeouts timeouts, RetrySettings retry, CircuitBreakerSettings circuitBreaker,
                                  int responseLimitBytes) {
-        this(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry, circuitBreaker, responseLimitBytes, null);
+        this(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry, circuitBreaker, responseLimitBytes, null,
+                REQUIRED_TRANSITIONS);
     }
 
     /** A copy whose requests tell receivers to call back under {@code publicUrl} (null: no callback URL). */
     public HttpProvisionerConfig withPublicUrl(URI publicUrl) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes, publicUrl);
+                circuitBreaker, responseLimitBytes, publicUrl, transitions);
+    }
+
+    /** A copy whose receiver handles {@code transitions} (create and delete must be among them). */
+    public HttpProvisionerConfig withTransitions(Set<Transition> transitions) {
+        return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
+                circuitBreaker, responseLimitBytes, publicUrl, transitions);
     }
 
     /** The path of a build's callback under {@link #publicUrl()}; {@code {id}} is the build id. */
@@ -95,7 +113,7 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
     /** A copy with other per-transition timeouts. */
     public HttpProvisionerConfig withTimeouts(Timeouts timeouts) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes, publicUrl);
+                circuitBreaker, responseLimitBytes, publicUrl, transitions);
     }
 
     /**
@@ -142,19 +160,19 @@ public record HttpProvisionerConfig(URI createUrl, URI deleteUrl, HmacSecret sec
     /** A copy with other endpoints. */
     public HttpProvisionerConfig withUrls(URI createUrl, URI deleteUrl) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes, publicUrl);
+                circuitBreaker, responseLimitBytes, publicUrl, transitions);
     }
 
     /** A copy with other retry settings. */
     public HttpProvisionerConfig withRetry(RetrySettings retry) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes, publicUrl);
+                circuitBreaker, responseLimitBytes, publicUrl, transitions);
     }
 
     /** A copy with other circuit breaker settings. */
     public HttpProvisionerConfig withCircuitBreaker(CircuitBreakerSettings circuitBreaker) {
         return new HttpProvisionerConfig(createUrl, deleteUrl, secret, connectTimeout, timeouts, retry,
-                circuitBreaker, responseLimitBytes, publicUrl);
+                circuitBreaker, responseLimitBytes, publicUrl, transitions);
     }
 
     /**

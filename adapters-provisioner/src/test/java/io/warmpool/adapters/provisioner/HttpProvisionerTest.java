@@ -136,8 +136,10 @@ class HttpProvisionerTest {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
+    /** A receiver that handles every transition (--http-provisioner-transitions create,delete,check,claim). */
     private HttpProvisionerConfig config(String secret) {
         return HttpProvisionerConfig.of(url("/hooks/workspaces"), HmacSecret.ofUtf8(secret))
+                .withTransitions(java.util.EnumSet.allOf(Transition.class))
                 .withTimeouts(Timeouts.all(Duration.ofSeconds(10)))
                 .withRetry(new RetrySettings(3, Duration.ofMillis(1), 2, Duration.ofMillis(4)));
     }
@@ -391,6 +393,29 @@ class HttpProvisionerTest {
         await(provisioner(config(SECRET)).provision(io.warmpool.application.port.out.ProvisionRequest.of(job)));
 
         assertThat(idempotencyKeys).containsExactly("build-41");
+    }
+
+    @Test
+    void byDefault_onlyCreateAndDeleteAreSent_aClaimIsANoOpAndACheckCannotBeMade_withoutARequest() {
+        // A receiver built before check and claim existed is never sent them (--http-provisioner-transitions).
+        behaviour = hit -> new Reply(400, "{\"error\": \"unknown transition\"}");
+        HttpProvisioner provisioner = provisioner(HttpProvisionerConfig.of(url("/hooks/workspaces"), HmacSecret.ofUtf8(SECRET)));
+
+        assertThat(provisioner.supports(Transition.CREATE)).isTrue();
+        assertThat(provisioner.supports(Transition.DELETE)).isTrue();
+        assertThat(provisioner.supports(Transition.CLAIM)).isFalse();
+        assertThat(provisioner.supports(Transition.CHECK)).isFalse();
+        assertThat(await(provisioner.provision(Requests.claim("t", "p", 5, Map.of("dotfiles", "d")))))
+                .isInstanceOfSatisfying(ProvisionResult.Succeeded.class, ok -> assertThat(ok.outputs()).isEmpty());
+        assertThat(await(provisioner.provision(Requests.check("t", "p", 3))))
+                .isInstanceOfSatisfying(ProvisionResult.Failed.class, failed -> {
+                    assertThat(failed.permanent()).isTrue();
+                    assertThat(failed.error()).contains("--http-provisioner-transitions");
+                });
+        assertThat(hits).as("no request reached the receiver").hasValue(0);
+        assertThatThrownBy(() -> HttpProvisionerConfig.of(url("/"), HmacSecret.ofUtf8(SECRET))
+                .withTransitions(java.util.Set.of(Transition.CREATE, Transition.CLAIM)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("create and delete");
     }
 
     @Test

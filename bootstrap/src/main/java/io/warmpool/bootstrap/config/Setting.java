@@ -66,6 +66,7 @@ public enum Setting {
     COMMAND_MAX_CONCURRENT("command-max-concurrent", null, "command provisioner: commands running at once, further ones wait in arrival order (default: --workers)", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
     HTTP_PROVISIONER_URL("http-provisioner-url", null, "http provisioner: URL that receives the signed requests", false),
+    HTTP_PROVISIONER_TRANSITIONS("http-provisioner-transitions", "create,delete", "http provisioner: the transitions its receiver handles, comma-separated: create and delete always, plus check (readiness R10, liveness R11) and claim (the claim handoff R12) when it handles them; an unlisted claim is a no-op handoff, an unlisted check cannot be made", false),
     HTTP_PROVISIONER_MAX_ATTEMPTS("http-provisioner-max-attempts", Integer.toString(RetrySettings.DEFAULT.maxAttempts()), "http provisioner: attempts per request, the first included, when the answer is transient (5xx, 408, 429, timeouts); 1 to 10", false),
     CREATE_TIMEOUT("create-timeout", Durations.format(Timeouts.DEFAULT.create()), "http provisioner: time limit of a create, every attempt and retry included; after a 202 Accepted, the deadline of its callback, counted from when the job was taken", false),
     DELETE_TIMEOUT("delete-timeout", Durations.format(Timeouts.DEFAULT.delete()), "http provisioner: time limit of a delete, every attempt and retry included; after a 202 Accepted, the deadline of its callback, counted from when the job was taken", false),
