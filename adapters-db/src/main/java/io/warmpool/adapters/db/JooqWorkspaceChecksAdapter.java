@@ -13,12 +13,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -83,16 +86,27 @@ final class JooqWorkspaceChecksAdapter implements WorkspaceChecksPort {
     public Optional<FailureTransition> markReady(WorkspaceId workspace, Instant now,
                                                  Function<FailureState, FailureTransition> failureChange) {
         Instant at = millis(now);
-        return DbErrors.guard("marking workspace " + workspace + " ready", () -> dsl.transactionResult(cfg -> {
+        Map<Field<?>, Object> ready = new LinkedHashMap<>();
+        ready.put(WORKSPACES.PHASE, WorkspacePhase.running);
+        ready.put(WORKSPACES.READY_AT, at);
+        ready.put(WORKSPACES.READY_DEADLINE, null);
+        ready.put(WORKSPACES.UNHEALTHY_ANSWERS, 0);
+        ready.put(WORKSPACES.NEXT_CHECK_AT, DSL.field(DSL.select(DSL.field(
+                "{0} + {1} * interval '1 millisecond'", Instant.class, DSL.val(at), PRESETS.HEALTH_INTERVAL_MS))
+                .from(PRESETS).where(PRESETS.ID.eq(WORKSPACES.PRESET_ID))));
+        return moveProvisioned("marking workspace " + workspace + " ready", workspace, ready, at, failureChange);
+    }
+
+    /**
+     * In one transaction: moves a provisioned prebuild on ({@code set}, guarded by phase provisioned and owner
+     * prebuilds) and applies {@code failureChange} to its preset's failure state; empty when it is not one (any more).
+     */
+    private Optional<FailureTransition> moveProvisioned(String what, WorkspaceId workspace, Map<Field<?>, Object> set,
+                                                        Instant at, Function<FailureState, FailureTransition> failureChange) {
+        return DbErrors.guard(what, () -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
             var moved = tx.update(WORKSPACES)
-                    .set(WORKSPACES.PHASE, WorkspacePhase.running)
-                    .set(WORKSPACES.READY_AT, at)
-                    .set(WORKSPACES.READY_DEADLINE, (Instant) null)
-                    .set(WORKSPACES.UNHEALTHY_ANSWERS, 0)
-                    .set(WORKSPACES.NEXT_CHECK_AT, DSL.field(DSL.select(DSL.field(
-                            "{0} + {1} * interval '1 millisecond'", Instant.class, DSL.val(at), PRESETS.HEALTH_INTERVAL_MS))
-                            .from(PRESETS).where(PRESETS.ID.eq(WORKSPACES.PRESET_ID))))
+                    .set(set)
                     .where(WORKSPACES.ID.eq(workspace.value()), WORKSPACES.OWNER.eq(PREBUILDS),
                             WORKSPACES.PHASE.eq(WorkspacePhase.provisioned))
                     .returningResult(WORKSPACES.PRESET_ID)
@@ -108,21 +122,11 @@ final class JooqWorkspaceChecksAdapter implements WorkspaceChecksPort {
     public Optional<FailureTransition> failReadiness(WorkspaceId workspace, Instant now,
                                                      Function<FailureState, FailureTransition> failureChange) {
         Instant at = millis(now);
-        return DbErrors.guard("failing the readiness of workspace " + workspace, () -> dsl.transactionResult(cfg -> {
-            DSLContext tx = DSL.using(cfg);
-            var moved = tx.update(WORKSPACES)
-                    .set(WORKSPACES.PHASE, WorkspacePhase.failed)
-                    .set(WORKSPACES.FAILED_AT, at)
-                    .set(WORKSPACES.NEXT_CHECK_AT, (Instant) null)
-                    .where(WORKSPACES.ID.eq(workspace.value()), WORKSPACES.OWNER.eq(PREBUILDS),
-                            WORKSPACES.PHASE.eq(WorkspacePhase.provisioned))
-                    .returningResult(WORKSPACES.PRESET_ID)
-                    .fetchOne();
-            if (moved == null) {
-                return Optional.<FailureTransition>empty();
-            }
-            return Optional.of(FailureStates.update(tx, moved.value1(), failureChange, at));
-        }));
+        Map<Field<?>, Object> failed = new LinkedHashMap<>();
+        failed.put(WORKSPACES.PHASE, WorkspacePhase.failed);
+        failed.put(WORKSPACES.FAILED_AT, at);
+        failed.put(WORKSPACES.NEXT_CHECK_AT, null);
+        return moveProvisioned("failing the readiness of workspace " + workspace, workspace, failed, at, failureChange);
     }
 
     @Override
