@@ -175,6 +175,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
             throw new IllegalArgumentException("a workspace cannot be claimed by the built-in owner " + PREBUILDS_OWNER);
         }
         return DbErrors.guard("claiming a prebuild of " + preset + " with an idempotency key", () -> {
+            boolean probed = false;
             for (int attempt = 1; ; attempt++) {
                 Keyed keyed = dsl.connectionResult(connection -> keyedOnce(connection, preset, owner, name, at, idempotencyKey));
                 if (keyed.taken()) {
@@ -199,6 +200,10 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 }
                 if (keyed.attempt() == null) {
                     throw notFound(dsl, preset);
+                }
+                if (keyed.attempt() instanceof Missed && !probed && keyTakenMeanwhile(idempotencyKey, at)) {
+                    probed = true;
+                    continue; // another claim of this key held the prebuild: the next run answers its claim
                 }
                 return keyed.attempt();
             }
@@ -438,6 +443,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
         Instant at = checked(preset, owner, name, now);
         return DbErrors.guard("reserving a prebuild of " + preset + " with an idempotency key", () -> {
+            boolean probed = false;
             for (int attempt = 1; ; attempt++) {
                 Attempt answer = dsl.connectionResult(connection -> keyedReserveOnce(connection, preset, owner, name, at, idempotencyKey));
                 if (answer == TAKEN) {
@@ -452,7 +458,39 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 if (answer == null) {
                     throw notFound(dsl, preset);
                 }
+                if (answer instanceof Missed && !probed && keyTakenMeanwhile(idempotencyKey, at)) {
+                    probed = true;
+                    continue; // another reservation of this key held the prebuild: the next run answers InProgress
+                }
                 return answer;
+            }
+        });
+    }
+
+    /**
+     * After a keyed claim or reservation found nothing: whether another claim under the same key took (and so locked,
+     * and made this one skip) a prebuild and has committed or is committing. Its key row may not be visible to the
+     * statement that just ran, but inserting the key waits on the primary key for its transaction: a conflict says the
+     * key is taken (run again: the stored claim answers), no conflict says the miss is real. The probe is always
+     * rolled back; one statement, and only on a keyed miss.
+     */
+    private boolean keyTakenMeanwhile(String key, Instant at) {
+        return dsl.connectionResult(connection -> {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps = connection.prepareStatement("""
+                    insert into claim_idempotency_keys (key, template, preset, owner, workspace_id, preset_version, name,
+                                                        workspace_created_at, claimed_at, outputs)
+                    values (?, '', '', '', '00000000-0000-0000-0000-000000000000'::uuid, '', '', ?::timestamptz,
+                            ?::timestamptz, '{}'::jsonb)
+                    on conflict (key) do nothing""")) {
+                ps.setString(1, key);
+                ps.setString(2, at.toString());
+                ps.setString(3, at.toString());
+                return ps.executeUpdate() == 0;
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(autoCommit);
             }
         });
     }

@@ -28,6 +28,11 @@ final class PostgresStore implements BeforeAllCallback, AfterAllCallback {
         db.close();
     }
 
+    /** The database itself, for tests that need a connection of their own. */
+    PostgresDatabase db() {
+        return db;
+    }
+
     /** The database emptied, and one replica's adapters over it. */
     StorePorts emptied() {
         TestDatabase.truncateAll(db);

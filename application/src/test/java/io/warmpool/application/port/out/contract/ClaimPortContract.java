@@ -362,8 +362,19 @@ public abstract class ClaimPortContract extends PortContract {
 
     @Test
     void givenManyConcurrentClaimsWithTheSameKey_exactlyOneWorkspaceIsTakenAndEveryoneGetsIt() throws Exception {
+        concurrentKeyedClaims(8);
+    }
+
+    @Test
+    void givenManyConcurrentClaimsWithTheSameKey_andOnePrebuild_noneMisses() throws Exception {
+        // The one claim that takes the prebuild holds its row until it commits; the others skip it, find nothing,
+        // and must then see the key taken rather than answer "no prebuild available".
+        concurrentKeyedClaims(1);
+    }
+
+    private void concurrentKeyedClaims(int prebuilds) throws Exception {
         PresetId preset = small();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < prebuilds; i++) {
             seed.runningPrebuild(preset, T0.plusSeconds(i), Map.of());
         }
         ClaimPort[] replicas = {claims, anotherReplica().claims()};
@@ -387,7 +398,7 @@ public abstract class ClaimPortContract extends PortContract {
             assertThat(answers).allSatisfy(a -> assertThat(a).isInstanceOf(Claimed.class));
             assertThat(answers).extracting(a -> ((Claimed) a).workspace()).as("one workspace, one answer").containsOnly(claimed(answers.get(0)));
             assertThat(answers).filteredOn(a -> !((Claimed) a).replayed()).as("claimed once, replayed otherwise").hasSize(1);
-            assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(7);
+            assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(prebuilds - 1);
         } finally {
             pool.shutdownNow();
         }
@@ -532,8 +543,17 @@ public abstract class ClaimPortContract extends PortContract {
 
     @Test
     void givenManyConcurrentReservationsWithTheSameKey_exactlyOneReserves() throws Exception {
+        concurrentKeyedReservations(8);
+    }
+
+    @Test
+    void givenManyConcurrentReservationsWithTheSameKey_andOnePrebuild_noneMisses() throws Exception {
+        concurrentKeyedReservations(1);
+    }
+
+    private void concurrentKeyedReservations(int prebuilds) throws Exception {
         PresetId preset = small();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < prebuilds; i++) {
             seed.runningPrebuild(preset, T0.plusSeconds(i), Map.of());
         }
         ClaimPort[] replicas = {claims, anotherReplica().claims()};
@@ -557,7 +577,7 @@ public abstract class ClaimPortContract extends PortContract {
             assertThat(answers).filteredOn(a -> a instanceof ClaimPort.Reserved).hasSize(1);
             assertThat(answers).filteredOn(a -> !(a instanceof ClaimPort.Reserved)).allSatisfy(a ->
                     assertThat(a).isEqualTo(new ClaimPort.InProgress(preset)));
-            assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(7);
+            assertThat(seed.snapshot(preset).running()).as("the other prebuilds are untouched").hasSize(prebuilds - 1);
         } finally {
             pool.shutdownNow();
         }

@@ -52,7 +52,7 @@ public final class PortSeed {
 
     private final StorePorts store;
 
-    PortSeed(StorePorts store) {
+    public PortSeed(StorePorts store) {
         this.store = store;
     }
 
