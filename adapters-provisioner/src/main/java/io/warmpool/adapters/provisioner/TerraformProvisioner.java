@@ -182,6 +182,12 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
     private ProvisionResult run(ProvisionRequest request) {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         Job job = new Job(deadline);
+        if (request.transition() == Transition.CREATE || request.transition() == Transition.CLAIM) {
+            Set<String> undeclared = undeclared(request.parameters());
+            if (!undeclared.isEmpty()) {
+                return undeclaredFailure(undeclared);
+            }
+        }
         Path dir;
         try {
             dir = initialized(job);
@@ -202,10 +208,6 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
     }
 
     private ProvisionResult create(ProvisionRequest request, Path dir, String workspace, Job job) {
-        Set<String> undeclared = undeclared(request.parameters());
-        if (!undeclared.isEmpty()) {
-            return undeclaredFailure(undeclared);
-        }
         Map<String, String> variables = variables(request.parameters(), request);
         // TF_WORKSPACE must name the workspace being created (Terraform refuses any other override).
         Step created = job.step(dir, workspace, Map.of(), true, "workspace", "new", "-no-color", "-lock-timeout="
@@ -222,10 +224,6 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
     }
 
     private ProvisionResult claim(ProvisionRequest request, Path dir, String workspace, Job job) {
-        Set<String> undeclared = undeclared(request.parameters());
-        if (!undeclared.isEmpty()) {
-            return undeclaredFailure(undeclared);
-        }
         Map<String, String> parameters = new TreeMap<>(createVariables(request.outputs()));
         parameters.putAll(request.parameters());
         apply(dir, workspace, variables(parameters, request), job);
@@ -527,14 +525,22 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
     /** A step that ended the transition. */
     private static final class StepFailed extends RuntimeException {
         final boolean permanent;
+        /** The CLI could not be started at all: the provisioner is misconfigured, which says nothing of the preset (R3). */
+        final boolean unavailable;
 
         StepFailed(String message, boolean permanent) {
+            this(message, permanent, false);
+        }
+
+        StepFailed(String message, boolean permanent, boolean unavailable) {
             super(message, null, false, false);
             this.permanent = permanent;
+            this.unavailable = unavailable;
         }
 
         ProvisionResult result(Job job) {
-            return new ProvisionResult.Failed(getMessage(), permanent, job.log());
+            return unavailable ? new ProvisionResult.Unavailable(getMessage())
+                    : new ProvisionResult.Failed(getMessage(), permanent, job.log());
         }
     }
 
@@ -601,7 +607,8 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw new StepFailed("cannot start " + config.binary() + ": " + e.getMessage(), false);
+                LOG.warning(() -> "cannot start " + config.binary() + ": " + e.getMessage());
+                throw new StepFailed("cannot start " + config.binary() + ": " + e.getMessage(), false, true);
             }
             running.add(process);
             try {
