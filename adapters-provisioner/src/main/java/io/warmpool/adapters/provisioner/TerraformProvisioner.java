@@ -177,6 +177,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         for (Process process : List.copyOf(running)) {
             CommandProvisioner.killTree(process, config.killGracePeriod());
         }
+        pumps.shutdown();
     }
 
     private ProvisionResult run(ProvisionRequest request) {

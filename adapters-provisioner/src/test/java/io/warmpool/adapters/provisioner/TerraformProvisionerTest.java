@@ -98,4 +98,76 @@ class TerraformProvisionerTest {
                     .toString()).doesNotContain("secret");
         }
     }
+
+    /**
+     * A stand-in for the CLI: records its argv and environment, answers {@code output -json} with one plain and one
+     * sensitive output, and sleeps in {@code apply} while {@code hang} exists.
+     */
+    private Path fakeTerraform() throws Exception {
+        Path script = dir.resolve("fake-terraform");
+        Files.writeString(script, """
+                #!/bin/sh
+                d="$(dirname "$0")"
+                echo "$*" >> "$d/argv.txt"
+                env >> "$d/env.txt"
+                case "$*" in
+                  *" apply "*) if [ -e "$d/hang" ]; then sleep 30 & echo $! > "$d/child.pid"; wait; fi ;;
+                  *" output -json"*) echo '{"url":{"sensitive":false,"value":"https://x"},"n":{"sensitive":false,"value":3},"key":{"sensitive":true,"value":"s3cret-output"}}' ;;
+                esac
+                exit 0
+                """);
+        script.toFile().setExecutable(true);
+        return script;
+    }
+
+    @Test
+    void aCreateRunsInitWorkspaceApplyOutput_theConnectionAndVariablesOnlyInTheEnvironment_sensitiveOutputsDropped()
+            throws Exception {
+        Path fake = fakeTerraform();
+        try (TerraformProvisioner p = provisioner(fake.toString(), """
+                variable "workspace_id" {}
+                variable "owner" {}
+                variable "cpu" {}
+                """)) {
+            ProvisionRequest request = create(Map.of("cpu", "4"));
+            ProvisionResult r = p.provision(request).toCompletableFuture().join();
+
+            assertThat(r).isInstanceOf(ProvisionResult.Succeeded.class);
+            ProvisionResult.Succeeded ok = (ProvisionResult.Succeeded) r;
+            assertThat(ok.outputs()).containsEntry("url", "https://x").containsEntry("n", "3")
+                    .containsEntry("terraform_variables", "{\"cpu\":\"4\"}").doesNotContainKey("key");
+            assertThat(ok.log()).contains("terraform init", "terraform workspace new", "terraform apply")
+                    .doesNotContain("s3cret-output").doesNotContain("secret@");
+            String argv = Files.readString(dir.resolve("argv.txt"));
+            assertThat(argv).contains("init -input=false", "workspace new -no-color", request.workspace().text(),
+                    "apply -auto-approve -input=false").doesNotContain("secret").doesNotContain("TF_VAR");
+            String env = Files.readString(dir.resolve("env.txt"));
+            assertThat(env).contains("PG_CONN_STR=postgres://u:secret@127.0.0.1:1/db?sslmode=disable",
+                    "PG_SCHEMA_NAME=warmpool_terraform", "TF_IN_AUTOMATION=1", "TF_INPUT=0", "TF_VAR_cpu=4",
+                    "TF_VAR_owner=prebuilds", "TF_VAR_workspace_id=" + request.workspace().text(),
+                    "TF_WORKSPACE=" + request.workspace().text(), "TF_CLI_CONFIG_FILE=")
+                    .doesNotContain("WARMPOOL_");
+            assertThat(Files.readString(dir.resolve("work/terraformrc"))).contains("plugin_cache_dir");
+        }
+    }
+
+    @Test
+    void aTransitionPastItsTimeout_killsTheProcessTree_andIsATransientFailure() throws Exception {
+        Path fake = fakeTerraform();
+        Files.writeString(dir.resolve("hang"), "");
+        Path module = Files.createDirectories(dir.resolve("module"));
+        Files.writeString(module.resolve("main.tf"), "variable \"workspace_id\" {}\n");
+        try (TerraformProvisioner p = new TerraformProvisioner(TerraformProvisionerConfig.of(fake.toString(), module,
+                dir.resolve("work"), "warmpool_terraform", () -> "postgres://x", 1).withTimeout(java.time.Duration.ofSeconds(2)))) {
+            long began = System.nanoTime();
+            ProvisionResult r = p.provision(create(Map.of())).toCompletableFuture().join();
+
+            assertThat(r).isInstanceOf(ProvisionResult.Failed.class);
+            assertThat(((ProvisionResult.Failed) r).permanent()).isFalse();
+            assertThat(((ProvisionResult.Failed) r).error()).contains("timed out", "process tree killed");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - began)).isLessThan(java.time.Duration.ofSeconds(20));
+            long child = Long.parseLong(Files.readString(dir.resolve("child.pid")).trim());
+            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).as("the tree is killed").isFalse();
+        }
+    }
 }
