@@ -50,11 +50,18 @@ class TerraformEndToEndTest {
                       - name: gpu
                         parameters: {gpu: "1"}
                         prebuilds: {instances: 1}
+                      - name: checked
+                        parameters: {cpu: "1"}
+                        prebuilds:
+                          instances: 1
+                          readiness: {check: provisioner, timeout: 2m}
+                          health: {interval: 1s, unhealthy_after: 2}
                 """, "", Map.of(
                         Setting.PROVISIONER, "terraform",
                         Setting.TERRAFORM_MODULE, TerraformCli.example().toString(),
                         Setting.TERRAFORM_BINARY, terraform,
                         Setting.RECONCILE_INTERVAL, "200ms",
+                        Setting.READINESS_INTERVAL, "500ms",
                         Setting.SEED, "7"));
     }
 
@@ -88,6 +95,10 @@ class TerraformEndToEndTest {
 
     private static String state(String workspace) {
         return dsl().fetchOne("select data from warmpool_terraform.states where name = ?", workspace).get(0, String.class);
+    }
+
+    private static String nextCheck(String id) {
+        return String.valueOf(dsl().fetchOne("select next_check_at::text from workspaces where id = ?::uuid", id).get(0));
     }
 
     private static String presetStatus(String preset) {
@@ -133,6 +144,18 @@ class TerraformEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> !terraformWorkspaces().contains(id));
         await().atMost(Duration.ofSeconds(10)).until(() -> dsl().fetchOne(
                 "select phase::text from workspaces where id = ?::uuid", id).get(0, String.class).equals("deleted"));
+    }
+
+    @Test
+    void theCheckTransition_readsTheModulesReadyOutputAfterARefreshOnlyApply() {
+        // R10: with readiness by provisioner a prebuild is eligible only once the check said ready
+        await().atMost(Duration.ofSeconds(90)).until(() -> !eligible("checked").isEmpty());
+        String id = eligible("checked").get(0);
+        // R11: idle prebuilds are checked again every second, and stay healthy
+        String first = nextCheck(id);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !nextCheck(id).equals(first));
+        assertThat(eligible("checked")).contains(id);
+        assertThat(presetStatus("checked")).isEqualTo("healthy");
     }
 
     @Test
