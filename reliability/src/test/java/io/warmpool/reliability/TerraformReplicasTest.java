@@ -188,6 +188,23 @@ class TerraformReplicasTest {
                 assertThat(terraformWorkspaces(db)).as("nothing leaks").isEqualTo(liveWorkspaces(db));
                 assertThat(terraformWorkspaces(db)).hasSize(before.size());
                 assertThat(b.stop(Duration.ofMinutes(1))).isEqualTo(0);
+
+                // the database password reached Terraform only through its environment: in no log, build log or file
+                String password = db.password();
+                StringBuilder everything = new StringBuilder();
+                db.query("select coalesce(log, '') || coalesce(error, '') as text from builds")
+                        .forEach(r -> everything.append(r.get("text")));
+                for (ServiceProcess replica : List.of(a, b)) {
+                    for (Path log : replica.logFiles()) {
+                        everything.append(Files.readString(log));
+                    }
+                }
+                try (var files = Files.walk(dir.resolve("replica-a"))) {
+                    for (Path f : files.filter(Files::isRegularFile).filter(f -> f.toString().contains("terraform")).toList()) {
+                        everything.append(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1));
+                    }
+                }
+                assertThat(everything.toString()).contains("terraform apply").doesNotContain(password);
             } finally {
                 a.close();
                 if (b != null) {
@@ -231,6 +248,10 @@ class TerraformReplicasTest {
                         db.count("select count(*) from builds where error_code = 'worker_lost'") == 1);
                 await().atMost(Duration.ofMinutes(2)).until(() -> running(db, "slow") == 1);
                 assertThat(other.alive()).isTrue();
+                // no Terraform session (the replicas' own sessions carry their ApplicationName) holds a state lock
+                await().atMost(Duration.ofMinutes(1)).until(() -> db.count("select count(*) from pg_locks l"
+                        + " join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory'"
+                        + " and coalesce(a.application_name, '') not like 'replica-%'") == 0);
                 // the lock is free: the prebuild is claimed (one more apply on its state) and deleted
                 String id = (String) db.value("select w.id::text from workspaces w where w.phase = 'running'");
                 HttpResponse<String> claim = other.post("/api/v1/presets/dev/slow/claims", "{\"owner\":\"bob\"}",
