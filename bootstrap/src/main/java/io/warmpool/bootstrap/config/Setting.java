@@ -26,7 +26,7 @@ import java.util.Optional;
  * parsed {@link io.warmpool.bootstrap.wiring.Settings} and the rules cannot disagree.
  */
 public enum Setting {
-    STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data and the generated API token", false),
+    STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data, the generated API token and the terraform provisioner's working files", false),
     EMBEDDED_DB_RECOVERY_TIMEOUT("embedded-db-recovery-timeout", "60s", "embedded database: how long restarts may fail before /healthz reports the service unhealthy", false),
     DB_URL("db-url", null, "JDBC URL of an external PostgreSQL >= 14 (default: an embedded PostgreSQL under the state dir)", false),
     DB_USER("db-user", null, "database user, when not in the URL", false),
