@@ -28,6 +28,7 @@ import io.warmpool.bootstrap.wiring.MetricsModule;
 import io.warmpool.bootstrap.wiring.ServiceModule;
 import io.warmpool.bootstrap.wiring.Settings;
 import io.warmpool.bootstrap.wiring.SimulatedProvisionerModule;
+import io.warmpool.bootstrap.wiring.TerraformProvisionerModule;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -65,6 +66,7 @@ public final class Composition {
             case COMMAND -> new CommandProvisionerModule(commandConfig(c, settings.workers()));
             case HTTP -> new HttpProvisionerModule(httpConfig(c), settings.seed());
             case SIMULATED -> new SimulatedProvisionerModule(simulatedConfig(c), settings.seed());
+            case TERRAFORM -> new TerraformProvisionerModule(terraformSettings(c, settings));
         });
         modules.add(new MetricsModule());
         modules.add(new HttpApiModule(settings.httpAddr(), settings.http(), token));
@@ -124,6 +126,22 @@ public final class Composition {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(List.of("command provisioner: " + e.getMessage()));
         }
+    }
+
+    /** The terraform provisioner's settings; at most {@code --workers} Terraform processes at once (claims aside). */
+    static TerraformProvisionerModule.TerraformSettings terraformSettings(Config c, Settings settings) {
+        Path module = c.text(Setting.TERRAFORM_MODULE).map(t -> c.path(Setting.TERRAFORM_MODULE)).orElseThrow(() ->
+                c.problem(Setting.TERRAFORM_MODULE, "is required with --provisioner terraform"));
+        if (!Files.isDirectory(module)) {
+            throw c.problem(Setting.TERRAFORM_MODULE, "must be a directory holding a Terraform root module, got '" + module + "'");
+        }
+        String schema = c.string(Setting.TERRAFORM_STATE_SCHEMA);
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw c.problem(Setting.TERRAFORM_STATE_SCHEMA, "must be a lower-case SQL identifier (letters, digits, _), got '" + schema + "'");
+        }
+        return new TerraformProvisionerModule.TerraformSettings(c.string(Setting.TERRAFORM_BINARY), module.toAbsolutePath(),
+                settings.stateDir().resolve("terraform").toAbsolutePath(), schema, c.positiveDuration(Setting.TERRAFORM_TIMEOUT),
+                settings.workers());
     }
 
     static HttpProvisionerConfig httpConfig(Config c) {

@@ -61,10 +61,11 @@ class SettingsDefaultsTest {
     @Test
     void theProvisionerIsAnEnum_andAnUnknownOneIsRejectedNamingTheChoices() {
         assertThat(settings(Map.of(Setting.PROVISIONER, "COMMAND")).provisioner()).isEqualTo(ProvisionerKind.COMMAND);
-        assertThatThrownBy(() -> settings(Map.of(Setting.PROVISIONER, "terraform")))
+        assertThat(settings(Map.of(Setting.PROVISIONER, "terraform")).provisioner()).isEqualTo(ProvisionerKind.TERRAFORM);
+        assertThatThrownBy(() -> settings(Map.of(Setting.PROVISIONER, "pulumi")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--provisioner")
-                .hasMessageContaining("simulated, command, http");
+                .hasMessageContaining("simulated, command, http, terraform");
     }
 
     @Test

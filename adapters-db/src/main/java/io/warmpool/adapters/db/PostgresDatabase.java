@@ -175,6 +175,24 @@ public final class PostgresDatabase implements AutoCloseable {
     }
 
     /**
+     * How the service reaches its database, for a tool that must reach it the same way (the terraform provisioner's
+     * {@code pg} backend): the JDBC URL, the user and the password (each {@code null} when the URL carries it). The
+     * database must be started. Holds the password: never log it.
+     */
+    public ConnectionInfo connectionInfo() {
+        dsl();
+        return new ConnectionInfo(effectiveUrl, effectiveUser, effectivePassword);
+    }
+
+    /** The JDBC URL, user and password; {@link #toString()} never prints the password. */
+    public record ConnectionInfo(String jdbcUrl, String user, String password) {
+        @Override
+        public String toString() {
+            return "ConnectionInfo[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? "none" : "***") + "]";
+        }
+    }
+
+    /**
      * The embedded server's health ({@link EmbeddedPostgresServer.Health}), or empty for an external database. Cheap:
      * no query.
      */

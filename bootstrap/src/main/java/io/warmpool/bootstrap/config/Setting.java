@@ -26,7 +26,7 @@ import java.util.Optional;
  * parsed {@link io.warmpool.bootstrap.wiring.Settings} and the rules cannot disagree.
  */
 public enum Setting {
-    STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data and the generated API token", false),
+    STATE_DIR("state-dir", "./.warmpool", "directory for the embedded database's data, the generated API token and the terraform provisioner's working files", false),
     EMBEDDED_DB_RECOVERY_TIMEOUT("embedded-db-recovery-timeout", "60s", "embedded database: how long restarts may fail before /healthz reports the service unhealthy", false),
     DB_URL("db-url", null, "JDBC URL of an external PostgreSQL >= 14 (default: an embedded PostgreSQL under the state dir)", false),
     DB_USER("db-user", null, "database user, when not in the URL", false),
@@ -40,7 +40,7 @@ public enum Setting {
     HTTP_MAX_CONNECTIONS("http-max-connections", "4096", "open HTTP connections at once; more wait to be accepted (keep below ulimit -n)", false),
     HTTP_MAX_UNAUTHENTICATED("http-max-unauthenticated", "64", "unauthenticated requests at once that may wait (at most 1 s) for the rest of their body before the 401; beyond, answered at once with Connection: close", false),
     PRESETS("presets", null, "presets file applied at start (default: examples/presets.yaml when the store has no presets yet)", false),
-    PROVISIONER("provisioner", "simulated", "simulated | command | http", false),
+    PROVISIONER("provisioner", "simulated", "simulated | command | http | terraform", false),
     RECONCILE_INTERVAL("reconcile-interval", Durations.format(ReconcileSettings.DEFAULT_INTERVAL), "time between reconciliation passes", false),
     BACKOFF_POLICY("backoff-policy", BackoffSettings.defaults().policy() instanceof BackoffPolicy.Linear ? "linear" : "exponential", "linear | exponential", false),
     BACKOFF_INTERVAL("backoff-interval", Durations.format(BackoffSettings.defaults().policy().delay(1)), "backoff after the first failure (linear: × failures)", false),
@@ -65,6 +65,10 @@ public enum Setting {
     COMMAND_CLAIM("command-claim", null, "command provisioner: argv of the claim command (hands a prebuild to its new owner: new owner and name, the claim's parameters, the create's outputs; its outputs are merged over the create's), as a YAML/JSON list; without it a claim is not handed over (R12), bounded by --claim-timeout", false),
     COMMAND_MAX_CONCURRENT("command-max-concurrent", null, "command provisioner: commands running at once, further ones wait in arrival order (default: --workers)", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
+    TERRAFORM_MODULE("terraform-module", null, "terraform provisioner: directory of the Terraform root module every workspace is applied from (required with --provisioner terraform)", false),
+    TERRAFORM_BINARY("terraform-binary", "terraform", "terraform provisioner: the Terraform CLI, on PATH or a path (OpenTofu: tofu)", false),
+    TERRAFORM_STATE_SCHEMA("terraform-state-schema", "warmpool_terraform", "terraform provisioner: schema of warmpool's database holding the workspaces' states (Terraform's pg backend, one Terraform workspace per workspace)", false),
+    TERRAFORM_TIMEOUT("terraform-timeout", "30m", "terraform provisioner: time limit of one transition (init, apply, output…); then its process tree is killed", false),
     HTTP_PROVISIONER_URL("http-provisioner-url", null, "http provisioner: URL that receives the signed requests", false),
     HTTP_PROVISIONER_TRANSITIONS("http-provisioner-transitions", "create,delete", "http provisioner: the transitions its receiver handles, comma-separated: create and delete always, plus check (readiness R10, liveness R11) and claim (the claim handoff R12) when it handles them; an unlisted claim is a no-op handoff, an unlisted check cannot be made", false),
     HTTP_PROVISIONER_MAX_ATTEMPTS("http-provisioner-max-attempts", Integer.toString(RetrySettings.DEFAULT.maxAttempts()), "http provisioner: attempts per request, the first included, when the answer is transient (5xx, 408, 429, timeouts); 1 to 10", false),

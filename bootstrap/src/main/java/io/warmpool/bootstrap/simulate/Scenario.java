@@ -44,7 +44,8 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
     private static final Set<Setting> NOT_IN_A_SCENARIO = Set.of(Setting.STATE_DIR, Setting.HTTP_ADDR, Setting.SERVER,
             Setting.TOKEN, Setting.PROVISIONER, Setting.PRESETS, Setting.SIMULATED_CONFIG, Setting.DB_URL, Setting.DB_USER,
             Setting.DB_PASSWORD, Setting.COMMAND_CREATE, Setting.COMMAND_DELETE, Setting.COMMAND_CHECK, Setting.COMMAND_CLAIM,
-            Setting.COMMAND_TIMEOUT,
+            Setting.COMMAND_TIMEOUT, Setting.TERRAFORM_MODULE, Setting.TERRAFORM_BINARY, Setting.TERRAFORM_STATE_SCHEMA,
+            Setting.TERRAFORM_TIMEOUT,
             Setting.HTTP_PROVISIONER_URL, Setting.HTTP_PROVISIONER_SECRET, Setting.SEED, Setting.TOKEN_FILE,
             Setting.DB_PASSWORD_FILE, Setting.HTTP_PROVISIONER_SECRET_FILE);
 

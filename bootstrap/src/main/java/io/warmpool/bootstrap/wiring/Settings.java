@@ -38,7 +38,7 @@ public record Settings(Path stateDir, Optional<String> dbUrl, Optional<String> d
 
     /** Which provisioner the service drives ({@code --provisioner}). */
     public enum ProvisionerKind {
-        SIMULATED, COMMAND, HTTP;
+        SIMULATED, COMMAND, HTTP, TERRAFORM;
 
         /** As written in the setting. */
         public String key() {
