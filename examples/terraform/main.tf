@@ -33,6 +33,11 @@ variable "cpu" {
   }
 }
 
+variable "memory" {
+  type    = string
+  default = "4Gi"
+}
+
 variable "image" {
   type    = string
   default = "ubuntu:24.04"
@@ -47,8 +52,9 @@ variable "dotfiles" {
 resource "terraform_data" "machine" {
   input = {
     id    = var.workspace_id
-    cpu   = var.cpu
-    image = var.image
+    cpu    = var.cpu
+    memory = var.memory
+    image  = var.image
   }
 }
 

@@ -208,14 +208,59 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         }
     }
 
+    /** Serialises this replica's {@code workspace new}: the pg backend lets one workspace be created at a time. */
+    private final java.util.concurrent.locks.ReentrantLock workspaceCreation = new java.util.concurrent.locks.ReentrantLock();
+
+    /** How long to wait before asking again for the pg backend's workspace-creation lock. */
+    static final Duration CREATION_LOCK_RETRY = Duration.ofMillis(500);
+
+    /**
+     * {@code workspace new}. The pg backend takes one lock for every workspace creation (and {@code init}) with a
+     * non-blocking try, and does not honour {@code -lock-timeout} for it: concurrent creates, here or on another
+     * replica, fail at once with "Already locked for workspace creation". That is contention, not a failure of the
+     * preset — so this replica creates one at a time, and a lock held elsewhere is asked for again every
+     * {@link #CREATION_LOCK_RETRY} until the lock timeout.
+     */
+    private void newWorkspace(Path dir, String workspace, Job job) {
+        // TF_WORKSPACE must name the workspace being created (Terraform refuses any other override).
+        creating("terraform workspace new", () -> job.step(dir, workspace, Map.of(), true, "workspace", "new",
+                "-no-color", "-lock-timeout=" + seconds(config.lockTimeout()), workspace), true);
+    }
+
+    /**
+     * Runs {@code step} holding this replica's workspace-creation lock, asking again while the backend's lock is held
+     * elsewhere ({@code Already locked}), until the lock timeout; any other failure throws at once.
+     *
+     * @param existsIsFine whether "already exists" counts as done (a retried create)
+     */
+    private void creating(String what, java.util.function.Supplier<Step> step, boolean existsIsFine) {
+        long deadline = System.nanoTime() + config.lockTimeout().toNanos();
+        workspaceCreation.lock();
+        try {
+            while (true) {
+                Step done = step.get();
+                String err = done.err.text();
+                if (done.exit == 0 || existsIsFine && err.contains("already exists")) {
+                    return;
+                }
+                if (!err.contains("Already locked") || System.nanoTime() - deadline > 0) {
+                    throw done.failure(what);
+                }
+                try {
+                    Thread.sleep(CREATION_LOCK_RETRY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw done.failure(what);
+                }
+            }
+        } finally {
+            workspaceCreation.unlock();
+        }
+    }
+
     private ProvisionResult create(ProvisionRequest request, Path dir, String workspace, Job job) {
         Map<String, String> variables = variables(request.parameters(), request);
-        // TF_WORKSPACE must name the workspace being created (Terraform refuses any other override).
-        Step created = job.step(dir, workspace, Map.of(), true, "workspace", "new", "-no-color", "-lock-timeout="
-                + seconds(config.lockTimeout()), workspace);
-        if (created.exit != 0 && !created.err.text().contains("already exists")) {
-            throw created.failure("terraform workspace new");
-        }
+        newWorkspace(dir, workspace, job);
         apply(dir, workspace, variables, job);
         Map<String, String> outputs = new TreeMap<>(outputs(dir, workspace, job));
         Map<String, String> set = new TreeMap<>(variables);
@@ -375,10 +420,9 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
             } catch (IOException e) {
                 throw new StepFailed("cannot prepare " + dir + ": " + e.getMessage(), false);
             }
-            Step init = job.step(dir, "default", Map.of(), true, "init", "-input=false", "-no-color");
-            if (init.exit != 0) {
-                throw init.failure("terraform init");
-            }
+            // init creates the backend's default workspace: the same creation lock as workspace new
+            creating("terraform init", () -> job.step(dir, "default", Map.of(), true, "init", "-input=false", "-no-color"),
+                    false);
             removeOtherCopies(dir);
             initialized = dir;
             return dir;

@@ -152,6 +152,38 @@ class TerraformProvisionerTest {
     }
 
     @Test
+    void theBackendsWorkspaceCreationLockHeldElsewhere_isAskedForAgain_notAFailedCreate() throws Exception {
+        // The pg backend lets one workspace be created at a time and answers a concurrent `workspace new` at once with
+        // "Already locked for workspace creation" (seen with the example presets: one create of three failed so).
+        Path fake = dir.resolve("locked-terraform");
+        Files.writeString(dir.resolve("busy"), "2");
+        Files.writeString(fake, """
+                #!/bin/sh
+                d="$(dirname "$0")"
+                echo "$*" >> "$d/argv.txt"
+                case "$*" in
+                  *"workspace new"*)
+                    n="$(cat "$d/busy")"
+                    if [ "$n" -gt 0 ]; then
+                      echo $((n - 1)) > "$d/busy"
+                      echo "Error: failed to lock state in Postgres: Already locked for workspace creation: ws" >&2
+                      exit 1
+                    fi ;;
+                  *" output -json"*) echo '{}' ;;
+                esac
+                exit 0
+                """);
+        fake.toFile().setExecutable(true);
+        try (TerraformProvisioner p = provisioner(fake.toString(), "variable \"workspace_id\" {}\n")) {
+            ProvisionResult r = p.provision(create(Map.of())).toCompletableFuture().join();
+
+            assertThat(r).as("%s", r).isInstanceOf(ProvisionResult.Succeeded.class);
+            assertThat(Files.readAllLines(dir.resolve("argv.txt")).stream().filter(l -> l.contains("workspace new")))
+                    .as("asked three times: two refusals, then the lock").hasSize(3);
+        }
+    }
+
+    @Test
     void aTransitionPastItsTimeout_killsTheProcessTree_andIsATransientFailure() throws Exception {
         Path fake = fakeTerraform();
         Files.writeString(dir.resolve("hang"), "");
