@@ -134,13 +134,9 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
 
     /** What an unconfigured transition answers at once (the port's contract): a no-op claim, a check that cannot be. */
     private static ProvisionResult unsupported(Transition transition) {
-        return switch (transition) {
-            case CLAIM -> new ProvisionResult.Succeeded(Map.of(),
-                    "no claim command configured (--command-claim): the handoff is a no-op");
-            case CHECK -> new ProvisionResult.Failed("the command provisioner has no check command (--command-check),"
-                    + " so it cannot say whether a workspace is ready", true, "");
-            case CREATE, DELETE -> throw new IllegalStateException(transition + " is always configured");
-        };
+        return Unsupported.answer(transition, "no claim command configured (--command-claim): the handoff is a no-op",
+                "the command provisioner has no check command (--command-check), so it cannot say whether a workspace"
+                        + " is ready");
     }
 
     /** Commands running now (holding a permit), claims not counted. */

@@ -195,13 +195,10 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
 
     /** What an unlisted transition answers at once (the port's contract): a no-op claim, a check that cannot be. */
     private static ProvisionResult unsupported(Transition transition) {
-        return switch (transition) {
-            case CLAIM -> new ProvisionResult.Succeeded(Map.of(),
-                    "the receiver does not handle claims (--http-provisioner-transitions): the handoff is a no-op");
-            case CHECK -> new ProvisionResult.Failed("the http provisioner's receiver does not handle checks (add check"
-                    + " to --http-provisioner-transitions), so it cannot say whether a workspace is ready", true, "");
-            case CREATE, DELETE -> throw new IllegalStateException(transition + " is always sent");
-        };
+        return Unsupported.answer(transition,
+                "the receiver does not handle claims (--http-provisioner-transitions): the handoff is a no-op",
+                "the http provisioner's receiver does not handle checks (add check to --http-provisioner-transitions),"
+                        + " so it cannot say whether a workspace is ready");
     }
 
     /** The state of the circuit breaker of {@code transition}'s endpoint: {@code closed}, {@code open}, {@code half_open}, … */

@@ -141,9 +141,9 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
     public CompletionStage<ProvisionResult> provision(ProvisionRequest request) {
         Objects.requireNonNull(request, "request");
         if (!supports(request.transition())) {
-            return CompletableFuture.completedFuture(new ProvisionResult.Failed("the terraform module "
-                    + config.module() + " declares no output 'ready' or 'healthy', so it cannot say whether a"
-                    + " workspace is ready", true, ""));
+            return CompletableFuture.completedFuture(Unsupported.answer(request.transition(), "",
+                    "the terraform module " + config.module() + " declares no output 'ready' or 'healthy', so it"
+                            + " cannot say whether a workspace is ready"));
         }
         CompletableFuture<ProvisionResult> result = new CompletableFuture<>();
         if (closed) {
