@@ -105,21 +105,22 @@ class ReadinessEndToEndTest {
             assertThat(view.get("readiness").get("check").asText()).isEqualTo("provisioner");
 
             // when claims keep coming
-            int misses = 0;
-            HttpResponse<String> hit = null;
-            Instant until = Instant.now().plusSeconds(30);
-            while (hit == null && Instant.now().isBefore(until)) {
-                HttpResponse<String> r = claim(s, "alice");
-                if (r.statusCode() == 201) {
-                    hit = r;
-                } else {
-                    assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
-                    misses++;
-                    Thread.sleep(50);
-                }
-            }
+            java.util.concurrent.atomic.AtomicInteger missed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> got = new java.util.concurrent.atomic.AtomicReference<>();
+            await("a claim gets the workspace once it is ready").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        HttpResponse<String> r = claim(s, "alice");
+                        if (r.statusCode() == 201) {
+                            got.set(r);
+                            return true;
+                        }
+                        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+                        missed.incrementAndGet();
+                        return false;
+                    });
+            HttpResponse<String> hit = got.get();
+            int misses = missed.get();
             // then the claim that got it came after the fifth check (the first "ready"), and the ones before missed
-            assertThat(hit).as("a claim gets the workspace once it is ready").isNotNull();
             Path workspace = Path.of(JSON.readTree(hit.body()).get("outputs").get("path").asText());
             assertThat(checksOf(workspace)).isGreaterThanOrEqualTo(5);
             assertThat(misses).isPositive();
@@ -163,8 +164,7 @@ class ReadinessEndToEndTest {
             assertThat(Instant.parse(probe.get("createdAt").asText())).isAfterOrEqualTo(retry);
 
             // hard limited: nothing more is created
-            Thread.sleep(1500);
-            assertThat(workspaces(s)).hasSize(2);
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> workspaces(s).size() == 2);
             assertThat(preset(s).get("consecutiveFailures").asInt()).isEqualTo(2);
         }
     }
@@ -217,8 +217,8 @@ class ReadinessEndToEndTest {
             assertThat(JSON.readTree(Files.readString(requestA)).get("agent_ready_url").asText())
                     .isEqualTo(s.server() + "/api/v1/workspaces/" + a + "/ready");
             // provisioned, not ready: nothing to claim, whatever time passes
-            Thread.sleep(600);
-            assertThat(claim(s, "alice").statusCode()).isEqualTo(409);
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> claim(s, "alice").statusCode() == 409);
 
             // another workspace's token → 403; none or garbage → 401; the API token is not accepted there either
             String ready = "/api/v1/workspaces/" + a + "/ready";

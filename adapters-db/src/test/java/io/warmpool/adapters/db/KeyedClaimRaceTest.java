@@ -63,7 +63,7 @@ class KeyedClaimRaceTest {
             insertKey(other, "race-key", true);
 
             Future<ClaimPort.Attempt> answer = pool.submit(() -> store.claims().reserve(SMALL, "alice", "dev", NOW, "race-key"));
-            Thread.sleep(300);
+            awaitAnsweredOrWaitingForALock(answer);
             other.commit();
 
             assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo(new ClaimPort.InProgress(preset));
@@ -78,7 +78,7 @@ class KeyedClaimRaceTest {
             insertKey(other, "race-key-2", false);
 
             Future<ClaimPort.Attempt> answer = pool.submit(() -> store.claims().claim(SMALL, "alice", "dev", NOW, "race-key-2"));
-            Thread.sleep(300);
+            awaitAnsweredOrWaitingForALock(answer);
             other.commit();
 
             assertThat(answer.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(ClaimPort.Claimed.class, c -> {
@@ -95,6 +95,16 @@ class KeyedClaimRaceTest {
         assertThat(store.claims().reserve(SMALL, "alice", "dev", NOW, "lonely-key")).isEqualTo(new ClaimPort.Missed(preset));
         assertThat(DB.db().dsl().fetchCount(DB.db().dsl().selectFrom("claim_idempotency_keys").where("key = 'lonely-key'")))
                 .as("the probe that found the key free was rolled back").isZero();
+    }
+
+    /**
+     * Until the claim under test has answered (before the fix: a miss, at once) or waits on a lock the other
+     * transaction holds (the fix: its probe of the key) — then the other may commit.
+     */
+    private static void awaitAnsweredOrWaitingForALock(Future<ClaimPort.Attempt> answer) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> answer.isDone() || DB.db().dsl().fetchCount(
+                        DB.db().dsl().selectFrom("pg_locks").where("not granted")) > 0);
     }
 
     private void insertKey(Connection c, String key, boolean pending) throws Exception {

@@ -184,8 +184,9 @@ class ClaimHandoffServiceTest {
 
         CompletableFuture<ClaimPrebuildUseCase.Attempt> first = claims.claimWaiting(keyed);
         CompletableFuture<ClaimPrebuildUseCase.Attempt> second = CompletableFuture.supplyAsync(() -> claims.claim(keyed));
-        Thread.sleep(200);
-        assertThat(second).as("waits while the first is handed over").isNotDone();
+        // waits while the first is handed over
+        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(200)).atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !second.isDone());
         assertThat(fake.calls()).as("the second asks the provisioner nothing").hasSize(1);
         fake.lastCall().succeed(Map.of("user", "ada"));
 
