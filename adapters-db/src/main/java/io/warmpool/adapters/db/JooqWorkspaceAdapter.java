@@ -191,11 +191,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 }
                 if (keyed.stored() != null) {
                     Stored stored = keyed.stored();
-                    if (!stored.ref().equals(preset) || !stored.owner().equals(owner)) {
-                        throw new ConflictException("Idempotency-Key '" + idempotencyKey + "' was used within the last "
-                                + IDEMPOTENCY_WINDOW.toHours() + " h for a claim of " + stored.ref() + " by "
-                                + stored.owner() + "; a key names one claim: send a new key for another claim");
-                    }
+                    requireSameClaim(idempotencyKey, stored.ref(), stored.owner(), preset, owner);
                     return new Claimed(stored.workspace(), true);
                 }
                 if (keyed.attempt() == null) {
@@ -317,6 +313,16 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
     }
 
     private static final String UNIQUE_VIOLATION = "23505";
+
+    /** A key names one claim: stored for another preset or owner, it is a conflict (409) naming both. */
+    private static void requireSameClaim(String key, PresetRef storedRef, String storedOwner, PresetRef preset,
+                                         String owner) {
+        if (!storedRef.equals(preset) || !storedOwner.equals(owner)) {
+            throw new ConflictException("Idempotency-Key '" + key + "' was used within the last "
+                    + IDEMPOTENCY_WINDOW.toHours() + " h for a claim of " + storedRef + " by " + storedOwner
+                    + "; a key names one claim: send a new key for another claim");
+        }
+    }
 
     /**
      * The claim stored under a key, as the keyed statements return it: columns 8 (owner), 9 (workspace), 10
@@ -522,11 +528,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                 if (rs.getString(6) != null) {
                     PresetRef ref = new PresetRef(rs.getString(6), rs.getString(7));
                     String storedOwner = rs.getString(8);
-                    if (!ref.equals(preset) || !storedOwner.equals(owner)) {
-                        throw new ConflictException("Idempotency-Key '" + key + "' was used within the last "
-                                + IDEMPOTENCY_WINDOW.toHours() + " h for a claim of " + ref + " by " + storedOwner
-                                + "; a key names one claim: send a new key for another claim");
-                    }
+                    requireSameClaim(key, ref, storedOwner, preset, owner);
                     if (rs.getBoolean(15)) {
                         return new InProgress(new PresetId(ref.template(), rs.getString(10), ref.preset()));
                     }
