@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param schedule  schedule windows evaluated in the schedule's timezone; {@link PrebuildSchedule#none()} for none
  * @param readiness R10 readiness, or {@code null}: ready as soon as the create succeeds
  * @param health    R11 liveness checks of idle prebuilds, or {@code null}: none
+ * @param autoscale R13 demand-driven sizing, or {@code null}: {@code instances} and the schedule decide
  */
 public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule, Readiness readiness,
-                             Liveness health) {
+                             Liveness health, Autoscale autoscale) {
 
     public static final int MAX_INSTANCES = 1000;
     /**
@@ -39,6 +40,11 @@ public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule sched
         schedule = schedule == null ? PrebuildSchedule.none() : schedule;
     }
 
+    /** A policy without autoscale. */
+    public PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule, Readiness readiness, Liveness health) {
+        this(instances, ttl, schedule, readiness, health, null);
+    }
+
     /** A policy without readiness or liveness checks (today's behaviour). */
     public PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule schedule) {
         this(instances, ttl, schedule, null, null);
@@ -46,7 +52,12 @@ public record PrebuildPolicy(int instances, Duration ttl, PrebuildSchedule sched
 
     /** This policy with readiness and liveness as given (either may be {@code null}). */
     public PrebuildPolicy withChecks(Readiness readiness, Liveness health) {
-        return new PrebuildPolicy(instances, ttl, schedule, readiness, health);
+        return new PrebuildPolicy(instances, ttl, schedule, readiness, health, autoscale);
+    }
+
+    /** This policy with autoscale as given ({@code null} for none). */
+    public PrebuildPolicy withAutoscale(Autoscale autoscale) {
+        return new PrebuildPolicy(instances, ttl, schedule, readiness, health, autoscale);
     }
 
     /** A policy of {@code instances} with no TTL and no schedule. */

@@ -2,6 +2,7 @@ package io.warmpool.domain.plan;
 
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
+import io.warmpool.domain.autoscale.DemandHistory;
 import io.warmpool.domain.backoff.FailureState;
 import java.time.Instant;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param failed        prebuilds whose latest build failed
  * @param unhealthy     ready prebuilds that liveness checks found unhealthy or gone (R11): never eligible, deleted
  *                      with reason UNHEALTHY
+ * @param demand        measured demand for R13, {@link DemandHistory#NONE} when the preset has no autoscale
  */
 public record PresetSnapshot(
         PresetId id,
@@ -25,7 +27,8 @@ public record PresetSnapshot(
         List<Prebuild> running,
         List<FailedPrebuild> failed,
         InFlight inFlight,
-        List<Prebuild> unhealthy) {
+        List<Prebuild> unhealthy,
+        DemandHistory demand) {
 
     public PresetSnapshot {
         Objects.requireNonNull(id, "id");
@@ -36,6 +39,14 @@ public record PresetSnapshot(
         failed = List.copyOf(failed);
         inFlight = inFlight == null ? InFlight.NONE : inFlight;
         unhealthy = unhealthy == null ? List.of() : List.copyOf(unhealthy);
+        demand = demand == null ? DemandHistory.NONE : demand;
+    }
+
+    /** A snapshot without measured demand. */
+    public PresetSnapshot(PresetId id, Activity activity, PrebuildPolicy policy, Instant invalidatedAt,
+                          FailureState failure, List<Prebuild> running, List<FailedPrebuild> failed, InFlight inFlight,
+                          List<Prebuild> unhealthy) {
+        this(id, activity, policy, invalidatedAt, failure, running, failed, inFlight, unhealthy, DemandHistory.NONE);
     }
 
     /** A snapshot with no unhealthy prebuilds. */
