@@ -130,16 +130,17 @@ public final class Composition {
 
     /** The terraform provisioner's settings; at most {@code --workers} Terraform processes at once (claims aside). */
     static TerraformProvisionerModule.TerraformSettings terraformSettings(Config c, Settings settings) {
-        Path module = c.text(Setting.TERRAFORM_MODULE).map(t -> c.path(Setting.TERRAFORM_MODULE)).orElseThrow(() ->
-                c.problem(Setting.TERRAFORM_MODULE, "is required with --provisioner terraform"));
-        if (!Files.isDirectory(module)) {
+        // Optional: templates may name their own module (terraform: {module: DIR} in the presets file).
+        Path module = c.text(Setting.TERRAFORM_MODULE).map(t -> c.path(Setting.TERRAFORM_MODULE)).orElse(null);
+        if (module != null && !Files.isDirectory(module)) {
             throw c.problem(Setting.TERRAFORM_MODULE, "must be a directory holding a Terraform root module, got '" + module + "'");
         }
         String schema = c.string(Setting.TERRAFORM_STATE_SCHEMA);
         if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw c.problem(Setting.TERRAFORM_STATE_SCHEMA, "must be a lower-case SQL identifier (letters, digits, _), got '" + schema + "'");
         }
-        return new TerraformProvisionerModule.TerraformSettings(c.string(Setting.TERRAFORM_BINARY), module.toAbsolutePath(),
+        return new TerraformProvisionerModule.TerraformSettings(c.string(Setting.TERRAFORM_BINARY),
+                module == null ? null : module.toAbsolutePath(),
                 settings.stateDir().resolve("terraform").toAbsolutePath(), schema, c.positiveDuration(Setting.TERRAFORM_TIMEOUT),
                 settings.workers());
     }

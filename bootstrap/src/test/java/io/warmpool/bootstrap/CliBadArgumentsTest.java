@@ -127,7 +127,6 @@ class CliBadArgumentsTest {
                 row("argv, never a shell string", "run", "--state-dir", state, "--provisioner", "command",
                         "--command-create", "./create.sh --all; rm -rf /", "--command-delete", "[\"./delete.sh\"]"),
                 row("--http-provisioner-url (default): is required with --provisioner http", "run", "--state-dir", state, "--provisioner", "http"),
-                row("--terraform-module (default): is required with --provisioner terraform", "run", "--state-dir", state, "--provisioner", "terraform"),
                 row("--terraform-module: must be a directory holding a Terraform root module", "run", "--state-dir", state,
                         "--provisioner", "terraform", "--terraform-module", state + "/nope"),
                 row("--terraform-state-schema: must be a lower-case SQL identifier", "run", "--state-dir", state,

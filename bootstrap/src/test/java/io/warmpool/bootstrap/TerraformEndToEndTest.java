@@ -36,6 +36,8 @@ class TerraformEndToEndTest {
     @BeforeAll
     static void startService() throws Exception {
         String terraform = TerraformCli.require();
+        Path ops = Files.createDirectories(dir.resolve("ops-module"));
+        Files.writeString(ops.resolve("main.tf"), OPS_MODULE);
         running = InProcessService.start(dir, """
                 templates:
                   - name: dev
@@ -56,7 +58,20 @@ class TerraformEndToEndTest {
                           instances: 1
                           readiness: {check: provisioner, timeout: 2m}
                           health: {interval: 1s, unhealthy_after: 2}
-                """, "", Map.of(
+                  - name: ops
+                    version: v1
+                    terraform: {module: %s}
+                    presets:
+                      - name: east
+                        parameters: {region: us-east-1}
+                        prebuilds: {instances: 1}
+                  - name: lost
+                    version: v1
+                    terraform: {module: /nonexistent/warmpool-module}
+                    presets:
+                      - name: nowhere
+                        prebuilds: {instances: 1}
+                """.formatted(ops), "", Map.of(
                         Setting.PROVISIONER, "terraform",
                         Setting.TERRAFORM_MODULE, TerraformCli.example().toString(),
                         Setting.TERRAFORM_BINARY, terraform,
@@ -64,6 +79,19 @@ class TerraformEndToEndTest {
                         Setting.READINESS_INTERVAL, "500ms",
                         Setting.SEED, "7"));
     }
+
+    /** The ops template's own module: no variable of the example's, an output saying which module applied it. */
+    private static final String OPS_MODULE = """
+            variable "workspace_id" { type = string }
+            variable "owner" { type = string }
+            variable "region" { type = string }
+            resource "terraform_data" "box" {
+              input = { region = var.region, owner = var.owner }
+            }
+            output "module" { value = "ops" }
+            output "region" { value = terraform_data.box.output.region }
+            output "owner" { value = terraform_data.box.output.owner }
+            """;
 
     @AfterAll
     static void stopService() {
@@ -144,6 +172,27 @@ class TerraformEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> !terraformWorkspaces().contains(id));
         await().atMost(Duration.ofSeconds(10)).until(() -> dsl().fetchOne(
                 "select phase::text from workspaces where id = ?::uuid", id).get(0, String.class).equals("deleted"));
+    }
+
+    @Test
+    void aTemplateWithItsOwnModule_isCreatedClaimedAndDestroyedWithIt_aMissingModuleIsPermanent() throws Exception {
+        await().atMost(Duration.ofSeconds(90)).until(() -> !eligible("east").isEmpty());
+        String id = eligible("east").get(0);
+        JsonNode created = JSON.readTree(dsl().fetchOne("select outputs::text from workspaces where id = ?::uuid", id)
+                .get(0, String.class));
+        assertThat(created.get("module").asText()).as("applied from the template's module").isEqualTo("ops");
+        assertThat(created.get("region").asText()).isEqualTo("us-east-1");
+        assertThat(created.has("url")).as("not the default module").isFalse();
+        assertThat(terraformWorkspaces()).contains(id);
+
+        HttpResponse<String> claim = api("POST", "/api/v1/presets/ops/east/claims", "{\"owner\":\"bob\",\"name\":\"bob-ops\"}");
+        assertThat(claim.statusCode()).as(claim.body()).isEqualTo(201);
+        assertThat(JSON.readTree(claim.body()).get("outputs").get("owner").asText()).isEqualTo("bob");
+        assertThat(api("DELETE", "/api/v1/workspaces/" + id, null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !terraformWorkspaces().contains(id));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> presetStatus("nowhere").equals("validation_failed"));
+        assertThat(lastError("nowhere")).contains("/nonexistent/warmpool-module", "is not a directory");
     }
 
     @Test

@@ -59,7 +59,9 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
         return DbErrors.guard("applying presets", () -> dsl.transactionResult(cfg -> {
             DSLContext tx = DSL.using(cfg);
             tx.select(DSL.field("pg_advisory_xact_lock({0})", Object.class, DSL.val(APPLY_LOCK_KEY))).fetch();
-            List<ValidationError> errors = PresetsValidator.immutabilityErrors(document, storedParameters(tx, document));
+            List<ValidationError> errors = new java.util.ArrayList<>(
+                    PresetsValidator.immutabilityErrors(document, storedParameters(tx, document)));
+            errors.addAll(PresetsValidator.terraformModuleErrors(document, storedModules(tx, document)));
             if (!errors.isEmpty()) {
                 return new Rejected(errors);
             }
@@ -77,6 +79,7 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                             .set(TEMPLATE_VERSIONS.NAME, template.version())
                             .set(TEMPLATE_VERSIONS.ACTIVE, false)
                             .set(TEMPLATE_VERSIONS.CREATED_AT, now)
+                            .set(TEMPLATE_VERSIONS.TERRAFORM_MODULE, template.terraformModule())
                             .returning(TEMPLATE_VERSIONS.ID).fetchOne(TEMPLATE_VERSIONS.ID);
                     versionsCreated++;
                 }
@@ -107,6 +110,29 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                 .where(DSL.row(TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME).in(keys))
                 .forEach(r -> out.put(new PresetId(r.value1(), r.value2(), r.value3()), Json.map(r.value4())));
         return out;
+    }
+
+    /** The stored module of each version {@code document} names, by {@code template/version}; {@code ""} for none. */
+    private static Map<String, String> storedModules(DSLContext tx, PresetsDocument document) {
+        var keys = document.templates().stream().map(t -> DSL.row(t.name(), t.version())).toList();
+        Map<String, String> out = new HashMap<>();
+        tx.select(TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, TEMPLATE_VERSIONS.TERRAFORM_MODULE)
+                .from(TEMPLATE_VERSIONS)
+                .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
+                .where(DSL.row(TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME).in(keys))
+                .forEach(r -> out.put(r.value1() + "/" + r.value2(), r.value3() == null ? "" : r.value3()));
+        return out;
+    }
+
+    @Override
+    public Optional<String> terraformModule(PresetId preset) {
+        return DbErrors.guard("reading the terraform module of " + preset, () -> dsl
+                .select(TEMPLATE_VERSIONS.TERRAFORM_MODULE)
+                .from(TEMPLATE_VERSIONS)
+                .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
+                .where(TEMPLATES.NAME.eq(preset.template()), TEMPLATE_VERSIONS.NAME.eq(preset.version()))
+                .fetchOptional(TEMPLATE_VERSIONS.TERRAFORM_MODULE)
+                .flatMap(Optional::ofNullable));
     }
 
     private static long upsertTemplate(DSLContext tx, TemplateDefinition template, Instant now) {

@@ -52,7 +52,8 @@ public final class PresetsYaml {
     public static final String SYNTAX_FIELD = "yaml";
 
     private static final List<String> ROOT_KEYS = List.of("templates");
-    private static final List<String> TEMPLATE_KEYS = List.of("name", "version", "deprecated", "deleted", "presets");
+    private static final List<String> TEMPLATE_KEYS = List.of("name", "version", "deprecated", "deleted", "presets", "terraform");
+    private static final List<String> TERRAFORM_KEYS = List.of("module");
     private static final List<String> PRESET_KEYS = List.of("name", "parameters", "prebuilds");
     private static final List<String> PREBUILDS_KEYS = List.of("instances", "ttl", "scheduling", "readiness", "health");
     private static final List<String> READINESS_KEYS = List.of("check", "timeout");
@@ -149,7 +150,16 @@ public final class PresetsYaml {
         }
         return new TemplateInput(source(node), text(f.get("name"), place + ", name"),
                 text(f.get("version"), place + ", version"), bool(f.get("deprecated"), place + ", deprecated"),
-                bool(f.get("deleted"), place + ", deleted"), presets);
+                bool(f.get("deleted"), place + ", deleted"), presets, terraform(f.get("terraform"), place + ", terraform"));
+    }
+
+    private PresetsInput.TerraformInput terraform(Node node, String place) {
+        MappingNode mapping = mapping(node, place);
+        if (mapping == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(mapping, place, TERRAFORM_KEYS);
+        return new PresetsInput.TerraformInput(source(node), text(f.get("module"), place + ".module"));
     }
 
     private PresetInput preset(Node node, String templatePlace, int index) {

@@ -320,7 +320,35 @@ public class PresetsYamlTest {
         void anUnknownKeyFarFromEveryKnownOne_listsTheKnownKeys() {
             assertThat(errorsOf("templates:\n  - {name: t, version: v1, owner: me}\n")).containsExactly(
                     new ValidationError("p.yaml:2", "template t",
-                            "unknown key 'owner'; expected one of: name, version, deprecated, deleted, presets"));
+                            "unknown key 'owner'; expected one of: name, version, deprecated, deleted, presets, terraform"));
+        }
+
+        @Test
+        void aTemplatesTerraformModule_isRead_validated_andAWrongBlockSaysWhere() {
+            PresetsInput input = PresetsYaml.parse("""
+                    templates:
+                      - name: t
+                        version: v1
+                        terraform: {module: modules/dev}
+                        presets: [{name: p, prebuilds: {instances: 1}}]
+                    """, "p.yaml");
+            assertThat(input.templates().get(0).terraform())
+                    .isEqualTo(new PresetsInput.TerraformInput("p.yaml:4", "modules/dev"));
+            assertThat(PresetsValidator.validate(input).templates().get(0).terraformModule()).isEqualTo("modules/dev");
+
+            assertThat(errorsOf("templates:\n  - name: t\n    version: v1\n    terraform: {modul: x}\n"
+                    + "    presets: [{name: p, prebuilds: {instances: 1}}]\n")).containsExactly(
+                    new ValidationError("p.yaml:4", "template t, terraform", "unknown key 'modul'; did you mean 'module'?"));
+            assertThat(errorsOf("templates:\n  - name: t\n    version: v1\n    terraform: modules/dev\n"
+                    + "    presets: [{name: p, prebuilds: {instances: 1}}]\n"))
+                    .extracting(ValidationError::toString).singleElement().asString()
+                    .contains("p.yaml:4", "template t, terraform");
+            assertThatThrownBy(() -> PresetsValidator.validate(PresetsYaml.parse(
+                    "templates:\n  - name: t\n    version: v1\n    terraform: {module: \"\"}\n"
+                            + "    presets: [{name: p, prebuilds: {instances: 1}}]\n", "p.yaml")))
+                    .isInstanceOfSatisfying(InvalidDefinitionException.class, e -> assertThat(e.errors())
+                            .extracting(ValidationError::toString).singleElement().asString()
+                            .contains("p.yaml:4", "template t, terraform.module", "is required"));
         }
 
         @Test

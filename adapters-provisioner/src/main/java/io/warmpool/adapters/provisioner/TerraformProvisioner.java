@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -69,9 +70,15 @@ import java.util.stream.Stream;
  * under the work dir, with the shared {@code plugin_cache_dir}), {@code PG_CONN_STR} (the backend connection, with
  * its password: never on a command line nor in a log), {@code PG_SCHEMA_NAME} and {@code TF_WORKSPACE}.
  *
- * <p><b>Init.</b> The module is copied to {@code <work dir>/modules/<sha-256 of its files>} and {@code init} runs
+ * <p><b>Modules.</b> A workspace is applied from its template version's own module ({@code terraform: {module: DIR}}
+ * in the presets file, found through {@link TerraformModules}), else from
+ * {@link TerraformProvisionerConfig#module()}; neither is a permanent failure naming the preset. A relative module
+ * path is resolved against the service's working directory.
+ *
+ * <p><b>Init.</b> Each module is copied to {@code <work dir>/modules/<sha-256 of its files>} and {@code init} runs
  * there once per content (the first transition after a change); every transition then runs with {@code -chdir} on
- * that copy, selecting its workspace by {@code TF_WORKSPACE}, so concurrent processes share one init.
+ * that copy, selecting its workspace by {@code TF_WORKSPACE}, so concurrent processes share one init. The variables
+ * and outputs a module declares are read from that copy.
  *
  * <p><b>Failures.</b> Terraform exits 1 on every error; the first {@code Error: <summary>} line of stderr says which:
  * variable validation, undeclared or missing variables and configuration errors are permanent (R5), anything else
@@ -103,38 +110,66 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
             "Invalid template interpolation value", "Unsupported Terraform Core version", "Failed to query available provider packages");
 
     private final TerraformProvisionerConfig config;
-    private final Set<String> declaredVariables;
-    private final Set<String> declaredOutputs;
+    private final TerraformModules modules;
+    /** What the default module declares ({@code null} without one): decides {@link #supports} for checks. */
+    private final Set<String> defaultVariables;
+    private final Set<String> defaultOutputs;
     private final ExecutorService lane;
     private final ExecutorService claimLane;
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
     private final Object initLock = new Object();
-    private Path initialized;
+    /** The current copy of each module source seen, by its absolute path. */
+    private final Map<Path, Module> copies = new java.util.HashMap<>();
+    /** The copies {@code init} has run in. */
+    private final Set<Path> initializedDirs = new java.util.HashSet<>();
     private volatile boolean closed;
 
-    /** Reads the module's variable and output names; starts no process until the first request. */
+    /** With the default module only ({@link TerraformModules#NONE}). */
     public TerraformProvisioner(TerraformProvisionerConfig config) {
+        this(config, TerraformModules.NONE);
+    }
+
+    /**
+     * Reads the default module's variable and output names; starts no process until the first request.
+     *
+     * @param modules the module of a preset's template version, when it names one
+     */
+    public TerraformProvisioner(TerraformProvisionerConfig config, TerraformModules modules) {
         this.config = Objects.requireNonNull(config, "config");
-        if (!Files.isDirectory(config.module())) {
-            throw new IllegalArgumentException("terraform-module " + config.module() + " is not a directory");
+        this.modules = Objects.requireNonNull(modules, "modules");
+        if (config.module() != null) {
+            if (!Files.isDirectory(config.module())) {
+                throw new IllegalArgumentException("terraform-module " + config.module() + " is not a directory");
+            }
+            this.defaultVariables = declared(config.module(), VARIABLE, "variable");
+            this.defaultOutputs = declared(config.module(), OUTPUT, "output");
+        } else {
+            this.defaultVariables = null;
+            this.defaultOutputs = null;
         }
-        this.declaredVariables = declared(config.module(), VARIABLE, "variable");
-        this.declaredOutputs = declared(config.module(), OUTPUT, "output");
         this.lane = Executors.newFixedThreadPool(config.maxConcurrent(), daemonThreads("warmpool-terraform-"));
         this.claimLane = Executors.newFixedThreadPool(config.maxConcurrent(), daemonThreads("warmpool-terraform-claim-"));
     }
 
-    /** The variables the module declares. */
+    /** The variables the default module declares (empty without one). */
     public Set<String> declaredVariables() {
-        return declaredVariables;
+        return defaultVariables == null ? Set.of() : defaultVariables;
     }
 
+    /**
+     * Checks when the default module declares an output {@code ready} or {@code healthy}, or when there is no default
+     * module (a template's own module may declare them: a check of one that does not fails permanently, naming it).
+     */
     @Override
     public boolean supports(Transition transition) {
         return switch (Objects.requireNonNull(transition, "transition")) {
             case CREATE, DELETE, CLAIM -> true;
-            case CHECK -> declaredOutputs.contains("ready") || declaredOutputs.contains("healthy");
+            case CHECK -> defaultOutputs == null || checkable(defaultOutputs);
         };
+    }
+
+    private static boolean checkable(Set<String> outputs) {
+        return outputs.contains("ready") || outputs.contains("healthy");
     }
 
     @Override
@@ -142,8 +177,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         Objects.requireNonNull(request, "request");
         if (!supports(request.transition())) {
             return CompletableFuture.completedFuture(Unsupported.answer(request.transition(), "",
-                    "the terraform module " + config.module() + " declares no output 'ready' or 'healthy', so it"
-                            + " cannot say whether a workspace is ready"));
+                    uncheckable(config.module())));
         }
         CompletableFuture<ProvisionResult> result = new CompletableFuture<>();
         if (closed) {
@@ -180,28 +214,65 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         pumps.shutdown();
     }
 
+    private static String uncheckable(Path module) {
+        return "the terraform module " + module + " declares no output 'ready' or 'healthy', so it"
+                + " cannot say whether a workspace is ready";
+    }
+
+    /** The module source of {@code request}'s template version, else the default; {@code null} when neither. */
+    private Path source(ProvisionRequest request) {
+        Optional<String> own = modules.moduleOf(request.preset());
+        if (own.isPresent()) {
+            return Path.of(own.get()).toAbsolutePath().normalize();
+        }
+        return config.module() == null ? null : config.module().toAbsolutePath().normalize();
+    }
+
     private ProvisionResult run(ProvisionRequest request) {
         long deadline = System.nanoTime() + config.timeout().toNanos();
         Job job = new Job(deadline);
-        if (request.transition() == Transition.CREATE || request.transition() == Transition.CLAIM) {
-            Set<String> undeclared = undeclared(request.parameters());
-            if (!undeclared.isEmpty()) {
-                return undeclaredFailure(undeclared);
-            }
-        }
-        Path dir;
+        Path source;
         try {
-            dir = initialized(job);
+            source = source(request);
+        } catch (RuntimeException e) {
+            // the template's module could not be read (the database): try again later
+            return new ProvisionResult.Unavailable("cannot find the terraform module of " + request.preset() + ": "
+                    + e.getMessage());
+        }
+        if (source == null) {
+            return new ProvisionResult.Failed("template " + request.preset().template() + " version "
+                    + request.preset().version() + " names no terraform module (terraform: {module: DIR} in the"
+                    + " presets file) and the service has no --terraform-module", true, "");
+        }
+        if (!Files.isDirectory(source)) {
+            return new ProvisionResult.Failed("the terraform module " + source + " of template "
+                    + request.preset().template() + " version " + request.preset().version()
+                    + " is not a directory on this replica", true, "");
+        }
+        Module module;
+        try {
+            module = prepared(source);
         } catch (StepFailed e) {
             return e.result(job);
         }
+        if (request.transition() == Transition.CREATE || request.transition() == Transition.CLAIM) {
+            Set<String> undeclared = new TreeSet<>(request.parameters().keySet());
+            undeclared.removeAll(module.variables());
+            if (!undeclared.isEmpty()) {
+                return undeclaredFailure(source, undeclared);
+            }
+        }
+        if (request.transition() == Transition.CHECK && !checkable(module.outputs())) {
+            return Unsupported.answer(Transition.CHECK, "", uncheckable(source));
+        }
         String workspace = request.workspace().text();
         try {
+            initialized(module, job);
             return switch (request.transition()) {
-                case CREATE -> create(request, dir, workspace, job);
-                case CLAIM -> claim(request, dir, workspace, job);
-                case CHECK -> check(dir, workspace, job, request);
-                case DELETE -> delete(request, dir, workspace, job);
+                case CREATE -> create(request, module, workspace, job);
+                case CLAIM -> claim(request, module, workspace, job);
+                case CHECK -> check(module, workspace, job, request);
+                case DELETE -> delete(request, module, workspace, job);
             };
         } catch (StepFailed e) {
             return e.result(job);
@@ -258,8 +329,9 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         }
     }
 
-    private ProvisionResult create(ProvisionRequest request, Path dir, String workspace, Job job) {
-        Map<String, String> variables = variables(request.parameters(), request);
+    private ProvisionResult create(ProvisionRequest request, Module module, String workspace, Job job) {
+        Path dir = module.dir();
+        Map<String, String> variables = variables(module, request.parameters(), request);
         newWorkspace(dir, workspace, job);
         apply(dir, workspace, variables, job);
         Map<String, String> outputs = new TreeMap<>(outputs(dir, workspace, job));
@@ -269,38 +341,41 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         return new ProvisionResult.Succeeded(outputs, job.log());
     }
 
-    private ProvisionResult claim(ProvisionRequest request, Path dir, String workspace, Job job) {
+    private ProvisionResult claim(ProvisionRequest request, Module module, String workspace, Job job) {
+        Path dir = module.dir();
         Map<String, String> parameters = new TreeMap<>(createVariables(request.outputs()));
         parameters.putAll(request.parameters());
-        apply(dir, workspace, variables(parameters, request), job);
+        apply(dir, workspace, variables(module, parameters, request), job);
         return new ProvisionResult.Succeeded(outputs(dir, workspace, job), job.log());
     }
 
-    private ProvisionResult check(Path dir, String workspace, Job job, ProvisionRequest request) {
+    private ProvisionResult check(Module module, String workspace, Job job, ProvisionRequest request) {
+        Path dir = module.dir();
         Map<String, String> parameters = new TreeMap<>(createVariables(request.outputs()));
         parameters.putAll(request.parameters());
-        parameters.keySet().retainAll(declaredVariables);
+        parameters.keySet().retainAll(module.variables());
         List<String> args = new ArrayList<>(List.of("apply", "-refresh-only", "-auto-approve", "-input=false",
                 "-no-color", "-lock-timeout=" + seconds(config.lockTimeout())));
-        Step refreshed = job.step(dir, workspace, variables(parameters, request), true, args.toArray(String[]::new));
+        Step refreshed = job.step(dir, workspace, variables(module, parameters, request), true, args.toArray(String[]::new));
         if (refreshed.exit != 0) {
             throw refreshed.failure("terraform apply -refresh-only");
         }
         Map<String, String> outputs = outputs(dir, workspace, job);
-        if (declaredOutputs.contains("healthy") && "false".equals(outputs.get("healthy"))) {
+        if (module.outputs().contains("healthy") && "false".equals(outputs.get("healthy"))) {
             return ProvisionResult.Checked.of(Health.UNHEALTHY, job.log());
         }
-        if (declaredOutputs.contains("ready") && !"true".equals(outputs.get("ready"))) {
+        if (module.outputs().contains("ready") && !"true".equals(outputs.get("ready"))) {
             return ProvisionResult.Checked.of(Health.STARTING, job.log());
         }
         return ProvisionResult.Checked.of(Health.READY, job.log());
     }
 
-    private ProvisionResult delete(ProvisionRequest request, Path dir, String workspace, Job job) {
+    private ProvisionResult delete(ProvisionRequest request, Module module, String workspace, Job job) {
+        Path dir = module.dir();
         Map<String, String> parameters = new TreeMap<>(createVariables(request.outputs()));
         parameters.putAll(request.parameters());
-        parameters.keySet().retainAll(declaredVariables);
-        Step destroyed = job.step(dir, workspace, variables(parameters, request), true, "destroy", "-auto-approve",
+        parameters.keySet().retainAll(module.variables());
+        Step destroyed = job.step(dir, workspace, variables(module, parameters, request), true, "destroy", "-auto-approve",
                 "-input=false", "-no-color", "-lock-timeout=" + seconds(config.lockTimeout()));
         if (destroyed.exit != 0) {
             throw destroyed.failure("terraform destroy");
@@ -352,28 +427,22 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
     }
 
     /** The variables to set: the parameters, and workspace_id, workspace_name, owner when the module declares them. */
-    private Map<String, String> variables(Map<String, String> parameters, ProvisionRequest request) {
+    private static Map<String, String> variables(Module module, Map<String, String> parameters, ProvisionRequest request) {
         Map<String, String> variables = new TreeMap<>(parameters);
-        putIfDeclared(variables, "workspace_id", request.workspace().text());
-        putIfDeclared(variables, "workspace_name", request.workspaceName());
-        putIfDeclared(variables, "owner", request.owner());
+        putIfDeclared(module, variables, "workspace_id", request.workspace().text());
+        putIfDeclared(module, variables, "workspace_name", request.workspaceName());
+        putIfDeclared(module, variables, "owner", request.owner());
         return variables;
     }
 
-    private void putIfDeclared(Map<String, String> variables, String name, String value) {
-        if (declaredVariables.contains(name) && value != null) {
+    private static void putIfDeclared(Module module, Map<String, String> variables, String name, String value) {
+        if (module.variables().contains(name) && value != null) {
             variables.put(name, value);
         }
     }
 
-    private Set<String> undeclared(Map<String, String> parameters) {
-        Set<String> undeclared = new TreeSet<>(parameters.keySet());
-        undeclared.removeAll(declaredVariables);
-        return undeclared;
-    }
-
-    private ProvisionResult undeclaredFailure(Set<String> undeclared) {
-        return new ProvisionResult.Failed("the terraform module " + config.module() + " declares no variable for the"
+    private static ProvisionResult undeclaredFailure(Path module, Set<String> undeclared) {
+        return new ProvisionResult.Failed("the terraform module " + module + " declares no variable for the"
                 + " parameter" + (undeclared.size() > 1 ? "s " : " ") + String.join(", ", undeclared), true, "");
     }
 
@@ -403,29 +472,65 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         return Math.max(1, d.toSeconds()) + "s";
     }
 
-    /** The initialized copy of the module for its current content; runs {@code init} the first time. */
-    private Path initialized(Job job) {
+    /**
+     * A module ready to run: its initialized copy and what it declares.
+     *
+     * @param dir       the copy under the work dir, where every step runs ({@code -chdir})
+     * @param variables the {@code variable} blocks of its root files
+     * @param outputs   the {@code output} blocks of its root files
+     */
+    private record Module(Path dir, Set<String> variables, Set<String> outputs) {
+    }
+
+    /** The copy of {@code source} for its current content, and what it declares; runs no process. */
+    private Module prepared(Path source) {
         synchronized (initLock) {
-            String hash = contentHash(config.module());
+            String hash;
+            try {
+                hash = contentHash(source);
+            } catch (UncheckedIOException e) {
+                throw new StepFailed(e.getMessage(), true);
+            }
             Path dir = config.workDir().resolve("modules").resolve(hash);
-            if (dir.equals(initialized)) {
-                return dir;
+            Module known = copies.get(source);
+            if (known != null && known.dir().equals(dir)) {
+                return known;
             }
             try {
                 Files.createDirectories(config.workDir().resolve("plugin-cache"));
                 writeCliConfig();
                 if (!Files.isDirectory(dir.resolve(".terraform"))) {
-                    copyModule(config.module(), dir);
+                    copyModule(source, dir);
                 }
             } catch (IOException e) {
                 throw new StepFailed("cannot prepare " + dir + ": " + e.getMessage(), false);
             }
+            Module module;
+            try {
+                module = new Module(dir, declared(dir, VARIABLE, "variable"), declared(dir, OUTPUT, "output"));
+            } catch (IllegalArgumentException e) {
+                throw new StepFailed(e.getMessage(), true);
+            }
+            copies.put(source, module);
+            return module;
+        }
+    }
+
+    /** Runs {@code init} in the module's copy the first time; copies of earlier contents are then removed. */
+    private void initialized(Module module, Job job) {
+        synchronized (initLock) {
+            if (initializedDirs.contains(module.dir())) {
+                return;
+            }
+            Path dir = module.dir();
             // init creates the backend's default workspace: the same creation lock as workspace new
             creating("terraform init", () -> job.step(dir, "default", Map.of(), true, "init", "-input=false", "-no-color"),
                     false);
-            removeOtherCopies(dir);
-            initialized = dir;
-            return dir;
+            initializedDirs.add(dir);
+            Set<Path> keep = new java.util.HashSet<>();
+            copies.values().forEach(m -> keep.add(m.dir()));
+            removeOtherCopies(dir.getParent(), keep);
+            initializedDirs.retainAll(keep);
         }
     }
 
@@ -443,12 +548,12 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         return config.workDir().resolve("terraformrc").toAbsolutePath();
     }
 
-    /** Module copies of earlier contents are of no use once this one is initialized. */
-    private void removeOtherCopies(Path keep) {
-        try (Stream<Path> copies = Files.list(keep.getParent())) {
-            copies.filter(p -> !p.equals(keep)).forEach(TerraformProvisioner::deleteTree);
+    /** Copies of earlier contents are of no use once their module's current content is initialized. */
+    private static void removeOtherCopies(Path modulesDir, Set<Path> keep) {
+        try (Stream<Path> copies = Files.list(modulesDir)) {
+            copies.filter(p -> !keep.contains(p)).forEach(TerraformProvisioner::deleteTree);
         } catch (IOException e) {
-            LOG.fine(() -> "cannot list " + keep.getParent() + ": " + e.getMessage());
+            LOG.fine(() -> "cannot list " + modulesDir + ": " + e.getMessage());
         }
     }
 
@@ -503,6 +608,19 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         }
     }
 
+    /**
+     * The override file written into every copy: whatever backend the module declares, or none, its states live in
+     * the {@code pg} backend (configured from the environment) — never in a local file one replica alone can see.
+     */
+    static final String BACKEND_OVERRIDE_FILE = "zz_warmpool_backend_override.tf";
+    private static final String BACKEND_OVERRIDE = """
+            # Written by warmpool into its copy of the module: every workspace's state lives in the pg backend on
+            # warmpool's database (PG_CONN_STR, PG_SCHEMA_NAME from the environment), shared by every replica.
+            terraform {
+              backend "pg" {}
+            }
+            """;
+
     private static void copyModule(Path module, Path into) throws IOException {
         Path partial = into.resolveSibling(into.getFileName() + ".partial");
         deleteTree(partial);
@@ -512,6 +630,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
             Files.copy(file, target);
         }
         Files.createDirectories(partial);
+        Files.writeString(partial.resolve(BACKEND_OVERRIDE_FILE), BACKEND_OVERRIDE);
         deleteTree(into);
         Files.move(partial, into);
     }

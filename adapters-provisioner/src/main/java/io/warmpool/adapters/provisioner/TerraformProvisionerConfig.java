@@ -9,7 +9,9 @@ import java.util.function.Supplier;
  * Configuration of the {@link TerraformProvisioner}.
  *
  * @param binary           the Terraform CLI to run: {@code terraform} (found on PATH), a path, or OpenTofu's {@code tofu}
- * @param module           the root module (a directory of {@code *.tf} files); copied, per content, under {@code workDir}
+ * @param module           the default root module (a directory of {@code *.tf} files), for templates that name none of
+ *                         their own; copied, per content, under {@code workDir}; {@code null} when every template
+ *                         must name its own
  * @param workDir          the provisioner's own directory under the state dir: module copies, the generated CLI
  *                         configuration, the shared plugin cache
  * @param stateSchema      the PostgreSQL schema of the {@code pg} backend's states
@@ -30,7 +32,6 @@ public record TerraformProvisionerConfig(String binary, Path module, Path workDi
         if (binary == null || binary.isBlank() || binary.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("terraform-binary must name an executable");
         }
-        Objects.requireNonNull(module, "terraform-module is required with --provisioner terraform");
         Objects.requireNonNull(workDir, "workDir");
         if (stateSchema == null || !stateSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("terraform-state-schema must be a lower-case SQL identifier"

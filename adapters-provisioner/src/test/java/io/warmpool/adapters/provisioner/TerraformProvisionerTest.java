@@ -152,6 +152,59 @@ class TerraformProvisionerTest {
     }
 
     @Test
+    void aTemplatesOwnModule_isAppliedForItsPresets_theDefaultForOthers_andAMissingOneIsPermanent() throws Exception {
+        Path fake = fakeTerraform();
+        Path own = Files.createDirectories(dir.resolve("modules/ops"));
+        Files.writeString(own.resolve("main.tf"), "variable \"region\" {}\noutput \"ready\" { value = true }\n");
+        Path defaultModule = Files.createDirectories(dir.resolve("module"));
+        Files.writeString(defaultModule.resolve("main.tf"), "variable \"cpu\" {}\n");
+        PresetId ops = new PresetId("ops", "v2", "east");
+        PresetId lost = new PresetId("lost", "v1", "x");
+        TerraformModules modules = preset -> preset.equals(ops) ? java.util.Optional.of(own.toString())
+                : preset.equals(lost) ? java.util.Optional.of(dir.resolve("nowhere").toString()) : java.util.Optional.empty();
+        var config = TerraformProvisionerConfig.of(fake.toString(), defaultModule, dir.resolve("work"), "warmpool_terraform",
+                () -> "postgres://u:secret@127.0.0.1:1/db?sslmode=disable", 2);
+        try (TerraformProvisioner p = new TerraformProvisioner(config, modules)) {
+            ProvisionResult opsCreate = p.provision(new ProvisionRequest(Transition.CREATE, new WorkspaceId(UUID.randomUUID()),
+                    "ws", "prebuilds", ops, Map.of("region", "eu"), Map.of(), 1)).toCompletableFuture().join();
+            assertThat(opsCreate).isInstanceOf(ProvisionResult.Succeeded.class);
+            ProvisionResult devCreate = p.provision(create(Map.of("cpu", "2"))).toCompletableFuture().join();
+            assertThat(devCreate).isInstanceOf(ProvisionResult.Succeeded.class);
+            // each module has its own initialized copy; each ran its own init
+            try (var copies = Files.list(dir.resolve("work/modules"))) {
+                assertThat(copies.filter(Files::isDirectory).toList()).hasSize(2);
+            }
+            assertThat(Files.readAllLines(dir.resolve("argv.txt")).stream().filter(l -> l.contains(" init ")).count())
+                    .isEqualTo(2);
+            // a parameter the template's module does not declare is named, though the default module declares it
+            ProvisionResult wrong = p.provision(new ProvisionRequest(Transition.CREATE, new WorkspaceId(UUID.randomUUID()),
+                    "ws", "prebuilds", ops, Map.of("cpu", "2"), Map.of(), 1)).toCompletableFuture().join();
+            assertThat(((ProvisionResult.Failed) wrong).error()).contains(own.toString(), "parameter cpu");
+            assertThat(((ProvisionResult.Failed) wrong).permanent()).isTrue();
+            // checks: the template's module declares 'ready', the default one does not
+            assertThat(p.supports(Transition.CHECK)).isFalse();
+            ProvisionResult missing = p.provision(new ProvisionRequest(Transition.CREATE, new WorkspaceId(UUID.randomUUID()),
+                    "ws", "prebuilds", lost, Map.of(), Map.of(), 1)).toCompletableFuture().join();
+            assertThat(missing).isInstanceOf(ProvisionResult.Failed.class);
+            assertThat(((ProvisionResult.Failed) missing).permanent()).isTrue();
+            assertThat(((ProvisionResult.Failed) missing).error()).contains("nowhere", "template lost version v1",
+                    "is not a directory");
+        }
+        var noDefault = TerraformProvisionerConfig.of(fake.toString(), null, dir.resolve("work2"), "warmpool_terraform",
+                () -> "postgres://u:secret@127.0.0.1:1/db?sslmode=disable", 2);
+        try (TerraformProvisioner p = new TerraformProvisioner(noDefault, modules)) {
+            assertThat(p.supports(Transition.CHECK)).as("a template's module may answer checks").isTrue();
+            ProvisionResult none = p.provision(create(Map.of())).toCompletableFuture().join();
+            assertThat(((ProvisionResult.Failed) none).permanent()).isTrue();
+            assertThat(((ProvisionResult.Failed) none).error()).contains("template dev version v1 names no terraform module",
+                    "--terraform-module");
+            ProvisionResult check = p.provision(ProvisionRequest.check("c-1", new WorkspaceId(UUID.randomUUID()), "ws",
+                    "prebuilds", ops, Map.of("region", "eu"), Map.of())).toCompletableFuture().join();
+            assertThat(check).isInstanceOf(ProvisionResult.Checked.class);
+        }
+    }
+
+    @Test
     void theBackendsWorkspaceCreationLockHeldElsewhere_isAskedForAgain_notAFailedCreate() throws Exception {
         // The pg backend lets one workspace be created at a time and answers a concurrent `workspace new` at once with
         // "Already locked for workspace creation" (seen with the example presets: one create of three failed so).

@@ -43,6 +43,7 @@ import io.warmpool.domain.plan.PresetSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -898,7 +899,15 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 existing.put(id, presets.get(id).parameters);
             }
         });
-        List<ValidationError> errors = PresetsValidator.immutabilityErrors(document, existing);
+        List<ValidationError> errors = new ArrayList<>(PresetsValidator.immutabilityErrors(document, existing));
+        Map<String, String> storedModules = new LinkedHashMap<>();
+        for (TemplateDefinition t : document.templates()) {
+            String key = t.name() + "/" + t.version();
+            if (versionModules.containsKey(key)) {
+                storedModules.put(key, versionModules.get(key));
+            }
+        }
+        errors.addAll(PresetsValidator.terraformModuleErrors(document, storedModules));
         if (!errors.isEmpty()) {
             return new Rejected(errors);
         }
@@ -909,6 +918,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             boolean versionExists = presets.keySet().stream()
                     .anyMatch(id -> id.template().equals(t.name()) && id.version().equals(t.version()));
             versionsCreated += versionExists ? 0 : 1;
+            versionModules.putIfAbsent(t.name() + "/" + t.version(), t.terraformModule() == null ? "" : t.terraformModule());
             TemplateRow row = templates.computeIfAbsent(t.name(), n -> new TemplateRow());
             row.activeVersion = t.version();
             row.deprecated = t.deprecated();
@@ -927,6 +937,15 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             }
         }
         return new Applied(document.templates().size(), versionsCreated, presetsCreated, presetsUpdated);
+    }
+
+    /** The Terraform module of each stored version, by {@code template/version}; {@code ""} for none. */
+    private final Map<String, String> versionModules = new HashMap<>();
+
+    @Override
+    public synchronized Optional<String> terraformModule(PresetId preset) {
+        String module = versionModules.get(preset.template() + "/" + preset.version());
+        return module == null || module.isEmpty() ? Optional.empty() : Optional.of(module);
     }
 
     @Override

@@ -65,7 +65,7 @@ public enum Setting {
     COMMAND_CLAIM("command-claim", null, "command provisioner: argv of the claim command (hands a prebuild to its new owner: new owner and name, the claim's parameters, the create's outputs; its outputs are merged over the create's), as a YAML/JSON list; without it a claim is not handed over (R12), bounded by --claim-timeout", false),
     COMMAND_MAX_CONCURRENT("command-max-concurrent", null, "command provisioner: commands running at once, further ones wait in arrival order (default: --workers)", false),
     COMMAND_TIMEOUT("command-timeout", "10m", "command provisioner: time limit of one command", false),
-    TERRAFORM_MODULE("terraform-module", null, "terraform provisioner: directory of the Terraform root module every workspace is applied from (required with --provisioner terraform)", false),
+    TERRAFORM_MODULE("terraform-module", null, "terraform provisioner: directory of the default Terraform root module, for template versions naming none of their own (terraform: {module: DIR} in the presets file)", false),
     TERRAFORM_BINARY("terraform-binary", "terraform", "terraform provisioner: the Terraform CLI, on PATH or a path (OpenTofu: tofu)", false),
     TERRAFORM_STATE_SCHEMA("terraform-state-schema", "warmpool_terraform", "terraform provisioner: schema of warmpool's database holding the workspaces' states (Terraform's pg backend, one Terraform workspace per workspace)", false),
     TERRAFORM_TIMEOUT("terraform-timeout", "30m", "terraform provisioner: time limit of one transition (init, apply, output…); then its process tree is killed", false),

@@ -5,7 +5,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.provisioner.TerraformProvisioner;
+import io.warmpool.adapters.provisioner.TerraformModules;
 import io.warmpool.adapters.provisioner.TerraformProvisionerConfig;
+import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.runtime.Lifecycle;
 import java.net.URLDecoder;
@@ -15,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 
 /**
@@ -24,7 +28,11 @@ import java.util.Set;
  */
 public final class TerraformProvisionerModule extends AbstractModule {
 
-    /** The settings of the terraform provisioner, as parsed by the composition root. */
+    /**
+     * The settings of the terraform provisioner, as parsed by the composition root.
+     *
+     * @param module the default module, or {@code null} when every template names its own
+     */
     public record TerraformSettings(String binary, Path module, Path workDir, String stateSchema, Duration timeout,
                                     int maxConcurrent) {
     }
@@ -42,10 +50,27 @@ public final class TerraformProvisionerModule extends AbstractModule {
 
     @Provides
     @Singleton
-    TerraformProvisioner provisioner(PostgresDatabase database) {
+    TerraformProvisioner provisioner(PostgresDatabase database, PresetStorePort presets) {
         return new TerraformProvisioner(TerraformProvisionerConfig.of(settings.binary(), settings.module(),
                 settings.workDir(), settings.stateSchema(), () -> libpq(database.connectionInfo()),
-                settings.maxConcurrent()).withTimeout(settings.timeout()));
+                settings.maxConcurrent()).withTimeout(settings.timeout()), templateModules(presets));
+    }
+
+    /**
+     * The module a preset's template version names, read from the store once per version: a stored version's module
+     * never changes (the store refuses it). A failed read is not remembered.
+     */
+    static TerraformModules templateModules(PresetStorePort presets) {
+        Map<String, Optional<String>> known = new ConcurrentHashMap<>();
+        return preset -> {
+            String version = preset.template() + "@" + preset.version();
+            Optional<String> module = known.get(version);
+            if (module == null) {
+                module = presets.terraformModule(preset);
+                known.put(version, module);
+            }
+            return module;
+        };
     }
 
     @Provides

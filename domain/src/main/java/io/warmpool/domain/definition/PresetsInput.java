@@ -12,7 +12,17 @@ public record PresetsInput(String source, List<TemplateInput> templates) {
 
     /** One template entry. */
     public record TemplateInput(String source, String name, String version, Boolean deprecated, Boolean deleted,
-                                List<PresetInput> presets) {
+                                List<PresetInput> presets, TerraformInput terraform) {
+
+        /** Without a {@code terraform} block. */
+        public TemplateInput(String source, String name, String version, Boolean deprecated, Boolean deleted,
+                             List<PresetInput> presets) {
+            this(source, name, version, deprecated, deleted, presets, null);
+        }
+    }
+
+    /** The template's {@code terraform} block: {@code module}, the root module directory of this version's workspaces. */
+    public record TerraformInput(String source, String module) {
     }
 
     /** One preset of a template version. Parameter values are text as written. */

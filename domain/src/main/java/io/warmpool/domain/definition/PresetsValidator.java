@@ -117,11 +117,58 @@ public final class PresetsValidator {
                 presets.add(def);
             }
         }
+        TemplateDefinition.TerraformModule terraform = terraform(t.terraform(), place + ", terraform", errors);
         if (errors.size() > before) {
             return null;
         }
         return new TemplateDefinition(t.name(), t.version(), Boolean.TRUE.equals(t.deprecated()),
-                Boolean.TRUE.equals(t.deleted()), presets);
+                Boolean.TRUE.equals(t.deleted()), presets, terraform);
+    }
+
+    /** The longest module path accepted: far beyond any real one, short enough for a log line. */
+    static final int MAX_MODULE_PATH = 1024;
+
+    private static TemplateDefinition.TerraformModule terraform(PresetsInput.TerraformInput input, String place,
+                                                                List<ValidationError> errors) {
+        if (input == null) {
+            return null;
+        }
+        String module = input.module();
+        if (module == null || module.isBlank()) {
+            errors.add(new ValidationError(input.source(), place + ".module",
+                    "is required: the directory of the Terraform root module of this version's workspaces"));
+            return null;
+        }
+        if (module.length() > MAX_MODULE_PATH || module.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            errors.add(new ValidationError(input.source(), place + ".module",
+                    "must be a directory path of at most " + MAX_MODULE_PATH + " characters without control characters"));
+            return null;
+        }
+        return new TemplateDefinition.TerraformModule(module, input.source());
+    }
+
+    /**
+     * Checks that no stored version changes its Terraform module: the workspaces it created are deleted, checked and
+     * claimed with the module that created them.
+     *
+     * @param stored the module of every stored version {@code document} names, by {@code template/version}; a
+     *               version stored without a module maps to {@code ""}
+     * @return one error per changed version; empty when nothing changes
+     */
+    public static List<ValidationError> terraformModuleErrors(PresetsDocument document, Map<String, String> stored) {
+        List<ValidationError> errors = new ArrayList<>();
+        for (TemplateDefinition t : document.templates()) {
+            String before = stored.get(t.name() + "/" + t.version());
+            String after = t.terraformModule() == null ? "" : t.terraformModule();
+            if (before != null && !before.equals(after)) {
+                errors.add(new ValidationError(t.terraform() == null ? "" : t.terraform().source(),
+                        "template " + t.name() + ", version " + t.version() + ", terraform.module",
+                        "cannot change on an existing version (stored " + (before.isEmpty() ? "none" : "'" + before + "'")
+                                + ", file has " + (after.isEmpty() ? "none" : "'" + after + "'")
+                                + "): its workspaces are deleted with the module that created them; publish a new version"));
+            }
+        }
+        return errors;
     }
 
     private static PresetDefinition preset(PresetInput p, String place, List<ValidationError> errors) {

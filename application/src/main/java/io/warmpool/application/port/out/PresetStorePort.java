@@ -20,6 +20,12 @@ public interface PresetStorePort {
      */
     ApplyOutcome apply(PresetsDocument document, Instant now);
 
+    /**
+     * The Terraform root module of the preset's template version ({@code terraform: {module: DIR}}), as written;
+     * empty when the version names none (or does not exist). Never changes once the version is stored.
+     */
+    Optional<String> terraformModule(PresetId preset);
+
     /** The preset {@code template/preset} names: that preset of the template's active version. */
     Optional<PresetId> resolve(PresetRef ref);
 

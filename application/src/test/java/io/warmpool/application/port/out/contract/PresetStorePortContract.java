@@ -165,6 +165,34 @@ public abstract class PresetStorePortContract extends PortContract {
     }
 
     @Test
+    void aVersionsTerraformModule_isStored_readFromEveryReplica_andCannotChange() {
+        TemplateDefinition.TerraformModule own = new TemplateDefinition.TerraformModule("modules/python", "presets.yaml:3");
+        apply(document(new TemplateDefinition("python-dev", "v3", false, false, List.of(SMALL), own),
+                template("go-dev", "v1", LARGE)), T0);
+
+        assertThat(anotherReplica().presets().terraformModule(new PresetId("python-dev", "v3", "small")))
+                .contains("modules/python");
+        assertThat(store.presets().terraformModule(new PresetId("go-dev", "v1", "large"))).as("none named").isEmpty();
+        assertThat(store.presets().terraformModule(new PresetId("nope", "v1", "x"))).isEmpty();
+
+        for (TemplateDefinition.TerraformModule changed : new TemplateDefinition.TerraformModule[] {
+                new TemplateDefinition.TerraformModule("modules/python-2", "presets.yaml:3"), null}) {
+            ApplyOutcome outcome = apply(document(
+                    new TemplateDefinition("python-dev", "v3", false, false, List.of(SMALL), changed)), T1);
+            assertThat(outcome).isInstanceOf(Rejected.class);
+            assertThat(((Rejected) outcome).errors().get(0).toString())
+                    .contains("python-dev", "v3", "terraform.module", "cannot change", "modules/python");
+        }
+        ApplyOutcome added = apply(document(new TemplateDefinition("go-dev", "v1", false, false, List.of(LARGE), own)), T1);
+        assertThat(added).as("a version stored without a module keeps none").isInstanceOf(Rejected.class);
+        assertThat(apply(document(new TemplateDefinition("python-dev", "v4", false, false, List.of(SMALL),
+                new TemplateDefinition.TerraformModule("modules/python-2", ""))), T1))
+                .as("a new version may name another").isInstanceOf(Applied.class);
+        assertThat(store.presets().terraformModule(new PresetId("python-dev", "v4", "small"))).contains("modules/python-2");
+        assertThat(store.presets().terraformModule(new PresetId("python-dev", "v3", "small"))).contains("modules/python");
+    }
+
+    @Test
     void applySameParametersInAnotherKeyOrder_isNotAChange() {
         apply(document(template("python-dev", "v3", SMALL)), T0);
 
