@@ -62,6 +62,32 @@ class AutoscaleYamlTest {
     }
 
     @Test
+    void theReadmesExample_isValid() {
+        // README.md, "Demand-driven sizing (SPEC R13)", word for word under a template
+        PrebuildPolicy policy = PresetsValidator.validate(PresetsYaml.parse("""
+                templates:
+                  - name: python-dev
+                    version: v3
+                    presets:
+                    - name: small
+                      parameters: {cpu: "2", memory: 4Gi}
+                      prebuilds:
+                        ttl: 24h
+                        autoscale:
+                          target_hit_rate: 0.99   # required: the share of claims that should find a ready prebuild, in (0, 1)
+                          max: 20                 # required: never more than this, 0-1000
+                          min: 1                  # optional, default 0: never fewer (outside windows too)
+                          lookback: 14d           # optional, default 14d: how far back claims count, 1h-90d
+                        scheduling:               # optional: a window that holds is a floor under the demand's number
+                          timezone: Europe/Berlin
+                          schedule:
+                            - {cron: "* 8-9 * * 1", instances: 4}
+                """, "README.md")).templates().get(0).presets().get(0).policy();
+        assertThat(policy.autoscale()).isEqualTo(new Autoscale(0.99, 1, 20, Duration.ofDays(14)));
+        assertThat(policy.schedule().windows()).hasSize(1);
+    }
+
+    @Test
     void givenAWholeNumberTarget_itIsReadAsANumberAndRejectedByTheValidator() {
         assertThat(inputOf("{autoscale: {target_hit_rate: 1, max: 3}}").targetHitRate()).isEqualTo(1.0);
         assertThatThrownBy(() -> policyOf("{autoscale: {target_hit_rate: 1, max: 3}}"))
