@@ -105,7 +105,8 @@ public record Forecast(double claimsPerHour, HourOfWeek hourOfWeek, ZoneId zone,
         Source source = Source.HISTORY_AVERAGE;
         if (history.compareTo(WEEK) >= 0) {
             // Step back week by week from the target's local hour rather than walk every hour of the lookback:
-            // at most 14 steps for 90 days, each mapping the local hour to its instant(s) in the zone.
+            // one step per week between the history's start and now + T (about 14 for 90 days), each mapping the
+            // local hour to its instant(s) in the zone.
             int weeks = (int) (Duration.between(start, target).toDays() / 7) + 1;
             for (int k = 0; k <= weeks; k++) {
                 LocalDateTime local = targetHour.minusWeeks(k);
