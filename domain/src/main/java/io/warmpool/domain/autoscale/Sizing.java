@@ -18,8 +18,8 @@ import java.util.Objects;
  * {@code N = 0} when {@code λ = 0}. The search for {@code N} stops at {@code max}, since clamping makes any larger
  * size irrelevant; {@link #cappedByMax()} says when {@code max} is too small to reach the target.
  *
- * <p>Pure and deterministic; computing one costs a sort of at most 50 build times, one timezone look-up per week of lookback (and of {@code T}) and
- * at most {@code 2·max(max, window instances)} steps of the Erlang recursion.
+ * <p>Pure and deterministic; computing one costs a sort of at most 50 build times, one timezone look-up per week of
+ * lookback (and of {@code T}) and at most {@code 2·max(max, window instances)} steps of the Erlang recursion.
  *
  * @param autoscale       the policy it was computed for (target, min, max, lookback)
  * @param forecast        {@code λ} and where it came from
