@@ -55,7 +55,9 @@ public final class PresetsYaml {
     private static final List<String> TEMPLATE_KEYS = List.of("name", "version", "deprecated", "deleted", "presets", "terraform");
     private static final List<String> TERRAFORM_KEYS = List.of("module");
     private static final List<String> PRESET_KEYS = List.of("name", "parameters", "prebuilds");
-    private static final List<String> PREBUILDS_KEYS = List.of("instances", "ttl", "scheduling", "readiness", "health");
+    private static final List<String> PREBUILDS_KEYS =
+            List.of("instances", "ttl", "scheduling", "readiness", "health", "autoscale");
+    private static final List<String> AUTOSCALE_KEYS = List.of("target_hit_rate", "min", "max", "lookback");
     private static final List<String> READINESS_KEYS = List.of("check", "timeout");
     private static final List<String> HEALTH_KEYS = List.of("interval", "unhealthy_after");
     private static final List<String> SCHEDULING_KEYS = List.of("timezone", "schedule");
@@ -207,7 +209,19 @@ public final class PresetsYaml {
         Map<String, Node> f = fields(mapping, place, PREBUILDS_KEYS);
         return new PrebuildsInput(source(node), integer(f.get("instances"), place + ".instances"),
                 text(f.get("ttl"), place + ".ttl"), scheduling(f.get("scheduling"), place + ".scheduling"),
-                readiness(f.get("readiness"), place + ".readiness"), health(f.get("health"), place + ".health"));
+                readiness(f.get("readiness"), place + ".readiness"), health(f.get("health"), place + ".health"),
+                autoscale(f.get("autoscale"), place + ".autoscale"));
+    }
+
+    private PresetsInput.AutoscaleInput autoscale(Node node, String place) {
+        MappingNode mapping = mapping(node, place);
+        if (mapping == null) {
+            return null;
+        }
+        Map<String, Node> f = fields(mapping, place, AUTOSCALE_KEYS);
+        return new PresetsInput.AutoscaleInput(source(node), number(f.get("target_hit_rate"), place + ".target_hit_rate"),
+                integer(f.get("min"), place + ".min"), integer(f.get("max"), place + ".max"),
+                text(f.get("lookback"), place + ".lookback"));
     }
 
     private PresetsInput.ReadinessInput readiness(Node node, String place) {
@@ -354,6 +368,36 @@ public final class PresetsYaml {
             return null;
         }
         errors.add(new ValidationError(source(node), place, "must be a whole number, got " + describe(node)));
+        return null;
+    }
+
+    /** A number of the core schema (integer or float, {@code .inf} and {@code .nan} included); the range is the validator's. */
+    private Double number(Node node, String place) {
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        if (node instanceof ScalarNode scalar && Tag.INT.equals(scalar.getTag())) {
+            BigInteger value = parseInt(scalar.getValue());
+            if (value != null) {
+                return value.doubleValue();
+            }
+        }
+        if (node instanceof ScalarNode scalar && Tag.FLOAT.equals(scalar.getTag())) {
+            String text = scalar.getValue();
+            String lower = text.toLowerCase(Locale.ROOT);
+            if (lower.endsWith(".inf")) {
+                return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            }
+            if (lower.equals(".nan")) {
+                return Double.NaN;
+            }
+            try {
+                return Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                // falls through to the shape error
+            }
+        }
+        errors.add(new ValidationError(source(node), place, "must be a number, got " + describe(node)));
         return null;
     }
 

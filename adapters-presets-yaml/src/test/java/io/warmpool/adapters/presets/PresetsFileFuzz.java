@@ -51,7 +51,9 @@ public final class PresetsFileFuzz {
               "prebuilds": {"instances": 1, "ttl": "1h", "scheduling": {"timezone": "UTC",
               "schedule": [{"cron": "* 0-5 * * *", "instances": 2}, {"cron": "* 6-23 * * 0,6", "instances": 0}]}}}]}]}
             """,
-            "templates: [{name: a, version: b, presets: [{name: c, prebuilds: {instances: 0}}]}]\n");
+            "templates: [{name: a, version: b, presets: [{name: c, prebuilds: {instances: 0}}]}]\n",
+            "templates: [{name: a, version: b, presets: [{name: c, prebuilds: {ttl: 8h,"
+                    + " autoscale: {target_hit_rate: 0.99, min: 1, max: 20, lookback: 14d}}}]}]\n");
 
     /**
      * Pieces of YAML and of trouble: structure, anchors and aliases, tags, documents, nulls, booleans, special
@@ -70,6 +72,7 @@ public final class PresetsFileFuzz {
             "'; drop table presets; --", "$(touch /tmp/warmpool-fuzz)", "`id`", "\\", "%", "%00", "..", "/",
             "templates", "templates:", "name", "name: ", "version: ", "presets:", "parameters:", "prebuilds:",
             "instances: ", "ttl: ", "scheduling:", "timezone: ", "schedule:", "cron: ", "deprecated: ", "deleted: ",
+            "autoscale:", "target_hit_rate: ", "min: ", "max: ", "lookback: ", "0.99", "1e-3", "14d", "91d",
             "Europe/Berlin", "+02:00", "Mars/Olympus", "* 8-18 * * 1-5", "* 8 31 2 *", "@hourly", "0 * * * *", "24h",
             "3650d", "3651d", "106751991167300d", "0", "1m30s", "-5s");
 
@@ -180,7 +183,8 @@ public final class PresetsFileFuzz {
                         .mod(bound.shiftLeft(1).add(BigInteger.ONE)).subtract(bound).toString());
         Gen<String> key = Gen.oneOf(
                 Gen.of("templates", "name", "version", "deprecated", "deleted", "presets", "parameters", "prebuilds",
-                        "instances", "ttl", "scheduling", "timezone", "schedule", "cron"),
+                        "instances", "ttl", "scheduling", "timezone", "schedule", "cron", "autoscale", "target_hit_rate",
+                        "min", "max", "lookback"),
                 Gen.of("tempaltes", "Name", "instance", "cpu", "memory", "\"\"", "\"a b\"", "null", "1", "true",
                         "[a, b]", "{a: b}", "\"ü\"", "\"😀\""));
         Gen<String> value = Gen.recursive(scalar,

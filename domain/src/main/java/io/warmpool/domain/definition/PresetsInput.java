@@ -31,12 +31,25 @@ public record PresetsInput(String source, List<TemplateInput> templates) {
 
     /** The {@code prebuilds} block; {@code ttl} is text such as {@code 24h} (see {@link io.warmpool.domain.Durations}). */
     public record PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling,
-                                 ReadinessInput readiness, HealthInput health) {
+                                 ReadinessInput readiness, HealthInput health, AutoscaleInput autoscale) {
 
-        /** Without readiness and health blocks. */
+        /** Without an autoscale block. */
+        public PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling,
+                              ReadinessInput readiness, HealthInput health) {
+            this(source, instances, ttl, scheduling, readiness, health, null);
+        }
+
+        /** Without readiness, health and autoscale blocks. */
         public PrebuildsInput(String source, Integer instances, String ttl, SchedulingInput scheduling) {
             this(source, instances, ttl, scheduling, null, null);
         }
+    }
+
+    /**
+     * The {@code autoscale} block (R13): {@code targetHitRate} a number as written in the file (any number; the
+     * validator checks the range), {@code min} and {@code max} whole numbers, {@code lookback} a duration.
+     */
+    public record AutoscaleInput(String source, Double targetHitRate, Integer min, Integer max, String lookback) {
     }
 
     /** The {@code readiness} block (R10): {@code check} is {@code provisioner} or {@code agent}; {@code timeout} a duration. */

@@ -1,5 +1,6 @@
 package io.warmpool.domain.definition;
 
+import io.warmpool.domain.Autoscale;
 import io.warmpool.domain.Durations;
 import io.warmpool.domain.Names;
 import io.warmpool.domain.PrebuildPolicy;
@@ -203,7 +204,15 @@ public final class PresetsValidator {
             return PrebuildPolicy.of(0);
         }
         int before = errors.size();
-        int instances = instances(in.source(), place + ", prebuilds.instances", in.instances(), errors);
+        int instances = 0;
+        if (in.autoscale() == null) {
+            instances = instances(in.source(), place + ", prebuilds.instances", in.instances(), errors);
+        } else if (in.instances() != null) {
+            // Refused rather than ignored: a number in the file that does nothing would mislead its next reader.
+            errors.add(new ValidationError(in.source(), place + ", prebuilds.instances",
+                    "must not be set with prebuilds.autoscale, which chooses the pool size (a schedule window's"
+                            + " instances are a floor under it); remove instances, or autoscale to size by hand"));
+        }
         Duration ttl = Duration.ZERO;
         if (in.ttl() != null) {
             try {
@@ -218,10 +227,61 @@ public final class PresetsValidator {
         PrebuildSchedule schedule = schedule(in.scheduling(), place, errors);
         Readiness readiness = readiness(in.readiness(), place, errors);
         Liveness health = health(in.health(), place, errors);
+        Autoscale autoscale = autoscale(in.autoscale(), place, errors);
         if (errors.size() > before) {
             return null;
         }
-        return new PrebuildPolicy(instances, ttl, schedule, readiness, health);
+        return new PrebuildPolicy(instances, ttl, schedule, readiness, health, autoscale);
+    }
+
+    /**
+     * The {@code autoscale} block (R13): {@code target_hit_rate} and {@code max} are required — a target nobody chose
+     * and an unbounded pool are both decisions an operator should write down — {@code min} defaults to 0 and
+     * {@code lookback} to 14d.
+     */
+    private static Autoscale autoscale(PresetsInput.AutoscaleInput in, String place, List<ValidationError> errors) {
+        if (in == null) {
+            return null;
+        }
+        String field = place + ", prebuilds.autoscale";
+        int before = errors.size();
+        Double target = in.targetHitRate();
+        if (target == null) {
+            errors.add(new ValidationError(in.source(), field + ".target_hit_rate",
+                    "is required: the share of claims that should find a ready prebuild, between 0 and 1"
+                            + " (exclusive), for example 0.99"));
+        } else if (!(target > 0 && target < 1)) {
+            errors.add(new ValidationError(in.source(), field + ".target_hit_rate",
+                    "must be between 0 and 1 (exclusive), got " + target));
+        }
+        Integer max = in.max();
+        if (max == null) {
+            errors.add(new ValidationError(in.source(), field + ".max",
+                    "is required (0 to " + PrebuildPolicy.MAX_INSTANCES + "): the most prebuilds autoscale may keep"));
+        } else if (max < 0 || max > PrebuildPolicy.MAX_INSTANCES) {
+            errors.add(new ValidationError(in.source(), field + ".max",
+                    "must be between 0 and " + PrebuildPolicy.MAX_INSTANCES + ", got " + max));
+        }
+        int min = in.min() == null ? 0 : in.min();
+        if (min < 0 || min > PrebuildPolicy.MAX_INSTANCES) {
+            errors.add(new ValidationError(in.source(), field + ".min",
+                    "must be between 0 and " + PrebuildPolicy.MAX_INSTANCES + ", got " + min));
+        } else if (max != null && max >= 0 && max <= PrebuildPolicy.MAX_INSTANCES && min > max) {
+            errors.add(new ValidationError(in.source(), field + ".min", "must be at most max (" + max + "), got " + min));
+        }
+        Duration lookback = Autoscale.DEFAULT_LOOKBACK;
+        if (in.lookback() != null) {
+            try {
+                lookback = Durations.parse(in.lookback());
+                if (lookback.compareTo(Duration.ofHours(Autoscale.MIN_LOOKBACK_HOURS)) < 0
+                        || lookback.compareTo(Duration.ofDays(Autoscale.MAX_LOOKBACK_DAYS)) > 0) {
+                    throw new IllegalArgumentException("must be between 1h and 90d, got " + in.lookback());
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add(new ValidationError(in.source(), field + ".lookback", e.getMessage()));
+            }
+        }
+        return errors.size() > before ? null : new Autoscale(target, min, max, lookback);
     }
 
     /** At most a day: a workspace that takes longer to become ready is not a prebuild anyone waits for. */

@@ -3,6 +3,7 @@ package io.warmpool.domain.plan;
 import io.warmpool.domain.Liveness;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.Readiness;
+import io.warmpool.domain.autoscale.Sizing;
 import io.warmpool.domain.backoff.FailureState;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +15,9 @@ import java.util.Optional;
  *
  * <p>{@code running}, {@code expired}, {@code eligible} and {@code failed} are sorted oldest first
  * ({@link DeleteOrder}: by {@code createdAt}, ties by the id's text).
+ *
+ * @param sizing R13's demand-driven sizing that gave {@code desired} (with its explanation), or {@code null} when the
+ *               preset has no autoscale or is not active
  */
 public record PresetState(
         PresetId id,
@@ -28,7 +32,8 @@ public record PresetState(
         FailureState failure,
         List<Prebuild> unhealthy,
         Readiness readiness,
-        Liveness health) {
+        Liveness health,
+        Sizing sizing) {
 
     public PresetState {
         Objects.requireNonNull(id, "id");
@@ -40,6 +45,14 @@ public record PresetState(
         Objects.requireNonNull(inFlight, "inFlight");
         Objects.requireNonNull(failure, "failure");
         unhealthy = unhealthy == null ? List.of() : Frozen.copyOf(unhealthy);
+    }
+
+    /** A state of a preset without autoscale. */
+    public PresetState(PresetId id, Instant at, boolean active, int desired, List<Prebuild> running,
+                       List<Expired> expired, List<Prebuild> eligible, List<FailedPrebuild> failed, InFlight inFlight,
+                       FailureState failure, List<Prebuild> unhealthy, Readiness readiness, Liveness health) {
+        this(id, at, active, desired, running, expired, eligible, failed, inFlight, failure, unhealthy, readiness,
+                health, null);
     }
 
     /** A state of a preset without readiness or liveness policy. */
@@ -83,11 +96,15 @@ public record PresetState(
             fresh = Frozen.range(running, expiredCount, n);
         }
         List<FailedPrebuild> failed = OldestFirst.sorted(snapshot.failed(), DeleteOrder.FAILED);
-        int desired = active ? snapshot.policy().instancesAt(now) : 0;
+        // R13: only presets with autoscale pay for the sizing; the others allocate nothing more than before.
+        Sizing sizing = active && snapshot.policy().autoscale() != null
+                ? Sizing.of(snapshot.policy(), snapshot.demand(), now)
+                : null;
+        int desired = !active ? 0 : sizing != null ? sizing.desired() : snapshot.policy().instancesAt(now);
         return new PresetState(snapshot.id(), now, active, desired, running, expired,
                 active ? fresh : List.of(), failed, snapshot.inFlight(), snapshot.failure(),
                 OldestFirst.sorted(snapshot.unhealthy(), DeleteOrder.PREBUILDS), snapshot.policy().readiness(),
-                snapshot.policy().health());
+                snapshot.policy().health(), sizing);
     }
 
     /** Prebuilds reserved by a claim whose handoff is in progress (R12): out of the pool, counted nowhere else. */

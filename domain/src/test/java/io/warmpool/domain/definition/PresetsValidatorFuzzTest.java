@@ -110,8 +110,15 @@ class PresetsValidatorFuzzTest {
         Gen<String> ttl = text("24h", "30m", "0", "1m30s", "3650d", "3651d", "-1s", "1y", "9223372036854775807ms",
                 "106751991167301d");
         Gen<SchedulingInput> maybeScheduling = scheduling.orNull(0.5);
+        Gen<Double> target = Gen.frequency(Gen.weighted(3, Gen.doubles(0, 1)),
+                Gen.weighted(1, Gen.of(0.0, 1.0, -0.5, 2.0, Double.NaN, Double.POSITIVE_INFINITY, Double.MIN_VALUE)))
+                .orNull(0.2);
+        Gen<String> lookback = text("14d", "1h", "59m", "90d", "91d", "0", "-1h", "2w", "106751991167301d");
+        Gen<PresetsInput.AutoscaleInput> autoscale = random -> new PresetsInput.AutoscaleInput("f.yaml:10",
+                target.next(random), count.next(random), count.next(random), lookback.next(random));
+        Gen<PresetsInput.AutoscaleInput> maybeAutoscale = autoscale.orNull(0.7);
         Gen<PrebuildsInput> prebuilds = random -> new PrebuildsInput("f.yaml:7", count.next(random), ttl.next(random),
-                maybeScheduling.next(random));
+                maybeScheduling.next(random), null, null, maybeAutoscale.next(random));
         Gen<String> presetName = text("small", "large", "p", "a-1");
         Gen<Map<String, String>> parameters = parameters();
         Gen<PrebuildsInput> maybePrebuilds = prebuilds.orNull(0.1);

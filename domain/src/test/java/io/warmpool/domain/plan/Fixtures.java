@@ -1,8 +1,10 @@
 package io.warmpool.domain.plan;
 
+import io.warmpool.domain.Autoscale;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.autoscale.DemandHistory;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.schedule.PrebuildSchedule;
@@ -45,6 +47,8 @@ final class Fixtures {
         private final List<Prebuild> unhealthy = new ArrayList<>();
         private InFlight inFlight = InFlight.NONE;
         private PrebuildSchedule schedule = PrebuildSchedule.none();
+        private Autoscale autoscale;
+        private DemandHistory demand = DemandHistory.NONE;
 
         SnapshotBuilder(int instances) {
             this.instances = instances;
@@ -67,6 +71,16 @@ final class Fixtures {
 
         SnapshotBuilder schedule(PrebuildSchedule schedule) {
             this.schedule = schedule;
+            return this;
+        }
+
+        SnapshotBuilder autoscale(Autoscale autoscale) {
+            this.autoscale = autoscale;
+            return this;
+        }
+
+        SnapshotBuilder demand(DemandHistory demand) {
+            this.demand = demand;
             return this;
         }
 
@@ -119,8 +133,8 @@ final class Fixtures {
         }
 
         PresetSnapshot build() {
-            return new PresetSnapshot(id, activity, new PrebuildPolicy(instances, ttl, schedule), invalidatedAt,
-                    failure, running, failed, inFlight, unhealthy);
+            return new PresetSnapshot(id, activity, new PrebuildPolicy(instances, ttl, schedule).withAutoscale(autoscale),
+                    invalidatedAt, failure, running, failed, inFlight, unhealthy, demand);
         }
     }
 }
