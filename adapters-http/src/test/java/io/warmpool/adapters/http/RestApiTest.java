@@ -32,9 +32,13 @@ import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.StoreUnavailableException;
 import io.warmpool.application.port.out.Transition;
+import io.warmpool.domain.Autoscale;
+import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.autoscale.DemandHistory;
+import io.warmpool.domain.autoscale.Sizing;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
 import io.warmpool.domain.backoff.PresetStatus;
@@ -50,6 +54,9 @@ import io.warmpool.domain.plan.PlanAction;
 import io.warmpool.domain.plan.Prebuild;
 import io.warmpool.domain.plan.PresetPlan;
 import io.warmpool.domain.plan.PresetState;
+import io.warmpool.domain.schedule.CronWindow;
+import io.warmpool.domain.schedule.PrebuildSchedule;
+import io.warmpool.domain.schedule.ScheduleWindow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,10 +70,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -183,6 +192,34 @@ class RestApiTest {
                 Map.of(new PresetId("broken", "v1", "x"), "snapshot row unreadable"));
     }
 
+    static final PresetId GPU = new PresetId("ml-dev", "v1", "gpu");
+    static final PresetId CPU = new PresetId("ml-dev", "v1", "cpu");
+
+    /**
+     * ml-dev@v1/gpu, autoscaled in Europe/Berlin (target 0.99, min 0, max 20): three hours of history with 7 and 6
+     * claims in its two whole hours, but 60 in the last hour, and no build measured yet (T = 5 min): a = 5, N = 11.
+     * ml-dev@v1/cpu, autoscaled with no history at all while a window of 3 holds: desired is the floor.
+     * Both sized by the domain's own {@link Sizing} from a {@link DemandHistory}, as a pass sizes them.
+     */
+    static StatusReport autoscaled() {
+        PrebuildPolicy gpuPolicy = new PrebuildPolicy(0, Duration.ZERO, new PrebuildSchedule(ZoneId.of("Europe/Berlin"),
+                List.of())).withAutoscale(new Autoscale(0.99, 0, 20, Duration.ofDays(14)));
+        TreeMap<Instant, Integer> hours = new TreeMap<>(Map.of(
+                Instant.parse("2026-03-02T08:00:00Z"), 7, Instant.parse("2026-03-02T09:00:00Z"), 6));
+        Sizing gpu = Sizing.of(gpuPolicy, new DemandHistory(NOW.minus(Duration.ofHours(3)), hours, 60, List.of()), NOW);
+        PrebuildPolicy cpuPolicy = new PrebuildPolicy(0, Duration.ZERO, new PrebuildSchedule(ZoneOffset.UTC,
+                List.of(new ScheduleWindow(CronWindow.parse("* * * * *"), 3))))
+                .withAutoscale(new Autoscale(0.95, 1, 5, Duration.ofDays(7)));
+        Sizing cpu = Sizing.of(cpuPolicy, DemandHistory.NONE, NOW);
+        return new StatusReport(NOW, false, List.of(sized(CPU, cpu), sized(GPU, gpu)), 0, Map.of());
+    }
+
+    static PresetPlan sized(PresetId id, Sizing sizing) {
+        PresetState state = new PresetState(id, NOW, true, sizing.desired(), List.of(), List.of(), List.of(), List.of(),
+                InFlight.NONE, FailureState.initial(), List.of(), null, null, sizing);
+        return new PresetPlan(state, sizing.desired() == 0 ? List.of() : List.of(new PlanAction.Create(sizing.desired())));
+    }
+
     static Workspace workspaceView() {
         return new Workspace(WS2, "alice-small", "alice", true, SMALL_V3, Workspace.Phase.RUNNING,
                 Instant.parse("2026-03-02T09:00:00Z"), NOW, Map.of("url", "https://ws.example/alice"));
@@ -191,7 +228,7 @@ class RestApiTest {
     /** The dry run of {@code report}: its presets' actions. */
     static DryRun dryRun(StatusReport report) {
         return new DryRun(report.at(), report.paused(), report.presets().stream()
-                .map(p -> new DryRun.PresetActions(p.id(), p.actions())).toList(), report.failures());
+                .map(p -> new DryRun.PresetActions(p.id(), p.actions(), p.state().sizing())).toList(), report.failures());
     }
 
     // ---- HTTP helpers ---------------------------------------------------------------------------------------
@@ -521,7 +558,7 @@ class RestApiTest {
                        {"type":"delete","workspace":"00000000-0000-0000-0000-000000000001",
                         "createdAt":"2026-03-01T08:00:00Z","reason":"expired"},
                        {"type":"blocked","reason":"backoff","needed":1,"allowed":0,"until":"2026-03-02T10:16:15.250Z"}],
-                     "provisioned":0,"unhealthy":0,"readiness":null,"health":null,"claiming":0}
+                     "provisioned":0,"unhealthy":0,"readiness":null,"health":null,"claiming":0,"autoscale":null}
                     """));
         }
 
@@ -601,11 +638,70 @@ class RestApiTest {
             assertThat(body.get("at").asText()).isEqualTo("2026-03-02T10:15:30.250Z");
             assertThat(body.get("paused").asBoolean()).isFalse();
             assertThat(body.get("presets").get(0)).isEqualTo(json.readTree(
-                    "{\"preset\":\"go-dev/large\",\"version\":\"v1\",\"actions\":[{\"type\":\"create\",\"count\":2}]}"));
+                    "{\"preset\":\"go-dev/large\",\"version\":\"v1\",\"actions\":[{\"type\":\"create\",\"count\":2}],"
+                            + "\"autoscale\":null}"));
             assertThat(body.get("presets").get(1).get("actions").get(0)).isEqualTo(json.readTree(
                     "{\"type\":\"delete\",\"workspace\":\"00000000-0000-0000-0000-000000000003\","
                             + "\"createdAt\":\"2026-02-20T08:00:00Z\",\"reason\":\"inactive\"}"));
             assertThat(body.get("failures").get("broken@v1/x").asText()).isEqualTo("snapshot row unreadable");
+        }
+    }
+
+    @Nested
+    class Autoscaled {
+
+        @Test
+        void status_ofAnAutoscaledPreset_explainsItsDesiredCount() throws Exception {
+            when(inspect.status()).thenReturn(autoscaled());
+            Sizing sizing = autoscaled().presets().get(1).state().sizing();
+
+            JsonNode gpu = body(get("/api/v1/status")).get("presets").get(1);
+
+            assertThat(gpu.get("desired").asInt()).isEqualTo(11);
+            // now + T = 10:20:30Z = 11:20 in Berlin: Monday's 11:00 hour
+            assertThat(gpu.get("autoscale")).isEqualTo(json.readTree("""
+                    {"targetHitRate":0.99,"min":0,"max":20,"lookback":"14d","forecastClaimsPerHour":60.0,
+                     "forecastFor":"2026-03-02T10:20:30.250Z","weekday":"monday","hour":11,"timezone":"Europe/Berlin",
+                     "hourOfWeek":"Mon 11:00","source":"last_hour","historyClaims":13,"historyHours":2,
+                     "historyAverage":6.5,"claimsLastHour":60,"buildTime":"5m","buildSeconds":300.0,"buildSamples":0,
+                     "buildTimeDefault":true,"offeredLoad":5.0,"needed":11,"cappedByMax":false,"windowFloor":null,
+                     "desired":11,"expectedHitRate":%s,"explanation":%s}
+                    """.formatted(sizing.expectedHitRate(), json.writeValueAsString(sizing.explain()))));
+            assertThat(gpu.get("autoscale").get("expectedHitRate").asDouble()).isBetween(0.99, 0.995);
+            assertThat(gpu.get("autoscale").get("explanation").asText())
+                    .startsWith("60.00 claims/h forecast for Mon 11:00 Europe/Berlin (last 60 minutes)");
+        }
+
+        @Test
+        void status_ofAnAutoscaledPresetWithoutHistory_showsTheWindowFloor() {
+            when(inspect.status()).thenReturn(autoscaled());
+
+            JsonNode cpu = body(get("/api/v1/status")).get("presets").get(0).get("autoscale");
+
+            assertThat(cpu.get("source").asText()).isEqualTo("no_history");
+            assertThat(cpu.get("forecastClaimsPerHour").asDouble()).isZero();
+            assertThat(cpu.get("historyHours").asInt()).isZero();
+            assertThat(cpu.get("timezone").asText()).isEqualTo("Z");
+            assertThat(cpu.get("needed").asInt()).isZero();
+            assertThat(cpu.get("windowFloor").asInt()).isEqualTo(3);
+            assertThat(cpu.get("desired").asInt()).isEqualTo(3);
+            assertThat(cpu.get("expectedHitRate").asDouble()).isEqualTo(1.0);
+        }
+
+        @Test
+        void plan_ofAnAutoscaledPreset_carriesTheSameExplanation_andNullForTheOthers() {
+            when(inspect.status()).thenReturn(autoscaled());
+            when(inspect.plan()).thenReturn(dryRun(autoscaled()));
+
+            JsonNode presets = body(get("/api/v1/plan")).get("presets");
+
+            assertThat(presets.get(1).get("preset").asText()).isEqualTo("ml-dev/gpu");
+            assertThat(presets.get(1).get("actions").toString()).isEqualTo("[{\"type\":\"create\",\"count\":11}]");
+            assertThat(presets.get(1).get("autoscale"))
+                    .isEqualTo(body(get("/api/v1/status")).get("presets").get(1).get("autoscale"));
+            when(inspect.plan()).thenReturn(dryRun(status()));
+            assertThat(body(get("/api/v1/plan")).get("presets")).allSatisfy(p -> assertThat(p.get("autoscale").isNull())
+                    .as(p.toString()).isTrue());
         }
     }
 

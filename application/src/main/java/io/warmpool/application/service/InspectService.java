@@ -56,7 +56,7 @@ public final class InspectService implements InspectUseCase {
     public DryRun plan() {
         StatusReport status = status();
         return new DryRun(status.at(), status.paused(), status.presets().stream()
-                .map(p -> new DryRun.PresetActions(p.id(), p.actions())).toList(), status.failures());
+                .map(p -> new DryRun.PresetActions(p.id(), p.actions(), p.state().sizing())).toList(), status.failures());
     }
 
     @Override

@@ -12,9 +12,12 @@ import io.warmpool.application.port.in.StatusReport;
 import io.warmpool.application.port.in.Workspace;
 import io.warmpool.application.port.in.Workspace.Phase;
 import io.warmpool.application.port.out.NotFoundException;
+import io.warmpool.domain.Autoscale;
+import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.autoscale.Forecast;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.plan.BlockReason;
@@ -169,5 +172,23 @@ class InspectServiceTest {
         assertThatThrownBy(() -> world.inspect().workspaces(null, null, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> world.inspect().workspace(id(4242))).isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> world.inspect().builds(id(4242))).isInstanceOf(NotFoundException.class);
+    }
+    @Test
+    void planCarriesTheSizingOfAutoscaledPresets_andNothingForTheOthers() {
+        // given an autoscaled preset (no demand measured yet: N = 0, so desired is its min) beside the fixed ones
+        PresetId delta = world.apply("delta", "v1", Presets.preset("small", Map.of("size", "small"),
+                PrebuildPolicy.of(0).withAutoscale(new Autoscale(0.99, 2, 10, Duration.ofDays(14))))).get(0);
+
+        // when
+        DryRun plan = world.inspect().plan();
+
+        // then: the sizing the pass computed, the same as the status's, and no sizing for the others
+        assertThat(plan.presets()).extracting(DryRun.PresetActions::preset).containsExactly(alpha, bravo, charlie, delta);
+        DryRun.PresetActions d = plan.presets().get(3);
+        assertThat(d.sizing()).isNotNull();
+        assertThat(d.sizing().forecast().source()).isEqualTo(Forecast.Source.NO_HISTORY);
+        assertThat(d.sizing().desired()).isEqualTo(2);
+        assertThat(d.sizing()).isEqualTo(world.inspect().status().presets().get(3).state().sizing());
+        assertThat(plan.presets().subList(0, 3)).allSatisfy(p -> assertThat(p.sizing()).isNull());
     }
 }

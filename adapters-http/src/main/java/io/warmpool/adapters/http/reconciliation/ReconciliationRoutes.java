@@ -44,7 +44,8 @@ public final class ReconciliationRoutes implements Resource {
     record PlanView(Instant at, boolean paused, List<PresetPlanView> presets, Map<String, String> failures) {
     }
 
-    record PresetPlanView(String preset, String version, List<Object> actions) {
+    /** One preset's dry run; {@code autoscale} says why its desired count is what it is (R13), or is null. */
+    record PresetPlanView(String preset, String version, List<Object> actions, PresetJson.AutoscaleView autoscale) {
     }
 
     record PausedView(boolean paused) {
@@ -75,7 +76,7 @@ public final class ReconciliationRoutes implements Resource {
     private static PlanView plan(DryRun dryRun) {
         return new PlanView(dryRun.at(), dryRun.paused(), dryRun.presets().stream()
                 .map(p -> new PresetPlanView(p.preset().ref().toString(), p.preset().version(),
-                        PresetJson.actions(p.actions()))).toList(),
+                        PresetJson.actions(p.actions()), PresetJson.autoscale(p.sizing()))).toList(),
                 failures(dryRun.failures()));
     }
 

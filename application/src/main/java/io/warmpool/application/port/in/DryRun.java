@@ -1,6 +1,7 @@
 package io.warmpool.application.port.in;
 
 import io.warmpool.domain.PresetId;
+import io.warmpool.domain.autoscale.Sizing;
 import io.warmpool.domain.plan.PlanAction;
 import java.time.Instant;
 import java.util.List;
@@ -24,11 +25,23 @@ public record DryRun(Instant at, boolean paused, List<PresetActions> presets, Ma
         failures = Map.copyOf(failures);
     }
 
-    /** One preset's actions, in the order a pass carries them out (SPEC R2). */
-    public record PresetActions(PresetId preset, List<PlanAction> actions) {
+    /**
+     * One preset's actions, in the order a pass carries them out (SPEC R2), and, for a preset sized by demand, why its
+     * desired count is what it is.
+     *
+     * @param sizing R13's sizing behind the preset's desired count (forecast, {@code T}, load, N, expected hit rate),
+     *               or {@code null} when the preset has no autoscale or is not active; the pass computed it anyway,
+     *               so carrying it costs nothing
+     */
+    public record PresetActions(PresetId preset, List<PlanAction> actions, Sizing sizing) {
         public PresetActions {
             Objects.requireNonNull(preset, "preset");
             actions = List.copyOf(actions);
+        }
+
+        /** The actions of a preset without autoscale. */
+        public PresetActions(PresetId preset, List<PlanAction> actions) {
+            this(preset, actions, null);
         }
     }
 }
