@@ -81,7 +81,11 @@ public final class ClientCommands {
 
         static String render(JsonNode status, Instant at) {
             List<List<String>> rows = new ArrayList<>();
+            List<String> notes = new ArrayList<>();
             for (JsonNode p : status.get("presets")) {
+                // R13: an autoscaled preset says why its desired count is what it is, on a line of its own
+                JsonNode autoscale = p.get("autoscale");
+                notes.add(autoscale == null || autoscale.isNull() ? null : "autoscale: " + Autoscaling.explain(autoscale));
                 rows.add(List.of(p.get("preset").asText() + " (" + p.get("version").asText() + ")",
                         p.get("active").asBoolean() ? p.get("status").asText() : "inactive",
                         p.get("desired").asText(), p.get("eligible").asText() + suffix(p.path("claiming").asInt(), " claiming"),
@@ -93,7 +97,8 @@ public final class ClientCommands {
             String header = "reconciliation " + (status.get("paused").asBoolean() ? "PAUSED" : "running")
                     + " · queued creates " + status.get("queuedCreates").asText() + " · at " + at + "\n";
             return header + Tables.render(
-                    List.of("PRESET", "STATUS", "DESIRED", "ELIGIBLE", "STARTING", "FAILED", "FAILURES", "BACKOFF", "BLOCKED"), rows);
+                    List.of("PRESET", "STATUS", "DESIRED", "ELIGIBLE", "STARTING", "FAILED", "FAILURES", "BACKOFF", "BLOCKED"), rows,
+                    notes);
         }
 
         /** {@code " (n what)"}, or nothing when n is 0. */
@@ -136,11 +141,18 @@ public final class ClientCommands {
             }
             boolean any = false;
             for (JsonNode p : plan.get("presets")) {
-                if (p.get("actions").isEmpty()) {
+                JsonNode autoscale = p.get("autoscale");
+                boolean autoscaled = autoscale != null && !autoscale.isNull();
+                if (p.get("actions").isEmpty() && !autoscaled) {
                     continue;
                 }
-                any = true;
+                any |= !p.get("actions").isEmpty();
                 sb.append(p.get("preset").asText()).append('\n');
+                if (autoscaled) {
+                    // R13: why desired is what it is, before what the pass does about it
+                    sb.append("  desired ").append(autoscale.get("desired").asText()).append(" (autoscale: ")
+                            .append(Autoscaling.explain(autoscale)).append(")\n");
+                }
                 for (JsonNode a : p.get("actions")) {
                     sb.append("  ").append(describe(a)).append('\n');
                 }
