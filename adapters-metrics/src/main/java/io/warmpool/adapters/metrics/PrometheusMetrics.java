@@ -12,6 +12,7 @@ import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.MetricsPort;
 import io.warmpool.application.port.out.Transition;
 import io.warmpool.domain.PresetId;
+import io.warmpool.domain.autoscale.Sizing;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.plan.PresetPlan;
 import io.warmpool.domain.plan.PresetState;
@@ -48,6 +49,13 @@ import java.util.logging.Logger;
  *       each {@link #passFinished pass}. Versions of one {@code template/preset} share a label set: the pool
  *       counts are summed over them (an old version's draining prebuilds are still running), and the failure
  *       gauges are the active version's (0 when no version is active);</li>
+ *   <li>{@code warmpool_autoscale_forecast_claims_per_hour}, {@code warmpool_autoscale_build_seconds} and
+ *       {@code warmpool_autoscale_expected_hit_ratio{template,preset}} — the numbers behind an autoscaled preset's
+ *       desired count (SPEC R13, {@link Sizing}): the forecast {@code λ}, the build time {@code T}, and the hit rate a
+ *       pool of {@code desired} is expected to reach, {@code 1 − B(desired, λ·T)} — or 1 while {@code λ} is 0 (no
+ *       claim expected, so none expected to miss; docs/decisions.md). The active version's; present only while a
+ *       pass reports that version active with {@code prebuilds.autoscale}, removed at the first pass that does not
+ *       (autoscale dropped, version inactive) and with the preset's other gauges;</li>
  *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
  *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"|"handoff_failed"}},
  *       {@code warmpool_claim_wait_seconds{template,preset,outcome="served"|"timed_out"|"full"}} (claims that waited,
@@ -100,6 +108,13 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             "Failed creates since the last success (R3).");
     private final Gauge backoffUntil = presetGauge("warmpool_preset_backoff_until_seconds",
             "End of the current creation backoff in epoch seconds, 0 when not backing off (R3).");
+    private final Gauge forecastClaims = presetGauge("warmpool_autoscale_forecast_claims_per_hour",
+            "Autoscaled presets: the claims per hour forecast for the hour of the week containing now + build time (R13).");
+    private final Gauge buildSeconds = presetGauge("warmpool_autoscale_build_seconds",
+            "Autoscaled presets: the build time T autoscale sizes with, p90 of the last 50 ready creates, 300 without any (R13).");
+    private final Gauge expectedHitRatio = presetGauge("warmpool_autoscale_expected_hit_ratio",
+            "Autoscaled presets: share of claims a pool of the desired size is expected to serve at the forecast, "
+                    + "1 - B(desired, load); 1 when no claim is forecast (R13).");
 
     private final Gauge paused = Gauge.builder().name("warmpool_reconciliation_paused")
             .help("1 when reconciliation is paused, else 0.").withoutExemplars().register(registry);
@@ -358,11 +373,22 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             hardLimited.labelValues(values).set(a.hardLimited ? 1 : 0);
             consecutiveFailures.labelValues(values).set(a.consecutiveFailures);
             backoffUntil.labelValues(values).set(a.backoffUntil);
+            if (a.autoscale != null) {
+                forecastClaims.labelValues(values).set(a.autoscale.claimsPerHour);
+                buildSeconds.labelValues(values).set(a.autoscale.buildSeconds);
+                expectedHitRatio.labelValues(values).set(a.autoscale.expectedHitRatio);
+            } else {
+                // not (or no longer) autoscaled, or its autoscaled version went inactive: no series, not a stale one
+                forecastClaims.remove(values);
+                buildSeconds.remove(values);
+                expectedHitRatio.remove(values);
+            }
         });
         for (List<String> gone : shown) {
             if (!byLabels.containsKey(gone)) {
                 String[] values = gone.toArray(String[]::new);
-                for (Gauge g : List.of(desired, running, eligible, starting, hardLimited, consecutiveFailures, backoffUntil)) {
+                for (Gauge g : List.of(desired, running, eligible, starting, hardLimited, consecutiveFailures, backoffUntil,
+                        forecastClaims, buildSeconds, expectedHitRatio)) {
                     g.remove(values);
                 }
                 // A preset gone for good takes its counters along, so memory stays bounded as presets come and go.
@@ -377,17 +403,31 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
 
     /** One preset version's values from one pass. */
     private record Sample(boolean active, int desired, int running, int eligible, int starting, boolean hardLimited,
-                          int consecutiveFailures, double backoffUntil, Instant seenAt) {
+                          int consecutiveFailures, double backoffUntil, Autoscaled autoscale, Instant seenAt) {
 
         static Sample of(PresetState s, Instant at) {
             return new Sample(s.active(), s.desired(), s.running().size(), s.eligible().size(), s.starting(),
                     s.failure().status() == PresetStatus.HARD_LIMITED, s.failure().consecutiveFailures(),
-                    s.backoffUntil().map(i -> i.toEpochMilli() / 1000.0).orElse(0.0), at);
+                    s.backoffUntil().map(i -> i.toEpochMilli() / 1000.0).orElse(0.0), Autoscaled.of(s.sizing()), at);
         }
 
         Sample seenAt(Instant at) {
             return new Sample(active, desired, running, eligible, starting, hardLimited, consecutiveFailures,
-                    backoffUntil, at);
+                    backoffUntil, autoscale, at);
+        }
+    }
+
+    /** The autoscale gauges' values of one sizing, or {@code null} for a preset without one. */
+    private record Autoscaled(double claimsPerHour, double buildSeconds, double expectedHitRatio) {
+
+        static Autoscaled of(Sizing sizing) {
+            if (sizing == null) {
+                return null;
+            }
+            // λ = 0: no claim is expected, so none is expected to miss (the formula's 0 for a pool of 0 would page
+            // someone every quiet night); see docs/decisions.md
+            double ratio = sizing.claimsPerHour() == 0 ? 1.0 : sizing.expectedHitRate();
+            return new Autoscaled(sizing.claimsPerHour(), seconds(sizing.buildTime()), ratio);
         }
     }
 
@@ -400,6 +440,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         boolean hardLimited;
         int consecutiveFailures;
         double backoffUntil;
+        Autoscaled autoscale;
 
         void add(Sample s) {
             desired += s.desired;
@@ -410,6 +451,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                 hardLimited = s.hardLimited;
                 consecutiveFailures = s.consecutiveFailures;
                 backoffUntil = s.backoffUntil;
+                autoscale = s.autoscale;
             }
         }
     }

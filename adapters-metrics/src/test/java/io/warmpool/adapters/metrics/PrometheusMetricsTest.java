@@ -7,8 +7,12 @@ import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
 import io.warmpool.application.port.out.Transition;
+import io.warmpool.domain.Autoscale;
+import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.autoscale.DemandHistory;
+import io.warmpool.domain.autoscale.Sizing;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.plan.InFlight;
@@ -361,5 +365,99 @@ class PrometheusMetricsTest {
     @Test
     void withoutJvmMetrics_noJvmSeries() {
         assertThat(scrape(metrics)).doesNotContain("jvm_memory_used_bytes");
+    }
+    // ---- R13: autoscale gauges ---------------------------------------------------------------------------------
+
+    static final List<String> AUTOSCALE_NAMES = List.of("warmpool_autoscale_forecast_claims_per_hour",
+            "warmpool_autoscale_build_seconds", "warmpool_autoscale_expected_hit_ratio");
+
+    /** A sizing by the domain: {@code lastHour} claims in the last hour of a day's history, builds of 1…10 min. */
+    static Sizing sizing(int lastHour, int min, Instant at) {
+        List<Duration> builds = java.util.stream.IntStream.rangeClosed(1, 10).mapToObj(Duration::ofMinutes).toList();
+        return Sizing.of(PrebuildPolicy.of(0).withAutoscale(new Autoscale(0.99, min, 50, Duration.ofDays(14))),
+                new DemandHistory(at.minus(Duration.ofDays(1)), new java.util.TreeMap<>(), lastHour, builds), at);
+    }
+
+    /** An active autoscaled preset's plan at {@code at}: desired as sized. */
+    static PresetPlan autoscaled(PresetId id, Sizing sizing, Instant at) {
+        PresetState state = new PresetState(id, at, true, sizing.desired(), List.of(), List.of(), List.of(), List.of(),
+                InFlight.NONE, FailureState.initial(), List.of(), null, null, sizing);
+        return new PresetPlan(state, List.of());
+    }
+
+    static boolean hasAutoscaleSeries(String text, String template) {
+        return AUTOSCALE_NAMES.stream().anyMatch(n -> value(text, n, "template=\"" + template + "\"").isPresent());
+    }
+
+    @Test
+    void anAutoscaledPreset_hasItsForecastBuildTimeAndExpectedHitRatio_andOthersHaveNone() {
+        // given λ = 60/h and T = p90 of 1…10 min = 9 min: a = 9 Erlangs
+        Sizing sizing = sizing(60, 0, T0);
+
+        metrics.passFinished(pass(T0, autoscaled(V2, sizing, T0), plan(OTHER, true, 1, 1, 1, 0, FailureState.initial(), T0)));
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_autoscale_forecast_claims_per_hour", "preset=\"small\"")).hasValue(60);
+        assertThat(value(text, "warmpool_autoscale_build_seconds", "preset=\"small\"")).hasValue(540);
+        assertThat(value(text, "warmpool_autoscale_expected_hit_ratio", "preset=\"small\""))
+                .hasValue(sizing.expectedHitRate());
+        assertThat(sizing.expectedHitRate()).isBetween(0.99, 1.0);
+        // desired keeps its meaning: the preset's desired count, here autoscale's
+        assertThat(value(text, "warmpool_prebuilt_workspaces_desired", "preset=\"small\"")).hasValue(sizing.desired());
+        assertThat(hasAutoscaleSeries(text, "go-dev")).isFalse();
+        assertThat(text).contains("# HELP warmpool_autoscale_expected_hit_ratio ");
+    }
+
+    @Test
+    void withNoClaimForecast_theExpectedHitRatioIsOne_evenForAPoolOfNone() {
+        Sizing quiet = sizing(0, 0, T0);
+        assertThat(quiet.desired()).isZero();
+        assertThat(quiet.expectedHitRate()).isZero(); // the formula's B(0, a) = 1, which the metric does not repeat
+
+        metrics.passFinished(pass(T0, autoscaled(V2, quiet, T0)));
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_autoscale_forecast_claims_per_hour", "preset=\"small\"")).hasValue(0);
+        assertThat(value(text, "warmpool_autoscale_expected_hit_ratio", "preset=\"small\"")).hasValue(1);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_desired", "preset=\"small\"")).hasValue(0);
+    }
+
+    @Test
+    void theAutoscaleGauges_goAtTheFirstPassWithoutAutoscale_whenInactive_andWhenThePresetIsGone() {
+        // autoscale dropped from the preset: the next pass removes the series, the other gauges stay
+        metrics.passFinished(pass(T0, autoscaled(V2, sizing(60, 0, T0), T0)));
+        assertThat(hasAutoscaleSeries(scrape(metrics), "python-dev")).isTrue();
+        Instant t1 = T0.plusSeconds(5);
+        metrics.passFinished(pass(t1, plan(V2, true, 3, 3, 3, 0, FailureState.initial(), t1)));
+        String dropped = scrape(metrics);
+        assertThat(hasAutoscaleSeries(dropped, "python-dev")).isFalse();
+        assertThat(value(dropped, "warmpool_prebuilt_workspaces_desired", "preset=\"small\"")).hasValue(3);
+
+        // autoscaled again, then its version inactive (no sizing then): removed
+        Instant t2 = T0.plusSeconds(10);
+        metrics.passFinished(pass(t2, autoscaled(V2, sizing(60, 0, t2), t2)));
+        assertThat(hasAutoscaleSeries(scrape(metrics), "python-dev")).isTrue();
+        Instant t3 = T0.plusSeconds(15);
+        metrics.passFinished(pass(t3, plan(V2, false, 0, 2, 0, 0, FailureState.initial(), t3)));
+        assertThat(hasAutoscaleSeries(scrape(metrics), "python-dev")).isFalse();
+
+        // autoscaled again, then no pass reports it for staleAfter: gone with its other gauges
+        Instant t4 = T0.plusSeconds(20);
+        metrics.passFinished(pass(t4, autoscaled(V2, sizing(60, 0, t4), t4)));
+        Instant later = t4.plus(Duration.ofMinutes(10)).plusMillis(1);
+        metrics.passFinished(pass(later, plan(OTHER, true, 1, 1, 1, 0, FailureState.initial(), later)));
+        String gone = scrape(metrics);
+        assertThat(hasAutoscaleSeries(gone, "python-dev")).isFalse();
+        assertThat(gone).doesNotContain("template=\"python-dev\"");
+    }
+
+    @Test
+    void aNudgedPassForAnotherPreset_keepsTheAutoscaleGaugesOfTheOthers() {
+        metrics.passFinished(pass(T0, autoscaled(V2, sizing(60, 0, T0), T0), plan(OTHER, true, 1, 1, 1, 0,
+                FailureState.initial(), T0)));
+        Instant nudge = T0.plusSeconds(3);
+        metrics.passFinished(pass(nudge, plan(OTHER, true, 1, 0, 0, 1, FailureState.initial(), nudge)));
+
+        assertThat(value(scrape(metrics), "warmpool_autoscale_forecast_claims_per_hour", "preset=\"small\"")).hasValue(60);
     }
 }
