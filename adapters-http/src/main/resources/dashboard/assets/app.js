@@ -409,6 +409,11 @@ function buildPresetView(template, name) {
         h('button', { type: 'button', class: 'btn', id: 'pv-resume' }, 'Resume…'),
         h('button', { type: 'button', class: 'btn btn-danger-outline', id: 'pv-invalidate' }, 'Invalidate…'))),
     h('div', { class: 'summary summary-6', id: 'pv-stats' }),
+    h('section', { class: 'card autoscale', id: 'pv-autoscale', 'aria-labelledby': 'pv-autoscale-title', hidden: true },
+      h('div', { class: 'card-head' }, h('h2', { id: 'pv-autoscale-title', text: 'Autoscale: why desired is what it is' }),
+        h('span', { class: 'muted small', id: 'pv-autoscale-policy' })),
+      h('div', { class: 'summary summary-6', id: 'pv-autoscale-facts' }),
+      h('p', { class: 'muted small', id: 'pv-autoscale-why' })),
     h('div', { class: 'preset-grid' },
       h('div', { class: 'col' },
         h('section', { class: 'card', 'aria-labelledby': 'pv-chart-title' },
@@ -468,7 +473,8 @@ function renderPresetStatus() {
     h('div', { class: 'stat-label', text: 'Backoff' }), h('div', { class: 'stat-value' }, backoff),
     h('div', { class: 'stat-note', text: p.retryNotBefore ? `retry not before ${clock(p.retryNotBefore)}` : 'not backing off' }));
   $('pv-stats').replaceChildren(
-    summaryCard('Desired', String(p.desired), p.active ? 'now, by the schedule' : 'inactive version'),
+    summaryCard('Desired', String(p.desired), !p.active ? 'inactive version'
+      : p.autoscale ? 'now, by autoscale (below)' : 'now, by the schedule'),
     summaryCard('Eligible', String(p.eligible), `${p.running} running, ${p.expired} expired`
       + (p.claiming ? `, ${p.claiming} being handed over` : ''), p.eligible >= p.desired ? 'ok' : null),
     summaryCard('Starting', String(p.starting), `${p.queued} queued` + (p.provisioned ? `, ${p.provisioned} not ready yet` : '')),
@@ -476,6 +482,48 @@ function renderPresetStatus() {
     summaryCard('Failures in a row', String(p.consecutiveFailures),
       p.lastFailureAt ? `last at ${clock(p.lastFailureAt)}` : 'no failure', p.consecutiveFailures ? 'warn' : 'ok'),
     backoffStat);
+  renderAutoscale(p.autoscale);
+}
+
+const pct = (ratio) => `${(100 * ratio).toFixed(2)}%`;
+
+/** Where the forecast came from (API.md AutoscaleView {@code source}), as people read it. */
+function forecastSource(a) {
+  switch (a.source) {
+    case 'hour_of_week': return `${a.historyClaims} claims in ${plural(a.historyHours, 'past ' + a.hourOfWeek + ' hour')}`;
+    case 'history_average': return `${a.historyClaims} claims in ${plural(a.historyHours, 'hour')} of history`;
+    case 'last_hour': return `the last hour (${a.claimsLastHour} claims; average ${a.historyAverage.toFixed(2)}/h)`;
+    case 'no_history': return 'no history yet';
+    default: return words(a.source);
+  }
+}
+
+/** R13: the numbers behind an autoscaled preset's desired count (SPEC R13), or nothing for other presets. */
+function renderAutoscale(a) {
+  const card = $('pv-autoscale');
+  card.hidden = !a;
+  if (!a) {
+    return;
+  }
+  setText($('pv-autoscale-policy'), `target ${pct(a.targetHitRate)} · min ${a.min} · max ${a.max} · lookback ${a.lookback}`);
+  const fact = (name, label, value, note, kind) => {
+    const e = summaryCard(label, value, note, kind);
+    e.dataset.fact = name;
+    return e;
+  };
+  const floor = a.windowFloor != null ? `, window floor ${a.windowFloor}` : '';
+  $('pv-autoscale-facts').replaceChildren(
+    fact('forecast', 'Forecast', `${a.forecastClaimsPerHour.toFixed(2)}/h`,
+      `claims for ${a.hourOfWeek} ${a.timezone}, from ${forecastSource(a)}`),
+    fact('build-time', 'Build time T', a.buildTime,
+      a.buildTimeDefault ? 'default: no build measured yet' : `p90 of the last ${plural(a.buildSamples, 'build')}`),
+    fact('load', 'Offered load', a.offeredLoad.toFixed(2), 'forecast × T, in Erlangs'),
+    fact('needed', 'N', String(a.needed), a.cappedByMax ? `max ${a.max} is too small for the target`
+      : 'smallest pool reaching the target', a.cappedByMax ? 'warn' : null),
+    fact('desired', 'Desired', String(a.desired), `N within ${a.min}–${a.max}${floor}`),
+    fact('hit-rate', 'Expected hit rate', pct(a.expectedHitRate), `target ${pct(a.targetHitRate)}`,
+      a.expectedHitRate >= a.targetHitRate ? 'ok' : 'warn'));
+  setText($('pv-autoscale-why'), a.explanation);
 }
 
 /**
