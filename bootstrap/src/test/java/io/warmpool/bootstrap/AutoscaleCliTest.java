@@ -67,7 +67,7 @@ class AutoscaleCliTest {
         // header line, column header, then go-dev/large (no note), ml-dev/cpu and its note, ml-dev/gpu and its note
         assertThat(lines.get(2)).startsWith("go-dev/large (v1)");
         assertThat(lines.get(3)).startsWith("ml-dev/cpu (v1)");
-        assertThat(lines.get(4)).isEqualTo("  autoscale: 0.00 claims/h forecast for Mon 08:00 Z with no history yet, "
+        assertThat(lines.get(4)).isEqualTo("  autoscale: 0.00 claims/h forecast for Mon 08:00 UTC with no history yet, "
                 + "T 5m (default), load 0.00 → N 0, min 1, window floor 3, expected hit rate 100.00% (target 95.00%)");
         assertThat(lines.get(5)).startsWith("ml-dev/gpu (v1)").matches("ml-dev/gpu \\(v1\\)\\s+healthy\\s+11\\s.*");
         assertThat(lines.get(6)).isEqualTo("  autoscale: 60.00 claims/h forecast for Mon 09:00 Europe/Berlin from the "
@@ -105,7 +105,7 @@ class AutoscaleCliTest {
         // go-dev/large has nothing to do and no autoscale: not listed
         assertThat(lines).containsExactly(
                 "ml-dev/cpu",
-                "  desired 3 (autoscale: 0.00 claims/h forecast for Mon 08:00 Z with no history yet, T 5m (default), "
+                "  desired 3 (autoscale: 0.00 claims/h forecast for Mon 08:00 UTC with no history yet, T 5m (default), "
                         + "load 0.00 → N 0, min 1, window floor 3, expected hit rate 100.00% (target 95.00%))",
                 "  create 3",
                 "ml-dev/gpu",

@@ -681,7 +681,7 @@ class RestApiTest {
             assertThat(cpu.get("source").asText()).isEqualTo("no_history");
             assertThat(cpu.get("forecastClaimsPerHour").asDouble()).isZero();
             assertThat(cpu.get("historyHours").asInt()).isZero();
-            assertThat(cpu.get("timezone").asText()).isEqualTo("Z");
+            assertThat(cpu.get("timezone").asText()).isEqualTo("UTC"); // an IANA name, as the activity route sends it
             assertThat(cpu.get("needed").asInt()).isZero();
             assertThat(cpu.get("windowFloor").asInt()).isEqualTo(3);
             assertThat(cpu.get("desired").asInt()).isEqualTo(3);

@@ -90,7 +90,7 @@ class DashboardAutoscaleBrowserTest {
         open("ml-dev/cpu");
 
         assertThat(browser.displayed("#pv-autoscale")).isTrue();
-        assertThat(fact("forecast")).isEqualTo("Forecast0.00/hclaims for Mon 08:00 Z, from no history yet");
+        assertThat(fact("forecast")).isEqualTo("Forecast0.00/hclaims for Mon 08:00 UTC, from no history yet");
         assertThat(fact("desired")).isEqualTo("Desired3N within 1–5, window floor 3");
     }
 

@@ -105,7 +105,7 @@ public final class PresetJson {
         Forecast f = sizing.forecast();
         return new AutoscaleView(sizing.autoscale().targetHitRate(), sizing.autoscale().min(), sizing.autoscale().max(),
                 Durations.format(sizing.autoscale().lookback()), f.claimsPerHour(), f.forecastFor(),
-                code(f.hourOfWeek().day()), f.hourOfWeek().hour(), f.zone().getId(), f.hourOfWeek().toString(),
+                code(f.hourOfWeek().day()), f.hourOfWeek().hour(), PresetHistoryRoutes.timezone(f.zone()), f.hourOfWeek().toString(),
                 code(f.source()), f.claims(), f.hours(), f.average(), f.claimsLastHour(),
                 Durations.format(sizing.buildTime()), sizing.buildTime().toMillis() / 1000.0, sizing.buildSamples(),
                 sizing.buildSamples() == 0, sizing.offeredLoad(), sizing.needed(), sizing.cappedByMax(),
