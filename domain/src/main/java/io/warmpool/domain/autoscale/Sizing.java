@@ -84,6 +84,12 @@ public record Sizing(Autoscale autoscale, Forecast forecast, Duration buildTime,
         return forecast.claimsPerHour();
     }
 
+    /** The forecast's zone as operators read it: an IANA name, {@code UTC} for UTC (not the JDK's {@code Z}). */
+    public String zoneName() {
+        String id = forecast.zone().getId();
+        return id.equals("Z") ? "UTC" : id;
+    }
+
     /** The hour of the week the forecast is for, in {@link Forecast#zone()}. */
     public HourOfWeek hourOfWeek() {
         return forecast.hourOfWeek();
@@ -108,7 +114,7 @@ public record Sizing(Autoscale autoscale, Forecast forecast, Duration buildTime,
         };
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%.2f claims/h forecast for %s %s (%s), build time %s (%s), load %.2f, N %d",
-                claimsPerHour(), hourOfWeek(), forecast.zone().getId(), from, Durations.format(buildTime),
+                claimsPerHour(), hourOfWeek(), zoneName(), from, Durations.format(buildTime),
                 buildSamples == 0 ? "default" : "p90 of " + buildSamples, offeredLoad, needed));
         if (cappedByMax) {
             sb.append(" (max too small for the target)");

@@ -45,7 +45,7 @@ class SizingTest {
         assertThat(s.desired()).isEqualTo(11);
         assertThat(s.expectedHitRate()).isBetween(0.99, 0.995);
         assertThat(s.windowInstances()).isNull();
-        assertThat(s.explain()).contains("60.00 claims/h forecast for Mon 09:00 Z (last 60 minutes)",
+        assertThat(s.explain()).contains("60.00 claims/h forecast for Mon 09:00 UTC (last 60 minutes)",
                 "build time 5m (default)", "load 5.00, N 11 → desired 11 (min 0, max 20)", "expected hit rate 99.");
     }
 
