@@ -259,26 +259,16 @@ final class Simulation {
 
     private void scheduleClaims(VirtualTime time, Instant end, ClaimPrebuildUseCase claims) {
         int preset = 0;
-        for (Map.Entry<PresetRef, Scenario.ClaimLoad> e : scenario.claims().entrySet()) {
-            Scenario.ClaimLoad load = e.getValue();
-            if (load.perHour() <= 0) {
+        for (Map.Entry<PresetRef, Demand> e : scenario.claims().entrySet()) {
+            Demand demand = e.getValue();
+            if (!demand.any()) {
                 continue;
             }
-            // Each preset its own stream, so adding a preset to the scenario doesn't move another's arrivals.
-            Random random = new Random(seed * 31 + e.getKey().toString().hashCode());
-            double meanMillis = 3_600_000d / load.perHour();
-            Instant t = scenario.start();
+            // Each preset its own streams, so adding a preset to the scenario doesn't move another's arrivals.
             int n = 0;
-            while (true) {
-                t = t.plusMillis(Math.max(1, Math.round(-Math.log(1 - random.nextDouble()) * meanMillis)));
-                if (!t.isBefore(end)) {
-                    break;
-                }
-                if (!load.open(t)) {
-                    continue;
-                }
+            PresetRef ref = e.getKey();
+            for (Instant t : demand.arrivals(ref.toString(), seed, scenario.start(), end)) {
                 String owner = "user-" + (preset + 1) + "-" + (++n);
-                PresetRef ref = e.getKey();
                 time.at(t, () -> {
                     try {
                         // claimWaiting: with a simulated claim transition the handoff completes in virtual time,
