@@ -115,6 +115,29 @@ class ScenarioDemandTest {
     }
 
     @Test
+    void everyExampleScenarioIsRead_andTheAutoscaleShapesLastThreeWeeks() throws IOException {
+        Path examples = Path.of("../examples/scenarios").toAbsolutePath().normalize();
+        List<Path> files;
+        try (var walk = Files.walk(examples)) {
+            files = walk.filter(f -> f.toString().endsWith(".yaml") && !f.getFileName().toString().equals("presets.yaml"))
+                    .sorted().toList();
+        }
+        assertThat(files).extracting(f -> examples.relativize(f).toString())
+                .contains("autoscale/office-hours.yaml", "autoscale/steady-low.yaml", "autoscale/bursty-level-change.yaml");
+        for (Path file : files) {
+            Scenario scenario = Scenario.read(file);
+            Instant end = scenario.start().plus(Duration.ofDays(21));
+            scenario.claims().forEach((ref, demand) ->
+                    assertThat(demand.arrivals(ref.toString(), 0, scenario.start(), end)).as("%s %s", file, ref).isSorted());
+        }
+        Scenario office = Scenario.read(examples.resolve("autoscale/office-hours.yaml"));
+        assertThat(office.claims().get(PresetRef.parse("office/dev")).bursts()).singleElement()
+                .satisfies(b -> assertThat(b.at()).isEqualTo(LocalTime.of(9, 0)));
+        assertThat(Scenario.read(examples.resolve("autoscale/bursty-level-change.yaml")).claims()
+                .get(PresetRef.parse("bursty/build")).scale()).isNotEmpty();
+    }
+
+    @Test
     void givenMistakesInWindowsBurstsAndScale_whenRead_thenEachIsReportedWithItsPlace() {
         List<String> problems = problems("""
                   python-dev/small:
