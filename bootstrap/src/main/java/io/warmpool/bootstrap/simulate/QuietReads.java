@@ -19,6 +19,9 @@ import java.util.Objects;
  * content alone) and planning is pure, so while the count stands still the same read returns the same answer,
  * and the pass plans, reports and publishes exactly what it would have after a real read.
  *
+ * <p>The paused flag is read once and then remembered until a {@link #setPaused} through this class, the only
+ * writer of that flag.
+ *
  * <p>Off ({@code enabled} false) where time alone changes what is read: presets with readiness or health checks
  * (due checks are taken at each pass) and presets with autoscale (the snapshot's demand history counts the claims
  * of the last hour before the pass's {@code now}). Scoped reads (a nudge's pass) always go to the database.
