@@ -2,7 +2,6 @@ package io.warmpool.bootstrap.simulate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.google.inject.Module;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.out.Event;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -84,21 +82,15 @@ public final class SimulateCommand implements Callable<Integer> {
         String yaml = read(presets);
         Scenario sc = Scenario.read(scenario);
         PrintWriter err = spec.commandLine().getErr();
-        Path tmp = null;
-        Module database;
-        if (dbUrl != null) {
-            database = new ExternalDatabaseModule(dbUrl, null, null, DB_POOL);
-        } else {
-            tmp = Files.createTempDirectory("warmpool-simulate");
-            database = new EmbeddedDatabaseModule(tmp, DB_POOL, EmbeddedPostgresServer.Options.THROWAWAY);
-        }
         long started = System.nanoTime();
         Simulation.Result result;
-        try {
-            result = new Simulation(sc, yaml, presets.toString(), length, seed, err::println).run(database);
-        } finally {
-            if (tmp != null) {
-                deleteRecursively(tmp);
+        if (dbUrl != null) {
+            result = new Simulation(sc, yaml, presets.toString(), length, seed, err::println)
+                    .run(new ExternalDatabaseModule(dbUrl, null, null, DB_POOL));
+        } else {
+            try (SimulationDir dir = SimulationDir.open()) {
+                result = new Simulation(sc, yaml, presets.toString(), length, seed, err::println)
+                        .run(new EmbeddedDatabaseModule(dir.path(), DB_POOL, EmbeddedPostgresServer.Options.THROWAWAY));
             }
         }
         long wallMs = (System.nanoTime() - started) / 1_000_000;
@@ -189,13 +181,5 @@ public final class SimulateCommand implements Callable<Integer> {
                     Durations.format(p.timeInBackoff()), p.hardLimitedAt() == null ? "-" : p.hardLimitedAt().toString()));
         }
         return sb.toString();
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
     }
 }

@@ -17,7 +17,8 @@ import java.util.PriorityQueue;
  */
 final class VirtualTime extends Clock implements TimerPort, CompletionScheduler {
 
-    private record Task(Instant at, long seq, Runnable run, boolean[] cancelled) implements Comparable<Task> {
+    private record Task(Instant at, long seq, Runnable run, boolean[] cancelled, boolean quiet, boolean periodic)
+            implements Comparable<Task> {
         @Override
         public int compareTo(Task o) {
             int c = at.compareTo(o.at);
@@ -29,6 +30,8 @@ final class VirtualTime extends Clock implements TimerPort, CompletionScheduler 
     private Instant now;
     private long seq;
     private long executed;
+    private long changes;
+    private boolean heartbeat;
 
     VirtualTime(Instant start) {
         this.now = start;
@@ -49,11 +52,48 @@ final class VirtualTime extends Clock implements TimerPort, CompletionScheduler 
         throw new UnsupportedOperationException("virtual time is UTC");
     }
 
-    /** Runs {@code task} at {@code at} (now, if {@code at} is in the past). */
+    /** Runs {@code task} at {@code at} (now, if {@code at} is in the past); running it counts as a {@link #changes() change}. */
     Cancellable at(Instant at, Runnable task) {
+        return add(at, task, false, false);
+    }
+
+    /**
+     * Runs {@code task} at {@code at} like {@link #at}, without counting it as a change: for the simulator's own
+     * tasks that change nothing in the run's database by themselves (a pass reports what it changed through
+     * {@link #changed()}), such as the regular pass and the progress line.
+     */
+    Cancellable quietlyAt(Instant at, Runnable task) {
+        return add(at, task, true, false);
+    }
+
+    private Cancellable add(Instant at, Runnable task, boolean quiet, boolean periodic) {
         boolean[] cancelled = {false};
-        queue.add(new Task(at.isBefore(now) ? now : at, seq++, task, cancelled));
+        queue.add(new Task(at.isBefore(now) ? now : at, seq++, task, cancelled, quiet, periodic));
         return () -> cancelled[0] = true;
+    }
+
+    /**
+     * How many things that may have changed the run's state have happened: every task run with {@link #at} or
+     * {@link #every} (a claim, a completion, a nudge, a worker's next job, a handoff deadline) once it has run, and
+     * every {@link #changed()}; not a periodic task that recorded a job's heartbeat ({@link #heartbeat()}). Equal
+     * counts at two instants mean that nothing else ran in between.
+     */
+    long changes() {
+        return changes;
+    }
+
+    /** Counts a change made by a quiet task (a pass that enqueued or canceled work). */
+    void changed() {
+        changes++;
+    }
+
+    /**
+     * Says that the running task recorded a job's heartbeat. A periodic task that does is a worker's heartbeat
+     * (ProvisionerWorkerService: its only write is {@code builds.heartbeat_at}, which no snapshot reads) and does not
+     * count as a change; any other task still does.
+     */
+    void heartbeat() {
+        heartbeat = true;
     }
 
     @Override
@@ -68,10 +108,10 @@ final class VirtualTime extends Clock implements TimerPort, CompletionScheduler 
         repeat[0] = () -> {
             if (!cancelled[0]) {
                 task.run();
-                at(now.plus(period), repeat[0]);
+                add(now.plus(period), repeat[0], false, true);
             }
         };
-        at(now.plus(period), repeat[0]);
+        add(now.plus(period), repeat[0], false, true);
         return () -> cancelled[0] = true;
     }
 
@@ -82,7 +122,12 @@ final class VirtualTime extends Clock implements TimerPort, CompletionScheduler 
             now = t.at();
             if (!t.cancelled()[0]) {
                 executed++;
+                heartbeat = false;
                 t.run().run();
+                // counted once it has run: a read inside the task is not taken for one after it
+                if (!t.quiet() && !(t.periodic() && heartbeat)) {
+                    changes++;
+                }
             }
         }
         now = end;

@@ -40,6 +40,14 @@ class ScenarioFuzzTest {
             claims:
               python-dev/small: {per_hour: 8, hours: 8-18, weekdays: [1, 2, 3, 4, 5], timezone: Europe/Berlin}
               python-dev/large: {per_hour: 1}
+              go-service/broken:
+                windows:
+                  - {per_hour: 2, hours: 9-17, weekdays: [1, 2, 3, 4, 5], timezone: Europe/Berlin}
+                  - {per_hour: 0.5, from: 2026-03-03T00:00:00Z, until: 2026-03-04T00:00:00Z}
+                bursts:
+                  - {at: "09:00", claims: 12, within: 5m, weekdays: [1, 2, 3, 4, 5], timezone: Europe/Berlin}
+                scale:
+                  - {from: 2026-03-16T00:00:00Z, factor: 2}
             config:
               reconcile-interval: 15s
               backoff-interval: 1m
@@ -51,6 +59,7 @@ class ScenarioFuzzTest {
             "0", "99999999999999999999", "2147483648", "0x10", "1.5", "\"\"", "-", "8-", "-18", "8-18-20", "18-8", "24",
             "\"\\0\"", "\"\\ud800\"", "ü", "😀", "'; drop table presets; --", "$(touch /tmp/warmpool-pwned)",
             "start: ", "provisioner:", "claims:", "config:", "per_hour: ", "hours: ", "weekdays: ", "timezone: ",
+            "windows: ", "bursts: ", "scale: ", "at: ", "claims: ", "within: ", "from: ", "until: ", "factor: ", "\"25:61\"", "09:00",
             "fail_first: ", "failure_rate: ", "permanent: ", "create_latency: ", "min: ", "max: ", "state-dir: x",
             "seed: 1", "workers: 0", "reconcile-interval: 0", "backoff-multiplier: 0.5", "backoff-policy: exponential",
             "reconcile-interval: 99999999999999d", "Mars/Olympus", "+02:00", "2026-13-45T99:99:99Z", "a/b/c", "Bad/Name");
@@ -95,11 +104,18 @@ class ScenarioFuzzTest {
             return "rejected";
         }
         assertThat(scenario.start()).isNotNull();
-        scenario.claims().values().forEach(load -> {
-            assertThat(load.perHour()).isFinite().isBetween(0.0, 100_000.0);
-            assertThat(load.fromHour()).isBetween(0, 23);
-            assertThat(load.toHour()).isBetween(load.fromHour(), 23);
-            assertThat(load.weekdays()).isNotEmpty().allSatisfy(d -> assertThat(d).isBetween(1, 7));
+        scenario.claims().values().forEach(demand -> {
+            demand.windows().forEach(load -> {
+                assertThat(load.perHour()).isFinite().isBetween(0.0, 100_000.0);
+                assertThat(load.fromHour()).isBetween(0, 23);
+                assertThat(load.toHour()).isBetween(load.fromHour(), 23);
+                assertThat(load.weekdays()).isNotEmpty().allSatisfy(d -> assertThat(d).isBetween(1, 7));
+            });
+            demand.bursts().forEach(b -> {
+                assertThat(b.claims()).isBetween(0, 10_000);
+                assertThat(b.within()).isPositive().isLessThanOrEqualTo(java.time.Duration.ofDays(1));
+            });
+            demand.scale().forEach(s -> assertThat(s.factor()).isFinite().isBetween(0.0, 1_000.0));
         });
         assertThat(scenario.provisioner().failures().failureRate()).isBetween(0.0, 1.0);
         return "accepted";

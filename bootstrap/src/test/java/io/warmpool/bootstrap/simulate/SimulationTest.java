@@ -77,6 +77,55 @@ class SimulationTest {
     }
 
     @Test
+    void quietPassesReadFromMemory_andTheRunIsTheSameAsWhenEveryPassReadsTheDatabase() throws Exception {
+        // TTL expiry, failures with backoff and failed-retention cleanup, claims in windows and bursts, a level
+        // change: every way time alone or an event changes what a pass must do.
+        Path scenario = dir.resolve("quiet.yaml");
+        Files.writeString(scenario, """
+                start: 2026-03-02T05:00:00Z
+                provisioner:
+                  create_latency: {min: 1m, max: 3m}
+                  failures: {failure_rate: 0.2}
+                claims:
+                  python-dev/small:
+                    windows:
+                      - {per_hour: 3, hours: 8-11}
+                    bursts:
+                      - {at: "09:00", claims: 4, within: 2m}
+                    scale:
+                      - {from: 2026-03-02T10:00:00Z, factor: 2}
+                config:
+                  backoff-interval: 1m
+                  failed-retention: 5m
+                  failure-hard-limit: 0
+                """);
+        Simulation simulation = new Simulation(Scenario.read(scenario), PRESETS, "presets.yaml", Duration.ofHours(8), 5,
+                line -> { });
+        Simulation.Result quiet = simulation
+                .run(new EmbeddedDatabaseModule(dir.resolve("quiet-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
+        Simulation.Result reading = simulation.everyPassReadingTheDatabase()
+                .run(new EmbeddedDatabaseModule(dir.resolve("reading-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
+
+        Path one = dir.resolve("quiet.jsonl");
+        Path two = dir.resolve("reading.jsonl");
+        SimulateCommand.writeEvents(quiet.events(), one);
+        SimulateCommand.writeEvents(reading.events(), two);
+        assertThat(Files.readString(one)).contains("\"type\":\"expired\"", "\"type\":\"backoff\"",
+                "\"type\":\"claim_succeeded\"", "\"reason\":\"FAILED_CLEANUP\"");
+        assertThat(Files.readAllBytes(one)).isEqualTo(Files.readAllBytes(two));
+        assertThat(quiet.passes()).isEqualTo(reading.passes()); // virtual time stands still in a pass: durations are 0
+        assertThat(Summary.of(quiet).presets()).map(SimulationTest::outcome)
+                .isEqualTo(Summary.of(reading).presets().stream().map(SimulationTest::outcome).toList());
+    }
+
+    /** A summary line without its backoff windows (arrays, which records compare by identity). */
+    private static List<Object> outcome(Summary.PresetSummary p) {
+        return List.of(p.preset(), p.claimsServed(), p.claimsMissed(), p.hitRate(), p.meanEligible(), p.minEligible(),
+                p.idlePrebuildHours(), p.creates(), p.failures(), p.timeInBackoff(), String.valueOf(p.hardLimitedAt()),
+                p.samples(), p.misses());
+    }
+
+    @Test
     void failFirstThree_eachNextCreateIsAtTheFirstPassAfterFailurePlusKMinutes_thenSuccessAndNoMoreBackoff() throws Exception {
         Simulation.Result result = run("ff", """
                 start: 2026-03-02T00:00:00Z
