@@ -53,6 +53,10 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "random seed (default: 0)")
     long seed;
 
+    @Option(names = "--measure-from", paramLabel = "DURATION", description = "measure the summary from this far into the run"
+            + " (default: 0, the whole run), leaving a warm-up out: e.g. --duration 21d --measure-from 14d measures week 3")
+    String measureFrom = "0s";
+
     @Option(names = "--events", paramLabel = "FILE", description = "write every event as one JSON object per line")
     Path eventsFile;
 
@@ -76,6 +80,16 @@ public final class SimulateCommand implements Callable<Integer> {
         if (length.isZero() || length.compareTo(Duration.ofDays(366)) > 0) {
             throw new ParameterException(spec.commandLine(), "--duration must be more than 0 and at most 366d");
         }
+        Duration warmUp;
+        try {
+            warmUp = Durations.parse(measureFrom);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--measure-from: " + e.getMessage());
+        }
+        if (warmUp.compareTo(length) >= 0) {
+            throw new ParameterException(spec.commandLine(), "--measure-from must be shorter than --duration ("
+                    + Durations.format(length) + ")");
+        }
         if (!output.equals("table") && !output.equals("json")) {
             throw new ParameterException(spec.commandLine(), "--output must be table or json");
         }
@@ -97,7 +111,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (eventsFile != null) {
             writeEvents(result.events(), eventsFile);
         }
-        Summary summary = Summary.of(result);
+        Summary summary = Summary.of(result, result.start().plus(warmUp));
         if (chartFile != null) {
             Files.writeString(chartFile, SvgChart.render(summary, result.start(), result.end()), StandardCharsets.UTF_8);
         }
@@ -143,6 +157,7 @@ public final class SimulateCommand implements Callable<Integer> {
     private static Map<String, Object> json(Summary summary, long wallMs) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("simulated", Durations.format(summary.simulated()));
+        root.put("measuredFrom", summary.from().toString());
         root.put("wallMillis", wallMs);
         List<Map<String, Object>> presets = new ArrayList<>();
         for (Summary.PresetSummary p : summary.presets()) {
@@ -169,8 +184,8 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private static String table(Summary summary, long wallMs) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "simulated %s in %.1f s%n",
-                Durations.format(summary.simulated()), wallMs / 1000.0));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "simulated %s in %.1f s, measured from %s%n",
+                Durations.format(summary.simulated()), wallMs / 1000.0, summary.from()));
         String fmt = "%-28s %7s %7s %7s %9s %8s %10s %8s %9s %10s  %s%n";
         sb.append(String.format(Locale.ROOT, fmt, "PRESET", "SERVED", "MISSED", "HIT", "MEAN ELIG", "MIN ELIG",
                 "IDLE PB-H", "CREATES", "FAILURES", "BACKOFF", "HARD-LIMITED AT"));

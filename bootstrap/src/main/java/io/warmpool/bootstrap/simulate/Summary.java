@@ -14,8 +14,10 @@ import java.util.TreeMap;
 /**
  * The per-preset outcome of a run: claims served and missed, hit rate, mean and minimum eligible (time-weighted
  * over the pass samples), idle prebuild-hours, creates, failures, time in backoff, and when it became hard-limited.
+ * Measured from {@code from} (the run's start, or later to leave a warm-up out: {@code simulate --measure-from}) to
+ * its end; samples, charts and backoffs before it are kept for the chart.
  */
-record Summary(List<PresetSummary> presets, Duration simulated, long tasks) {
+record Summary(List<PresetSummary> presets, Duration simulated, long tasks, Instant from) {
 
     record PresetSummary(String preset, int claimsServed, int claimsMissed, double hitRate, double meanEligible,
                          int minEligible, double idlePrebuildHours, int creates, int failures, Duration timeInBackoff,
@@ -27,6 +29,11 @@ record Summary(List<PresetSummary> presets, Duration simulated, long tasks) {
     }
 
     static Summary of(Simulation.Result run) {
+        return of(run, run.start());
+    }
+
+    /** The outcome measured over {@code [from, end]}. */
+    static Summary of(Simulation.Result run, Instant from) {
         Map<String, Builder> byPreset = new TreeMap<>();
         for (PassReport pass : run.passes()) {
             for (PresetPlan plan : pass.plans()) {
@@ -38,6 +45,10 @@ record Summary(List<PresetSummary> presets, Duration simulated, long tasks) {
         }
         for (Event e : run.events()) {
             Builder b = byPreset.computeIfAbsent(e.preset().template() + "/" + e.preset().preset(), Builder::new);
+            boolean measured = !e.at().isBefore(from);
+            if (!measured && e.type() != EventType.BACKOFF && e.type() != EventType.HARD_LIMITED) {
+                continue;
+            }
             switch (e.type()) {
                 case CLAIM_SUCCEEDED -> b.served++;
                 case CLAIM_MISSED -> {
@@ -56,8 +67,8 @@ record Summary(List<PresetSummary> presets, Duration simulated, long tasks) {
             }
         }
         List<PresetSummary> out = new ArrayList<>();
-        byPreset.values().forEach(b -> out.add(b.build(run.end())));
-        return new Summary(out, Duration.between(run.start(), run.end()), run.tasks());
+        byPreset.values().forEach(b -> out.add(b.build(from, run.end())));
+        return new Summary(out, Duration.between(run.start(), run.end()), run.tasks(), from);
     }
 
     private static String name(PresetPlan plan) {
@@ -79,18 +90,23 @@ record Summary(List<PresetSummary> presets, Duration simulated, long tasks) {
             this.preset = preset;
         }
 
-        PresetSummary build(Instant end) {
+        PresetSummary build(Instant from, Instant end) {
             double weighted = 0;
             long total = 0;
-            int min = samples.isEmpty() ? 0 : Integer.MAX_VALUE;
+            int min = Integer.MAX_VALUE;
             for (int i = 0; i < samples.size(); i++) {
                 Sample s = samples.get(i);
                 Instant next = i + 1 < samples.size() ? samples.get(i + 1).at() : end;
-                long ms = Math.max(Duration.between(s.at(), next).toMillis(), 0);
+                if (!next.isAfter(from)) {
+                    continue; // wholly before the measured span
+                }
+                Instant at = s.at().isBefore(from) ? from : s.at();
+                long ms = Math.max(Duration.between(at, next).toMillis(), 0);
                 weighted += (double) s.eligible() * ms;
                 total += ms;
                 min = Math.min(min, s.eligible());
             }
+            min = min == Integer.MAX_VALUE ? 0 : min;
             double mean = total == 0 ? 0 : weighted / total;
             double idleHours = weighted / 3_600_000d;
             int claims = served + missed;

@@ -177,6 +177,17 @@ class SimulationTest {
         assertThat(claims).isBetween(360 - 76, 360 + 76);
         // hit rate 0.5 ± 0.1 (its standard error here is about 0.03)
         assertThat(broken.hitRate()).isBetween(0.4, 0.6);
+
+        // measured from hour 30 (--measure-from 30h): the claims and pool-hours of the second half only
+        Instant half = result.start().plus(Duration.ofHours(30));
+        Summary.PresetSummary second = Summary.of(result, half).presets().stream()
+                .filter(p -> p.preset().equals("go-service/broken")).findFirst().orElseThrow();
+        long servedLater = result.events().stream().filter(e -> e.type() == EventType.CLAIM_SUCCEEDED
+                && e.preset().preset().equals("broken") && !e.at().isBefore(half)).count();
+        assertThat(second.claimsServed()).isEqualTo(servedLater).isLessThan(broken.claimsServed());
+        assertThat(second.idlePrebuildHours()).isLessThanOrEqualTo(30.0).isGreaterThan(0.0)
+                .isLessThan(broken.idlePrebuildHours());
+        assertThat(second.meanEligible()).isBetween(0.0, 1.0);
     }
 
     private static final String CHECKED_PRESETS = """
