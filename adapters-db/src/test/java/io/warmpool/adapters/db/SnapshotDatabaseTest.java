@@ -72,7 +72,7 @@ class SnapshotDatabaseTest extends DatabaseTestBase {
     void setUp() {
         PresetIds presetIds = new PresetIds();
         store = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(T0, ZoneOffset.UTC));
-        snapshots = new JooqSnapshotAdapter(counting(db.dsl()), new PresetIds());
+        snapshots = new JooqSnapshotAdapter(counting(db.dsl()), new PresetIds(), Clock.fixed(T0, ZoneOffset.UTC));
     }
 
     /** The pool's jOOQ context with a listener counting every statement (the pattern of the query-count test). */
