@@ -11,6 +11,7 @@ import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.SettingsPort;
+import io.warmpool.domain.Autoscale;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
@@ -159,6 +160,17 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
         return out;
     }
 
+    /** The autoscale (R13) columns of a policy; all null when it has none. */
+    static java.util.Map<org.jooq.Field<?>, Object> autoscale(PrebuildPolicy policy) {
+        Autoscale a = policy.autoscale();
+        java.util.Map<org.jooq.Field<?>, Object> out = new java.util.LinkedHashMap<>();
+        out.put(PRESETS.AUTOSCALE_TARGET_HIT_RATE, a == null ? null : a.targetHitRate());
+        out.put(PRESETS.AUTOSCALE_MIN, a == null ? null : a.min());
+        out.put(PRESETS.AUTOSCALE_MAX, a == null ? null : a.max());
+        out.put(PRESETS.AUTOSCALE_LOOKBACK_MS, a == null ? null : a.lookback().toMillis());
+        return out;
+    }
+
     /** @return true when the preset was created, false when its policy was updated in place */
     private boolean upsertPreset(DSLContext tx, long versionId, PresetId id, PresetDefinition preset, Instant now) {
         PrebuildPolicy policy = preset.policy();
@@ -175,6 +187,7 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                     .set(PRESETS.TTL_MS, policy.ttl().toMillis())
                     .set(PRESETS.TIMEZONE, policy.schedule().zone().getId())
                     .set(checks(policy))
+                    .set(autoscale(policy))
                     .set(PRESETS.CREATED_AT, now)
                     .set(PRESETS.UPDATED_AT, now)
                     .returning(PRESETS.ID).fetchOne(PRESETS.ID);
@@ -189,6 +202,7 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
                     .set(PRESETS.TTL_MS, policy.ttl().toMillis())
                     .set(PRESETS.TIMEZONE, policy.schedule().zone().getId())
                     .set(checks(policy))
+                    .set(autoscale(policy))
                     .set(PRESETS.UPDATED_AT, now)
                     .where(PRESETS.ID.eq(presetId))
                     .execute();

@@ -13,11 +13,14 @@ import io.warmpool.adapters.db.jooq.enums.BuildTransition;
 import io.warmpool.adapters.db.jooq.enums.PresetStatus;
 import io.warmpool.adapters.db.jooq.enums.WorkspacePhase;
 import io.warmpool.application.port.out.PresetSnapshotPort;
+import io.warmpool.domain.Autoscale;
 import io.warmpool.domain.Liveness;
+import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.Readiness;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.WorkspaceId;
+import io.warmpool.domain.autoscale.DemandHistory;
 import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.plan.Activity;
 import io.warmpool.domain.plan.DeleteOrder;
@@ -31,6 +34,7 @@ import io.warmpool.domain.schedule.ScheduleWindow;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -52,7 +56,10 @@ import org.jooq.impl.DefaultConnectionProvider;
  * queries, whatever the number of presets: presets with their failure state, schedule windows, prebuild
  * workspaces, in-flight build counts (which also give the cluster-wide queued creates) and claim handoffs in
  * progress (R12) — five for {@link Scope#ALL}; a scoped load adds the identity lookup of the scope's presets (on a
- * cache miss) and a separate count of the cluster-wide queued creates — at most seven.
+ * cache miss) and a separate count of the cluster-wide queued creates — at most seven. When some of the presets read
+ * have autoscale (R13), three more fill their {@link DemandHistory}, however many they are ({@link #demand}): at
+ * most eight for {@link Scope#ALL}, ten scoped; presets without autoscale get {@link DemandHistory#NONE} and cost
+ * nothing.
  *
  * <p>Inactive presets are included only while they still have workspaces to clean up, so old versions do
  * not grow the snapshot forever.
@@ -67,9 +74,13 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
     private final Map<String, ZoneId> zones = new ConcurrentHashMap<>();
     private final Map<String, PrebuildSchedule> unscheduled = new ConcurrentHashMap<>();
 
-    JooqSnapshotAdapter(DSLContext dsl, PresetIds presetIds) {
+    private final Clock clock;
+
+    /** @param clock the {@code now} of the demand read (R13: the lookback and the last hour end there) */
+    JooqSnapshotAdapter(DSLContext dsl, PresetIds presetIds, Clock clock) {
         this.dsl = Objects.requireNonNull(dsl, "dsl");
         this.presetIds = Objects.requireNonNull(presetIds, "presetIds");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -127,7 +138,8 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
                         PRESET_FAILURE_STATES.RETRY_NOT_BEFORE, PRESET_FAILURE_STATES.STATUS,
                         TEMPLATES.NAME, TEMPLATE_VERSIONS.NAME, PRESETS.NAME,
                         PRESETS.READINESS_CHECK, PRESETS.READINESS_TIMEOUT_MS, PRESETS.HEALTH_INTERVAL_MS,
-                        PRESETS.HEALTH_UNHEALTHY_AFTER)
+                        PRESETS.HEALTH_UNHEALTHY_AFTER, PRESETS.AUTOSCALE_TARGET_HIT_RATE, PRESETS.AUTOSCALE_MIN,
+                        PRESETS.AUTOSCALE_MAX, PRESETS.AUTOSCALE_LOOKBACK_MS)
                 .from(PRESETS)
                 .join(TEMPLATE_VERSIONS).on(TEMPLATE_VERSIONS.ID.eq(PRESETS.VERSION_ID))
                 .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
@@ -156,6 +168,11 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
                         RenderedSql.instant(rs, 5), failure);
                 building.readiness = readiness;
                 building.health = health;
+                double target = rs.getDouble(20);
+                if (!rs.wasNull()) {
+                    building.autoscale = new Autoscale(target, rs.getInt(21), rs.getInt(22),
+                            Duration.ofMillis(rs.getLong(23)));
+                }
                 presets.put(rowId, building);
             }
         }
@@ -258,6 +275,9 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
         // 5. queued creates of all presets (already counted above when the scope is all)
         int queuedCreates = only == null ? queuedTotal : queuedCreates(tx);
 
+        // 6–8. measured demand of the presets with autoscale (R13), none without
+        demand(tx, presets.values());
+
         List<PresetSnapshot> out = new ArrayList<>(presets.size());
         for (Building preset : presets.values()) {
             out.add(preset.build(this));
@@ -295,6 +315,8 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
         final List<Prebuild> unhealthy = new ArrayList<>(0);
         Readiness readiness;
         Liveness health;
+        Autoscale autoscale;
+        DemandHistory demand = DemandHistory.NONE;
         int provisioned;
         int claiming;
         int starting;
@@ -321,11 +343,136 @@ final class JooqSnapshotAdapter implements PresetSnapshotPort {
             // R10: provisioned prebuilds that are not ready yet count as starting
             int allStarting = starting + provisioned;
             return new PresetSnapshot(id, activity,
-                    new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows), readiness, health),
+                    new PrebuildPolicy(instances, ttl, adapter.schedule(timezone, windows), readiness, health, autoscale),
                     invalidatedAt, failure, running, failed,
                     allStarting == 0 && queued == 0 && deleting == 0 && claiming == 0 ? InFlight.NONE
                             : new InFlight(allStarting, queued, deleting, provisioned, claiming),
-                    unhealthy);
+                    unhealthy, demand);
+        }
+    }
+
+    // ------------------------------------------------------------------ demand (R13)
+
+    /**
+     * Whole UTC hours of claim arrivals of each preset name that may intersect its lookback: {@code (from − 1h, now)}
+     * with {@code from = now − lookback}. Parameters: template, preset and {@code from} arrays, then {@code now}. The
+     * hour crosses as epoch seconds, not as a timestamp to decode: at 10,000 presets with a week of hours each (1.7M
+     * rows) the whole load took 5.1 s instead of 5.8 s (docs/benchmarks.md, "Snapshot with autoscale").
+     */
+    static final String DEMAND_HOURS_SQL = """
+            select k.n, extract(epoch from h.hour)::int8, h.claims
+            from unnest(?::text[], ?::text[], ?::text[]) with ordinality as k(template, preset, since, n)
+            join demand_hours h on h.template = k.template and h.preset = k.preset
+                and h.hour > k.since::timestamptz - interval '1 hour' and h.hour < ?::timestamptz""";
+
+    /**
+     * Per preset name: when a preset of that name was first created in its template (history starts there), and
+     * the arrivals of the minutes that start in {@code (now − 1h, now]}. Parameters: template and preset arrays, then
+     * {@code now − 1h} and {@code now}.
+     */
+    static final String DEMAND_SINCE_SQL = """
+            select k.n,
+                   (select min(p.created_at) from templates t
+                    join template_versions v on v.template_id = t.id
+                    join presets p on p.version_id = v.id
+                    where t.name = k.template and p.name = k.preset),
+                   (select coalesce(sum(m.claims), 0) from demand_minutes m
+                    where m.template = k.template and m.preset = k.preset
+                      and m.minute > ?::timestamptz and m.minute <= ?::timestamptz)
+            from unnest(?::text[], ?::text[]) with ordinality as k(template, preset, n)""";
+
+    /**
+     * Per preset name: the enqueue-to-ready times of its last {@value DemandHistory#MAX_BUILD_TIMES} creates that
+     * became ready, of any version, newest first. A lateral read of each preset row's latest ready workspaces over
+     * the index {@code workspaces_ready_by_preset} (at most 50 each), merged per name: bounded by the versions, not
+     * by the preset's whole workspace history, as a window over all its workspaces would be. Parameters: template
+     * and preset arrays.
+     */
+    static final String DEMAND_BUILDS_SQL = """
+            select k.n, b.created_at, b.ready_at
+            from unnest(?::text[], ?::text[]) with ordinality as k(template, preset, n)
+            cross join lateral (
+                select r.created_at, r.ready_at, r.id
+                from templates t
+                join template_versions v on v.template_id = t.id
+                join presets p on p.version_id = v.id
+                cross join lateral (
+                    select w.created_at, w.ready_at, w.id from workspaces w
+                    where w.preset_id = p.id and w.ready_at is not null
+                    order by w.created_at desc
+                    limit 50) r
+                where t.name = k.template and p.name = k.preset
+                order by r.created_at desc, r.id desc
+                limit 50) b
+            order by k.n, b.created_at desc, b.id desc""";
+
+    /**
+     * Fills {@link Building#demand} of the presets with autoscale, in three queries however many they are (none
+     * when there are none). Keyed by template and preset name: every version of a preset shares its history.
+     */
+    private void demand(DSLContext tx, java.util.Collection<Building> presets) throws SQLException {
+        // One key per preset name; its lookback the longest of its presets read (each cuts its own below).
+        Map<PresetRef, Duration> lookbacks = new java.util.LinkedHashMap<>();
+        for (Building b : presets) {
+            if (b.autoscale != null) {
+                lookbacks.merge(b.id.ref(), b.autoscale.lookback(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+            }
+        }
+        if (lookbacks.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<PresetRef> keys = List.copyOf(lookbacks.keySet());
+        int n = keys.size();
+        String[] templates = new String[n];
+        String[] names = new String[n];
+        String[] from = new String[n];
+        for (int i = 0; i < n; i++) {
+            templates[i] = keys.get(i).template();
+            names[i] = keys.get(i).preset();
+            from[i] = now.minus(lookbacks.get(keys.get(i))).toString();
+        }
+        List<java.util.NavigableMap<Instant, Integer>> hours = new ArrayList<>(n);
+        List<List<Duration>> builds = new ArrayList<>(n);
+        Instant[] since = new Instant[n];
+        int[] lastHour = new int[n];
+        for (int i = 0; i < n; i++) {
+            hours.add(new java.util.TreeMap<>());
+            builds.add(new ArrayList<>());
+        }
+        // 6. hourly counts within each name's lookback
+        try (ResultSet rs = tx.resultQuery(DEMAND_HOURS_SQL, templates, names, from, now.toString()).fetchResultSet()) {
+            while (rs.next()) {
+                hours.get(rs.getInt(1) - 1).put(Instant.ofEpochSecond(rs.getLong(2)), rs.getInt(3));
+            }
+        }
+        // 7. history start and the last hour's arrivals
+        try (ResultSet rs = tx.resultQuery(DEMAND_SINCE_SQL, now.minus(Duration.ofHours(1)).toString(), now.toString(),
+                templates, names).fetchResultSet()) {
+            while (rs.next()) {
+                int i = rs.getInt(1) - 1;
+                since[i] = RenderedSql.instant(rs, 2);
+                lastHour[i] = rs.getInt(3);
+            }
+        }
+        // 8. build times, newest first
+        try (ResultSet rs = tx.resultQuery(DEMAND_BUILDS_SQL, templates, names).fetchResultSet()) {
+            while (rs.next()) {
+                builds.get(rs.getInt(1) - 1).add(Duration.between(RenderedSql.instant(rs, 2), RenderedSql.instant(rs, 3)));
+            }
+        }
+        Map<PresetRef, Integer> index = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            index.put(keys.get(i), i);
+        }
+        for (Building b : presets) {
+            if (b.autoscale == null) {
+                continue;
+            }
+            int i = index.get(b.id.ref());
+            // Only the hours that may intersect this preset's own lookback (R13 cuts history to [now − lookback, now)).
+            Instant first = now.minus(b.autoscale.lookback()).minus(Duration.ofHours(1));
+            b.demand = new DemandHistory(since[i], hours.get(i).tailMap(first, false), lastHour[i], builds.get(i));
         }
     }
 

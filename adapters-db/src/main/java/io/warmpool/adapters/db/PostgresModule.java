@@ -6,6 +6,7 @@ import com.google.inject.Singleton;
 import io.warmpool.application.port.out.BuildQueuePort;
 import io.warmpool.application.port.out.ClaimPort;
 import io.warmpool.application.port.out.ClaimWaitersPort;
+import io.warmpool.application.port.out.DemandHistoryPort;
 import io.warmpool.application.port.out.EventRetentionPort;
 import io.warmpool.application.port.out.FailureStatePort;
 import io.warmpool.application.port.out.NudgePort;
@@ -28,7 +29,7 @@ import java.time.Duration;
  * {@link ReconciliationLockPort} (a session advisory lock), {@link NudgePort} (LISTEN/NOTIFY across replicas),
  * {@link PresetHistoryPort}, and the event log {@link JooqEventLogAdapter} (an event sink, read back with
  * {@link JooqEventLogAdapter#recent}) with its pruning, {@link EventRetentionPort}; {@link ClaimWaitersPort}
- * (waiting claims).
+ * (waiting claims); {@link DemandHistoryPort} (claim arrivals for R13, read back by the snapshot).
  *
  * <p>Needs: a {@link PostgresDatabase} (bootstrap's embedded or external database module) and a {@link Clock}.
  */
@@ -49,6 +50,7 @@ public final class PostgresModule extends AbstractModule {
         bind(PresetHistoryPort.class).to(JooqPresetHistoryAdapter.class);
         bind(EventRetentionPort.class).to(JooqEventLogAdapter.class);
         bind(ClaimWaitersPort.class).to(PostgresClaimWaitersAdapter.class);
+        bind(DemandHistoryPort.class).to(JooqDemandHistoryAdapter.class);
     }
 
     /** Waiting claims: the {@code claim_waiters} queue and their own LISTEN/NOTIFY channel (one listener per replica). */
@@ -74,8 +76,14 @@ public final class PostgresModule extends AbstractModule {
 
     @Provides
     @Singleton
-    JooqSnapshotAdapter snapshots(PostgresDatabase database, PresetIds ids) {
-        return new JooqSnapshotAdapter(database.context(), ids);
+    JooqSnapshotAdapter snapshots(PostgresDatabase database, PresetIds ids, Clock clock) {
+        return new JooqSnapshotAdapter(database.context(), ids, clock);
+    }
+
+    @Provides
+    @Singleton
+    JooqDemandHistoryAdapter demand(PostgresDatabase database) {
+        return new JooqDemandHistoryAdapter(database.context());
     }
 
     @Provides

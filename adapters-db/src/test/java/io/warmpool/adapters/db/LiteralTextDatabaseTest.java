@@ -191,7 +191,7 @@ class LiteralTextDatabaseTest extends DatabaseTestBase {
     private void assertSchemaIntact() {
         List<String> tables = db.dsl().fetch("select table_name from information_schema.tables where table_schema = 'public' "
                 + "and table_name <> 'flyway_schema_history' order by 1").getValues(0, String.class);
-        assertThat(tables).containsExactly("builds", "claim_idempotency_keys", "claim_waiters", "events", "pool_samples", "preset_failure_states",
+        assertThat(tables).containsExactly("builds", "claim_idempotency_keys", "claim_waiters", "demand_hours", "demand_minutes", "events", "pool_samples", "preset_failure_states",
                 "preset_schedule_windows", "presets", "reconcile_passes", "settings", "template_versions", "templates",
                 "workspaces");
         assertThat(db.dsl().fetchCount(db.dsl().selectFrom("presets"))).isEqualTo(1);

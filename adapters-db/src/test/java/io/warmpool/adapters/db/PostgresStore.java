@@ -47,7 +47,7 @@ final class PostgresStore implements BeforeAllCallback, AfterAllCallback {
         PresetIds presetIds = new PresetIds();
         JooqPresetStoreAdapter presets = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(PortSeed.T0, ZoneOffset.UTC));
         JooqWorkspaceAdapter workspaces = new JooqWorkspaceAdapter(db.dsl(), presetIds);
-        return new StorePorts(presets, presets, presets, new JooqSnapshotAdapter(db.dsl(), presetIds),
+        return new StorePorts(presets, presets, presets, new JooqSnapshotAdapter(db.dsl(), presetIds, Clock.fixed(PortSeed.T0, ZoneOffset.UTC)),
                 new JooqBuildQueueAdapter(db.dsl(), presetIds), workspaces, workspaces, new PostgresReconciliationLock(db),
                 // Short poll and reconnect delays, as in the database-only nudge tests.
                 new PostgresNudgeAdapter(db, Duration.ofMillis(100), Duration.ofMillis(20), Duration.ofMillis(200)),

@@ -39,6 +39,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import io.warmpool.domain.Autoscale;
+import io.warmpool.domain.autoscale.DemandHistory;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
@@ -72,7 +74,7 @@ class SnapshotDatabaseTest extends DatabaseTestBase {
     void setUp() {
         PresetIds presetIds = new PresetIds();
         store = new JooqPresetStoreAdapter(db.dsl(), presetIds, Clock.fixed(T0, ZoneOffset.UTC));
-        snapshots = new JooqSnapshotAdapter(counting(db.dsl()), new PresetIds());
+        snapshots = new JooqSnapshotAdapter(counting(db.dsl()), new PresetIds(), Clock.fixed(T0, ZoneOffset.UTC));
     }
 
     /** The pool's jOOQ context with a listener counting every statement (the pattern of the query-count test). */
@@ -252,12 +254,64 @@ class SnapshotDatabaseTest extends DatabaseTestBase {
         });
         assertThat(tenQueries).as("statements seen by the listener").isPositive();
         assertThat(thousandQueries).isEqualTo(tenQueries).isLessThanOrEqualTo(5);
+        // R13: presets without autoscale get no demand, and cost no query for it.
+        assertThat(thousand.presets()).allSatisfy(p -> assertThat(p.demand()).isSameAs(DemandHistory.NONE));
+        assertThat(statements).noneMatch(sql -> sql.contains("demand_") || sql.contains("ready_at"));
 
         // A nudge's scoped read of one preset is as few statements.
         Snapshot one = load(Scope.of(Set.of(thousand.presets().get(500).id())));
         assertThat(one.presets()).hasSize(1);
         assertThat(one.queuedCreates()).isEqualTo(1000);
         assertThat(statements).hasSizeLessThanOrEqualTo(7);
+    }
+
+    @Test
+    void queryCount_withAutoscale_isThreeMore_whateverTheNumberOfPresets() {
+        seed(10);
+        load(Scope.ALL);
+        int withoutAutoscale = statements.size();
+        autoscaleAll();
+        Snapshot ten = load(Scope.ALL);
+        int tenQueries = statements.size();
+
+        TestDatabase.truncateAll(db);
+        seed(1000);
+        autoscaleAll();
+        Snapshot thousand = load(Scope.ALL);
+        int thousandQueries = statements.size();
+
+        assertThat(ten.presets()).hasSize(10);
+        assertThat(thousandQueries).isEqualTo(tenQueries).isEqualTo(withoutAutoscale + 3).isLessThanOrEqualTo(8);
+        assertThat(thousand.presets()).hasSize(1000).allSatisfy(p -> {
+            assertThat(p.policy().autoscale()).isEqualTo(new Autoscale(0.99, 0, 20, Duration.ofDays(14)));
+            assertThat(p.demand().since()).isEqualTo(T0);
+            assertThat(p.demand().claimsByHour()).containsExactly(Map.entry(T0.minus(Duration.ofHours(2)), 3));
+            assertThat(p.demand().claimsLastHour()).isEqualTo(2);
+            assertThat(p.demand().buildTimes()).containsExactly(Duration.ofSeconds(30), Duration.ofSeconds(30),
+                    Duration.ofSeconds(30));
+        });
+
+        Snapshot one = load(Scope.of(Set.of(thousand.presets().get(500).id())));
+        assertThat(one.presets()).hasSize(1);
+        assertThat(one.presets().get(0).demand().claimsLastHour()).isEqualTo(2);
+        assertThat(statements).hasSizeLessThanOrEqualTo(10);
+    }
+
+    /**
+     * Every seeded preset with autoscale (lookback 14 days), three claims two hours before {@link #T0}, two ten minutes
+     * before, and its running prebuilds ready 30 s after their creation.
+     */
+    private static void autoscaleAll() {
+        DSLContext dsl = db.dsl();
+        dsl.execute("update presets set autoscale_target_hit_rate = 0.99, autoscale_min = 0, autoscale_max = 20, "
+                + "autoscale_lookback_ms = ?", Duration.ofDays(14).toMillis());
+        dsl.execute("insert into demand_hours (template, preset, hour, claims) select t.name, p.name, ?::timestamptz, 3 "
+                + "from presets p join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id",
+                T0.minus(Duration.ofHours(2)).toString());
+        dsl.execute("insert into demand_minutes (template, preset, minute, claims) select t.name, p.name, ?::timestamptz, 2 "
+                + "from presets p join template_versions v on v.id = p.version_id join templates t on t.id = v.template_id",
+                T0.minus(Duration.ofMinutes(10)).toString());
+        dsl.execute("update workspaces set ready_at = created_at + interval '30 seconds' where phase = 'running'");
     }
 
     /**

@@ -79,7 +79,7 @@ final class TestDatabase {
 
     /** Empties every table, for isolation between the tests of one class. */
     static void truncateAll(PostgresDatabase db) {
-        db.dsl().execute("truncate table claim_idempotency_keys, claim_waiters, pool_samples, reconcile_passes, events, builds, workspaces, preset_failure_states, preset_schedule_windows, "
+        db.dsl().execute("truncate table demand_hours, demand_minutes, claim_idempotency_keys, claim_waiters, pool_samples, reconcile_passes, events, builds, workspaces, preset_failure_states, preset_schedule_windows, "
                 + "presets, template_versions, templates, settings restart identity cascade");
     }
 }

@@ -60,6 +60,7 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
     private final WorkspaceProvisionerPort provisioner;
     private final TimerPort timer;
     private final EventSinkPort events;
+    private final ClaimArrivals arrivals;
     private final Duration handoffTimeout;
     /** Whether claims hand over through the provisioner (fixed for its life, R12). */
     private final boolean handoff;
@@ -67,8 +68,8 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
     /** A service whose provisioner has no claim transition: every claim is one statement. */
     public ClaimPrebuildService(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
                                 EventSinkPort events, MetricsPort metrics, ClaimWaitersPort waiters,
-                                ClaimWaitSettings waitSettings) {
-        this(clock, claims, nudges, ids, events, metrics, waiters, waitSettings, NO_CLAIM_TRANSITION, null);
+                                ClaimWaitSettings waitSettings, ClaimArrivals arrivals) {
+        this(clock, claims, nudges, ids, events, metrics, waiters, waitSettings, NO_CLAIM_TRANSITION, null, arrivals);
     }
 
     /**
@@ -76,14 +77,18 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
      *                    {@link Transition#CLAIM}
      * @param timer       bounds each handoff by {@link ClaimWaitSettings#handoffTimeout()} (virtual time in the
      *                    simulator); may be null when the provisioner has no claim transition
+     * @param arrivals    counts every claim's arrival once (SPEC R13 demand), flushed by the reconcile pass and
+     *                    {@link #close()}
      */
     public ClaimPrebuildService(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
                                 EventSinkPort events, MetricsPort metrics, ClaimWaitersPort waiters,
-                                ClaimWaitSettings waitSettings, WorkspaceProvisionerPort provisioner, TimerPort timer) {
+                                ClaimWaitSettings waitSettings, WorkspaceProvisionerPort provisioner, TimerPort timer,
+                                ClaimArrivals arrivals) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.claims = Objects.requireNonNull(claims, "claims");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.events = Objects.requireNonNull(events, "events");
+        this.arrivals = Objects.requireNonNull(arrivals, "arrivals");
         this.followUps = new ClaimFollowUps(events, nudges);
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.waiters = Objects.requireNonNull(waiters, "waiters");
@@ -116,6 +121,8 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
         ClaimPort.Attempt attempt = handoff
                 ? waiters.reserveInTurn(ClaimWaitersPort.NOT_WAITING, command.preset(), command.owner(), name, now).attempt()
                 : waiters.claimInTurn(ClaimWaitersPort.NOT_WAITING, command.preset(), command.owner(), name, now).attempt();
+        // Counted once here, at its arrival, whatever follows: served, missed and then waiting (and served or not).
+        arrivals.arrived(command.preset(), now);
         if (attempt instanceof ClaimPort.Reserved reserved) {
             return handOver(command, reserved.reservation(), 1, now, Optional.empty());
         }
@@ -139,10 +146,18 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
         return CompletableFuture.completedFuture(answer(claimed));
     }
 
-    /** Stops the waiting claims of this replica (each is answered as timed out). */
+    /**
+     * Stops the waiting claims of this replica (each is answered as timed out), then adds the claim arrivals counted
+     * since the last pass (R13 demand); a failure to add them is logged, and they are lost.
+     */
     @Override
     public void close() {
         waiting.close();
+        try {
+            arrivals.flush();
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "could not store the claim arrivals counted since the last pass: " + PassPlanner.describe(e));
+        }
     }
 
     /** {@inheritDoc} A command with {@link ClaimCommand#maxWait()} waits here, on the caller's thread. */
@@ -162,9 +177,10 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
                 : claims.claim(command.preset(), command.owner(), name, now, command.idempotencyKey().get());
         if (attempt instanceof ClaimPort.Claimed claimed && claimed.replayed()) {
             // The same claim answered again (R12 Idempotency-Key): nothing was taken now, so no metric, event or
-            // nudge — they were all recorded when it was made.
+            // nudge — they were all recorded when it was made. Nor a new arrival (R13 demand).
             return answer(attempt);
         }
+        arrivals.arrived(command.preset(), now);
         return recorded(command, attempt, now);
     }
 
@@ -203,11 +219,12 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
         Instant now = Clocks.now(clock);
         String name = command.name().orElseGet(() -> defaultName(command));
         ClaimPort.Attempt attempt = reserve(command, name, now);
-        if (attempt instanceof ClaimPort.Reserved reserved) {
-            return handOver(command, reserved.reservation(), 1, now, Optional.empty());
-        }
         if (attempt instanceof ClaimPort.Claimed claimed && claimed.replayed()) {
             return CompletableFuture.completedFuture(answer(attempt));
+        }
+        arrivals.arrived(command.preset(), now);
+        if (attempt instanceof ClaimPort.Reserved reserved) {
+            return handOver(command, reserved.reservation(), 1, now, Optional.empty());
         }
         return CompletableFuture.completedFuture(recorded(command, attempt, now));
     }

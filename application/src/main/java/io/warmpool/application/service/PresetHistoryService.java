@@ -3,6 +3,7 @@ package io.warmpool.application.service;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.RecordPassUseCase;
+import io.warmpool.application.port.out.DemandHistoryPort;
 import io.warmpool.application.port.out.NotFoundException;
 import io.warmpool.application.port.out.PresetHistoryPort;
 import io.warmpool.application.port.out.PresetHistoryPort.PassRecord;
@@ -44,15 +45,17 @@ public final class PresetHistoryService implements RecordPassUseCase, PresetHist
     private final PresetHistoryPort history;
     private final PresetStorePort presets;
     private final PresetSnapshotPort snapshots;
+    private final DemandHistoryPort demand;
     private final Map<PresetId, Instant> sampledMinute = new HashMap<>();
     private Instant prunedMinute;
 
     public PresetHistoryService(Clock clock, PresetHistoryPort history, PresetStorePort presets,
-                                PresetSnapshotPort snapshots) {
+                                PresetSnapshotPort snapshots, DemandHistoryPort demand) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.history = Objects.requireNonNull(history, "history");
         this.presets = Objects.requireNonNull(presets, "presets");
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
+        this.demand = Objects.requireNonNull(demand, "demand");
     }
 
     @Override
@@ -76,6 +79,9 @@ public final class PresetHistoryService implements RecordPassUseCase, PresetHist
         samples.forEach(s -> sampledMinute.put(s.preset(), minute));
         if (!minute.equals(prunedMinute)) {
             history.prune(minute.minus(RETENTION));
+            // R13 demand: minute counts past two hours, hourly ones past the longest lookback. Here, with the other
+            // history: once a minute, by the replica whose pass ran (it held the lock).
+            demand.prune(report.startedAt());
             prunedMinute = minute;
             // Forget presets not sampled for a while (removed versions), so the map stays bounded.
             sampledMinute.values().removeIf(m -> m.isBefore(minute.minus(Duration.ofMinutes(10))));

@@ -48,10 +48,16 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
     private final EventSinkPort events;
     private final MetricsPort metrics;
     private final PassPlanner passPlanner;
+    private final ClaimArrivals arrivals;
 
+    /**
+     * @param arrivals this replica's claim arrivals (R13 demand), flushed at each full pass (the reconcile tick),
+     *                 whether this replica then holds the lock or not
+     */
     public ReconcilePresetsService(Clock clock, ReconciliationLockPort lock, SettingsPort settings,
                                    PresetSnapshotPort snapshots, BuildQueuePort queue, IdGeneratorPort ids,
-                                   EventSinkPort events, MetricsPort metrics, ReconcileSettings reconcileSettings) {
+                                   EventSinkPort events, MetricsPort metrics, ReconcileSettings reconcileSettings,
+                                   ClaimArrivals arrivals) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.lock = Objects.requireNonNull(lock, "lock");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -61,11 +67,22 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
         this.events = Objects.requireNonNull(events, "events");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.passPlanner = new PassPlanner(reconcileSettings);
+        this.arrivals = Objects.requireNonNull(arrivals, "arrivals");
     }
 
     @Override
     public PassReport reconcile(Scope scope) {
         Objects.requireNonNull(scope, "scope");
+        if (scope.isAll()) {
+            // Every replica's tick, before the lock: the demand the snapshot reads is every replica's up to its last
+            // tick (and this replica's up to now). Nudged passes do not flush: claims nudge, and a flush per claim
+            // is what counting in memory avoids.
+            try {
+                arrivals.flush();
+            } catch (RuntimeException e) {
+                LOG.warning(() -> "could not store the claim arrivals (kept for the next pass): " + PassPlanner.describe(e));
+            }
+        }
         Optional<HeldLock> held = lock.tryAcquire();
         if (held.isEmpty()) {
             return PassReport.skipped(Clocks.now(clock), PassReport.Skipped.LOCKED_ELSEWHERE);

@@ -35,6 +35,8 @@ import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.TimerPort;
 import io.warmpool.application.port.out.WorkspacePort;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
+import io.warmpool.application.port.out.DemandHistoryPort;
+import io.warmpool.application.service.ClaimArrivals;
 import io.warmpool.application.service.ClaimPrebuildService;
 import io.warmpool.application.service.ClaimWaitSettings;
 import io.warmpool.application.service.EventRetentionService;
@@ -59,7 +61,7 @@ import java.time.Clock;
  * {@link InspectUseCase}, {@link ApplyPresetsUseCase}, {@link OperatePresetsUseCase},
  * {@link PauseReconciliationUseCase}, {@link ReleaseWorkspaceUseCase}, {@link RecordPassUseCase},
  * {@link PresetHistoryUseCase}, {@link PruneEventsUseCase}, {@link CompleteBuildUseCase} (and the service classes
- * behind them); a default {@link BuildCallbackPort} ({@link BuildCallbackPort#NONE}: every build callback rejected),
+ * behind them); {@link ClaimArrivals} (this replica's claim arrivals, shared by the claims and the pass); a default {@link BuildCallbackPort} ({@link BuildCallbackPort#NONE}: every build callback rejected),
  * which a provisioner module that calls back replaces with {@code OptionalBinder.setBinding()}.
  *
  * <p>Needs from other modules: {@link Clock}, {@link TimerPort}, {@link IdGeneratorPort}, {@link FailurePolicy},
@@ -67,7 +69,8 @@ import java.time.Clock;
  * {@code CheckSettings}; the persistence ports
  * ({@link PresetSnapshotPort}, {@link PresetStorePort}, {@link FailureStatePort}, {@link SettingsPort},
  * {@link BuildQueuePort}, {@link ClaimPort}, {@link WorkspacePort}, {@link PresetHistoryPort},
- * {@link ReconciliationLockPort}, {@link EventRetentionPort}, {@link ClaimWaitersPort}, {@code WorkspaceChecksPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
+ * {@link ReconciliationLockPort}, {@link EventRetentionPort}, {@link ClaimWaitersPort}, {@code WorkspaceChecksPort},
+ * {@link DemandHistoryPort}); {@link WorkspaceProvisionerPort}, {@link MetricsPort},
  * {@link EventSinkPort} and {@link NudgePort}.
  */
 public final class ApplicationModule extends AbstractModule {
@@ -101,8 +104,17 @@ public final class ApplicationModule extends AbstractModule {
     @Singleton
     ReconcilePresetsService reconcile(Clock clock, ReconciliationLockPort lock, SettingsPort settings,
                                       PresetSnapshotPort snapshots, BuildQueuePort queue, IdGeneratorPort ids,
-                                      EventSinkPort events, MetricsPort metrics, ReconcileSettings reconcileSettings) {
-        return new ReconcilePresetsService(clock, lock, settings, snapshots, queue, ids, events, metrics, reconcileSettings);
+                                      EventSinkPort events, MetricsPort metrics, ReconcileSettings reconcileSettings,
+                                      ClaimArrivals arrivals) {
+        return new ReconcilePresetsService(clock, lock, settings, snapshots, queue, ids, events, metrics, reconcileSettings,
+                arrivals);
+    }
+
+    /** This replica's claim arrivals (R13 demand): counted by the claims, flushed by the reconcile tick and at stop. */
+    @Provides
+    @Singleton
+    ClaimArrivals arrivals(DemandHistoryPort demand) {
+        return new ClaimArrivals(demand);
     }
 
     @Provides
@@ -127,8 +139,10 @@ public final class ApplicationModule extends AbstractModule {
     @Singleton
     ClaimPrebuildService claims(Clock clock, ClaimPort claims, NudgePort nudges, IdGeneratorPort ids,
                                 EventSinkPort events, MetricsPort metrics, ClaimWaitersPort waiters,
-                                ClaimWaitSettings waitSettings, WorkspaceProvisionerPort provisioner, TimerPort timer) {
-        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics, waiters, waitSettings, provisioner, timer);
+                                ClaimWaitSettings waitSettings, WorkspaceProvisionerPort provisioner, TimerPort timer,
+                                ClaimArrivals arrivals) {
+        return new ClaimPrebuildService(clock, claims, nudges, ids, events, metrics, waiters, waitSettings, provisioner, timer,
+                arrivals);
     }
 
     @Provides
@@ -148,8 +162,9 @@ public final class ApplicationModule extends AbstractModule {
 
     @Provides
     @Singleton
-    PresetHistoryService history(Clock clock, PresetHistoryPort history, PresetStorePort presets, PresetSnapshotPort snapshots) {
-        return new PresetHistoryService(clock, history, presets, snapshots);
+    PresetHistoryService history(Clock clock, PresetHistoryPort history, PresetStorePort presets, PresetSnapshotPort snapshots,
+                                 DemandHistoryPort demand) {
+        return new PresetHistoryService(clock, history, presets, snapshots, demand);
     }
 
     @Provides

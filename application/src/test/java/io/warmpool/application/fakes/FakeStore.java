@@ -21,6 +21,8 @@ import io.warmpool.application.port.out.Transition;
 import io.warmpool.application.port.out.WorkerId;
 import io.warmpool.application.port.out.WorkspaceChecksPort;
 import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.DemandHistoryPort;
+import io.warmpool.domain.Autoscale;
 import io.warmpool.domain.PrebuildPolicy;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
@@ -34,13 +36,18 @@ import io.warmpool.domain.definition.PresetsValidator;
 import io.warmpool.domain.definition.TemplateDefinition;
 import io.warmpool.domain.definition.ValidationError;
 import io.warmpool.domain.plan.Activity;
+import io.warmpool.domain.autoscale.DemandHistory;
 import io.warmpool.domain.plan.DeleteOrder;
 import io.warmpool.domain.plan.Eligibility;
 import io.warmpool.domain.plan.FailedPrebuild;
 import io.warmpool.domain.plan.InFlight;
 import io.warmpool.domain.plan.Prebuild;
 import io.warmpool.domain.plan.PresetSnapshot;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -84,7 +91,7 @@ import java.util.stream.Collectors;
  */
 public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, ClaimPort, WorkspacePort, ClaimWaitersPort,
         WorkspaceChecksPort,
-        FailureStatePort, PresetStorePort, SettingsPort, ReconciliationLockPort, NudgePort {
+        FailureStatePort, PresetStorePort, SettingsPort, ReconciliationLockPort, NudgePort, DemandHistoryPort {
 
     /** How much of an error or a log the store keeps (the adapter bounds them too). */
     public static final int MAX_TEXT = 4096;
@@ -107,9 +114,11 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         PrebuildPolicy policy;
         Instant invalidatedAt;
         FailureState failure = FailureState.initial();
+        final Instant createdAt;
 
-        PresetRow(PresetId id, Map<String, String> parameters, PrebuildPolicy policy) {
+        PresetRow(PresetId id, Map<String, String> parameters, PrebuildPolicy policy, Instant createdAt) {
             this.id = id;
+            this.createdAt = createdAt;
             this.parameters = Map.copyOf(parameters);
             this.policy = policy;
         }
@@ -264,7 +273,62 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
         failed.sort(DeleteOrder.FAILED);
         unhealthy.sort(DeleteOrder.PREBUILDS);
         return new PresetSnapshot(p.id, activity(p.id), p.policy, p.invalidatedAt, p.failure, running, failed,
-                new InFlight(starting, queued, deleting, provisioned, claiming), unhealthy);
+                new InFlight(starting, queued, deleting, provisioned, claiming), unhealthy,
+                p.policy.autoscale() == null ? DemandHistory.NONE : demandOf(p));
+    }
+
+    // ------------------------------------------------------------------ DemandHistoryPort (R13)
+
+    /** The {@code now} of the demand the snapshot reads, as the adapter's injected clock; tests set it. */
+    private Clock clock = Clock.fixed(Instant.parse("2000-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private final Map<PresetRef, TreeMap<Instant, Integer>> demandMinutes = new TreeMap<>(
+            Comparator.comparing(PresetRef::template).thenComparing(PresetRef::preset));
+    private final Map<PresetRef, TreeMap<Instant, Integer>> demandHours = new TreeMap<>(
+            Comparator.comparing(PresetRef::template).thenComparing(PresetRef::preset));
+
+    /** Reads demand as of this clock's instant (the service's clock in the application tests). */
+    public synchronized FakeStore useClock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    @Override
+    public synchronized void addClaims(List<ClaimArrivals> arrivals) {
+        for (ClaimArrivals a : arrivals) {
+            demandMinutes.computeIfAbsent(a.preset(), k -> new TreeMap<>()).merge(a.minute(), a.claims(), Integer::sum);
+            demandHours.computeIfAbsent(a.preset(), k -> new TreeMap<>())
+                    .merge(a.minute().truncatedTo(ChronoUnit.HOURS), a.claims(), Integer::sum);
+        }
+    }
+
+    @Override
+    public synchronized void prune(Instant now) {
+        Duration kept = presets.values().stream().map(p -> p.policy.autoscale()).filter(Objects::nonNull)
+                .map(Autoscale::lookback).max(Comparator.naturalOrder())
+                .orElse(Duration.ofDays(Autoscale.MAX_LOOKBACK_DAYS));
+        Instant firstHour = now.minus(kept).truncatedTo(ChronoUnit.HOURS);
+        demandMinutes.values().forEach(m -> m.headMap(now.minus(MINUTES_KEPT), false).clear());
+        demandHours.values().forEach(h -> h.headMap(firstHour, false).clear());
+    }
+
+    /** What the adapter reads for a preset with autoscale: its name's counts, first creation and build times. */
+    private DemandHistory demandOf(PresetRow p) {
+        Instant now = clock.instant();
+        PresetRef ref = p.id.ref();
+        Instant first = now.minus(p.policy.autoscale().lookback()).minus(Duration.ofHours(1));
+        TreeMap<Instant, Integer> hours = new TreeMap<>(demandHours.getOrDefault(ref, new TreeMap<>())
+                .subMap(first, false, now, false));
+        int lastHour = demandMinutes.getOrDefault(ref, new TreeMap<>())
+                .subMap(now.minus(Duration.ofHours(1)), false, now, true).values().stream().mapToInt(Integer::intValue).sum();
+        Instant since = presets.values().stream().filter(r -> r.id.ref().equals(ref)).map(r -> r.createdAt)
+                .min(Comparator.naturalOrder()).orElse(null);
+        List<Duration> builds = workspaces.values().stream()
+                .filter(w -> w.preset.ref().equals(ref) && w.readyAt != null)
+                .sorted(Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id).reversed())
+                .limit(DemandHistory.MAX_BUILD_TIMES)
+                .map(w -> Duration.between(w.createdAt, w.readyAt))
+                .toList();
+        return new DemandHistory(since, hours, lastHour, builds);
     }
 
     private Activity activity(PresetId id) {
@@ -927,7 +991,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 PresetId id = t.idOf(p);
                 PresetRow stored = presets.get(id);
                 if (stored == null) {
-                    presets.put(id, new PresetRow(id, p.parameters(), p.policy()));
+                    presets.put(id, new PresetRow(id, p.parameters(), p.policy(), now));
                     presetsCreated++;
                 } else {
                     // Policy changes in place; the failure state stays (a policy change is not a resume, R4).

@@ -43,7 +43,7 @@ class ClaimHandoffServiceTest {
     };
     private final ClaimPrebuildService claims = new ClaimPrebuildService(world.clock, world.store, world.store, world.ids,
             world.events, world.metrics, world.store, new ClaimWaitSettings(10, Duration.ofSeconds(5), TIMEOUT),
-            provisioner, world.timer);
+            provisioner, world.timer, new ClaimArrivals(world.store));
 
     private CompletableFuture<ClaimPrebuildUseCase.Attempt> claim(PresetId preset, String owner, Map<String, String> parameters) {
         return claims.claimWaiting(new ClaimCommand(preset.ref(), owner, Optional.of(owner + "-ws")).withParameters(parameters));

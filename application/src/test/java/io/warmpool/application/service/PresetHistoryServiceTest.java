@@ -30,7 +30,8 @@ class PresetHistoryServiceTest {
 
     private final World world = new World();
     private final FakeHistory history = new FakeHistory();
-    private final PresetHistoryService service = new PresetHistoryService(world.clock, history, world.store, world.store);
+    private final PresetHistoryService service = new PresetHistoryService(world.clock, history, world.store, world.store,
+            world.store);
 
     @Test
     void givenPassesWithinOneMinute_eachPassIsRecorded_butEachPresetIsSampledOncePerMinute() {

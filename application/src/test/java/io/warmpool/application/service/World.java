@@ -74,7 +74,7 @@ final class World {
     static final Worker WORKER = new Worker("replica-1/w1");
 
     final MutableClock clock = new MutableClock(T0);
-    final FakeStore store = new FakeStore();
+    final FakeStore store = new FakeStore().useClock(clock);
     final FakeHistory history = new FakeHistory();
     final FakeEventLog eventLog = new FakeEventLog();
     final SequentialIds ids = new SequentialIds();
@@ -128,6 +128,7 @@ final class World {
             bind(CheckSettings.class).toInstance(CheckSettings.DEFAULTS);
             bind(ClaimWaitSettings.class).toInstance(ClaimWaitSettings.DEFAULTS);
             bind(PresetHistoryPort.class).toInstance(history);
+            bind(io.warmpool.application.port.out.DemandHistoryPort.class).toInstance(store);
             bind(EventRetentionPort.class).toInstance(eventLog);
             bind(WorkspaceProvisionerPort.class).toInstance(provisioner);
             bind(EventSinkPort.class).toInstance(events);

@@ -12,6 +12,10 @@ import java.util.Set;
  * <p>Contract: one consistent read (a single read-only REPEATABLE READ transaction or equivalent), with a
  * number of queries that does not grow with the number of presets. Every preset of every stored version is
  * included (inactive ones too, so their prebuilds get deleted), ordered by {@link PresetId}.
+ *
+ * <p>A preset with autoscale (SPEC R13) carries its measured demand ({@link PresetSnapshot#demand()}): what
+ * {@link DemandHistoryPort} holds for its template and preset name, as of the implementation's clock (its
+ * {@code now}), in the same read; the others carry {@code DemandHistory.NONE}, at no cost.
  */
 public interface PresetSnapshotPort {
 
