@@ -23,8 +23,15 @@ import java.util.Objects;
  * writer of that flag.
  *
  * <p>Off ({@code enabled} false) where time alone changes what is read: presets with readiness or health checks
- * (due checks are taken at each pass) and presets with autoscale (the snapshot's demand history counts the claims
- * of the last hour before the pass's {@code now}). Scoped reads (a nudge's pass) always go to the database.
+ * (due checks are taken at each pass). Scoped reads (a nudge's pass) always go to the database.
+ *
+ * <p>With autoscale ({@code demand} true) the snapshot adapter does read the clock: the demand history holds the
+ * hours inside each preset's lookback and the claims of the minutes in {@code (now − 1h, now]}. Those answers move
+ * with time at two kinds of instants only, so the snapshot is also read again (a) when the UTC hour has changed
+ * since the last read (the hours inside the lookback) and (b) when the minute has changed within 61 minutes after
+ * the last change seen (a claim's minute row leaves the last hour exactly one hour after it). The planner itself
+ * recomputes everything else that depends on {@code now} (the hour of the week forecast, the whole hours inside the
+ * history) from the remembered data, as it would from a fresh read.
  */
 final class QuietReads implements PresetSnapshotPort, SettingsPort {
 
@@ -32,17 +39,26 @@ final class QuietReads implements PresetSnapshotPort, SettingsPort {
     private final SettingsPort settings;
     private final VirtualTime time;
     private final boolean enabled;
+    private final boolean demand;
     private Snapshot all;
     private long allAt;
+    private Instant readAt;
+    private Instant changeSeenAt;
     private Boolean paused;
     private long reads;
     private long remembered;
 
     QuietReads(PresetSnapshotPort snapshots, SettingsPort settings, VirtualTime time, boolean enabled) {
+        this(snapshots, settings, time, enabled, false);
+    }
+
+    /** @param demand whether some preset has autoscale: the snapshot's demand history also moves with time */
+    QuietReads(PresetSnapshotPort snapshots, SettingsPort settings, VirtualTime time, boolean enabled, boolean demand) {
         this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.time = Objects.requireNonNull(time, "time");
         this.enabled = enabled;
+        this.demand = demand;
     }
 
     @Override
@@ -51,13 +67,32 @@ final class QuietReads implements PresetSnapshotPort, SettingsPort {
             return snapshots.load(scope);
         }
         reads++;
-        if (all != null && allAt == time.changes()) {
+        Instant now = time.instant();
+        if (allAt != time.changes()) {
+            changeSeenAt = now;
+        }
+        if (all != null && allAt == time.changes() && !(demand && demandMoved(now))) {
             remembered++;
             return all;
         }
         all = snapshots.load(scope);
         allAt = time.changes();
+        readAt = now;
         return all;
+    }
+
+    private static final long MINUTE = 60;
+    private static final long HOUR = 3600;
+
+    /** Whether the demand history read at {@link #readAt} may differ at {@code now} with no change in between. */
+    private boolean demandMoved(Instant now) {
+        long then = readAt.getEpochSecond();
+        long at = now.getEpochSecond();
+        if (Math.floorDiv(then, HOUR) != Math.floorDiv(at, HOUR)) {
+            return true;
+        }
+        return changeSeenAt != null && at - changeSeenAt.getEpochSecond() <= HOUR + MINUTE
+                && Math.floorDiv(then, MINUTE) != Math.floorDiv(at, MINUTE);
     }
 
     @Override

@@ -118,12 +118,14 @@ final class Simulation {
         // Readiness (R10) and liveness (R11) checks: due ones are taken at each pass (checks are no jobs a pass
         // enqueues), and provisioned prebuilds past their deadline fail there; without such presets nothing changes.
         boolean checked = policies.stream().anyMatch(p -> p.readiness() != null || p.health() != null);
-        // Where time alone changes what a pass reads, every pass reads the database (QuietReads).
-        boolean remember = quietReads && !checked && policies.stream().allMatch(p -> p.autoscale() == null);
+        // Where time alone changes what a pass reads, every pass reads the database (QuietReads); autoscale's demand
+        // moves with time only at hour and minute boundaries, which QuietReads reads again at.
+        boolean remember = quietReads && !checked;
+        boolean demand = policies.stream().anyMatch(p -> p.autoscale() != null);
         Injector injector = Guice.createInjector(Stage.DEVELOPMENT, Modules.override(
                 new CoreModule(settings), new ApplicationModule(), database, new PostgresModule())
                 .with(new SimulationModule(time, settings, seed, scenario.provisioner(), events::addAll, passes::add,
-                        remember)));
+                        remember, demand)));
         PostgresDatabase db = injector.getInstance(PostgresDatabase.class);
         try (db) {
             db.start();
@@ -181,9 +183,10 @@ final class Simulation {
         private final EventSinkPort events;
         private final Consumer<PassReport> passes;
         private final boolean remember;
+        private final boolean demand;
 
         SimulationModule(VirtualTime time, Settings settings, long seed, SimulatedProvisionerConfig provisioner,
-                         EventSinkPort events, Consumer<PassReport> passes, boolean remember) {
+                         EventSinkPort events, Consumer<PassReport> passes, boolean remember, boolean demand) {
             this.time = time;
             this.settings = settings;
             this.seed = seed;
@@ -191,6 +194,7 @@ final class Simulation {
             this.events = events;
             this.passes = passes;
             this.remember = remember;
+            this.demand = demand;
         }
 
         @Override
@@ -245,7 +249,7 @@ final class Simulation {
         @Singleton
         QuietReads quietReads(Injector injector) {
             return new QuietReads(databaseAdapter(injector, PresetSnapshotPort.class),
-                    databaseAdapter(injector, SettingsPort.class), time, remember);
+                    databaseAdapter(injector, SettingsPort.class), time, remember, demand);
         }
 
         /**

@@ -118,6 +118,46 @@ class SimulationTest {
                 .isEqualTo(Summary.of(reading).presets().stream().map(SimulationTest::outcome).toList());
     }
 
+    @Test
+    void withAutoscale_quietPassesReadTheDemandAgainWhenItMoves_andTheRunIsTheSameAsWhenEveryPassReads() throws Exception {
+        // R13's demand history moves with time alone (whole hours, the last 60 minutes): the remembered snapshot must
+        // be read again at those instants, or desired would lag what a real read gives.
+        Path scenario = dir.resolve("autoscale-quiet.yaml");
+        Files.writeString(scenario, """
+                start: 2026-03-02T05:00:00Z
+                provisioner:
+                  create_latency: {min: 2m, max: 4m}
+                claims:
+                  python-dev/small:
+                    windows:
+                      - {per_hour: 6, hours: 7-9}
+                    bursts:
+                      - {at: "08:00", claims: 5, within: 3m}
+                """);
+        String presets = """
+                templates:
+                  - name: python-dev
+                    version: v3
+                    presets:
+                      - name: small
+                        prebuilds:
+                          autoscale: {target_hit_rate: 0.95, min: 1, max: 10, lookback: 1h}
+                """;
+        Simulation simulation = new Simulation(Scenario.read(scenario), presets, "presets.yaml", Duration.ofHours(7), 5,
+                line -> { });
+        Simulation.Result quiet = simulation
+                .run(new EmbeddedDatabaseModule(dir.resolve("aq-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
+        Simulation.Result reading = simulation.everyPassReadingTheDatabase()
+                .run(new EmbeddedDatabaseModule(dir.resolve("ar-db"), 4, EmbeddedPostgresServer.Options.THROWAWAY));
+
+        List<Integer> desired = quiet.passes().stream().flatMap(p -> p.plans().stream())
+                .map(p -> p.state().desired()).distinct().toList();
+        assertThat(desired).as("autoscale moved desired during the run").hasSizeGreaterThan(2);
+        assertThat(quiet.passes()).isEqualTo(reading.passes());
+        assertThat(Summary.of(quiet).presets()).map(SimulationTest::outcome)
+                .isEqualTo(Summary.of(reading).presets().stream().map(SimulationTest::outcome).toList());
+    }
+
     /** A summary line without its backoff windows (arrays, which records compare by identity). */
     private static List<Object> outcome(Summary.PresetSummary p) {
         return List.of(p.preset(), p.claimsServed(), p.claimsMissed(), p.hitRate(), p.meanEligible(), p.minEligible(),
