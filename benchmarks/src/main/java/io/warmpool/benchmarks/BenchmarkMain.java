@@ -19,17 +19,23 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmarks of SPEC §6 and prints one table: target, measured, baseline, ratio, verdict.
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,rest,workers,snapshot,service,startup,simulate]
+ * java -jar benchmarks/target/benchmarks.jar [--quick] [--only domain,enqueue,claims,rest,workers,snapshot,service,startup,simulate,autoscale]
  * </pre>
- * The process sections ({@code service}, {@code startup}, {@code simulate}) run {@code bootstrap/target/warmpool.jar}
+ * {@code autoscale} (issue 17's evaluation, {@link AutoscaleEvaluation}: about twenty three-week simulations) runs
+ * only when named. The process sections ({@code service}, {@code startup}, {@code simulate}, {@code autoscale}) run
+ * {@code bootstrap/target/warmpool.jar}
  * (or {@code -Dbench.jar=…}) from the current directory, which must be the repository's root.
  */
 public final class BenchmarkMain {
 
     static final List<String> ALL = List.of("domain", "enqueue", "claims", "rest", "workers", "snapshot", "service", "startup", "simulate");
 
+    /** Every section: {@link #ALL}, the default, and those that run only when named. */
+    static final List<String> KNOWN = List.of("domain", "enqueue", "claims", "rest", "workers", "snapshot", "service",
+            "startup", "simulate", "autoscale");
+
     /** The sections that run the real {@code warmpool.jar} as a child process, not the embedded benchmark database. */
-    static final List<String> PROCESS = List.of("service", "startup", "simulate");
+    static final List<String> PROCESS = List.of("service", "startup", "simulate", "autoscale");
 
     private BenchmarkMain() {
     }
@@ -42,12 +48,13 @@ public final class BenchmarkMain {
                 case "--quick" -> quick = true;
                 case "--only" -> {
                     only = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
-                    if (!ALL.containsAll(only)) {
-                        throw new IllegalArgumentException("--only takes a subset of " + ALL + ", got " + only);
+                    if (!KNOWN.containsAll(only)) {
+                        throw new IllegalArgumentException("--only takes a subset of " + KNOWN + ", got " + only);
                     }
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: benchmarks/run [--quick] [--only " + String.join(",", ALL) + "]");
+                    System.out.println("usage: benchmarks/run [--quick] [--only " + String.join(",", KNOWN) + "]"
+                            + " (autoscale, issue 17's evaluation, runs only when named: about 20 minutes)");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -80,6 +87,7 @@ public final class BenchmarkMain {
                 case "service" -> ServiceBenchmark.run(table);
                 case "startup" -> StartupBenchmark.run(table);
                 case "simulate" -> SimulateBenchmark.run(table);
+                case "autoscale" -> AutoscaleEvaluation.run(table);
                 default -> throw new IllegalArgumentException(name);
             }
         } catch (Exception e) {
