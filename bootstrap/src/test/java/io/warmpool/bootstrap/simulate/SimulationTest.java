@@ -6,10 +6,12 @@ import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventType;
 import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
+import io.warmpool.application.port.in.PassReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,6 +158,56 @@ class SimulationTest {
         assertThat(quiet.passes()).isEqualTo(reading.passes());
         assertThat(Summary.of(quiet).presets()).map(SimulationTest::outcome)
                 .isEqualTo(Summary.of(reading).presets().stream().map(SimulationTest::outcome).toList());
+    }
+
+    @Test
+    void autoscale_learnsARecurring9oClockBurst_andPreWarmsForItInWeekTwo() throws Exception {
+        // Weekdays at 9:00 UTC a burst of 10 claims within 10 minutes, nearly nothing else. In week 1 there is no
+        // history of that hour: the pool is empty at 9:00 and the burst's first claim misses. From week 2 the 9:00
+        // hour of the week has its average, and desired rises a build time before 9:00 — before the burst's first
+        // claim — so the first claim of Monday's burst finds a ready prebuild.
+        Simulation.Result result = run("prewarm", """
+                templates:
+                  - name: python-dev
+                    version: v3
+                    presets:
+                      - name: small
+                        prebuilds:
+                          autoscale: {target_hit_rate: 0.99, min: 0, max: 20, lookback: 14d}
+                """, """
+                start: 2026-03-02T00:00:00Z
+                provisioner:
+                  create_latency: {min: 3m, max: 6m}
+                claims:
+                  python-dev/small:
+                    windows:
+                      - {per_hour: 0.05}
+                    bursts:
+                      - {at: "09:00", claims: 10, within: 10m, weekdays: [1, 2, 3, 4, 5]}
+                """, Duration.ofDays(7).plusHours(10), 11);
+        Instant monday2 = Instant.parse("2026-03-09T09:00:00Z");
+        Instant firstClaim = result.events().stream()
+                .filter(e -> e.type() == EventType.CLAIM_SUCCEEDED || e.type() == EventType.CLAIM_MISSED)
+                .map(Event::at).filter(t -> !t.isBefore(monday2)).min(Comparator.naturalOrder()).orElseThrow();
+        int desiredAt8 = desiredAt(result, monday2.minus(Duration.ofMinutes(60)));
+        Instant risen = result.passes().stream()
+                .filter(p -> p.startedAt().isAfter(monday2.minus(Duration.ofMinutes(60))))
+                .filter(p -> p.plans().get(0).state().desired() > Math.max(desiredAt8, 3))
+                .map(PassReport::startedAt).findFirst().orElseThrow();
+        assertThat(risen).as("desired rises before the burst's first claim (at %s)", firstClaim)
+                .isBefore(firstClaim).isBefore(monday2);
+        assertThat(result.events().stream().filter(e -> e.at().equals(firstClaim)).map(Event::type)
+                .filter(t -> t == EventType.CLAIM_SUCCEEDED || t == EventType.CLAIM_MISSED))
+                .as("and that claim finds a ready prebuild").containsExactly(EventType.CLAIM_SUCCEEDED);
+        Instant monday1 = Instant.parse("2026-03-02T09:00:00Z");
+        assertThat(result.events().stream().filter(e -> !e.at().isBefore(monday1)).map(Event::type)
+                .filter(t -> t == EventType.CLAIM_SUCCEEDED || t == EventType.CLAIM_MISSED).findFirst())
+                .as("week 1 had nothing to learn from").contains(EventType.CLAIM_MISSED);
+    }
+
+    private static int desiredAt(Simulation.Result result, Instant at) {
+        return result.passes().stream().filter(p -> !p.startedAt().isAfter(at)).reduce((a, b) -> b).orElseThrow()
+                .plans().get(0).state().desired();
     }
 
     /** A summary line without its backoff windows (arrays, which records compare by identity). */
