@@ -106,7 +106,7 @@ final class AutoscaleEvaluation {
         if (!shape.target()) {
             // outside the model: what autoscale does there is the finding; no static search
             return List.of(new Row(prefix + "(a) week-3 hit rate at target 0.99", Kind.INFO, Double.NaN,
-                    auto.hitRate(), Double.NaN, ""), new Row(prefix + "(a) idle prebuild-hours in week 3", Kind.INFO,
+                    auto.hitRate() * 100, Double.NaN, "%"), new Row(prefix + "(a) idle prebuild-hours in week 3", Kind.INFO,
                     Double.NaN, auto.idleHours(), Double.NaN, "pb-h"));
         }
         Map<Integer, Outcome> statics = new TreeMap<>();
@@ -131,18 +131,18 @@ final class AutoscaleEvaluation {
         Outcome smallest = statics.get(high);
         log(shape, "(b) smallest static size reaching (a)'s hit rate: instances " + high + ": " + smallest.text());
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row(prefix + "(a) week-3 hit rate at target 0.99", Kind.AT_LEAST, 0.98, auto.hitRate(),
-                Double.NaN, ""));
+        rows.add(new Row(prefix + "(a) week-3 hit rate at target 0.99", Kind.AT_LEAST, 98, auto.hitRate() * 100,
+                Double.NaN, "%"));
         rows.add(new Row(prefix + "(a) idle prebuild-hours in week 3, baseline (b) static " + high,
                 Kind.RATIO_AT_MOST, shape.idleRatio(), auto.idleHours(), smallest.idleHours(), "pb-h"));
         rows.add(new Row(prefix + "(b) static " + high + " week-3 hit rate", Kind.INFO, Double.NaN,
-                smallest.hitRate(), Double.NaN, ""));
+                smallest.hitRate() * 100, Double.NaN, "%"));
         if (shape.schedule() != null) {
             Outcome hand = simulate(shape, dir, "hand", "{instances: " + shape.handSize() + ", scheduling: "
                     + shape.schedule() + "}");
             log(shape, "(c) hand-written schedule: " + hand.text());
             rows.add(new Row(prefix + "(c) hand-written schedule: week-3 hit rate", Kind.INFO, Double.NaN,
-                    hand.hitRate(), Double.NaN, ""));
+                    hand.hitRate() * 100, Double.NaN, "%"));
             rows.add(new Row(prefix + "(a) idle prebuild-hours, baseline (c) the hand-written schedule", Kind.INFO,
                     Double.NaN, auto.idleHours(), hand.idleHours(), "pb-h"));
         }
