@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -39,23 +37,11 @@ class AutoscaleCliTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
+    static CliRun cli(String... args) {
+        return CliRun.of(args, "--server", api.server(), "--token-file", token.toString());
     }
 
-    static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 4];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--server";
-        all[args.length + 1] = api.server();
-        all[args.length + 2] = "--token-file";
-        all[args.length + 3] = token.toString();
-        int exit = Main.execute(all, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    static List<String> lines(Run run) {
+    static List<String> lines(CliRun run) {
         assertThat(run.exit()).as(run.err()).isZero();
         return run.out().lines().toList();
     }
@@ -77,7 +63,7 @@ class AutoscaleCliTest {
 
     @Test
     void statusJson_carriesTheAutoscaleObject() throws Exception {
-        Run run = cli("status", "--output", "json");
+        CliRun run = cli("status", "--output", "json");
         assertThat(run.exit()).as(run.err()).isZero();
 
         JsonNode presets = JSON.readTree(run.out()).get("presets");

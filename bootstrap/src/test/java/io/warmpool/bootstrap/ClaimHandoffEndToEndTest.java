@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.bootstrap.config.Setting;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,13 +116,8 @@ class ClaimHandoffEndToEndTest {
         return running.send("POST", "/api/v1/presets/dev/" + preset + "/claims", body, all.toArray(String[]::new));
     }
 
-    private static EndToEndTest.Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", running.server(), "--state-dir", running.stateDir().toString()));
-        int exit = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new EndToEndTest.Run(exit, out.toString(), err.toString());
+    private static CliRun cli(String... args) {
+        return CliRun.of(args, "--server", running.server(), "--state-dir", running.stateDir().toString());
     }
 
     private static void awaitEligible(String preset, int n) {
@@ -185,13 +178,13 @@ class ClaimHandoffEndToEndTest {
 
         // the CLI: --param, repeatable; bad ones are bad usage
         awaitEligible("small", 1);
-        EndToEndTest.Run cli = cli("claim", "dev/small", "--owner", "dora", "--param", "shell=zsh", "--param", "editor=vim",
+        CliRun cli = cli("claim", "dev/small", "--owner", "dora", "--param", "shell=zsh", "--param", "editor=vim",
                 "--output", "json");
         assertThat(cli.exit()).as(cli.err()).isZero();
         JsonNode viaCli = JSON.readTree(cli.out());
         assertThat(Files.readString(root.resolve(viaCli.get("id").asText()).resolve("owner.txt")))
                 .contains("owner: dora", "WARMPOOL_PARAM_SHELL=zsh", "WARMPOOL_PARAM_EDITOR=vim");
-        EndToEndTest.Run bad = cli("claim", "dev/small", "--owner", "dora", "--param", "1bad=x");
+        CliRun bad = cli("claim", "dev/small", "--owner", "dora", "--param", "1bad=x");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--param", "'1bad'");
     }
@@ -253,7 +246,7 @@ class ClaimHandoffEndToEndTest {
         // a single prebuild that fails: no other to try, said so; through the CLI, exit 1
         awaitEligible("single", 1);
         failNext(1);
-        EndToEndTest.Run cli = cli("claim", "dev/single", "--owner", "gina");
+        CliRun cli = cli("claim", "dev/single", "--owner", "gina");
         assertThat(cli.exit()).as(cli.out() + cli.err()).isEqualTo(1);
         assertThat(cli.err()).contains("claim handoff failed for dev/single after 1 prebuild", "no other prebuild was eligible");
         assertThat(owned("gina")).isZero();

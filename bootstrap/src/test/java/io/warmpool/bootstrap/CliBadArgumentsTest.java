@@ -3,8 +3,6 @@ package io.warmpool.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,14 +65,8 @@ class CliBadArgumentsTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 
     static Arguments row(String expected, String... args) {
@@ -226,7 +218,7 @@ class CliBadArgumentsTest {
     @ParameterizedTest(name = "warmpool {0}")
     @MethodSource("badArguments")
     void badArgumentsExit2_withTheProblemAndTheUsageOnStderr_andNothingOnStdout(String shown, String expected, String[] args) {
-        Run run = cli(args);
+        CliRun run = cli(args);
 
         assertThat(run.exit()).as("exit of 'warmpool %s'; stderr: %s", shown, run.err()).isEqualTo(2);
         assertThat(run.err()).as("stderr").contains(expected).contains("Usage: warmpool");
@@ -238,7 +230,7 @@ class CliBadArgumentsTest {
     @Timeout(value = 5, unit = TimeUnit.SECONDS)
     void presetsApplyDevZero_isRefusedAtOnce_notAnOutOfMemoryErrorLater() {
         // Before the bounded reader: 13 s of reading, then an OutOfMemoryError stack trace.
-        Run run = cli(client("presets", "apply", "/dev/zero"));
+        CliRun run = cli(client("presets", "apply", "/dev/zero"));
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err()).startsWith("/dev/zero is not a text file (a NUL byte at byte 1)").doesNotContain("Error");
@@ -246,7 +238,7 @@ class CliBadArgumentsTest {
 
     @Test
     void aSecretGivenAsAFlag_isWarnedAboutOnOneLine_withoutItsValue() {
-        Run run = cli("run", "--state-dir", dir.resolve("state").toString(), "--token", "flag-t0ken-value",
+        CliRun run = cli("run", "--state-dir", dir.resolve("state").toString(), "--token", "flag-t0ken-value",
                 "--db-password", "flag-passw0rd", "--http-provisioner-secret", "flag-hmac-key", "--workers", "0");
 
         assertThat(run.exit()).isEqualTo(2);
@@ -271,7 +263,7 @@ class CliBadArgumentsTest {
         // SPEC §5: 4 = the service cannot be reached (nothing listens on port 9, the discard port).
         for (String[] args : List.of(new String[]{"status"}, new String[]{"claim", "python-dev/small", "--owner", "a"},
                 new String[]{"pause"})) {
-            Run run = cli(client(args));
+            CliRun run = cli(client(args));
             assertThat(run.exit()).as(String.join(" ", args) + ": " + run.err()).isEqualTo(4);
             assertThat(run.err()).contains("cannot reach the warmpool service at " + NO_SERVER);
         }

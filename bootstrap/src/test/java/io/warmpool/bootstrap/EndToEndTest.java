@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,20 +81,8 @@ class EndToEndTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        String[] all = new String[args.length + 4];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--server";
-        all[args.length + 1] = server;
-        all[args.length + 2] = "--state-dir";
-        all[args.length + 3] = dir.resolve("state").toString();
-        int exit = Main.execute(all, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Run(exit, out.toString(), err.toString());
+    static CliRun cli(String... args) {
+        return CliRun.of(args, "--server", server, "--state-dir", dir.resolve("state").toString());
     }
 
     static HttpResponse<String> http(String method, String path, String body, boolean auth) throws Exception {
@@ -119,7 +105,7 @@ class EndToEndTest {
     void poolsFillAndTheStatusCommandShowsThem() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(preset("python-dev/small").get("eligible").asInt()).isEqualTo(3));
-        Run table = cli("status");
+        CliRun table = cli("status");
         assertThat(table.exit()).isZero();
         assertThat(table.out()).contains("PRESET", "python-dev/small (v1)", "go-service/broken (v1)");
     }
@@ -151,7 +137,7 @@ class EndToEndTest {
         // and never more than one create in flight while failing: creates started = failures
         assertThat(events("go-service/broken").stream().filter(e -> e.type() == EventType.CREATE_STARTED)).hasSize(3);
 
-        Run resume = cli("presets", "resume", "go-service/broken");
+        CliRun resume = cli("presets", "resume", "go-service/broken");
         assertThat(resume.exit()).as(resume.err()).isZero();
         assertThat(resume.out()).contains("hard_limited -> healthy");
 
@@ -167,7 +153,7 @@ class EndToEndTest {
     @Test
     @Order(3)
     void aClaimReturnsAReadyWorkspaceWithItsOutputs_andReleaseDeletesIt() throws Exception {
-        Run claim = cli("claim", "python-dev/small", "--owner", "alice", "--output", "json");
+        CliRun claim = cli("claim", "python-dev/small", "--owner", "alice", "--output", "json");
         assertThat(claim.exit()).as(claim.err()).isZero();
         JsonNode ws = JSON.readTree(claim.out());
         assertThat(ws.get("owner").asText()).isEqualTo("alice");
@@ -181,7 +167,7 @@ class EndToEndTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(preset("python-dev/small").get("eligible").asInt()).isEqualTo(3));
 
-        Run release = cli("release", ws.get("id").asText());
+        CliRun release = cli("release", ws.get("id").asText());
         assertThat(release.exit()).as(release.err()).isZero();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             HttpResponse<String> one = http("GET", "/api/v1/workspaces/" + ws.get("id").asText(), null, true);
@@ -209,7 +195,7 @@ class EndToEndTest {
     @Test
     @Order(5)
     void planPauseAndResumeWorkThroughTheCli() throws Exception {
-        Run plan = cli("plan");
+        CliRun plan = cli("plan");
         assertThat(plan.exit()).isZero();
         assertThat(plan.out()).isNotBlank();
         assertThat(cli("pause").exit()).isZero();
@@ -224,17 +210,17 @@ class EndToEndTest {
         String statusBefore = JSON.readTree(cli("status", "--output", "json").out()).get("presets").toString();
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "templates:\n  - name: Bad Name\n    version: v1\n    presets:\n      - name: x\n        prebuilds: {instances: 5000}\n");
-        Run apply = cli("presets", "apply", bad.toString());
+        CliRun apply = cli("presets", "apply", bad.toString());
         assertThat(apply.exit()).isEqualTo(2);
         assertThat(apply.err()).contains(bad + ":2", "must match", "between 0 and 1000");
         assertThat(JSON.readTree(cli("status", "--output", "json").out()).get("presets")).hasSize(2);
         assertThat(statusBefore).contains("python-dev/small").doesNotContain("Bad Name");
 
-        Run malformed = cli("claim", "no-slash");
+        CliRun malformed = cli("claim", "no-slash");
         assertThat(malformed.exit()).isEqualTo(2);
         assertThat(malformed.err()).contains("template/preset");
 
-        Run unknown = cli("claim", "nope/nothing", "--owner", "alice");
+        CliRun unknown = cli("claim", "nope/nothing", "--owner", "alice");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("nope/nothing");
 
@@ -269,8 +255,8 @@ class EndToEndTest {
     @Test
     @Order(8)
     void theDashboardCommand_printsAOneTimeSignInLink_thatSignsInOnce() throws Exception {
-        Run first = cli("dashboard");
-        Run second = cli("dashboard");
+        CliRun first = cli("dashboard");
+        CliRun second = cli("dashboard");
 
         assertThat(first.exit()).as(first.err()).isZero();
         String link = first.out().trim();

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.bootstrap.config.Setting;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,13 +73,8 @@ class IdempotentClaimEndToEndTest {
                 "Authorization", "Bearer " + running.token(), "Idempotency-Key", key);
     }
 
-    private static EndToEndTest.Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", running.server(), "--state-dir", running.stateDir().toString()));
-        int exit = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new EndToEndTest.Run(exit, out.toString(), err.toString());
+    private static CliRun cli(String... args) {
+        return CliRun.of(args, "--server", running.server(), "--state-dir", running.stateDir().toString());
     }
 
     private static int claimedBy(String owner) {
@@ -151,19 +144,19 @@ class IdempotentClaimEndToEndTest {
 
         // the CLI: --idempotency-key, the same workspace twice
         awaitEligible(2);
-        EndToEndTest.Run one = cli("claim", "python-dev/small", "--owner", "dave", "--idempotency-key", "cli-1",
+        CliRun one = cli("claim", "python-dev/small", "--owner", "dave", "--idempotency-key", "cli-1",
                 "--output", "json");
-        EndToEndTest.Run two = cli("claim", "python-dev/small", "--owner", "dave", "--idempotency-key", "cli-1",
+        CliRun two = cli("claim", "python-dev/small", "--owner", "dave", "--idempotency-key", "cli-1",
                 "--output", "json");
         assertThat(one.exit()).as(one.err()).isZero();
         assertThat(two.exit()).as(two.err()).isZero();
         JsonNode ws = JSON.readTree(one.out());
         assertThat(JSON.readTree(two.out())).isEqualTo(ws);
         assertThat(claimedBy("dave")).isEqualTo(1);
-        EndToEndTest.Run conflict = cli("claim", "python-dev/small", "--owner", "erin", "--idempotency-key", "cli-1");
+        CliRun conflict = cli("claim", "python-dev/small", "--owner", "erin", "--idempotency-key", "cli-1");
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).contains("Idempotency-Key 'cli-1' was used");
-        EndToEndTest.Run badKey = cli("claim", "python-dev/small", "--owner", "erin", "--idempotency-key", "k".repeat(256));
+        CliRun badKey = cli("claim", "python-dev/small", "--owner", "erin", "--idempotency-key", "k".repeat(256));
         assertThat(badKey.exit()).isEqualTo(2);
         assertThat(badKey.err()).contains("--idempotency-key: Idempotency-Key must be at most 255 characters");
     }
@@ -175,7 +168,7 @@ class IdempotentClaimEndToEndTest {
         assertThat(missed.body()).contains("no prebuilt workspace available").contains("\"code\":\"no_prebuild_available\"");
         assertThat(dsl().fetchOne("select count(*) from claim_idempotency_keys where key = 'miss-1'").get(0, Integer.class))
                 .isZero();
-        EndToEndTest.Run cliMiss = cli("claim", "python-dev/empty", "--owner", "frank");
+        CliRun cliMiss = cli("claim", "python-dev/empty", "--owner", "frank");
         assertThat(cliMiss.exit()).as("3: nothing available (SPEC §5) " + cliMiss.err()).isEqualTo(3);
         assertThat(cliMiss.err()).contains("no prebuilt workspace available for python-dev/empty");
 

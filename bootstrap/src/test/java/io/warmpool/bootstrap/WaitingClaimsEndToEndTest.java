@@ -11,8 +11,6 @@ import io.warmpool.bootstrap.runtime.WarmpoolService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -137,13 +135,8 @@ class WaitingClaimsEndToEndTest {
         }
     }
 
-    private static EndToEndTest.Run cli(int replica, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--server", server(replica)));
-        int exit = Main.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new EndToEndTest.Run(exit, out.toString(), err.toString());
+    private static CliRun cli(int replica, String... args) {
+        return CliRun.of(args, "--server", server(replica));
     }
 
     @Test
@@ -199,7 +192,7 @@ class WaitingClaimsEndToEndTest {
         assertThat(tooLong.statusCode()).isEqualTo(400);
         assertThat(tooLong.body()).contains("wait must be a positive duration of at most 10m");
 
-        EndToEndTest.Run cliTooLong = cli(0, "claim", "python-dev/small", "--owner", "x", "--wait", "11m", "--token-file", dir.resolve("token").toString());
+        CliRun cliTooLong = cli(0, "claim", "python-dev/small", "--owner", "x", "--wait", "11m", "--token-file", dir.resolve("token").toString());
         assertThat(cliTooLong.exit()).isEqualTo(2);
         assertThat(cliTooLong.err()).contains("--wait");
     }
@@ -208,7 +201,7 @@ class WaitingClaimsEndToEndTest {
     void cliWait_waitsItsTime_andAnswersNoneAvailable_whenNothingBecomesReady() {
         // Nothing becomes eligible in this class but the five prebuilds the other test claims: whichever runs first,
         // this claim finds none and none comes.
-        EndToEndTest.Run run = cli(1, "claim", "python-dev/small", "--owner", "cli-user", "--wait", "1s",
+        CliRun run = cli(1, "claim", "python-dev/small", "--owner", "cli-user", "--wait", "1s",
                 "--token-file", dir.resolve("token").toString());
 
         assertThat(run.exit()).as("3: nothing available (SPEC §5) " + run.out() + run.err()).isEqualTo(3);
