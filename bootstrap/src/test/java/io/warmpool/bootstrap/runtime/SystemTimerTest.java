@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.warmpool.application.port.out.TimerPort;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class SystemTimerTest {
@@ -38,22 +40,33 @@ class SystemTimerTest {
             AtomicInteger inside = new AtomicInteger();
             AtomicInteger most = new AtomicInteger();
             AtomicInteger runs = new AtomicInteger();
-            CountDownLatch enough = new CountDownLatch(5);
+            Semaphore gate = new Semaphore(0);
             TimerPort.Cancellable task = timer.every(Duration.ofMillis(2), () -> {
                 most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                sleep(15); // longer than the period
+                try {
+                    gate.tryAcquire(10, TimeUnit.SECONDS); // each run lasts until the test lets it end
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 inside.decrementAndGet();
                 runs.incrementAndGet();
-                enough.countDown();
             });
-            assertThat(enough.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 5; i++) {
+                Awaitility.await("run " + (i + 1) + " starts").atMost(Duration.ofSeconds(5)).until(() -> inside.get() == 1);
+                // held for many periods: every firing meanwhile must be skipped, not started beside it
+                Awaitility.await("no second run beside run " + (i + 1)).during(Duration.ofMillis(30))
+                        .atMost(Duration.ofSeconds(5)).until(() -> inside.get() == 1);
+                gate.release();
+            }
             task.cancel();
-            org.awaitility.Awaitility.await("a run in progress when cancelled ends").atMost(Duration.ofSeconds(5))
+            gate.release(100); // a run started before the cancel ends at once
+            Awaitility.await("a run in progress when cancelled ends").atMost(Duration.ofSeconds(5))
                     .until(() -> inside.get() == 0);
             int after = runs.get();
 
+            assertThat(after).isGreaterThanOrEqualTo(5);
             assertThat(most.get()).as("never two runs at once").isEqualTo(1);
-            org.awaitility.Awaitility.await("no run after cancel").during(Duration.ofMillis(100))
+            Awaitility.await("no run after cancel").during(Duration.ofMillis(100))
                     .atMost(Duration.ofSeconds(5)).until(() -> runs.get() == after && inside.get() == 0);
         }
     }
@@ -79,11 +92,4 @@ class SystemTimerTest {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
