@@ -521,8 +521,11 @@ function renderAutoscale(a) {
     fact('needed', 'N', String(a.needed), a.cappedByMax ? `max ${a.max} is too small for the target`
       : 'smallest pool reaching the target', a.cappedByMax ? 'warn' : null),
     fact('desired', 'Desired', String(a.desired), `N within ${a.min}–${a.max}${floor}`),
-    fact('hit-rate', 'Expected hit rate', pct(a.expectedHitRate), `target ${pct(a.targetHitRate)}`,
-      a.expectedHitRate >= a.targetHitRate ? 'ok' : 'warn'));
+    // No claim forecast: nothing is expected to miss (the formula's 0 for a pool of 0 says nothing then).
+    a.forecastClaimsPerHour === 0
+      ? fact('hit-rate', 'Expected hit rate', '—', `no claims forecast; target ${pct(a.targetHitRate)}`, 'ok')
+      : fact('hit-rate', 'Expected hit rate', pct(a.expectedHitRate), `target ${pct(a.targetHitRate)}`,
+        a.expectedHitRate >= a.targetHitRate ? 'ok' : 'warn'));
   setText($('pv-autoscale-why'), a.explanation);
 }
 

@@ -35,7 +35,10 @@ final class Autoscaling {
         if (floor != null && !floor.isNull()) {
             sb.append(", window floor ").append(floor.asInt());
         }
-        sb.append(String.format(Locale.ROOT, ", expected hit rate %s (target %s)", percent(a.get("expectedHitRate").asDouble()),
+        boolean quiet = a.get("forecastClaimsPerHour").asDouble() == 0 && a.get("desired").asInt() == 0;
+        // An empty pool with no claim forecast: the formula's 0 % would read as "every claim misses"; none is expected.
+        sb.append(String.format(Locale.ROOT, ", expected hit rate %s (target %s)",
+                quiet ? "— (no claims forecast)" : percent(a.get("expectedHitRate").asDouble()),
                 percent(a.get("targetHitRate").asDouble())));
         return sb.toString();
     }

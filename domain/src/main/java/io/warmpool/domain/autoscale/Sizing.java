@@ -124,8 +124,11 @@ public record Sizing(Autoscale autoscale, Forecast forecast, Duration buildTime,
         if (windowInstances != null) {
             sb.append(", window floor ").append(windowInstances);
         }
-        sb.append(String.format(Locale.ROOT, "), expected hit rate %.2f%% (target %.2f%%)", 100 * expectedHitRate,
-                100 * autoscale.targetHitRate()));
+        // An empty pool with no claim forecast: the formula's 0 % would read as "every claim misses"; none is expected.
+        sb.append(forecast.claimsPerHour() == 0 && desired == 0
+                ? String.format(Locale.ROOT, "), no claims forecast (target %.2f%%)", 100 * autoscale.targetHitRate())
+                : String.format(Locale.ROOT, "), expected hit rate %.2f%% (target %.2f%%)", 100 * expectedHitRate,
+                        100 * autoscale.targetHitRate()));
         return sb.toString();
     }
 }

@@ -81,6 +81,10 @@ class SizingTest {
         assertThat(two.needed()).isZero();
         assertThat(two.desired()).isEqualTo(2);
         assertThat(two.expectedHitRate()).isEqualTo(1.0);
+        // said to people: an empty pool with nothing forecast is no 0 % alarm
+        assertThat(zero.explain()).contains("→ desired 0", "no claims forecast (target 99.00%)")
+                .doesNotContain("expected hit rate");
+        assertThat(two.explain()).contains("expected hit rate 100.00%");
     }
 
     @Test
