@@ -3,6 +3,7 @@ package io.warmpool.application.port.out.contract;
 import static io.warmpool.application.port.out.contract.PortSeed.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.warmpool.application.fakes.MutableClock;
 import io.warmpool.application.port.out.CreateRequest;
 import io.warmpool.application.port.out.DemandHistoryPort;
 import io.warmpool.application.port.out.DemandHistoryPort.ClaimArrivals;
@@ -30,7 +31,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,26 +59,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
     protected abstract Demand demand(Clock clock);
 
     /** A clock the tests move. */
-    private static final class SettableClock extends Clock {
-        Instant now = T0;
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
-    private final SettableClock clock = new SettableClock();
+    private final MutableClock clock = new MutableClock(T0);
     private Demand demand;
 
     @BeforeEach
@@ -150,7 +131,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
         PresetId id = apply("v1", PrebuildPolicy.of(2), T0);
         add(SMALL, T0, 3);
         built(id, T0, Duration.ofSeconds(5));
-        clock.now = T0.plus(Duration.ofMinutes(10));
+        clock.set(T0.plus(Duration.ofMinutes(10)));
 
         assertThat(read(id)).isSameAs(DemandHistory.NONE);
     }
@@ -165,16 +146,16 @@ public abstract class DemandHistoryPortContract extends PortContract {
         add(SMALL, T0.plus(Duration.ofMinutes(5)), 1);
         add(SMALL, T0.plus(Duration.ofMinutes(70)), 4);
 
-        clock.now = T0.plus(Duration.ofMinutes(89));
+        clock.set(T0.plus(Duration.ofMinutes(89)));
         DemandHistory at89 = read(id);
         assertThat(at89.claimsByHour()).containsExactly(Map.entry(T0, 7), Map.entry(T0.plus(Duration.ofHours(1)), 4));
         assertThat(at89.claimsLastHour()).as("minutes 30 (4) and 70 (4) start in (29m, 89m]").isEqualTo(8);
         assertThat(at89.since()).isEqualTo(T0);
 
-        clock.now = T0.plus(Duration.ofMinutes(90));
+        clock.set(T0.plus(Duration.ofMinutes(90)));
         assertThat(read(id).claimsLastHour()).as("(30m, 90m]: minute 30 no longer").isEqualTo(4);
 
-        clock.now = T0.plus(Duration.ofMinutes(65));
+        clock.set(T0.plus(Duration.ofMinutes(65)));
         assertThat(read(id).claimsLastHour()).as("(5m, 65m]: minute 30 only; minute 70 is after now").isEqualTo(4);
         assertThat(read(id).claimsByHour()).as("hours that start before now")
                 .containsExactly(Map.entry(T0, 7), Map.entry(T0.plus(Duration.ofHours(1)), 4));
@@ -186,7 +167,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
         for (int h = 0; h < 6; h++) {
             add(SMALL, T0.plus(Duration.ofHours(h)), h + 1);
         }
-        clock.now = T0.plus(Duration.ofHours(5)).plus(Duration.ofMinutes(30));
+        clock.set(T0.plus(Duration.ofHours(5)).plus(Duration.ofMinutes(30)));
 
         // [now − 2h, now) = [3:30, 5:30): the hours starting at 3:00, 4:00 and 5:00
         assertThat(read(id).claimsByHour()).containsExactly(Map.entry(T0.plus(Duration.ofHours(3)), 4),
@@ -201,7 +182,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
         PresetId v2 = autoscaled("v2", TWO_DAYS, T0.plus(Duration.ofHours(3)));
         add(SMALL, T0.plus(Duration.ofHours(3)).plus(Duration.ofMinutes(1)), 1);
         built(v2, T0.plus(Duration.ofHours(3)), Duration.ofSeconds(20));
-        clock.now = T0.plus(Duration.ofHours(3)).plus(Duration.ofMinutes(30));
+        clock.set(T0.plus(Duration.ofHours(3)).plus(Duration.ofMinutes(30)));
 
         DemandHistory demandV2 = read(v2);
         assertThat(demandV2.since()).isEqualTo(T0);
@@ -216,7 +197,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
             built(id, T0.plus(Duration.ofMinutes(i)), Duration.ofSeconds(i));
         }
         store.queue().enqueueCreates(PortSeed.creates(id, 1), T0.plus(Duration.ofMinutes(60))); // not ready: not counted
-        clock.now = T0.plus(Duration.ofHours(2));
+        clock.set(T0.plus(Duration.ofHours(2)));
 
         List<Duration> expected = new ArrayList<>();
         for (int i = 52; i >= 3; i--) {
@@ -228,7 +209,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
     @Test
     void noHistoryYet_readsAsEmpty() {
         PresetId id = autoscaled("v1", TWO_DAYS, T0);
-        clock.now = T0.plusSeconds(1);
+        clock.set(T0.plusSeconds(1));
 
         DemandHistory history = read(id);
         assertThat(history.since()).isEqualTo(T0);
@@ -246,7 +227,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
         add(SMALL, T0.plus(Duration.ofHours(20)), 1);  // ends 2d 3h before now: beyond two days
         add(SMALL, T0.plus(Duration.ofHours(23)), 2);  // ends at now − 2d: wholly outside
         add(SMALL, T0.plus(Duration.ofHours(24)), 3);  // [now − 2d, …): inside
-        clock.now = now;
+        clock.set(now);
 
         // Widen the lookback after pruning: what was pruned stays gone, what was kept shows.
         demand.port().prune(now);
@@ -260,7 +241,7 @@ public abstract class DemandHistoryPortContract extends PortContract {
         add(SMALL, T0, 1);
         add(SMALL, T0.plus(Duration.ofDays(1)), 2);
         Instant now = T0.plus(Duration.ofDays(90)).plus(Duration.ofHours(12));
-        clock.now = now;
+        clock.set(now);
 
         demand.port().prune(now);
         autoscaled("v1", new Autoscale(0.99, 0, 20, Duration.ofDays(90)), T0);
