@@ -101,7 +101,7 @@ class ReplicasTest {
                 for (ServiceProcess r : replicas) {
                     // 0: run catches the first SIGTERM, stops cleanly (loop, API, workers, then the database), returns 0
                     assertThat(r.stop(Duration.ofMinutes(1))).as(r.name() + " exit code on SIGTERM").isEqualTo(0);
-                    assertThat(r.stderr()).as(r.name() + " log").doesNotContain(" SEVERE ", " WARNING ");
+                    assertThat(r.stderr()).as(r.name() + " log").doesNotContain(" ERROR ", " WARN ");
                 }
 
                 PassLog passes = PassLog.of(replicas);

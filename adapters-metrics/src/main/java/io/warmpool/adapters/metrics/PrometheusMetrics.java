@@ -28,8 +28,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics of SPEC §5 on a Prometheus registry of its own: an outbound adapter for both {@link MetricsPort}
@@ -80,7 +80,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     /** How long a preset's gauges outlive the last pass that reported it, unless told otherwise. */
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
 
-    private static final Logger LOG = Logger.getLogger(PrometheusMetrics.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetrics.class);
     private static final String[] PRESET_LABELS = {"template", "preset"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -218,7 +218,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording events in metrics failed", e);
+            LOG.warn("recording events in metrics failed", e);
         }
     }
 
@@ -229,7 +229,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             passDuration.observe(seconds(report.duration()));
             updatePresets(report);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a pass in metrics failed", e);
+            LOG.warn("recording a pass in metrics failed", e);
         }
     }
 
@@ -239,7 +239,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             paused.set(isPaused ? 1 : 0);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording the pause flag in metrics failed", e);
+            LOG.warn("recording the pause flag in metrics failed", e);
         }
     }
 
@@ -248,7 +248,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             eventsPruned.inc(count);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "counting pruned events in metrics failed", e);
+            LOG.warn("counting pruned events in metrics failed", e);
         }
     }
 
@@ -258,7 +258,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             claimDuration.labelValues(hit ? "hit" : "miss").observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+            LOG.warn("recording a claim in metrics failed", e);
         }
     }
 
@@ -268,7 +268,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             claimDuration.labelValues("handoff_failed").observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+            LOG.warn("recording a claim in metrics failed", e);
         }
     }
 
@@ -278,7 +278,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             unhealthy.labelValues(preset.template(), preset.preset()).inc();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording an unhealthy prebuild in metrics failed", e);
+            LOG.warn("recording an unhealthy prebuild in metrics failed", e);
         }
     }
 
@@ -288,7 +288,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             claimWait.labelValues(preset.template(), preset.preset(), outcome).observe(seconds(waited));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a claim's wait in metrics failed", e);
+            LOG.warn("recording a claim's wait in metrics failed", e);
         }
     }
 
@@ -298,7 +298,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             moveInFlight(transition, +1);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a job start in metrics failed", e);
+            LOG.warn("recording a job start in metrics failed", e);
         }
     }
 
@@ -317,7 +317,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             moveInFlight(transition, -1);
             jobDuration.labelValues(transition.wire(), outcome.toLowerCase(Locale.ROOT)).observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a job end in metrics failed", e);
+            LOG.warn("recording a job end in metrics failed", e);
         }
     }
 
@@ -331,7 +331,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             jobDuration.labelValues(transition.wire(), outcome.toLowerCase(Locale.ROOT)).observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording an awaited job's end in metrics failed", e);
+            LOG.warn("recording an awaited job's end in metrics failed", e);
         }
     }
 

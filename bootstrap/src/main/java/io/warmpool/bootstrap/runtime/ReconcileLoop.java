@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs a full pass every reconcile interval, and a pass for the nudged presets as soon as a nudge arrives
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  */
 public final class ReconcileLoop implements Lifecycle {
 
-    private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
 
     private final ReconcilePresetsUseCase reconcile;
     private final NudgePort nudges;
@@ -36,6 +37,10 @@ public final class ReconcileLoop implements Lifecycle {
     });
     private final Set<PresetId> nudged = new LinkedHashSet<>();
     private NudgePort.Subscription subscription;
+    /** The MDC key of the pass id. */
+    public static final String PASS = "pass";
+    /** Passes run by this replica: the pass id (only the loop's one thread touches it). */
+    private long passes;
 
     /** @param stopBound how long {@link #stop()} waits for the pass in progress to finish */
     public ReconcileLoop(ReconcilePresetsUseCase reconcile, NudgePort nudges, Duration interval, Consumer<PassReport> onPass,
@@ -73,11 +78,15 @@ public final class ReconcileLoop implements Lifecycle {
     }
 
     private void run(Scope scope) {
+        // The pass id, numbered per replica, on every record of the pass and of what follows it (the pass line).
+        MDC.put(PASS, Long.toString(++passes));
         try {
             onPass.accept(reconcile.reconcile(scope));
         } catch (RuntimeException e) {
             // A failed pass (database down) must not stop the loop: the next tick tries again.
-            LOG.log(Level.WARNING, "reconciliation pass failed: " + e.getMessage());
+            LOG.warn("reconciliation pass failed: " + e.getMessage());
+        } finally {
+            MDC.clear();
         }
     }
 
