@@ -67,7 +67,7 @@ class LoggingEndToEndTest {
             assertThat(send(base, "POST", "/api/v1/presets", PRESETS, "apply-42").statusCode()).isEqualTo(200);
             await().atMost(Duration.ofSeconds(120)).until(() -> stderr().contains(" limited=1 failed=3 "));
             assertThat(send(base, "POST", "/api/v1/reconciliation/pause", null, null).statusCode()).isBetween(200, 204);
-            await().atMost(Duration.ofSeconds(30)).until(() -> stderr().contains("paused reconciliation"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> stderr().contains("reason=paused"));
         } finally {
             stop(service);
         }
@@ -92,7 +92,7 @@ class LoggingEndToEndTest {
                 + "2 preset\\(s\\) created, 0 updated request=apply-42 actor=admin$");
         assertThat(log).containsPattern("(?m)^\\S+ INFO  operator   paused reconciliation \\(every replica\\) request=req-\\d+ actor=admin$");
         assertThat(log).containsPattern("(?m)^\\S+ INFO  reconcile  pass started=\\S+Z presets=2 eligible=1/2 creates=0 deletes=0 "
-                + "cancels=0 backoff=0 limited=1 failed=3 errors=0 tookMs=\\d+ pass=\\d+$");
+                + "cancels=0 backoff=[01] limited=1 failed=3 errors=0 tookMs=\\d+ pass=\\d+$");
         assertThat(log).containsPattern("(?m)^\\S+ INFO  reconcile  pass skipped started=\\S+Z reason=paused pass=\\d+$");
         assertThat(log).contains(" INFO  reconcile  dashboard: run `./warmpool dashboard` for a one-time sign-in link");
     }

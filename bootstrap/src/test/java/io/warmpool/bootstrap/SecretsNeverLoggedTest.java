@@ -254,7 +254,8 @@ class SecretsNeverLoggedTest {
             String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
             HttpResponse<String> paused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create(base + "/api/v1/reconciliation/pause")).POST(HttpRequest.BodyPublishers.noBody())
-                    .header("Cookie", cookie).header("Origin", base).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Cookie", cookie).header("Origin", base).header("X-Warmpool-Csrf", "1").build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(paused.statusCode()).as(paused.body()).isBetween(200, 204);
             send(base, "POST", "/api/v1/reconciliation/resume", null, bearer);
 
