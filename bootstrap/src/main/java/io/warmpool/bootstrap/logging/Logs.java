@@ -7,11 +7,13 @@ import ch.qos.logback.classic.jul.LevelChangePropagator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -54,6 +56,42 @@ public final class Logs {
             return;
         }
         apply(context, settings, target);
+    }
+
+    /**
+     * Also hands every WARN and ERROR record, as a text line without its stack, to {@code sink} (the live view
+     * keeps the last few under its table, where a redraw does not wipe them). Until the next {@link #configure}.
+     */
+    public static synchronized void tee(Consumer<String> sink) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        TextLayout layout = new TextLayout();
+        layout.setContext(context);
+        layout.start();
+        UnsynchronizedAppenderBase<ILoggingEvent> appender = new UnsynchronizedAppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
+                    sink.accept(layout.doLayout(event).lines().findFirst().orElse(""));
+                }
+            }
+        };
+        appender.setContext(context);
+        appender.setName("live-view");
+        appender.start();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
+    }
+
+    /**
+     * {@code simulate}: the simulated service's failed creates, hard limits and operator actions are the scenario's
+     * outcomes, counted in its summary, not news for the operator who runs it; they are not logged.
+     */
+    public static synchronized void quietSimulatedOutcomes() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger("io.warmpool.application.service.BuildOutcomes").setLevel(Level.OFF);
+            context.getLogger("io.warmpool.operator").setLevel(Level.OFF);
+        }
     }
 
     static void apply(LoggerContext context, LogSettings settings, OutputStream target) {

@@ -28,6 +28,9 @@ public final class LiveView {
     private PassReport lastPass;
     private StatusReport lastStatus;
     private String signInUrl;
+    /** The last warnings and errors of the log, newest last ({@link #logged}). */
+    private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
+    static final int RECENT = 5;
     /** The link carries a one-time code (issue 13). */
     private static final String SIGN_IN_HINT = "(signs in once, within 10 min; ./warmpool dashboard prints a new link)";
 
@@ -62,6 +65,20 @@ public final class LiveView {
         lastPass = pass;
         lastStatus = status;
         draw(status.at());
+    }
+
+    /**
+     * A WARN or ERROR log line: on a terminal the last {@value #RECENT} stay under the table, since every redraw
+     * clears the screen the log was written to.
+     */
+    public synchronized void logged(String line) {
+        if (!terminal) {
+            return;
+        }
+        recent.addLast(line);
+        while (recent.size() > RECENT) {
+            recent.removeFirst();
+        }
     }
 
     /** Whether this view refreshes in place (a terminal), so a per-second {@link #tick} is worth it. */
@@ -148,6 +165,10 @@ public final class LiveView {
             sb.append('\n');
         }
         status.failures().forEach((id, why) -> sb.append("! ").append(id).append(": ").append(why).append('\n'));
+        if (!recent.isEmpty()) {
+            sb.append("\nrecent warnings and errors (all of the log is on stderr):\n");
+            recent.forEach(l -> sb.append(l).append('\n'));
+        }
         return sb.append("\nCtrl-C stops the service.\n").toString();
     }
 }

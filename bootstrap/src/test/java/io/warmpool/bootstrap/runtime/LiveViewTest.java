@@ -91,6 +91,23 @@ class LiveViewTest {
     }
 
     @Test
+    void onATerminal_theLastWarningsStayUnderTheTable_whereARedrawDoesNotWipeThem() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LiveView view = new LiveView(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, "banner");
+        for (int i = 1; i <= LiveView.RECENT + 2; i++) {
+            view.logged("2026-03-02T10:00:00.000Z WARN  worker     create failed: number " + i);
+        }
+        view.show(pass(), status());
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("recent warnings and errors", "create failed: number 7", "create failed: number 3")
+                .doesNotContain("create failed: number 2\n");
+        ByteArrayOutputStream collected = new ByteArrayOutputStream();
+        LiveView off = new LiveView(new PrintStream(collected, true, StandardCharsets.UTF_8), false, "banner");
+        off.logged("2026-03-02T10:00:00.000Z WARN  worker     create failed");
+        assertThat(collected.toString(StandardCharsets.UTF_8)).as("off a terminal the log itself is the record").isEmpty();
+    }
+
+    @Test
     void theSignInLink_goesToATerminalOnly_neverToOutputThatLogsCollect() {
         String link = "http://127.0.0.1:8080/?code=one-time-code-123";
         ByteArrayOutputStream terminal = new ByteArrayOutputStream();
