@@ -64,7 +64,11 @@ class LoggingEndToEndTest {
             String base = "http://" + awaitListening(false);
             assertThat(stderr()).contains("WARN  presets    no presets: the store has none and no presets file was given")
                     .contains("`warmpool presets apply FILE`");
-            assertThat(send(base, "POST", "/api/v1/presets", PRESETS, "apply-42").statusCode()).isEqualTo(200);
+            HttpResponse<String> applied = send(base, "POST", "/api/v1/presets", PRESETS, "apply-42");
+            assertThat(applied.statusCode()).isEqualTo(200);
+            assertThat(applied.headers().firstValue("X-Request-Id")).as("the client's id, echoed").hasValue("apply-42");
+            assertThat(send(base, "GET", "/api/v1/status", null, "not a token!").headers().firstValue("X-Request-Id"))
+                    .as("an id that is no short token is replaced").hasValueSatisfying(id -> assertThat(id).matches("req-\\d+"));
             await().atMost(Duration.ofSeconds(120)).until(() -> stderr().contains(" limited=1 failed=3 "));
             assertThat(send(base, "POST", "/api/v1/reconciliation/pause", null, null).statusCode()).isBetween(200, 204);
             await().atMost(Duration.ofSeconds(30)).until(() -> stderr().contains("reason=paused"));
