@@ -62,19 +62,14 @@ public final class ClientOptions {
         return server != null;
     }
 
+    /** A one-time sign-in link of the dashboard and when it expires (an instant, as the service said it). */
+    record SignInLink(String url, String expiresAt) {
+    }
+
     /**
      * A new one-time sign-in link of the dashboard: the running service issues the code (an authenticated API call),
      * the link is this client's server URL with it.
      */
-    String dashboardUrl() {
-        return dashboardLink().url();
-    }
-
-    /** A new one-time sign-in link and when it expires (an instant, as the service said it). */
-    record SignInLink(String url, String expiresAt) {
-    }
-
-    /** As {@link #dashboardUrl()}, with the link's expiry. */
     SignInLink dashboardLink() {
         Config config = config();
         URI uri = serverUri(config);
