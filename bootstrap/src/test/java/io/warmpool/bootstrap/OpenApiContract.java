@@ -347,10 +347,21 @@ final class OpenApiContract {
             out.add(new Violation(op.key(), status, where, "", "not JSON: " + abbreviate(text)));
             return;
         }
-        for (Error e : schema(schemaPointer).validate(body)) {
-            String at = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
-            out.add(new Violation(op.key(), status, where, at.isEmpty() ? "/" : at, e.getMessage()));
+        List<Error> errors = schema(schemaPointer).validate(body);
+        for (Error e : errors) {
+            String at = at(e);
+            // A property that failed inside a $ref'd schema leaves its siblings "not evaluated" as well: those
+            // follow-on errors of unevaluatedProperties only repeat the real one, so they are left out.
+            boolean followOn = "unevaluatedProperties".equals(e.getKeyword()) && errors.stream()
+                    .anyMatch(o -> !"unevaluatedProperties".equals(o.getKeyword()) && at(o).startsWith(at));
+            if (!followOn) {
+                out.add(new Violation(op.key(), status, where, at.isEmpty() ? "/" : at, e.getMessage()));
+            }
         }
+    }
+
+    private static String at(Error e) {
+        return e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
     }
 
     private Schema schema(String pointer) {
