@@ -145,7 +145,7 @@ final class ContractFixture implements AutoCloseable {
         String signature = exchange.getRequestHeaders().getFirst("X-Warmpool-Signature");
         int status;
         byte[] answer = new byte[0];
-        if (ts == null || !BuildCallbackEndToEndTest.sign(SECRET, ts, body).equals(signature)) {
+        if (ts == null || !sign(ts, body).equals(signature)) {
             status = 401;
         } else {
             JsonNode request = JSON.readTree(body);
@@ -167,6 +167,18 @@ final class ContractFixture implements AutoCloseable {
             exchange.getResponseBody().write(answer);
         }
         exchange.close();
+    }
+
+    /** {@code sha256=<hex HMAC-SHA256(SECRET, timestamp + "." + body)>}: the http provisioner's signature scheme. */
+    static String sign(String timestamp, byte[] body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(UTF_8));
+            return "sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code http://127.0.0.1:PORT}. */

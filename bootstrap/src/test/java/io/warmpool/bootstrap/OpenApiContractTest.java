@@ -525,7 +525,7 @@ class OpenApiContractTest {
     private static Exchange signed(Exchange x, String body) {
         String ts = Long.toString(Instant.now().getEpochSecond());
         return x.json(body).header("X-Warmpool-Timestamp", ts)
-                .header("X-Warmpool-Signature", BuildCallbackEndToEndTest.sign(ContractFixture.SECRET, ts, body.getBytes(UTF_8)));
+                .header("X-Warmpool-Signature", ContractFixture.sign(ts, body.getBytes(UTF_8)));
     }
 
     private static Exchange withCookie(Exchange x, AtomicReference<String> cookie) {
