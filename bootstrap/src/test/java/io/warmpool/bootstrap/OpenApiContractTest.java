@@ -339,6 +339,7 @@ class OpenApiContractTest {
         AtomicReference<String> cookie = new AtomicReference<>("");
         AtomicReference<String> claimed = new AtomicReference<>("");
         AtomicReference<String> next = new AtomicReference<>();
+        AtomicReference<String> firstPage = new AtomicReference<>();
         String key = "order-4711";
         String unknownId = "00000000-0000-4000-8000-00000000dead";
         List<ContractFixture.Create> agents = fixture.workspaces("agent");
@@ -455,12 +456,21 @@ class OpenApiContractTest {
 
                 // workspaces
                 x("GET", "/api/v1/workspaces", "/api/v1/workspaces").auth().expect(200, "every workspace").pending(LISTS),
-                x("GET", "/api/v1/workspaces", "/api/v1/workspaces?preset=python-dev/small&owner=prebuilds&limit=1").auth()
-                        .expect(200, "a page of one").pending(LISTS).then(r -> next.set(read(r).path("next").asText(null))),
+                // python-dev/agent has two prebuilds: two pages of one
+                x("GET", "/api/v1/workspaces", "/api/v1/workspaces?preset=python-dev/agent&owner=prebuilds&limit=1").auth()
+                        .expect(200, "a page of one").pending(LISTS).then(r -> {
+                            next.set(read(r).path("next").asText(null));
+                            firstPage.set(read(r).path("items").path(0).path("id").asText(null));
+                        }),
                 x("GET", "/api/v1/workspaces", () -> {
                     assertThat(next.get()).as("next of the page before").isNotNull();
-                    return "/api/v1/workspaces?preset=python-dev/small&owner=prebuilds&limit=1&cursor=" + next.get();
-                }).auth().expect(200, "the next page").pending(LISTS),
+                    return "/api/v1/workspaces?preset=python-dev/agent&owner=prebuilds&limit=1&cursor="
+                            + java.net.URLEncoder.encode(next.get(), UTF_8);
+                }).auth().expect(200, "the next page").pending(LISTS).then(r -> {
+                    assertThat(read(r).path("items")).as("the second page").hasSize(1);
+                    assertThat(read(r).path("items").path(0).path("id").asText()).as("the second page's workspace")
+                            .isNotEqualTo(firstPage.get());
+                }),
                 x("GET", "/api/v1/workspaces", "/api/v1/workspaces?limit=0").auth().expect(400, "limit 0").invalid()
                         .pending(PROBLEM),
                 x("GET", "/api/v1/workspaces", "/api/v1/workspaces?offset=10").auth().expect(400, "offset is no parameter")
