@@ -85,13 +85,14 @@ class LauncherTest {
     @Test
     void javaHome_isUsed_andTheJvmReplacesTheLauncher_withJavaOptsAndTheArgumentsAsGiven() throws Exception {
         Path jdk = runtime("jdk-17", "17.0.15", "17.0.15");
+        Files.writeString(elsewhere.resolve("-Dwarmpool.a=x"), "a file the option's * would match as a glob");
         Run r = launch(home.resolve("bin/warmpool"), Map.of("JAVA_HOME", jdk.toString(),
-                "JAVA_OPTS", "-Xmx256m -Dwarmpool.a=1", "WARMPOOL_JAVA_OPTS", "-XX:+UseSerialGC"),
+                "JAVA_OPTS", "-Xmx256m -Dwarmpool.a=*", "WARMPOOL_JAVA_OPTS", "-XX:+UseSerialGC"),
                 "claim", "python-dev/small", "--owner", "alice smith");
         assertThat(r.exit).as(r.err).isZero();
         // exec: the process we started is the JVM, so a signal sent to it reaches the service.
         assertThat(r.out).contains("pid=" + r.pid);
-        assertThat(r.args()).containsExactly("-Xmx256m", "-Dwarmpool.a=1", "-XX:+UseSerialGC", "-jar",
+        assertThat(r.args()).containsExactly("-Xmx256m", "-Dwarmpool.a=*", "-XX:+UseSerialGC", "-jar",
                 home.resolve("lib/warmpool.jar").toRealPath().toString(), "claim", "python-dev/small", "--owner", "alice smith");
     }
 
