@@ -76,7 +76,7 @@ class SystemdUnitTest {
         assertThat(flags.get("state-dir")).isEqualTo("/var/lib/" + one("StateDirectory"));
         assertThat(one("WorkingDirectory")).isEqualTo(flags.get("state-dir"));
         assertThat(one("EnvironmentFile")).isEqualTo("-/etc/warmpool/warmpool.env");
-        assertThat(flags.get("config")).startsWith("/etc/" + one("ConfigurationDirectory") + "/");
+        assertThat(flags.get("config")).isEqualTo("/etc/warmpool/warmpool.yaml");
     }
 
     @Test
