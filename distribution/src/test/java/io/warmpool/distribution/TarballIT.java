@@ -78,6 +78,17 @@ class TarballIT {
         assertThat(home.resolve("deploy/systemd/warmpool.service")).isRegularFile();
         assertThat(home.resolve("deploy/kubernetes/deployment.yaml")).isRegularFile();
         assertThat(home.resolve("README.md")).isRegularFile();
+        // The README's links to documentation, examples and deploy/ work in the unpacked tarball (same paths).
+        java.util.regex.Matcher links = java.util.regex.Pattern.compile("\\]\\(([^)#:]+)(#[^)]*)?\\)")
+                .matcher(Files.readString(home.resolve("README.md")));
+        while (links.find()) {
+            String target = links.group(1);
+            boolean shipped = target.startsWith("docs/") || target.startsWith("examples/") || target.startsWith("deploy/")
+                    || (target.endsWith(".md") && !target.startsWith("../"));
+            if (shipped && Files.exists(Repo.path(target))) {
+                assertThat(home.resolve(target)).as("README link " + target).exists();
+            }
+        }
         // Everything of deploy/ is shipped, whatever it holds.
         try (Stream<Path> source = Files.walk(Repo.path("deploy"))) {
             for (Path f : source.filter(Files::isRegularFile).toList()) {
