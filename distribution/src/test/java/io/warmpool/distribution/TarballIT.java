@@ -113,6 +113,10 @@ class TarballIT {
         Result direct = run(elsewhere, javaOnPath(), home.resolve("bin/warmpool").toString(), "--help");
         assertThat(direct.exit).as(direct.err).isZero();
         assertThat(direct.out).contains("run").contains("status");
+        // The jar in the tarball is this build's.
+        Result version = run(elsewhere, javaOnPath(), home.resolve("bin/warmpool").toString(), "version", "--client");
+        assertThat(version.exit).as(version.err).isZero();
+        assertThat(version.out).contains("warmpool " + VERSION + " (revision ");
 
         Path links = Files.createDirectories(WORK.resolve("usr-local-bin"));
         Path link = links.resolve("warmpool");
