@@ -431,6 +431,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             failed.initLabelValues(values);
             claimed.initLabelValues(values);
             claimMissed.initLabelValues(values);
+            claimFailed.initLabelValues(values);
+            unhealthy.initLabelValues(values);
         }
         byLabels.forEach((labels, a) -> {
             String[] values = labels.toArray(String[]::new);
