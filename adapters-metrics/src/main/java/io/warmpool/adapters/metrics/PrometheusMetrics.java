@@ -46,11 +46,13 @@ import java.util.logging.Logger;
  *       found unhealthy or gone (SPEC R11), counted by the worker that found it;</li>
  *   <li>{@code warmpool_prebuilt_workspaces_{desired,running,eligible,starting}{template,preset}},
  *       {@code warmpool_preset_hard_limited}, {@code warmpool_preset_consecutive_failures} and
- *       {@code warmpool_preset_backoff_until_seconds} (epoch seconds, 0 when not backing off) — from the plans of
+ *       {@code warmpool_preset_backoff_until_timestamp_seconds} (Unix seconds, 0 when not backing off; also under its
+ *       deprecated SPEC §5 name {@code warmpool_preset_backoff_until_seconds} for one release) — from the plans of
  *       each {@link #passFinished pass}. Versions of one {@code template/preset} share a label set: the pool
  *       counts are summed over them (an old version's draining prebuilds are still running), and the failure
  *       gauges are the active version's (0 when no version is active);</li>
- *   <li>{@code warmpool_autoscale_forecast_claims_per_hour}, {@code warmpool_autoscale_build_seconds} and
+ *   <li>{@code warmpool_autoscale_forecast_claims_per_second} (and, deprecated for one release,
+ *       {@code warmpool_autoscale_forecast_claims_per_hour}), {@code warmpool_autoscale_build_seconds} and
  *       {@code warmpool_autoscale_expected_hit_ratio{template,preset}} — the numbers behind an autoscaled preset's
  *       desired count (SPEC R13, {@link Sizing}): the forecast {@code λ}, the build time {@code T}, and the hit rate a
  *       pool of {@code desired} is expected to reach, {@code 1 − B(desired, λ·T)} — or 1 while {@code λ} is 0 (no
@@ -58,11 +60,18 @@ import java.util.logging.Logger;
  *       pass reports that version active with {@code prebuilds.autoscale}, removed at the first pass that does not
  *       (autoscale dropped, version inactive) and with the preset's other gauges;</li>
  *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
- *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"|"handoff_failed"}},
+ *       {@code warmpool_claim_duration_seconds{template,preset,outcome="hit"|"miss"|"handoff_failed"}},
  *       {@code warmpool_claim_wait_seconds{template,preset,outcome="served"|"timed_out"|"full"}} (claims that waited,
  *       SPEC R12 {@code wait}: how long, from arrival to their answer),
- *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
- *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}};</li>
+ *       {@code warmpool_provisioner_jobs_in_flight{kind}},
+ *       {@code warmpool_provisioner_jobs_pending{kind}} (the queue depth, cluster-wide, as counted at this replica's
+ *       last reconcile tick), {@code warmpool_provisioner_job_duration_seconds{template,preset,kind,outcome}} (the
+ *       build duration) and {@code warmpool_reconciliation_last_pass_timestamp_seconds} (the end of this replica's
+ *       last pass, 0 before one);</li>
+ *   <li>{@code warmpool_prebuilt_workspaces_deleted_total{template,preset,reason}} — deletes started, from
+ *       {@code delete_started} events (their {@code reason}, lowercase) and {@code claim_failed} events
+ *       ({@code claim_failed});</li>
+ *   <li>with {@link #withBuildInfo}, {@code warmpool_build_info{version,revision}} = 1;</li>
  *   <li>{@code warmpool_events_pruned_total} — events this replica deleted from the event log (retention);</li>
  *   <li>with {@link #withJvmMetrics()}, the JVM's: {@code jvm_memory_used_bytes{area="heap"}} and the rest.</li>
  * </ul>
@@ -70,8 +79,10 @@ import java.util.logging.Logger;
  * <p>Pass gauges and partial passes: a pass nudged for one preset reports only that preset's plan, and a
  * {@link PassReport} does not say which scope it covered. So a preset's label set is not dropped the moment a
  * pass leaves it out; it is dropped once no pass has reported it (as a plan or a failure) for
- * {@code staleAfter} of pass time ({@link PassReport#startedAt()}, the injected clock). Regular passes report
- * every preset each reconcile interval, so a preset that is really gone disappears after {@code staleAfter}.
+ * {@code staleAfter} of pass time ({@link PassReport#startedAt()}, the injected clock), with its counters and its
+ * histograms. Regular passes report every preset each reconcile interval, so a preset that is really gone disappears
+ * after {@code staleAfter}. The names follow the Prometheus conventions ({@code promtool check metrics}: {@code _total}
+ * counters, base units, {@code _timestamp_seconds} instants, {@code _info}); docs/decisions.md has the renames.
  *
  * <p>Thread-safe. Every method catches and logs its own failures: metrics must never break the work they
  * measure.
