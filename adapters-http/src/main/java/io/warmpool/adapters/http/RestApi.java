@@ -161,7 +161,8 @@ public final class RestApi {
                 new PresetHistoryRoutes(useCases.history()),
                 new WorkspaceRoutes(useCases.inspect(), useCases.release()),
                 new BuildCallbackRoutes(useCases.builds()),
-                new AgentReadyRoute(useCases.ready()));
+                new AgentReadyRoute(useCases.ready()),
+                new io.warmpool.adapters.http.openapi.OpenApiRoute());
     }
 
     /**

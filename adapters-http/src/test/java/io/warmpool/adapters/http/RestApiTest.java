@@ -305,6 +305,7 @@ class RestApiTest {
                 Arguments.of("GET", "/api/v1/presets/python-dev/small/builds"),
                 Arguments.of("DELETE", "/api/v1/workspaces/" + id),
                 Arguments.of("POST", RestApi.SIGN_IN_CODES),
+                Arguments.of("GET", "/api/v1/openapi.json"),
                 Arguments.of("GET", "/api/v1/no-such-route"));
     }
 
