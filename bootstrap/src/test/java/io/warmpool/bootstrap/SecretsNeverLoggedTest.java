@@ -280,7 +280,11 @@ class SecretsNeverLoggedTest {
         assertThat(log).as("the run did log (the check below is not vacuous)")
                 .contains("API listening on", "database ready").contains(" DEBUG ")
                 .contains("paused reconciliation (every replica) request=req-").contains("actor=dashboard")
-                .contains("resumed reconciliation (every replica) request=req-").contains("actor=admin");
+                .contains("resumed reconciliation (every replica) request=req-").contains("actor=admin")
+                // the receiver's 400 for broken: its WARN, and the ERROR of a preset that stops until resumed (R5)
+                .containsPattern(" WARN  worker     create failed: \\S.* k=\\d+ .*job=\\d+ build=build-\\d+"
+                        + " preset=python-dev@v1/broken workspace=")
+                .containsPattern(" ERROR worker     preset is validation_failed: .* preset=python-dev@v1/broken workspace=");
         assertNoSecrets(log, TOKEN, DB_PASSWORD, HMAC_SECRET, signInCode);
     }
 
