@@ -891,14 +891,18 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     }
 
     @Override
-    public synchronized List<WorkspaceView> list(PresetId preset, String owner, int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw new IllegalArgumentException("limit must be 1…1000, got " + limit);
+    public synchronized List<WorkspaceView> list(PresetId preset, String owner, ListKey after, int limit) {
+        if (limit < 1 || limit > 1001) {
+            throw new IllegalArgumentException("limit must be 1…1001, got " + limit);
         }
+        Comparator<WorkspaceRow> newestFirst =
+                Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id).reversed();
         return workspaces.values().stream()
                 .filter(w -> preset == null || w.preset.equals(preset))
                 .filter(w -> owner == null || w.owner.equals(owner))
-                .sorted(Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id).reversed())
+                .filter(w -> after == null || w.createdAt.isBefore(after.createdAt())
+                        || (w.createdAt.equals(after.createdAt()) && w.id.compareTo(after.id()) < 0))
+                .sorted(newestFirst)
                 .limit(limit)
                 .map(FakeStore::view)
                 .toList();
@@ -908,6 +912,14 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     public synchronized List<BuildView> builds(WorkspaceId id) {
         WorkspaceRow w = workspaces.get(id);
         return w == null ? List.of() : w.builds.stream().map(FakeStore::view).toList();
+    }
+
+    @Override
+    public synchronized List<BuildView> builds(WorkspaceId id, long afterBuild, int limit) {
+        if (limit < 1 || limit > 1001) {
+            throw new IllegalArgumentException("limit must be 1…1001, got " + limit);
+        }
+        return builds(id).stream().filter(b -> b.id().value() > afterBuild).limit(limit).toList();
     }
 
     private static WorkspaceView view(WorkspaceRow w) {

@@ -237,7 +237,7 @@ class PresetOperationsServiceTest {
     // ---- release (A5)
 
     @Test
-    void givenClaimedWorkspace_releaseEnqueuesItsDeleteOnce() {
+    void givenClaimedWorkspace_releaseEnqueuesItsDeleteOnce_andASecondReleaseSucceedsWithoutAnother() {
         // given
         PresetId preset = world.preset("python", 1);
         WorkspaceId ws = world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of("url", "u"));
@@ -259,13 +259,21 @@ class PresetOperationsServiceTest {
             assertThat(e.workspace()).isEqualTo(ws);
             assertThat(e.details()).containsEntry("reason", "RELEASED");
         });
-        // a second release while deleting, or after, is a conflict
-        assertThatThrownBy(() -> operations.release(ws)).isInstanceOf(ConflictException.class);
+        // a second release while deleting, or after, answers the same (idempotent): no second delete, no event
+        String deleting = world.store.dump();
+        world.events.clear();
+        operations.release(ws);
+        assertThat(world.store.dump()).isEqualTo(deleting);
+        assertThat(world.events.all()).isEmpty();
         world.provisioner.willReturn(new ProvisionResult.Succeeded(Map.of(), ""));
         assertThat(world.step()).isEqualTo(WorkerStep.SUCCEEDED);
         assertThat(world.provisioner.lastCall().request().owner()).isEqualTo("ada");
         assertThat(world.store.phaseOf(ws)).contains(Phase.DELETED);
-        assertThatThrownBy(() -> operations.release(ws)).isInstanceOf(ConflictException.class);
+        String deleted = world.store.dump();
+        world.events.clear();
+        operations.release(ws);
+        assertThat(world.store.dump()).isEqualTo(deleted);
+        assertThat(world.events.all()).isEmpty();
     }
 
     @Test

@@ -5,10 +5,10 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.warmpool.adapters.presets.PresetsYaml;
 import io.warmpool.adapters.presets.TextInput;
-import io.warmpool.adapters.http.errors.InvalidView;
 import io.warmpool.adapters.http.errors.UnreadBody;
 import io.warmpool.adapters.http.server.Failures;
 import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Problem;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.domain.definition.PresetsInput;
@@ -88,7 +88,7 @@ public final class PresetsUpload implements Resource {
         } else {
             unreadBody.finish(ctx);
         }
-        Json.send(ctx, tooLarge ? 413 : 400, new InvalidView(e.getMessage(),
-                List.of(new InvalidView.ErrorItem(source(ctx), "file", e.problem()))));
+        Json.sendProblem(ctx, Problem.of(tooLarge ? Problem.Kind.PAYLOAD_TOO_LARGE : Problem.Kind.INVALID_PRESETS,
+                e.getMessage()).withErrors(List.of(new Problem.FieldError(source(ctx), "file", e.problem()))));
     }
 }
