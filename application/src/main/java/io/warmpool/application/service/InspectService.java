@@ -109,6 +109,17 @@ public final class InspectService implements InspectUseCase {
     }
 
     @Override
+    public Optional<io.warmpool.domain.definition.PresetDefinition> definition(PresetId preset) {
+        Objects.requireNonNull(preset, "preset");
+        return presets.stored(List.of(preset.template())).stream()
+                .map(PresetStorePort.StoredVersion::definition)
+                .filter(t -> t.version().equals(preset.version()))
+                .flatMap(t -> t.presets().stream())
+                .filter(p -> p.name().equals(preset.preset()))
+                .findFirst();
+    }
+
+    @Override
     public Workspace workspace(WorkspaceId id) {
         return workspaces.find(id).map(ReadModels::workspace)
                 .orElseThrow(() -> new NotFoundException("workspace " + id + " does not exist"));

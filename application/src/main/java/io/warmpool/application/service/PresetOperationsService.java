@@ -64,6 +64,18 @@ public final class PresetOperationsService
     }
 
     @Override
+    public ApplyPresetsUseCase.Preview preview(PresetsInput input) {
+        PresetsDocument document = PresetsValidator.validate(input);
+        List<PresetStorePort.StoredVersion> stored = presets.stored(
+                document.templates().stream().map(io.warmpool.domain.definition.TemplateDefinition::name).toList());
+        List<io.warmpool.domain.definition.ValidationError> errors = PresetsDiff.storeErrors(document, stored);
+        if (!errors.isEmpty()) {
+            throw new InvalidDefinitionException(errors);
+        }
+        return PresetsDiff.of(document, stored);
+    }
+
+    @Override
     public ApplyPresetsUseCase.Applied apply(PresetsInput input) {
         PresetsDocument document = PresetsValidator.validate(input);
         PresetStorePort.ApplyOutcome outcome = presets.apply(document, Clocks.now(clock));

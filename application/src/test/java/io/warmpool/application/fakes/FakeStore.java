@@ -995,6 +995,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                     .anyMatch(id -> id.template().equals(t.name()) && id.version().equals(t.version()));
             versionsCreated += versionExists ? 0 : 1;
             versionModules.putIfAbsent(t.name() + "/" + t.version(), t.terraformModule() == null ? "" : t.terraformModule());
+            versionOrder.add(t.name() + "/" + t.version());
             TemplateRow row = templates.computeIfAbsent(t.name(), n -> new TemplateRow());
             row.activeVersion = t.version();
             row.deprecated = t.deprecated();
@@ -1013,6 +1014,37 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             }
         }
         return new Applied(document.templates().size(), versionsCreated, presetsCreated, presetsUpdated);
+    }
+
+    /** Every stored version, {@code template/version}, in the order it was first applied. */
+    private final java.util.LinkedHashSet<String> versionOrder = new java.util.LinkedHashSet<>();
+
+    @Override
+    public synchronized List<StoredVersion> stored(java.util.Collection<String> names) {
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(versionOrder);
+        presets.keySet().stream().map(id -> id.template() + "/" + id.version()).sorted().forEach(keys::add);
+        List<StoredVersion> out = new ArrayList<>();
+        names.stream().distinct().sorted().forEach(name -> {
+            TemplateRow row = templates.get(name);
+            if (row == null) {
+                return;
+            }
+            for (String key : keys) {
+                String version = key.substring(key.indexOf('/') + 1);
+                if (!key.startsWith(name + "/")) {
+                    continue;
+                }
+                List<PresetDefinition> defs = presets.values().stream()
+                        .filter(p -> p.id.template().equals(name) && p.id.version().equals(version))
+                        .sorted(Comparator.comparing(p -> p.id.preset()))
+                        .map(p -> new PresetDefinition(p.id.preset(), p.parameters, p.policy)).toList();
+                String module = versionModules.getOrDefault(key, "");
+                out.add(new StoredVersion(new TemplateDefinition(name, version, row.deprecated, row.deleted, defs,
+                        module.isEmpty() ? null : new TemplateDefinition.TerraformModule(module, "")),
+                        version.equals(row.activeVersion)));
+            }
+        });
+        return out;
     }
 
     /** The Terraform module of each stored version, by {@code template/version}; {@code ""} for none. */

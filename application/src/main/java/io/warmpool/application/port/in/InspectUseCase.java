@@ -30,6 +30,12 @@ public interface InspectUseCase {
     PresetPlan preset(PresetRef ref);
 
     /**
+     * The applied definition of a stored preset version (its parameters and prebuild policy), or empty when there
+     * is no such version or preset.
+     */
+    java.util.Optional<io.warmpool.domain.definition.PresetDefinition> definition(io.warmpool.domain.PresetId preset);
+
+    /**
      * Workspaces, newest first.
      *
      * @param preset only this preset's (its active version), or all when {@code null}
