@@ -625,15 +625,28 @@ class RestApiTest {
         }
 
         @Test
-        void onePreset_isWhatTheUseCaseResolved_inTheListsShape() {
+        void onePreset_isWhatTheUseCaseResolved_inTheListsShape_withItsAppliedDefinition() throws Exception {
             when(inspect.status()).thenReturn(status());
             when(inspect.preset(PresetRef.parse("python-dev/small"))).thenReturn(status().presets().get(2));
 
-            JsonNode body = body(get("/api/v1/presets/python-dev/small"));
+            when(inspect.definition(SMALL_V3)).thenReturn(Optional.of(new io.warmpool.domain.definition.PresetDefinition(
+                    "small", Map.of("cpu", "2"), new io.warmpool.domain.PrebuildPolicy(2, Duration.ofMinutes(30),
+                    new io.warmpool.domain.schedule.PrebuildSchedule(java.time.ZoneId.of("Europe/Berlin"), List.of(
+                            new io.warmpool.domain.schedule.ScheduleWindow(
+                                    io.warmpool.domain.schedule.CronWindow.parse("* 8-18 * * 1-5"), 6)))))));
+
+            com.fasterxml.jackson.databind.node.ObjectNode body =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) body(get("/api/v1/presets/python-dev/small"));
 
             assertThat(body.get("version").asText()).isEqualTo("v3");
             assertThat(body.get("active").asBoolean()).isTrue();
-            assertThat(body).isEqualTo(body(get("/api/v1/presets")).get(2));
+            assertThat(body.remove("definition")).isEqualTo(json.readTree("""
+                    {"parameters": {"cpu": "2"},
+                     "prebuilds": {"instances": 2, "ttl": "30m",
+                                   "scheduling": {"timezone": "Europe/Berlin",
+                                                  "schedule": [{"cron": "* 8-18 * * 1-5", "instances": 6}]}}}
+                    """));
+            assertThat(body).as("the list's shape and the definition").isEqualTo(body(get("/api/v1/presets")).get(2));
         }
 
         @Test
@@ -759,6 +772,45 @@ class RestApiTest {
             verify(apply).apply(input.capture());
             assertThat(input.getValue().templates().get(0).presets().get(0).source()).isEqualTo("examples/presets.yaml:6");
             assertThat(input.getValue().templates().get(0).presets().get(0).parameters()).containsEntry("cpu", "2");
+        }
+
+        @Test
+        void aDryRun_answersTheChangesAndTheCounts_andAppliesNothing() throws Exception {
+            when(apply.preview(any())).thenReturn(new ApplyPresetsUseCase.Preview(new ApplyPresetsUseCase.Applied(1, 1, 1, 0),
+                    List.of(new ApplyPresetsUseCase.Change("change", "python-dev", "version", "v2", "v3"),
+                            new ApplyPresetsUseCase.Change("add", "python-dev/small", null, null, null))));
+
+            HttpResponse<String> response = authed("POST", "/api/v1/presets?dryRun=true&source=examples/presets.yaml",
+                    io.warmpool.adapters.presets.PresetsYamlTest.SPEC_EXAMPLE);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
+                    {"dryRun": true,
+                     "changes": [{"action": "change", "target": "python-dev", "field": "version", "from": "v2", "to": "v3"},
+                                 {"action": "add", "target": "python-dev/small"}],
+                     "templates": 1, "versionsCreated": 1, "presetsCreated": 1, "presetsUpdated": 0}
+                    """));
+            verify(apply, never()).apply(any());
+            assertError(authed("POST", "/api/v1/presets?dryRun=1", io.warmpool.adapters.presets.PresetsYamlTest.SPEC_EXAMPLE),
+                    400, "dryRun must be true or false");
+            when(apply.apply(any())).thenReturn(new ApplyPresetsUseCase.Applied(1, 1, 1, 0));
+            assertThat(authed("POST", "/api/v1/presets?dryRun=false", io.warmpool.adapters.presets.PresetsYamlTest.SPEC_EXAMPLE)
+                    .statusCode()).isEqualTo(200);
+            verify(apply).apply(any());
+        }
+
+        @Test
+        void anInvalidFile_inADryRun_isTheSameInvalidPresetsProblem() {
+            when(apply.preview(any())).thenThrow(new InvalidDefinitionException(List.of(
+                    new io.warmpool.domain.definition.ValidationError("p.yaml:3", "template t, preset p, prebuilds.instances",
+                            "must be a whole number"))));
+
+            JsonNode problem = assertError(authed("POST", "/api/v1/presets?dryRun=true", "templates: []"), 400, "invalid presets");
+
+            assertThat(problem.get("type").asText()).isEqualTo("urn:warmpool:problem:invalid-presets");
+            assertThat(problem.get("title").asText()).isEqualTo("Invalid presets");
+            assertThat(problem.get("errors")).hasSize(1);
+            assertThat(problem.get("errors").get(0).get("source").asText()).isEqualTo("p.yaml:3");
         }
 
         @Test
