@@ -191,6 +191,13 @@ class CliBadArgumentsTest {
                 // dashboard
                 row("Unmatched argument", client("dashboard", "extra")),
                 row("--server: 'not a url' is not a URL", "dashboard", "--server", "not a url"),
+                // version and completion
+                row("Unmatched argument", client("version", "extra")),
+                row("Invalid value for option '--output'", client("version", "--output", "yaml")),
+                row("--server: 'not a url' is not a URL", "version", "--server", "not a url"),
+                row("Missing required parameter: 'SHELL'", "completion"),
+                row("Invalid value for positional parameter at index 0 (SHELL)", "completion", "fish"),
+                row("Unmatched argument", "completion", "bash", "zsh"),
                 // simulate
                 row("Missing required options: '--presets=FILE', '--scenario=FILE'", "simulate"),
                 row("--duration: 'a day' is not a duration", "simulate", "--presets", goodPresets.toString(),
@@ -224,6 +231,57 @@ class CliBadArgumentsTest {
         assertThat(run.err()).as("stderr").contains(expected).contains("Usage: warmpool");
         assertThat(run.out()).as("stdout").isEmpty();
         assertThat(run.err()).as("no stack trace").doesNotContain("Exception", "\tat ");
+    }
+
+    /**
+     * The same bad arguments with {@code --output json} added: still exit 2 and nothing on stdout, and stderr is one
+     * line, the usage problem as JSON (also when picocli refused the arguments before reaching {@code --output}, or
+     * the command has no such option).
+     */
+    @ParameterizedTest(name = "warmpool {0} --output json")
+    @MethodSource("badArguments")
+    void badArgumentsWithOutputJson_exit2_withOneJsonUsageProblemOnStderr(String shown, String expected, String[] args)
+            throws IOException {
+        List<String> json = new ArrayList<>(List.of(args));
+        json.addAll(List.of("--output", "json"));
+        CliRun run = cli(json.toArray(String[]::new));
+
+        assertThat(run.exit()).as("exit of 'warmpool %s --output json'; stderr: %s", shown, run.err()).isEqualTo(2);
+        assertThat(run.out()).as("stdout").isEmpty();
+        assertThat(run.err().strip().lines()).as("stderr: %s", run.err()).hasSize(1);
+        var problem = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.err());
+        assertThat(problem.get("type").asText()).isEqualTo("urn:warmpool:problem:usage");
+        assertThat(problem.get("title").asText()).isEqualTo("Bad usage");
+        assertThat(problem.get("detail").asText()).isNotBlank().isEqualTo(problem.get("error").asText());
+        assertThat(problem.has("status")).isFalse();
+    }
+
+    @Test
+    void everyCommandsHelp_listsItsExitCodes() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Main.commandLine(), all);
+        for (CommandLine command : all) {
+            String name = command.getCommandSpec().qualifiedName();
+            String[] args = (name.equals("warmpool") ? "--help" : name.substring("warmpool ".length()) + " --help").split(" ");
+            if (name.equals("warmpool help")) {
+                continue; // picocli's help command has no --help of its own
+            }
+            CliRun help = cli(args);
+            assertThat(help.exit()).as(name).isZero();
+            assertThat(help.out()).as(name).contains("Exit codes:", "  0 ", "  2 ");
+            boolean client = command.getCommandSpec().findOption("--server") != null;
+            if (client) {
+                assertThat(help.out()).as(name).contains("  4   ");
+            }
+        }
+        assertThat(cli("--help").out()).contains("0   ok", "1   failure", "2   bad usage", "3   nothing available",
+                "4   the service cannot be reached");
+        assertThat(all).hasSizeGreaterThan(15);
+    }
+
+    static void collect(CommandLine command, List<CommandLine> into) {
+        into.add(command);
+        command.getSubcommands().values().forEach(sub -> collect(sub, into));
     }
 
     @Test

@@ -661,6 +661,23 @@ final class JooqBuildQueueAdapter implements BuildQueuePort {
         }));
     }
 
+    /** {@inheritDoc} One read over the partial index {@code builds_pending}. */
+    @Override
+    public Map<Transition, Integer> pendingByKind() {
+        return DbErrors.guard("counting pending jobs", () -> {
+            Map<Transition, Integer> out = new java.util.EnumMap<>(Transition.class);
+            out.put(Transition.CREATE, 0);
+            out.put(Transition.DELETE, 0);
+            dsl.select(BUILDS.TRANSITION, DSL.count())
+                    .from(BUILDS)
+                    .where(BUILDS.STATUS.eq(DSL.inline(BuildStatus.pending)))
+                    .groupBy(BUILDS.TRANSITION)
+                    .fetch()
+                    .forEach(r -> out.put(transition(r.value1()), r.value2()));
+            return out;
+        });
+    }
+
     /**
      * The rows of a batch as a table, {@code unnest(ids, presets, texts) as r(id, preset_id, text)}: the whole batch
      * is three bound arrays, so an {@code INSERT … SELECT} from it is one statement whatever the number of rows, and

@@ -190,7 +190,8 @@ public final class RestApi {
                 new WorkspaceRoutes(useCases.inspect(), useCases.release()),
                 new BuildCallbackRoutes(useCases.builds()),
                 new AgentReadyRoute(useCases.ready()),
-                new VersionRoute(version.version(), version.revision()));
+                new VersionRoute(version.version(), version.revision()),
+                new io.warmpool.adapters.http.openapi.OpenApiRoute());
     }
 
     /**

@@ -340,6 +340,7 @@ class RestApiTest {
                 Arguments.of("DELETE", "/api/v1/workspaces/" + id),
                 Arguments.of("POST", RestApi.SIGN_IN_CODES),
                 Arguments.of("GET", "/api/v1/version"),
+                Arguments.of("GET", "/api/v1/openapi.json"),
                 Arguments.of("GET", "/api/v1/no-such-route"));
     }
 

@@ -3,6 +3,7 @@ package io.warmpool.adapters.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -45,11 +46,13 @@ import java.util.logging.Logger;
  *       found unhealthy or gone (SPEC R11), counted by the worker that found it;</li>
  *   <li>{@code warmpool_prebuilt_workspaces_{desired,running,eligible,starting}{template,preset}},
  *       {@code warmpool_preset_hard_limited}, {@code warmpool_preset_consecutive_failures} and
- *       {@code warmpool_preset_backoff_until_seconds} (epoch seconds, 0 when not backing off) — from the plans of
+ *       {@code warmpool_preset_backoff_until_timestamp_seconds} (Unix seconds, 0 when not backing off; also under its
+ *       deprecated SPEC §5 name {@code warmpool_preset_backoff_until_seconds} for one release) — from the plans of
  *       each {@link #passFinished pass}. Versions of one {@code template/preset} share a label set: the pool
  *       counts are summed over them (an old version's draining prebuilds are still running), and the failure
  *       gauges are the active version's (0 when no version is active);</li>
- *   <li>{@code warmpool_autoscale_forecast_claims_per_hour}, {@code warmpool_autoscale_build_seconds} and
+ *   <li>{@code warmpool_autoscale_forecast_claims_per_second} (and, deprecated for one release,
+ *       {@code warmpool_autoscale_forecast_claims_per_hour}), {@code warmpool_autoscale_build_seconds} and
  *       {@code warmpool_autoscale_expected_hit_ratio{template,preset}} — the numbers behind an autoscaled preset's
  *       desired count (SPEC R13, {@link Sizing}): the forecast {@code λ}, the build time {@code T}, and the hit rate a
  *       pool of {@code desired} is expected to reach, {@code 1 − B(desired, λ·T)} — or 1 while {@code λ} is 0 (no
@@ -57,11 +60,18 @@ import java.util.logging.Logger;
  *       pass reports that version active with {@code prebuilds.autoscale}, removed at the first pass that does not
  *       (autoscale dropped, version inactive) and with the preset's other gauges;</li>
  *   <li>{@code warmpool_reconciliation_paused} (0/1), {@code warmpool_reconciliation_duration_seconds},
- *       {@code warmpool_claim_duration_seconds{outcome="hit"|"miss"|"handoff_failed"}},
+ *       {@code warmpool_claim_duration_seconds{template,preset,outcome="hit"|"miss"|"handoff_failed"}},
  *       {@code warmpool_claim_wait_seconds{template,preset,outcome="served"|"timed_out"|"full"}} (claims that waited,
  *       SPEC R12 {@code wait}: how long, from arrival to their answer),
- *       {@code warmpool_provisioner_jobs_in_flight{kind}} and
- *       {@code warmpool_provisioner_job_duration_seconds{kind,outcome}};</li>
+ *       {@code warmpool_provisioner_jobs_in_flight{kind}},
+ *       {@code warmpool_provisioner_jobs_pending{kind}} (the queue depth, cluster-wide, as counted at this replica's
+ *       last reconcile tick), {@code warmpool_provisioner_job_duration_seconds{template,preset,kind,outcome}} (the
+ *       build duration) and {@code warmpool_reconciliation_last_pass_timestamp_seconds} (the end of this replica's
+ *       last pass, 0 before one);</li>
+ *   <li>{@code warmpool_prebuilt_workspaces_deleted_total{template,preset,reason}} — deletes started, from
+ *       {@code delete_started} events (their {@code reason}, lowercase) and {@code claim_failed} events
+ *       ({@code claim_failed});</li>
+ *   <li>with {@link #withBuildInfo}, {@code warmpool_build_info{version,revision}} = 1;</li>
  *   <li>{@code warmpool_events_pruned_total} — events this replica deleted from the event log (retention);</li>
  *   <li>with {@link #withJvmMetrics()}, the JVM's: {@code jvm_memory_used_bytes{area="heap"}} and the rest.</li>
  * </ul>
@@ -69,8 +79,10 @@ import java.util.logging.Logger;
  * <p>Pass gauges and partial passes: a pass nudged for one preset reports only that preset's plan, and a
  * {@link PassReport} does not say which scope it covered. So a preset's label set is not dropped the moment a
  * pass leaves it out; it is dropped once no pass has reported it (as a plan or a failure) for
- * {@code staleAfter} of pass time ({@link PassReport#startedAt()}, the injected clock). Regular passes report
- * every preset each reconcile interval, so a preset that is really gone disappears after {@code staleAfter}.
+ * {@code staleAfter} of pass time ({@link PassReport#startedAt()}, the injected clock), with its counters and its
+ * histograms. Regular passes report every preset each reconcile interval, so a preset that is really gone disappears
+ * after {@code staleAfter}. The names follow the Prometheus conventions ({@code promtool check metrics}: {@code _total}
+ * counters, base units, {@code _timestamp_seconds} instants, {@code _info}); docs/decisions.md has the renames.
  *
  * <p>Thread-safe. Every method catches and logs its own failures: metrics must never break the work they
  * measure.
@@ -106,10 +118,16 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             "1 when the preset is hard-limited (R4), else 0.");
     private final Gauge consecutiveFailures = presetGauge("warmpool_preset_consecutive_failures",
             "Failed creates since the last success (R3).");
-    private final Gauge backoffUntil = presetGauge("warmpool_preset_backoff_until_seconds",
-            "End of the current creation backoff in epoch seconds, 0 when not backing off (R3).");
-    private final Gauge forecastClaims = presetGauge("warmpool_autoscale_forecast_claims_per_hour",
-            "Autoscaled presets: the claims per hour forecast for the hour of the week containing now + build time (R13).");
+    private final Gauge backoffUntil = presetGauge("warmpool_preset_backoff_until_timestamp_seconds",
+            "End of the current creation backoff as a Unix timestamp in seconds, 0 when not backing off (R3).");
+    /** Deprecated: the same value as {@link #backoffUntil} under its old name, kept for one release (0.2 drops it). */
+    private final Gauge backoffUntilDeprecated = presetGauge("warmpool_preset_backoff_until_seconds",
+            "DEPRECATED, use warmpool_preset_backoff_until_timestamp_seconds (same value); removed in the next release.");
+    private final Gauge forecastClaims = presetGauge("warmpool_autoscale_forecast_claims_per_second",
+            "Autoscaled presets: the claim rate (per second) forecast for the hour of the week containing now + build time (R13).");
+    /** Deprecated: {@link #forecastClaims} in claims per hour under its old name, kept for one release. */
+    private final Gauge forecastClaimsPerHour = presetGauge("warmpool_autoscale_forecast_claims_per_hour",
+            "DEPRECATED, use warmpool_autoscale_forecast_claims_per_second (x 3600); removed in the next release.");
     private final Gauge buildSeconds = presetGauge("warmpool_autoscale_build_seconds",
             "Autoscaled presets: the build time T autoscale sizes with, p90 of the last 50 ready creates, 300 without any (R13).");
     private final Gauge expectedHitRatio = presetGauge("warmpool_autoscale_expected_hit_ratio",
@@ -123,7 +141,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
             .register(registry);
     private final Histogram claimDuration = Histogram.builder().name("warmpool_claim_duration_seconds")
-            .help("Duration of claims, by outcome (hit, miss, or handoff_failed: nothing handed over after the handoff failed).").labelNames("outcome").withoutExemplars()
+            .help("Duration of claims, by preset and outcome (hit, miss, or handoff_failed: nothing handed over after the handoff failed).")
+            .labelNames("template", "preset", "outcome").withoutExemplars()
             .classicOnly().classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
             .register(registry);
     private final Histogram claimWait = Histogram.builder().name("warmpool_claim_wait_seconds")
@@ -135,10 +154,22 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             .help("Provisioner jobs this replica's workers are running, by kind.").labelNames("kind")
             .withoutExemplars().register(registry);
     private final Histogram jobDuration = Histogram.builder().name("warmpool_provisioner_job_duration_seconds")
-            .help("Duration of provisioner jobs, by kind and outcome.").labelNames("kind", "outcome")
+            .help("Duration of provisioner jobs (builds and checks), by preset, kind and outcome.")
+            .labelNames("template", "preset", "kind", "outcome")
             .withoutExemplars().classicOnly()
             .classicUpperBounds(0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
             .register(registry);
+    private final Gauge jobsPending = Gauge.builder().name("warmpool_provisioner_jobs_pending")
+            .help("Provisioner jobs waiting for a worker, cluster-wide, by kind (the queue depth), as of this replica's last reconcile tick.")
+            .labelNames("kind").withoutExemplars().register(registry);
+    private final Counter deleted = Counter.builder().name("warmpool_prebuilt_workspaces_deleted_total")
+            .help("Workspaces whose delete warmpool started, by preset and reason (inactive, unhealthy, expired, "
+                    + "invalidated, extraneous, failed_cleanup, released, claim_failed).")
+            .labelNames("template", "preset", "reason").withoutExemplars().register(registry);
+    private final Gauge lastPass = Gauge.builder().name("warmpool_reconciliation_last_pass_timestamp_seconds")
+            .help("When the last pass this replica ran finished, as a Unix timestamp in seconds; 0 until it has run one "
+                    + "(one replica at a time runs passes: take the max over replicas).")
+            .withoutExemplars().register(registry);
     private final Counter eventsPruned = Counter.builder().name("warmpool_events_pruned_total")
             .help("Events deleted from the event log by this replica (events-retention).").withoutExemplars()
             .register(registry);
@@ -169,6 +200,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         // The kinds of build the queue runs today show from the start; another kind appears with its first job.
         for (Transition kind : java.util.EnumSet.of(Transition.CREATE, Transition.DELETE)) {
             jobsInFlight.labelValues(kind.wire()).set(0);
+            jobsPending.labelValues(kind.wire()).set(0);
             inFlight.put(kind, 0);
         }
     }
@@ -184,6 +216,20 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
      */
     public PrometheusMetrics withJvmMetrics() {
         JvmMetrics.builder().register(registry);
+        return this;
+    }
+
+    /**
+     * Adds {@code warmpool_build_info{version,revision}} = 1: which build answers this scrape (bootstrap passes its
+     * {@code BuildInfo} as text). Call once.
+     *
+     * @return this
+     */
+    public PrometheusMetrics withBuildInfo(String version, String revision) {
+        Info.builder().name("warmpool_build_info")
+                .help("Which build of warmpool this is: its version and git revision; always 1.")
+                .labelNames("version", "revision").register(registry)
+                .setLabelValues(Objects.requireNonNull(version, "version"), Objects.requireNonNull(revision, "revision"));
         return this;
     }
 
@@ -216,17 +262,38 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                 if (counter != null) {
                     counter.labelValues(event.preset().template(), event.preset().preset()).inc();
                 }
+                String deleteReason = deleteReason(event);
+                if (deleteReason != null) {
+                    deleted.labelValues(event.preset().template(), event.preset().preset(), deleteReason).inc();
+                }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording events in metrics failed", e);
         }
     }
 
-    /** Updates every pass gauge from the report's plans and observes the pass duration. */
+    /**
+     * The reason of a delete an event starts, lowercase: a {@code delete_started} event's {@code reason} (the
+     * planner's reasons, and {@code RELEASED} for a released workspace), and {@code claim_failed} for a claim handoff
+     * that failed (its prebuild is deleted); null for every other event.
+     */
+    private static String deleteReason(Event event) {
+        return switch (event.type()) {
+            case DELETE_STARTED -> {
+                String reason = event.details().get("reason");
+                yield reason == null ? "unknown" : reason.toLowerCase(Locale.ROOT);
+            }
+            case CLAIM_FAILED -> "claim_failed";
+            default -> null;
+        };
+    }
+
+    /** Updates every pass gauge from the report's plans, observes the pass duration and sets the last pass's end. */
     @Override
     public void passFinished(PassReport report) {
         try {
             passDuration.observe(seconds(report.duration()));
+            lastPass.set(report.startedAt().plus(report.duration()).toEpochMilli() / 1000.0);
             updatePresets(report);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a pass in metrics failed", e);
@@ -252,11 +319,21 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         }
     }
 
-    /** Observes the claim's duration under {@code outcome} {@code hit} or {@code miss}. */
+    /** Sets {@code warmpool_provisioner_jobs_pending{kind}}; a kind not in the map keeps its value. */
+    @Override
+    public void pendingJobs(Map<Transition, Integer> pending) {
+        try {
+            pending.forEach((kind, count) -> jobsPending.labelValues(kind.wire()).set(count));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording the queue depth in metrics failed", e);
+        }
+    }
+
+    /** Observes the claim's duration under its preset and {@code outcome} {@code hit} or {@code miss}. */
     @Override
     public void claimFinished(PresetId preset, boolean hit, Duration duration) {
         try {
-            claimDuration.labelValues(hit ? "hit" : "miss").observe(seconds(duration));
+            claimDuration.labelValues(preset.template(), preset.preset(), hit ? "hit" : "miss").observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
         }
@@ -266,7 +343,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     @Override
     public void claimHandoffFailed(PresetId preset, Duration duration) {
         try {
-            claimDuration.labelValues("handoff_failed").observe(seconds(duration));
+            claimDuration.labelValues(preset.template(), preset.preset(), "handoff_failed").observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
         }
@@ -309,13 +386,14 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
      * {@code lost} with its real duration, when it finishes.
      */
     @Override
-    public void jobFinished(Transition transition, String outcome, Duration duration) {
+    public void jobFinished(PresetId preset, Transition transition, String outcome, Duration duration) {
         try {
             if ("lost".equals(outcome) && duration.isZero()) {
                 return;
             }
             moveInFlight(transition, -1);
-            jobDuration.labelValues(transition.wire(), outcome.toLowerCase(Locale.ROOT)).observe(seconds(duration));
+            jobDuration.labelValues(preset.template(), preset.preset(), transition.wire(), outcome.toLowerCase(Locale.ROOT))
+                    .observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording a job end in metrics failed", e);
         }
@@ -327,9 +405,10 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
      * worker's {@code accepted} report lowered it, possibly on another replica).
      */
     @Override
-    public void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
+    public void awaitedJobFinished(PresetId preset, Transition transition, String outcome, Duration duration) {
         try {
-            jobDuration.labelValues(transition.wire(), outcome.toLowerCase(Locale.ROOT)).observe(seconds(duration));
+            jobDuration.labelValues(preset.template(), preset.preset(), transition.wire(), outcome.toLowerCase(Locale.ROOT))
+                    .observe(seconds(duration));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording an awaited job's end in metrics failed", e);
         }
@@ -363,6 +442,8 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             failed.initLabelValues(values);
             claimed.initLabelValues(values);
             claimMissed.initLabelValues(values);
+            claimFailed.initLabelValues(values);
+            unhealthy.initLabelValues(values);
         }
         byLabels.forEach((labels, a) -> {
             String[] values = labels.toArray(String[]::new);
@@ -373,13 +454,16 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             hardLimited.labelValues(values).set(a.hardLimited ? 1 : 0);
             consecutiveFailures.labelValues(values).set(a.consecutiveFailures);
             backoffUntil.labelValues(values).set(a.backoffUntil);
+            backoffUntilDeprecated.labelValues(values).set(a.backoffUntil);
             if (a.autoscale != null) {
-                forecastClaims.labelValues(values).set(a.autoscale.claimsPerHour);
+                forecastClaims.labelValues(values).set(a.autoscale.claimsPerHour / 3600.0);
+                forecastClaimsPerHour.labelValues(values).set(a.autoscale.claimsPerHour);
                 buildSeconds.labelValues(values).set(a.autoscale.buildSeconds);
                 expectedHitRatio.labelValues(values).set(a.autoscale.expectedHitRatio);
             } else {
                 // not (or no longer) autoscaled, or its autoscaled version went inactive: no series, not a stale one
                 forecastClaims.remove(values);
+                forecastClaimsPerHour.remove(values);
                 buildSeconds.remove(values);
                 expectedHitRatio.remove(values);
             }
@@ -388,13 +472,20 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             if (!byLabels.containsKey(gone)) {
                 String[] values = gone.toArray(String[]::new);
                 for (Gauge g : List.of(desired, running, eligible, starting, hardLimited, consecutiveFailures, backoffUntil,
-                        forecastClaims, buildSeconds, expectedHitRatio)) {
+                        backoffUntilDeprecated, forecastClaims, forecastClaimsPerHour, buildSeconds, expectedHitRatio)) {
                     g.remove(values);
                 }
-                // A preset gone for good takes its counters along, so memory stays bounded as presets come and go.
-                for (Counter c : List.of(created, failed, claimed, claimMissed, claimFailed)) {
+                // A preset gone for good takes its counters and histograms along, so memory stays bounded as presets
+                // come and go.
+                for (Counter c : List.of(created, failed, claimed, claimMissed, claimFailed, unhealthy)) {
                     c.remove(values);
                 }
+                java.util.function.Function<List<String>, Boolean> ofPreset =
+                        l -> l.get(0).equals(values[0]) && l.get(1).equals(values[1]);
+                deleted.removeIf(ofPreset);
+                claimDuration.removeIf(ofPreset);
+                claimWait.removeIf(ofPreset);
+                jobDuration.removeIf(ofPreset);
             }
         }
         shown.clear();

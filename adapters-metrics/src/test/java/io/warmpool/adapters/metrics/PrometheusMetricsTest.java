@@ -54,7 +54,12 @@ class PrometheusMetricsTest {
             "warmpool_reconciliation_duration_seconds",
             "warmpool_claim_duration_seconds",
             "warmpool_provisioner_jobs_in_flight",
-            "warmpool_provisioner_job_duration_seconds");
+            "warmpool_provisioner_job_duration_seconds",
+            // issue 18
+            "warmpool_preset_backoff_until_timestamp_seconds",
+            "warmpool_reconciliation_last_pass_timestamp_seconds",
+            "warmpool_provisioner_jobs_pending",
+            "warmpool_prebuilt_workspaces_deleted_total");
 
     final PrometheusMetrics metrics = new PrometheusMetrics(Duration.ofMinutes(10));
 
@@ -111,7 +116,8 @@ class PrometheusMetricsTest {
         metrics.paused(true);
         metrics.claimFinished(V1, true, Duration.ofMillis(3));
         metrics.jobStarted(Transition.CREATE);
-        metrics.jobFinished(Transition.CREATE, "succeeded", Duration.ofSeconds(40));
+        metrics.jobFinished(V1, Transition.CREATE, "succeeded", Duration.ofSeconds(40));
+        metrics.publish(List.of(Event.of(T0, EventType.DELETE_STARTED, V1, null).with("reason", "EXPIRED")));
 
         String text = scrape(metrics);
 
@@ -284,7 +290,7 @@ class PrometheusMetricsTest {
         metrics.jobStarted(Transition.CREATE);
         metrics.jobStarted(Transition.CREATE);
         metrics.jobStarted(Transition.DELETE);
-        metrics.jobFinished(Transition.CREATE, "failed", Duration.ofSeconds(12));
+        metrics.jobFinished(V1, Transition.CREATE, "failed", Duration.ofSeconds(12));
         String text = scrape(metrics);
 
         assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
@@ -299,10 +305,10 @@ class PrometheusMetricsTest {
     void aReapedJobReport_doesNotLowerInFlight_whileTheWorkersOwnLostReportDoes() {
         metrics.jobStarted(Transition.CREATE);
 
-        metrics.jobFinished(Transition.CREATE, "lost", Duration.ZERO);
+        metrics.jobFinished(V1, Transition.CREATE, "lost", Duration.ZERO);
         assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
 
-        metrics.jobFinished(Transition.CREATE, "lost", Duration.ofSeconds(70));
+        metrics.jobFinished(V1, Transition.CREATE, "lost", Duration.ofSeconds(70));
         String text = scrape(metrics);
         assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(0);
         assertThat(value(text, "warmpool_provisioner_job_duration_seconds_count", "outcome=\"lost\"")).hasValue(1);
@@ -312,10 +318,10 @@ class PrometheusMetricsTest {
     void anAcceptedJob_leavesInFlightAtOnce_andItsCallbackObservesTheWholeDurationWithoutMovingInFlight() {
         metrics.jobStarted(Transition.CREATE);
         metrics.jobStarted(Transition.CREATE);
-        metrics.jobFinished(Transition.CREATE, "accepted", Duration.ofMillis(300));
+        metrics.jobFinished(V1, Transition.CREATE, "accepted", Duration.ofMillis(300));
         assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
 
-        metrics.awaitedJobFinished(Transition.CREATE, "succeeded", Duration.ofMinutes(6));
+        metrics.awaitedJobFinished(V1, Transition.CREATE, "succeeded", Duration.ofMinutes(6));
 
         String text = scrape(metrics);
         assertThat(value(text, "warmpool_provisioner_jobs_in_flight", "kind=\"create\"")).hasValue(1);
@@ -327,7 +333,7 @@ class PrometheusMetricsTest {
 
     @Test
     void inFlight_neverGoesBelowZero() {
-        metrics.jobFinished(Transition.DELETE, "succeeded", Duration.ofSeconds(1));
+        metrics.jobFinished(V1, Transition.DELETE, "succeeded", Duration.ofSeconds(1));
 
         assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_in_flight", "kind=\"delete\"")).hasValue(0);
     }
@@ -339,8 +345,8 @@ class PrometheusMetricsTest {
             metrics.publish(null);
             metrics.claimFinished(V1, true, null);
             metrics.jobStarted(null);
-            metrics.jobFinished(Transition.CREATE, null, Duration.ofSeconds(1));
-            metrics.jobFinished(Transition.CREATE, "failed", null);
+            metrics.jobFinished(V1, Transition.CREATE, null, Duration.ofSeconds(1));
+            metrics.jobFinished(V1, Transition.CREATE, "failed", null);
         }).doesNotThrowAnyException();
     }
 
@@ -459,5 +465,123 @@ class PrometheusMetricsTest {
         metrics.passFinished(pass(nudge, plan(OTHER, true, 1, 0, 0, 1, FailureState.initial(), nudge)));
 
         assertThat(value(scrape(metrics), "warmpool_autoscale_forecast_claims_per_hour", "preset=\"small\"")).hasValue(60);
+    }
+
+    // ---- issue 18: preset labels, build info, last pass, queue depth, deletes by reason, timestamps ------------
+
+    @Test
+    void claimAndJobDurations_areObservedByTemplateAndPreset() {
+        metrics.claimFinished(V1, true, Duration.ofMillis(4));
+        metrics.claimFinished(OTHER, false, Duration.ofMillis(2));
+        metrics.jobStarted(Transition.CREATE);
+        metrics.jobFinished(OTHER, Transition.CREATE, "succeeded", Duration.ofSeconds(30));
+        metrics.awaitedJobFinished(V2, Transition.DELETE, "succeeded", Duration.ofSeconds(5));
+
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_claim_duration_seconds_count", "template=\"python-dev\"", "preset=\"small\"",
+                "outcome=\"hit\"")).hasValue(1);
+        assertThat(value(text, "warmpool_claim_duration_seconds_count", "template=\"go-dev\"", "preset=\"large\"",
+                "outcome=\"miss\"")).hasValue(1);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_sum", "template=\"go-dev\"", "preset=\"large\"",
+                "kind=\"create\"", "outcome=\"succeeded\"")).hasValue(30);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_sum", "template=\"python-dev\"", "preset=\"small\"",
+                "kind=\"delete\"", "outcome=\"succeeded\"")).hasValue(5);
+    }
+
+    @Test
+    void deletes_areCountedByPresetAndLowercaseReason_fromDeleteStartedAndClaimFailedEvents() {
+        metrics.publish(List.of(
+                Event.of(T0, EventType.DELETE_STARTED, V1, null).with("reason", "EXPIRED"),
+                Event.of(T0, EventType.DELETE_STARTED, V2, null).with("reason", "EXPIRED"),
+                Event.of(T0, EventType.DELETE_STARTED, V1, null).with("reason", "RELEASED"),
+                Event.of(T0, EventType.DELETE_STARTED, OTHER, null).with("reason", "FAILED_CLEANUP"),
+                Event.of(T0, EventType.CLAIM_FAILED, OTHER, null),
+                Event.of(T0, EventType.DELETE_SUCCEEDED, V1, null)));
+
+        String text = scrape(metrics);
+
+        String[] small = {"template=\"python-dev\"", "preset=\"small\""};
+        assertThat(value(text, "warmpool_prebuilt_workspaces_deleted_total", "reason=\"expired\"", small[0], small[1])).hasValue(2);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_deleted_total", "reason=\"released\"", small[0], small[1])).hasValue(1);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_deleted_total", "reason=\"failed_cleanup\"", "preset=\"large\"")).hasValue(1);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_deleted_total", "reason=\"claim_failed\"", "preset=\"large\"")).hasValue(1);
+        assertThat(text.lines().filter(l -> l.startsWith("warmpool_prebuilt_workspaces_deleted_total{"))).hasSize(4);
+    }
+
+    @Test
+    void buildInfo_isOneWithTheVersionAndRevision() {
+        metrics.withBuildInfo("0.1.0-SNAPSHOT", "1f8649ae379f");
+
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_build_info", "version=\"0.1.0-SNAPSHOT\"", "revision=\"1f8649ae379f\"")).hasValue(1);
+        assertThat(text).contains("# TYPE warmpool_build_info gauge");
+    }
+
+    @Test
+    void lastPassTimestamp_isZeroUntilAPassRan_thenWhenTheLastPassFinished() {
+        assertThat(value(scrape(metrics), "warmpool_reconciliation_last_pass_timestamp_seconds")).hasValue(0);
+
+        metrics.passFinished(pass(T0, plan(V1, true, 1, 1, 1, 0, FailureState.initial(), T0)));
+
+        assertThat(value(scrape(metrics), "warmpool_reconciliation_last_pass_timestamp_seconds"))
+                .hasValue(T0.getEpochSecond() + 0.25);
+    }
+
+    @Test
+    void pendingJobs_areTheLastCountByKind() {
+        assertThat(value(scrape(metrics), "warmpool_provisioner_jobs_pending", "kind=\"create\"")).hasValue(0);
+
+        metrics.pendingJobs(Map.of(Transition.CREATE, 12, Transition.DELETE, 3));
+        metrics.pendingJobs(Map.of(Transition.CREATE, 7, Transition.DELETE, 0));
+
+        String text = scrape(metrics);
+        assertThat(value(text, "warmpool_provisioner_jobs_pending", "kind=\"create\"")).hasValue(7);
+        assertThat(value(text, "warmpool_provisioner_jobs_pending", "kind=\"delete\"")).hasValue(0);
+    }
+
+    @Test
+    void theBackoffDeadline_isATimestampSecondsGauge_andItsOldNameShowsTheSameValueForOneRelease() {
+        Instant until = T0.plusMillis(90_500);
+        metrics.passFinished(pass(T0, plan(V1, true, 2, 0, 0, 0,
+                new FailureState(1, T0, until, PresetStatus.HEALTHY), T0)));
+
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_preset_backoff_until_timestamp_seconds", "preset=\"small\"")).hasValue(T0.getEpochSecond() + 90.5);
+        assertThat(value(text, "warmpool_preset_backoff_until_seconds", "preset=\"small\"")).hasValue(T0.getEpochSecond() + 90.5);
+        assertThat(text).contains("# HELP warmpool_preset_backoff_until_seconds DEPRECATED");
+    }
+
+    @Test
+    void theClaimForecast_isPerSecond_andItsOldPerHourNameStaysForOneRelease() {
+        metrics.passFinished(pass(T0, autoscaled(V2, sizing(60, 0, T0), T0)));
+
+        String text = scrape(metrics);
+
+        assertThat(value(text, "warmpool_autoscale_forecast_claims_per_second", "preset=\"small\"")).hasValue(60 / 3600.0);
+        assertThat(value(text, "warmpool_autoscale_forecast_claims_per_hour", "preset=\"small\"")).hasValue(60);
+    }
+
+    @Test
+    void aPresetGoneForStaleAfter_takesItsHistogramsAndDeleteCountsAlong_andOthersKeepTheirs() {
+        metrics.passFinished(pass(T0, plan(V1, true, 1, 1, 1, 0, FailureState.initial(), T0),
+                plan(OTHER, true, 1, 1, 1, 0, FailureState.initial(), T0)));
+        for (PresetId id : List.of(V1, OTHER)) {
+            metrics.claimFinished(id, true, Duration.ofMillis(1));
+            metrics.jobStarted(Transition.CREATE);
+            metrics.jobFinished(id, Transition.CREATE, "succeeded", Duration.ofSeconds(1));
+            metrics.publish(List.of(Event.of(T0, EventType.DELETE_STARTED, id, null).with("reason", "EXTRANEOUS")));
+        }
+
+        Instant later = T0.plus(Duration.ofMinutes(10)).plusMillis(1);
+        metrics.passFinished(pass(later, plan(OTHER, true, 1, 1, 1, 0, FailureState.initial(), later)));
+        String text = scrape(metrics);
+
+        assertThat(text).doesNotContain("template=\"python-dev\"");
+        assertThat(value(text, "warmpool_claim_duration_seconds_count", "template=\"go-dev\"")).hasValue(1);
+        assertThat(value(text, "warmpool_provisioner_job_duration_seconds_count", "template=\"go-dev\"")).hasValue(1);
+        assertThat(value(text, "warmpool_prebuilt_workspaces_deleted_total", "template=\"go-dev\"")).hasValue(1);
     }
 }

@@ -55,7 +55,7 @@ public final class CompleteBuildService implements CompleteBuildUseCase {
         BuildQueuePort.AwaitedCompletion done = queue.completeAwaited(id, outcome.result(), now,
                 outcomes.failureChange(outcome, now));
         BuildQueuePort.AwaitedJob job = done.job();
-        metrics.awaitedJobFinished(job.transition(), outcome.name(), Duration.between(job.startedAt(), now));
+        metrics.awaitedJobFinished(job.preset(), job.transition(), outcome.name(), Duration.between(job.startedAt(), now));
         outcomes.published(job.transition(), job.preset(), job.workspace(), outcome, done.failure(), now);
         return new Completed(callback.buildId(), job.transition().wire(), outcome.name());
     }

@@ -174,7 +174,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             } catch (JobNotHeldException e) {
                 return lost(job, took);
             }
-            metrics.jobFinished(job.transition(), "unavailable", took);
+            metrics.jobFinished(job.preset(), job.transition(), "unavailable", took);
             events.publish(List.of(Event.of(now, EventType.JOB_RELEASED, job.preset(), job.workspace())
                     .with("transition", job.transition().wire()).with("reason", unavailable.reason())));
             return WorkerStep.RELEASED;
@@ -190,7 +190,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         } catch (JobNotHeldException e) {
             return lost(job, took);
         }
-        metrics.jobFinished(job.transition(), outcome.name(), took);
+        metrics.jobFinished(job.preset(), job.transition(), outcome.name(), took);
         outcomes.published(job.transition(), job.preset(), job.workspace(), outcome, transition, now);
         return outcome.succeeded() ? WorkerStep.SUCCEEDED : WorkerStep.FAILED;
     }
@@ -208,10 +208,10 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             // Reaped meanwhile, or its callback beat the 202 here and completed it: either way it is no longer ours.
             LOG.info(() -> "job " + job.id() + " was accepted by the provisioner but is no longer held (completed by"
                     + " its callback, or reaped)");
-            metrics.jobFinished(job.transition(), "accepted", took);
+            metrics.jobFinished(job.preset(), job.transition(), "accepted", took);
             return WorkerStep.ACCEPTED;
         }
-        metrics.jobFinished(job.transition(), "accepted", took);
+        metrics.jobFinished(job.preset(), job.transition(), "accepted", took);
         events.publish(List.of(Event.of(now, EventType.JOB_ACCEPTED, job.preset(), job.workspace())
                 .with("transition", job.transition().wire()).with("job", job.id().toString())
                 .with("until", until.toString())));
@@ -220,7 +220,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
 
     private WorkerStep lost(Job job, Duration took) {
         LOG.warning(() -> "job " + job.id() + " was reaped as lost before its result could be recorded; result dropped");
-        metrics.jobFinished(job.transition(), "lost", took);
+        metrics.jobFinished(job.preset(), job.transition(), "lost", took);
         return WorkerStep.LOST;
     }
 
@@ -234,7 +234,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
         List<LostJob> lost = queue.reapLost(now.minus(settings.heartbeatTimeout()), now);
         List<Event> out = new ArrayList<>(lost.size());
         for (LostJob job : lost) {
-            metrics.jobFinished(job.transition(), "lost", Duration.ZERO);
+            metrics.jobFinished(job.preset(), job.transition(), "lost", Duration.ZERO);
             out.add(Event.of(now, EventType.WORKER_LOST, job.preset(), job.workspace())
                     .with("transition", job.transition().wire()).with("job", job.id().toString()));
         }
@@ -272,7 +272,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             } catch (ConflictException | NotFoundException e) {
                 continue; // its callback came first
             }
-            metrics.awaitedJobFinished(job.transition(), "timed_out", Duration.between(job.startedAt(), now));
+            metrics.awaitedJobFinished(job.preset(), job.transition(), "timed_out", Duration.between(job.startedAt(), now));
             outcomes.published(job.transition(), job.preset(), job.workspace(), outcome, done.failure(), now);
             expired++;
         }

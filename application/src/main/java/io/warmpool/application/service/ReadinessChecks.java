@@ -94,7 +94,7 @@ final class ReadinessChecks {
         if (check.kind() == Kind.READINESS && result instanceof ProvisionResult.Failed f && f.permanent()) {
             // The check can never answer (no check transition configured, say): readiness cannot work — a
             // permanent failed create (R5) says so at once instead of a timeout per prebuild.
-            metrics.jobFinished(Transition.CHECK, "permanent", took);
+            metrics.jobFinished(check.preset(), Transition.CHECK, "permanent", took);
             checks.failReadiness(check.workspace(), now, failure(true, now)).ifPresent(t -> events.publish(
                     failedEvents(check.preset(), check.workspace(), "readiness check impossible: " + f.error(), true, t, now)));
             return WorkerStep.FAILED;
@@ -103,10 +103,10 @@ final class ReadinessChecks {
             // No answer: counts nothing (R3, R11); asked again after an interval
             String outcome = result instanceof ProvisionResult.Unavailable ? "unavailable" : "failed";
             checks.reschedule(check.kind(), check.workspace(), check.unhealthyAnswers(), now.plus(interval(check)));
-            metrics.jobFinished(Transition.CHECK, outcome, took);
+            metrics.jobFinished(check.preset(), Transition.CHECK, outcome, took);
             return outcome.equals("unavailable") ? WorkerStep.RELEASED : WorkerStep.FAILED;
         }
-        metrics.jobFinished(Transition.CHECK, answer.health().wire(), took);
+        metrics.jobFinished(check.preset(), Transition.CHECK, answer.health().wire(), took);
         return check.kind() == Kind.READINESS ? readiness(check, answer, now) : liveness(check, answer, now);
     }
 

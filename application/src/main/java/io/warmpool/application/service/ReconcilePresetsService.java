@@ -82,6 +82,13 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
             } catch (RuntimeException e) {
                 LOG.warning(() -> "could not store the claim arrivals (kept for the next pass): " + PassPlanner.describe(e));
             }
+            // The queue depth, cluster-wide, at every replica's tick (one query over the pending index): every
+            // replica's /metrics shows it, whichever holds the lock.
+            try {
+                metrics.pendingJobs(queue.pendingByKind());
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "could not count the pending jobs: " + PassPlanner.describe(e));
+            }
         }
         Optional<HeldLock> held = lock.tryAcquire();
         if (held.isEmpty()) {

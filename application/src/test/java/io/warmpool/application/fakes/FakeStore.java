@@ -536,6 +536,15 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                 .toList();
     }
 
+    @Override
+    public synchronized Map<Transition, Integer> pendingByKind() {
+        Map<Transition, Integer> out = new java.util.EnumMap<>(Transition.class);
+        out.put(Transition.CREATE, 0);
+        out.put(Transition.DELETE, 0);
+        builds.values().stream().filter(b -> b.status == Status.PENDING).forEach(b -> out.merge(b.transition, 1, Integer::sum));
+        return out;
+    }
+
     private AwaitedJob awaited(BuildRow b) {
         WorkspaceRow w = workspaces.get(b.workspace);
         return new AwaitedJob(b.id, b.transition, w.preset, w.id, b.startedAt, b.awaitingUntil);

@@ -17,6 +17,24 @@ public final class RecordingMetrics implements MetricsPort {
     public record JobFinished(Transition transition, String outcome, Duration duration) {
     }
 
+    private final List<PresetId> jobPresets = new ArrayList<>();
+    private final List<java.util.Map<Transition, Integer>> pendingJobs = new ArrayList<>();
+
+    @Override
+    public synchronized void pendingJobs(java.util.Map<Transition, Integer> pending) {
+        pendingJobs.add(java.util.Map.copyOf(pending));
+    }
+
+    /** Every {@link #pendingJobs} report, in order. */
+    public synchronized List<java.util.Map<Transition, Integer>> pendingJobs() {
+        return List.copyOf(pendingJobs);
+    }
+
+    /** The preset of every {@link #jobFinished}, in order. */
+    public synchronized List<PresetId> jobPresets() {
+        return List.copyOf(jobPresets);
+    }
+
     private final List<PassReport> passes = new ArrayList<>();
     private final List<Boolean> paused = new ArrayList<>();
     private final List<Claim> claims = new ArrayList<>();
@@ -77,7 +95,8 @@ public final class RecordingMetrics implements MetricsPort {
     }
 
     @Override
-    public synchronized void jobFinished(Transition transition, String outcome, Duration duration) {
+    public synchronized void jobFinished(PresetId preset, Transition transition, String outcome, Duration duration) {
+        jobPresets.add(preset);
         jobsFinished.add(new JobFinished(transition, outcome, duration));
     }
 
@@ -104,7 +123,7 @@ public final class RecordingMetrics implements MetricsPort {
     private final List<JobFinished> awaitedJobsFinished = new java.util.ArrayList<>();
 
     @Override
-    public synchronized void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
+    public synchronized void awaitedJobFinished(PresetId preset, Transition transition, String outcome, Duration duration) {
         awaitedJobsFinished.add(new JobFinished(transition, outcome, duration));
     }
 

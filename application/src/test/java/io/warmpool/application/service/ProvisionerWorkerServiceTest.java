@@ -104,6 +104,7 @@ class ProvisionerWorkerServiceTest {
         assertThat(world.events.types()).containsExactly(EventType.CREATE_SUCCEEDED);
         assertThat(world.metrics.jobsStarted()).containsExactly(Transition.CREATE);
         assertThat(world.metrics.jobsFinished()).extracting(JobFinished::outcome).containsExactly("succeeded");
+        assertThat(world.metrics.jobPresets()).as("the build duration's preset").containsExactly(preset);
         assertThat(world.timer.activePeriods()).as("no heartbeat left behind").isEmpty();
     }
 

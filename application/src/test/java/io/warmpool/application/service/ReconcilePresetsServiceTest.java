@@ -58,6 +58,27 @@ class ReconcilePresetsServiceTest {
     }
 
     @Test
+    void everyFullTick_reportsTheQueueDepthByKind_evenWhenTheLockIsHeldElsewhere_andANudgedPassDoesNot() {
+        // given: a pass enqueued three creates
+        PresetId preset = world.preset("python", 3);
+        world.pass();
+        assertThat(world.metrics.pendingJobs()).containsExactly(Map.of(Transition.CREATE, 0, Transition.DELETE, 0));
+
+        // when: another replica holds the lock at the next tick
+        HeldLock elsewhere = world.store.holdLockElsewhere();
+        world.pass();
+        elsewhere.close();
+
+        // then: the tick still counted the queue (one report per tick), as it stood: three creates pending
+        assertThat(world.metrics.pendingJobs()).hasSize(2)
+                .last().isEqualTo(Map.of(Transition.CREATE, 3, Transition.DELETE, 0));
+
+        // and a nudged pass (a claim's) does not count
+        world.pass(preset);
+        assertThat(world.metrics.pendingJobs()).hasSize(2);
+    }
+
+    @Test
     void givenPaused_passDoesNothingAndReleasesTheLock() {
         // given
         PresetId preset = world.preset("python", 3);

@@ -13,16 +13,17 @@ import java.time.Duration;
 
 /**
  * The CLI's side of the REST API (adapters-http/API.md): one request, a JSON answer, errors as
- * {@link ApiException} with the server's {@code error} message and the exit code it maps to.
+ * {@link ApiException} with the server's message ({@code detail} of a problem, else {@code error}), its answer and
+ * the exit code it maps to ({@link ExitCodes}).
  */
 public final class ApiClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** Exit code of a claim that found nothing available (SPEC §5). */
-    public static final int EXIT_NOTHING_AVAILABLE = 3;
+    public static final int EXIT_NOTHING_AVAILABLE = ExitCodes.NOTHING_AVAILABLE;
     /** Exit code when the service cannot be reached (SPEC §5). */
-    public static final int EXIT_UNREACHABLE = 4;
+    public static final int EXIT_UNREACHABLE = ExitCodes.UNREACHABLE;
     /** The error {@code code} of a claim's miss, as the REST API answers it (adapters-http API.md). */
     static final String NO_PREBUILD_AVAILABLE = "no_prebuild_available";
 
@@ -112,15 +113,17 @@ public final class ApiClient {
         if (status >= 200 && status < 300) {
             return body;
         }
-        String message = body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + status;
-        int exit = status == 400 || status == 413 || status == 415 || status == 422 ? 2 : 1;
-        if (body != null && NO_PREBUILD_AVAILABLE.equals(body.path("code").asText(null))) {
-            exit = EXIT_NOTHING_AVAILABLE; // a claim's miss (SPEC §5), told by its code, not its text
+        String message = body != null && body.path("detail").isTextual() ? body.get("detail").asText()
+                : body != null && body.hasNonNull("error") ? body.get("error").asText() : "HTTP " + status;
+        int exit = status == 400 || status == 413 || status == 415 || status == 422 ? ExitCodes.USAGE : ExitCodes.FAILURE;
+        if (body != null && (NO_PREBUILD_AVAILABLE.equals(body.path("code").asText(null))
+                || Problems.NO_PREBUILD.equals(body.path("type").asText(null)))) {
+            exit = EXIT_NOTHING_AVAILABLE; // a claim's miss (SPEC §5), told by its code or type, not its text
         }
         if (status == 401) {
             message = message + " — the token is read from WARMPOOL_TOKEN or the state directory's api-token";
         }
-        throw new ApiException(exit, message, body);
+        throw new ApiException(exit, message, body, status);
     }
 
     private static JsonNode parse(String text) {
@@ -136,16 +139,29 @@ public final class ApiClient {
 
     /**
      * A failed API call: the message to print and the exit code (1 failure, 2 invalid input, 3 a claim found nothing
-     * available, 4 the service cannot be reached).
+     * available, 4 the service cannot be reached); when the service answered, its HTTP status and its answer.
      */
     public static final class ApiException extends RuntimeException {
         private final int exitCode;
         private final transient JsonNode body;
+        private final int status;
 
+        /** A failure on this side: no answer from the service. */
         public ApiException(int exitCode, String message, JsonNode body) {
+            this(exitCode, message, body, 0);
+        }
+
+        /** The service answered {@code status} (0: it did not answer) with {@code body} (null: not JSON). */
+        public ApiException(int exitCode, String message, JsonNode body, int status) {
             super(message);
             this.exitCode = exitCode;
             this.body = body;
+            this.status = status;
+        }
+
+        /** The HTTP status the service answered, or 0 when it did not answer. */
+        public int status() {
+            return status;
         }
 
         public int exitCode() {

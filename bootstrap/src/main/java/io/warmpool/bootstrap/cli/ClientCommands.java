@@ -278,6 +278,7 @@ public final class ClientCommands {
     public static final class Release implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ClientOptions client;
+        @Mixin OutputOption output;
         @Parameters(index = "0", paramLabel = "WORKSPACE", description = "the workspace id")
         String workspace;
 
@@ -289,7 +290,17 @@ public final class ClientCommands {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
-            client.client().delete("/api/v1/workspaces/" + id.text());
+            JsonNode answer = client.client().delete("/api/v1/workspaces/" + id.text());
+            if (output.json()) {
+                // The service's answer ({"released": ID}); the id whatever it said, so the document always has it.
+                ObjectNode r = answer != null && answer.isObject() ? ((ObjectNode) answer).deepCopy()
+                        : ApiClient.JSON.createObjectNode();
+                if (!r.hasNonNull("released")) {
+                    r.put("released", id.text());
+                }
+                out(spec).println(pretty(r));
+                return 0;
+            }
             out(spec).println("releasing " + id + ": its delete is queued");
             return 0;
         }
@@ -302,10 +313,22 @@ public final class ClientCommands {
     public static final class Dashboard implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ClientOptions client;
+        @Mixin OutputOption output;
 
         @Override
         public Integer call() {
-            out(spec).println(client.dashboardUrl());
+            ClientOptions.SignInLink link = client.dashboardLink();
+            if (output.json()) {
+                ObjectNode r = ApiClient.JSON.createObjectNode().put("url", link.url());
+                if (link.expiresAt() == null) {
+                    r.putNull("expiresAt");
+                } else {
+                    r.put("expiresAt", link.expiresAt());
+                }
+                out(spec).println(pretty(r));
+                return 0;
+            }
+            out(spec).println(link.url());
             return 0;
         }
     }
@@ -314,13 +337,18 @@ public final class ClientCommands {
     abstract static class ReconciliationSwitch implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin ClientOptions client;
+        @Mixin OutputOption output;
 
         /** {@code pause} or {@code resume}. */
         abstract String action();
 
         @Override
         public Integer call() {
-            client.client().post("/api/v1/reconciliation/" + action(), "application/json", "{}");
+            JsonNode answer = client.client().post("/api/v1/reconciliation/" + action(), "application/json", "{}");
+            if (output.json()) {
+                out(spec).println(pretty(answer)); // {"paused": true|false}
+                return 0;
+            }
             out(spec).println("reconciliation " + action() + "d");
             return 0;
         }
@@ -437,6 +465,7 @@ public final class ClientCommands {
         abstract static class PresetAction implements Callable<Integer> {
             @Spec CommandSpec spec;
             @Mixin ClientOptions client;
+            @Mixin OutputOption output;
             @Parameters(index = "0", paramLabel = "PRESET", description = "template/preset")
             String preset;
 
@@ -449,7 +478,7 @@ public final class ClientCommands {
             @Override
             public Integer call() {
                 JsonNode r = client.client().post(path(preset(spec, preset)) + "/" + action(), "application/json", "{}");
-                out(spec).println(describe(r));
+                out(spec).println(output.json() ? pretty(r) : describe(r)); // JSON: the service's answer as it is
                 return 0;
             }
         }

@@ -52,11 +52,25 @@ public final class ClientOptions {
         return new ApiClient(serverUri(config), token(config));
     }
 
+    /** The service's URL, as configured ({@code --server}, {@code WARMPOOL_SERVER}, the file, the default). */
+    URI serverUri() {
+        return serverUri(config());
+    }
+
+    /** Whether {@code --server} was given on the command line (not taken from the environment, a file or the default). */
+    boolean serverGiven() {
+        return server != null;
+    }
+
+    /** A one-time sign-in link of the dashboard and when it expires (an instant, as the service said it). */
+    record SignInLink(String url, String expiresAt) {
+    }
+
     /**
      * A new one-time sign-in link of the dashboard: the running service issues the code (an authenticated API call),
      * the link is this client's server URL with it.
      */
-    String dashboardUrl() {
+    SignInLink dashboardLink() {
         Config config = config();
         URI uri = serverUri(config);
         String token = token(config);
@@ -67,7 +81,7 @@ public final class ClientOptions {
         JsonNode issued = new ApiClient(uri, token).post(io.warmpool.adapters.http.RestApi.SIGN_IN_CODES,
                 "application/json", "");
         String base = uri.toString().replaceAll("/+$", "");
-        return base + issued.path("path").asText();
+        return new SignInLink(base + issued.path("path").asText(), issued.path("expiresAt").asText(null));
     }
 
     private static URI serverUri(Config config) {
@@ -87,7 +101,10 @@ public final class ClientOptions {
     private String token(Config config) {
         Optional<String> given = config.secret(Setting.TOKEN);
         if (command != null) {
-            config.warnings().forEach(w -> command.commandLine().getErr().println("warning: " + w));
+            // With --output json stderr stays JSON: a warning is an object of its own, before any error object.
+            boolean json = OutputOption.json(command);
+            config.warnings().forEach(w -> command.commandLine().getErr().println(
+                    json ? Problems.line(Problems.warning(w)) : "warning: " + w));
         }
         return given.orElseGet(() -> {
             try {

@@ -5,10 +5,14 @@ import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
 import io.warmpool.application.port.in.ReconcilePresetsUseCase;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.domain.PresetId;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -19,6 +23,9 @@ import java.util.logging.Logger;
  * Runs a full pass every reconcile interval, and a pass for the nudged presets as soon as a nudge arrives
  * (coalesced: nudges that arrive while a pass runs are served by one pass after it). One thread, so passes of
  * this replica never overlap; across replicas the lock does that.
+ *
+ * <p>A failed pass (a {@link RuntimeException}: the database down) never stops the loop. An {@link Error} (out of
+ * memory, a bug) ends it: it is logged and {@link #problem()} says so from then on, so {@code /readyz} fails.
  */
 public final class ReconcileLoop implements Lifecycle {
 
@@ -29,6 +36,7 @@ public final class ReconcileLoop implements Lifecycle {
     private final Duration interval;
     private final Consumer<PassReport> onPass;
     private final Duration stopBound;
+    private final Clock clock;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "warmpool-reconciler");
         t.setDaemon(true);
@@ -36,22 +44,60 @@ public final class ReconcileLoop implements Lifecycle {
     });
     private final Set<PresetId> nudged = new LinkedHashSet<>();
     private NudgePort.Subscription subscription;
+    private volatile ScheduledFuture<?> ticks;
+    private volatile Instant startedAt;
+    private volatile boolean stopped;
+    private volatile Throwable ended;
 
-    /** @param stopBound how long {@link #stop()} waits for the pass in progress to finish */
+    /**
+     * @param stopBound how long {@link #stop()} waits for the pass in progress to finish
+     * @param clock     the service clock, for {@link #startedAt()}
+     */
     public ReconcileLoop(ReconcilePresetsUseCase reconcile, NudgePort nudges, Duration interval, Consumer<PassReport> onPass,
-                         Duration stopBound) {
+                         Duration stopBound, Clock clock) {
         this.reconcile = reconcile;
         this.nudges = nudges;
         this.interval = interval;
         this.onPass = onPass;
         this.stopBound = stopBound;
+        this.clock = clock;
     }
 
     /** Starts the first pass now, then one every interval; listens for nudges. */
     @Override
     public void start() {
+        startedAt = clock.instant();
         subscription = nudges.subscribe(this::onNudge);
-        executor.scheduleWithFixedDelay(() -> run(Scope.ALL), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        ticks = executor.scheduleWithFixedDelay(() -> run(Scope.ALL), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The reconcile interval: a full pass starts this long after the previous one ended. */
+    public Duration interval() {
+        return interval;
+    }
+
+    /** When {@link #start()} was called (the service clock); empty before. */
+    public Optional<Instant> startedAt() {
+        return Optional.ofNullable(startedAt);
+    }
+
+    /**
+     * Why this replica's loop is not running passes, for {@code /readyz}: not started yet, stopped, or ended by an
+     * error; empty while it runs.
+     */
+    public Optional<String> problem() {
+        Throwable cause = ended;
+        if (cause != null) {
+            return Optional.of("reconcile loop ended: " + cause);
+        }
+        if (stopped) {
+            return Optional.of("reconcile loop stopped");
+        }
+        ScheduledFuture<?> t = ticks;
+        if (t == null) {
+            return Optional.of("reconcile loop not started");
+        }
+        return t.isDone() ? Optional.of("reconcile loop ended") : Optional.empty();
     }
 
     private void onNudge(PresetId preset) {
@@ -78,12 +124,22 @@ public final class ReconcileLoop implements Lifecycle {
         } catch (RuntimeException e) {
             // A failed pass (database down) must not stop the loop: the next tick tries again.
             LOG.log(Level.WARNING, "reconciliation pass failed: " + e.getMessage());
+        } catch (Error e) {
+            if (scope.isAll()) {
+                // Ends the periodic task (the executor cancels it): said by problem(), so /readyz fails.
+                ended = e;
+                LOG.log(Level.SEVERE, "the reconcile loop ended: no more passes on this replica", e);
+            } else {
+                LOG.log(Level.SEVERE, "a nudged reconciliation pass failed", e);
+            }
+            throw e;
         }
     }
 
     /** Stops after the pass that is running, if any (bounded wait). */
     @Override
     public void stop() {
+        stopped = true;
         if (subscription != null) {
             subscription.close();
         }

@@ -16,6 +16,9 @@ import java.util.logging.Logger;
  * next; an idle worker polls again after {@code idlePoll}. One thread also reaps jobs of lost workers
  * (of any replica) every heartbeat interval. On {@link #stop()} workers finish the job they run (bounded by
  * {@code drain}); a job still running after that is released by the reaper of another start.
+ *
+ * <p>A job's {@link RuntimeException} never stops a worker. An {@link Error} ends its thread: it is logged, and
+ * {@link #problem()} says so from then on, so {@code /readyz} fails.
  */
 public final class WorkerPool implements Lifecycle {
 
@@ -28,7 +31,11 @@ public final class WorkerPool implements Lifecycle {
     private final Duration reapEvery;
     private final Duration drain;
     private final AtomicBoolean running = new AtomicBoolean();
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean started;
+    private volatile boolean stopped;
+    /** Why a thread ended early: the first {@link Error} that escaped one. */
+    private final java.util.concurrent.atomic.AtomicReference<String> ended = new java.util.concurrent.atomic.AtomicReference<>();
     private final Object wake = new Object();
     /** Also run by the reaper thread: stale claim reservations (R12), of any replica. */
     private volatile java.util.function.IntSupplier handoffReaper = () -> 0;
@@ -63,17 +70,44 @@ public final class WorkerPool implements Lifecycle {
         if (!running.compareAndSet(false, true)) {
             return;
         }
+        started = true;
+        Thread.UncaughtExceptionHandler onEnd = (thread, e) -> {
+            ended.compareAndSet(null, thread.getName() + " ended: " + e);
+            LOG.log(Level.SEVERE, thread.getName() + " ended; this replica runs fewer workers until it restarts", e);
+        };
         for (int i = 1; i <= workers; i++) {
             Worker id = new Worker(replica + "/w" + i);
             Thread t = new Thread(() -> loop(id), "warmpool-worker-" + i);
             t.setDaemon(true);
+            t.setUncaughtExceptionHandler(onEnd);
+            t.start(); // then listed: problem() never sees a thread not yet started as ended
             threads.add(t);
-            t.start();
         }
         Thread reaper = new Thread(this::reapLoop, "warmpool-reaper");
         reaper.setDaemon(true);
-        threads.add(reaper);
+        reaper.setUncaughtExceptionHandler(onEnd);
         reaper.start();
+        threads.add(reaper);
+    }
+
+    /**
+     * Why this replica's workers are not all running, for {@code /readyz}: not started yet, stopped, or a worker
+     * (or the reaper) ended by an error; empty while every thread runs.
+     */
+    public java.util.Optional<String> problem() {
+        if (stopped) {
+            return java.util.Optional.of("provisioner workers stopped");
+        }
+        if (!started) {
+            return java.util.Optional.of("provisioner workers not started");
+        }
+        long dead = threads.stream().filter(t -> !t.isAlive()).count();
+        if (dead == 0) {
+            return java.util.Optional.empty();
+        }
+        String why = ended.get();
+        return java.util.Optional.of(dead + " of " + threads.size() + " provisioner worker threads ended"
+                + (why == null ? "" : " (" + why + ")"));
     }
 
     /** Wakes idle workers (for example after a pass enqueued jobs). */
@@ -136,6 +170,7 @@ public final class WorkerPool implements Lifecycle {
 
     @Override
     public void stop() {
+        stopped = true;
         running.set(false);
         wakeUp();
         long deadline = System.nanoTime() + drain.toNanos();

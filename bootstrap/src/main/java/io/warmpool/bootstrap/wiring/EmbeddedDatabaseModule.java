@@ -3,10 +3,14 @@ package io.warmpool.bootstrap.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.http.ReadinessCheck;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Provides a {@link PostgresDatabase} that is an embedded PostgreSQL 17 with its data under the state directory:
@@ -25,6 +29,12 @@ public final class EmbeddedDatabaseModule extends AbstractModule {
         this.options = options;
     }
 
+    @Override
+    protected void configure() {
+        // What else /readyz needs: nothing here; ServiceModule adds this replica's loop, workers and the last pass.
+        Multibinder.newSetBinder(binder(), ReadinessCheck.class, ReadinessParts.class);
+    }
+
     @Provides
     @Singleton
     PostgresDatabase database() {
@@ -33,7 +43,10 @@ public final class EmbeddedDatabaseModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReadinessCheck readiness(PostgresDatabase database) {
-        return new DatabaseReadiness(database);
+    ReadinessCheck readiness(PostgresDatabase database, @ReadinessParts Set<ReadinessCheck> more) {
+        List<ReadinessCheck> parts = new ArrayList<>();
+        parts.add(new DatabaseReadiness(database));
+        parts.addAll(more);
+        return new AllReadiness(parts);
     }
 }

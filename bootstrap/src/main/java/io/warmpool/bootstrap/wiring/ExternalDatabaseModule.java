@@ -3,8 +3,12 @@ package io.warmpool.bootstrap.wiring;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import com.google.inject.multibindings.Multibinder;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.http.ReadinessCheck;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /** Provides a {@link PostgresDatabase} on an external PostgreSQL ≥ 14 given by JDBC URL, and the API's {@link ReadinessCheck} on it. */
 public final class ExternalDatabaseModule extends AbstractModule {
@@ -21,6 +25,12 @@ public final class ExternalDatabaseModule extends AbstractModule {
         this.poolSize = poolSize;
     }
 
+    @Override
+    protected void configure() {
+        // What else /readyz needs: nothing here; ServiceModule adds this replica's loop, workers and the last pass.
+        Multibinder.newSetBinder(binder(), ReadinessCheck.class, ReadinessParts.class);
+    }
+
     @Provides
     @Singleton
     PostgresDatabase database() {
@@ -29,7 +39,10 @@ public final class ExternalDatabaseModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReadinessCheck readiness(PostgresDatabase database) {
-        return new DatabaseReadiness(database);
+    ReadinessCheck readiness(PostgresDatabase database, @ReadinessParts Set<ReadinessCheck> more) {
+        List<ReadinessCheck> parts = new ArrayList<>();
+        parts.add(new DatabaseReadiness(database));
+        parts.addAll(more);
+        return new AllReadiness(parts);
     }
 }

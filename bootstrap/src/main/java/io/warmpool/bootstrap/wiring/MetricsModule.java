@@ -9,6 +9,7 @@ import io.warmpool.adapters.metrics.PrometheusMetrics;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.application.port.out.EventSinkPort;
 import io.warmpool.application.port.out.MetricsPort;
+import io.warmpool.bootstrap.BuildInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.logging.Logger;
 
 /**
  * The metrics of SPEC §5 on Prometheus (adapters-metrics). Provides {@link PrometheusMetrics} (with the JVM's
- * metrics), {@link MetricsPort}, the {@link MetricsExposition} that the API's {@code /metrics} serves, and the
+ * metrics and {@code warmpool_build_info} from {@link BuildInfo}), {@link MetricsPort}, the {@link MetricsExposition} that the API's {@code /metrics} serves, and the
  * {@link EventSinkPort} that feeds both the database event log and the metrics. Needs the event log
  * ({@link JooqEventLogAdapter}, from adapters-db's {@code PostgresModule}).
  */
@@ -25,7 +26,8 @@ public final class MetricsModule extends AbstractModule {
     @Provides
     @Singleton
     PrometheusMetrics prometheus() {
-        return new PrometheusMetrics().withJvmMetrics();
+        BuildInfo build = BuildInfo.current();
+        return new PrometheusMetrics().withJvmMetrics().withBuildInfo(build.version(), build.revision());
     }
 
     @Provides

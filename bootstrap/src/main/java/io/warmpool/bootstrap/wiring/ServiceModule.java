@@ -16,7 +16,12 @@ import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
 import io.warmpool.application.port.out.NudgePort;
 import io.warmpool.application.service.ClaimPrebuildService;
+import io.warmpool.adapters.http.ReadinessCheck;
+import io.warmpool.application.port.in.PauseReconciliationUseCase;
+import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.bootstrap.runtime.AfterPass;
+import io.warmpool.bootstrap.runtime.ClusterPassReadiness;
+import io.warmpool.bootstrap.runtime.ReplicaReadiness;
 import io.warmpool.bootstrap.runtime.Lifecycle;
 import io.warmpool.bootstrap.runtime.LiveTicker;
 import io.warmpool.bootstrap.runtime.LiveView;
@@ -38,7 +43,8 @@ import java.util.Set;
  * {@link WarmpoolService}, which starts them in that order and stops them in reverse. This is the one place the
  * order is written.
  *
- * <p>Provides: {@link WarmpoolService}, {@code Set<Lifecycle>}, {@link WorkerPool}, {@link ReconcileLoop}.
+ * <p>Provides: {@link WarmpoolService}, {@code Set<Lifecycle>}, {@link WorkerPool}, {@link ReconcileLoop}, and the parts of
+ * {@code /readyz} beyond the database ({@link ReadinessParts}: {@link ReplicaReadiness}, {@link ClusterPassReadiness}).
  * Needs: {@link Settings} and {@link SystemTimer} (CoreModule), the use cases (ApplicationModule), a
  * {@link PostgresDatabase}, a {@link ProvisionerLifecycle}, {@link NudgePort} and an {@link ApiServer}.
  */
@@ -71,6 +77,23 @@ public final class ServiceModule extends AbstractModule {
         parts.addBinding().to(PublishedApi.class);
         parts.addBinding().to(ReconcileLoop.class);
         parts.addBinding().to(LiveTicker.class);
+        // /readyz, after the database: this replica's loop and workers run, and some replica ran a pass lately.
+        Multibinder<ReadinessCheck> readiness = Multibinder.newSetBinder(binder(), ReadinessCheck.class, ReadinessParts.class);
+        readiness.addBinding().to(ReplicaReadiness.class);
+        readiness.addBinding().to(ClusterPassReadiness.class);
+    }
+
+    @Provides
+    @Singleton
+    ReplicaReadiness replicaReadiness(ReconcileLoop loop, WorkerPool workers) {
+        return new ReplicaReadiness(loop, workers);
+    }
+
+    @Provides
+    @Singleton
+    ClusterPassReadiness clusterPassReadiness(PresetHistoryUseCase history, PauseReconciliationUseCase pause, Clock clock,
+                                              ReconcileLoop loop) {
+        return new ClusterPassReadiness(history, pause, clock, loop.interval(), loop::startedAt);
     }
 
     /** The database: starting it starts the embedded server if any, opens the pool and migrates; stopping closes all. */
@@ -176,9 +199,9 @@ public final class ServiceModule extends AbstractModule {
     @Provides
     @Singleton
     ReconcileLoop loop(ReconcilePresetsUseCase reconcile, NudgePort nudges, Settings settings, WorkerPool workers,
-                       RecordPassUseCase history, InspectUseCase inspect, PruneEventsUseCase retention) {
+                       RecordPassUseCase history, InspectUseCase inspect, PruneEventsUseCase retention, Clock clock) {
         return new ReconcileLoop(reconcile, nudges, settings.reconcileInterval(),
-                new AfterPass(workers, history, inspect, retention, view, replica), settings.stopBound());
+                new AfterPass(workers, history, inspect, retention, view, replica), settings.stopBound(), clock);
     }
 
     @Provides

@@ -17,7 +17,8 @@ import java.util.TreeMap;
 /**
  * A preset's applied definition as the presets file writes it: {@code parameters} and {@code prebuilds} with the
  * file's key names and duration texts, only the keys that are set ({@code instances} unless autoscaled; {@code ttl} when not 0;
- * {@code scheduling} when it has a schedule or a timezone other than UTC; {@code readiness}, {@code health} and
+ * {@code scheduling} (its {@code timezone} and {@code schedule}, maybe empty) when it has a schedule or a
+ * timezone other than UTC; {@code readiness}, {@code health} and
  * {@code autoscale} when given, with the defaults they were completed with). What {@code GET} of a preset shows, and
  * what a dry run compares field by field ({@link #fields}).
  */
@@ -49,16 +50,14 @@ public final class DefinitionView {
         if (!schedule.windows().isEmpty() || !utc) {
             Map<String, Object> scheduling = new LinkedHashMap<>();
             scheduling.put("timezone", utc ? "UTC" : schedule.zone().getId());
-            if (!schedule.windows().isEmpty()) {
-                List<Object> windows = new ArrayList<>();
-                for (ScheduleWindow w : schedule.windows()) {
-                    Map<String, Object> window = new LinkedHashMap<>();
-                    window.put("cron", w.cron().expression());
-                    window.put("instances", w.instances());
-                    windows.add(window);
-                }
-                scheduling.put("schedule", windows);
+            List<Object> windows = new ArrayList<>();
+            for (ScheduleWindow w : schedule.windows()) {
+                Map<String, Object> window = new LinkedHashMap<>();
+                window.put("cron", w.cron().expression());
+                window.put("instances", w.instances());
+                windows.add(window);
             }
+            scheduling.put("schedule", windows);
             out.put("scheduling", scheduling);
         }
         Readiness readiness = policy.readiness();

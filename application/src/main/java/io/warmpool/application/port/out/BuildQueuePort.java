@@ -126,6 +126,13 @@ public interface BuildQueuePort {
     List<AwaitedJob> overdueCallbacks(Instant now, int limit);
 
     /**
+     * The queue depth: how many jobs are pending (no worker has taken them; released ones waiting out their
+     * {@code notBefore} included), by kind. Every kind is in the map, 0 when it has none. One query, whatever the
+     * number of presets; nothing is changed.
+     */
+    java.util.Map<Transition, Integer> pendingByKind();
+
+    /**
      * A build awaiting (or that awaited) a callback.
      *
      * @param startedAt when a worker took it (the provisioner's timeout counts from here)

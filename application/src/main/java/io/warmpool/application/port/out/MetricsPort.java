@@ -2,6 +2,7 @@ package io.warmpool.application.port.out;
 
 import io.warmpool.domain.PresetId;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Measurements for operators. Gauges of pool state come from {@link #passFinished}; counters of created,
@@ -41,12 +42,12 @@ public interface MetricsPort {
     }
 
     /**
-     * A worker finished a job.
+     * A worker finished a job of {@code preset}.
      *
      * @param outcome {@code succeeded}, {@code failed}, {@code permanent}, {@code unavailable}, {@code lost} or
      *                {@code accepted} (the provisioner will call back: the job leaves the worker's slot)
      */
-    default void jobFinished(Transition transition, String outcome, Duration duration) {
+    default void jobFinished(PresetId preset, Transition transition, String outcome, Duration duration) {
     }
 
     /**
@@ -57,11 +58,18 @@ public interface MetricsPort {
      * @param outcome  {@code succeeded}, {@code failed}, {@code permanent} or {@code timed_out}
      * @param duration from the moment a worker took the job
      */
-    default void awaitedJobFinished(Transition transition, String outcome, Duration duration) {
+    default void awaitedJobFinished(PresetId preset, Transition transition, String outcome, Duration duration) {
     }
 
     /** A liveness check found a ready prebuild unhealthy or gone (R11): {@code warmpool_prebuilt_workspaces_unhealthy_total}. */
     default void prebuildUnhealthy(PresetId preset) {
+    }
+
+    /**
+     * The provisioner jobs waiting for a worker, cluster-wide, by kind (the queue depth), as counted at a replica's
+     * reconcile tick; a kind with none is 0.
+     */
+    default void pendingJobs(Map<Transition, Integer> pending) {
     }
 
     /** The event log's retention deleted {@code count} (more than 0) events. */

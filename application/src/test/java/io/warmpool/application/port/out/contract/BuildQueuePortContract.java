@@ -158,6 +158,28 @@ public abstract class BuildQueuePortContract extends PortContract {
 
     // ---------------------------------------------------------------- enqueueDeletes
 
+    // ---------------------------------------------------------------- pendingByKind
+
+    @Test
+    void givenAnEmptyQueue_pendingByKindIsZeroForCreateAndDelete() {
+        assertThat(queue.pendingByKind()).containsExactlyInAnyOrderEntriesOf(Map.of(Transition.CREATE, 0, Transition.DELETE, 0));
+    }
+
+    @Test
+    void givenPendingAndTakenJobs_pendingByKindCountsOnlyThePendingOnes_ofEveryPreset() {
+        queue.enqueueCreates(creates(small, 2), NOW);
+        queue.enqueueCreates(creates(large, 1), NOW);
+        WorkspaceId running = seed.runningPrebuild(small, T0, Map.of());
+        queue.enqueueDeletes(List.of(new DeleteRequest(running, small, DeleteRequest.Reason.EXTRANEOUS)), NOW);
+
+        assertThat(queue.pendingByKind()).containsExactlyInAnyOrderEntriesOf(Map.of(Transition.CREATE, 3, Transition.DELETE, 1));
+
+        acquire(W1, NOW); // the delete, taken first
+        acquire(W2, NOW); // a create
+
+        assertThat(queue.pendingByKind()).containsExactlyInAnyOrderEntriesOf(Map.of(Transition.CREATE, 2, Transition.DELETE, 0));
+    }
+
     @Test
     void givenRunningAndFailedPrebuilds_enqueueAddsPendingDeletesAndMarksThemDeleting() {
         WorkspaceId running = seed.runningPrebuild(small, T0, Map.of());
