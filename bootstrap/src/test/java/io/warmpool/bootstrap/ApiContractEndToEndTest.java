@@ -172,6 +172,7 @@ class ApiContractEndToEndTest {
         java.nio.file.Files.writeString(file, NEXT);
         java.nio.file.Path token = dir.resolve("token");
         java.nio.file.Files.writeString(token, RealApi.TOKEN);
+        java.nio.file.Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         String before = api.dump();
 
         CliRun run = CliRun.of(new String[] {"presets", "apply", file.toString(), "--dry-run"},
@@ -189,6 +190,24 @@ class ApiContractEndToEndTest {
                 "  + go-dev: version (none) → v1\n",
                 "  ! go-dev: deprecated false → true\n",
                 "  + go-dev/auto\n");
+
+        CliRun json = CliRun.of(new String[] {"presets", "apply", file.toString(), "--dry-run", "--output", "json"},
+                "--server", api.base(), "--token-file", token.toString());
+        assertThat(json.exit()).as(json.err()).isZero();
+        JsonNode answer = JSON.readTree(json.out());
+        assertThat(answer.get("dryRun").asBoolean()).isTrue();
+        assertThat(answer.get("changes")).hasSizeGreaterThan(7);
+        java.nio.file.Path bad = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(bad, "templates: [{name: python-dev, version: v1, presets: [{name: small, "
+                + "parameters: {cpu: \"9\"}, prebuilds: {instances: 1}}]}]\n");
+        CliRun invalid = CliRun.of(new String[] {"presets", "apply", bad.toString(), "--dry-run", "--output", "json"},
+                "--server", api.base(), "--token-file", token.toString());
+        assertThat(invalid.exit()).as(invalid.err()).isEqualTo(2);
+        JsonNode problem = JSON.readTree(invalid.err());
+        assertThat(problem.has("type")).as(invalid.err()).isTrue();
+        assertThat(problem.get("type").asText()).isEqualTo("urn:warmpool:problem:invalid-presets");
+        assertThat(problem.get("errors")).isNotEmpty();
+        assertThat(api.dump()).isEqualTo(before);
     }
 
     @Test

@@ -388,6 +388,7 @@ public final class ClientCommands {
         public static final class Apply implements Callable<Integer> {
             @Spec CommandSpec spec;
             @Mixin ClientOptions client;
+            @Mixin OutputOption output;
             @Parameters(index = "0", paramLabel = "FILE", description = "presets file (YAML)")
             Path file;
             @Option(names = "--dry-run", description = "Validate the file and print what applying it would change "
@@ -410,7 +411,7 @@ public final class ClientCommands {
                     r = client.client().post("/api/v1/presets?source=" + URLEncoder.encode(file.toString(), StandardCharsets.UTF_8)
                             + (dryRun ? "&dryRun=true" : ""), "application/yaml", yaml);
                 } catch (ApiClient.ApiException e) {
-                    if (e.body() != null && e.body().has("errors")) {
+                    if (e.body() != null && e.body().has("errors") && !output.json()) {
                         spec.commandLine().getErr().println(e.getMessage() + ":");
                         for (JsonNode err : e.body().get("errors")) {
                             String source = err.path("source").asText("");
@@ -420,6 +421,10 @@ public final class ClientCommands {
                         return 2;
                     }
                     throw e;
+                }
+                if (output.json()) {
+                    out(spec).println(pretty(r)); // the service's answer as it is (with dryRun: the changes)
+                    return 0;
                 }
                 if (dryRun) {
                     out(spec).print(diff(file, r));
