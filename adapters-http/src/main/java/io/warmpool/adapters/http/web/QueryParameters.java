@@ -42,7 +42,8 @@ public final class QueryParameters {
         if (endpoint == null) {
             return;
         }
-        Set<String> defined = defined(endpoint.method.name(), endpoint.path);
+        String method = endpoint.method.name();
+        Set<String> defined = defined(method.equals("HEAD") ? "GET" : method, endpoint.path);
         List<String> unknown = new ArrayList<>();
         for (String name : new TreeSet<>(ctx.queryParamMap().keySet())) {
             if (!defined.contains(name)) {
