@@ -1,6 +1,6 @@
 // The REST API as the dashboard uses it: the session cookie signs requests in, and every mutating request
-// carries the X-Warmpool-Csrf header the server requires of cookie-authenticated changes. Errors become
-// ApiError with a sentence for a person, never raw JSON.
+// carries the X-Warmpool-Csrf header the server requires of cookie-authenticated changes. Errors (RFC 9457
+// problems, application/problem+json) become ApiError with a sentence for a person, never raw JSON.
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -11,7 +11,7 @@ export class ApiError extends Error {
 }
 
 export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json, application/problem+json' };
   if (method !== 'GET') {
     headers['X-Warmpool-Csrf'] = '1';
   }
@@ -52,7 +52,8 @@ function sentence(text) {
 }
 
 function describe(status, data) {
-  const message = data && typeof data.error === 'string' ? data.error : '';
+  const message = data && typeof data.detail === 'string' ? data.detail
+    : data && typeof data.error === 'string' ? data.error : '';
   switch (status) {
     case 400: {
       const details = data && Array.isArray(data.errors)

@@ -719,8 +719,9 @@ async function loadDetail() {
     panel('pv-schedule', () => renderSchedule(activity));
     panel('pv-claims', () => renderClaims(activity));
     panel('pv-chart', () => renderChart(activity));
-    panel('pv-builds', () => renderBuilds(builds));
-    panel('pv-workspaces', () => renderWorkspaces(workspaces));
+    // The lists are pages ({items, next}); the panels show the first page (the latest builds, the newest workspaces).
+    panel('pv-builds', () => renderBuilds(builds.items));
+    panel('pv-workspaces', () => renderWorkspaces(workspaces.items));
   } catch (e) {
     if (e.status !== 401) {
       toast(e.message, 'error');

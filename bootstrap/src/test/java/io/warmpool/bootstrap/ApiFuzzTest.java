@@ -83,7 +83,7 @@ class ApiFuzzTest {
     static void assertJsonError(Object request, HttpResponse<String> response) {
         assertThat(response.headers().firstValue("Content-Type").orElse(""))
                 .as("content type of the %d for %s: %s", response.statusCode(), request, response.body())
-                .startsWith("application/json");
+                .startsWith("application/problem+json");
         JsonNode body;
         try {
             body = JSON.readTree(response.body());
@@ -93,6 +93,11 @@ class ApiFuzzTest {
         assertThat(body.isObject()).as("body of %s", request).isTrue();
         assertThat(body.path("error").isTextual()).as("error of %s: %s", request, body).isTrue();
         assertThat(body.path("error").asText()).isNotBlank();
+        // RFC 9457: a type of ours, a title, the status, the detail (the old "error" kept beside it)
+        assertThat(body.path("type").asText()).as("type of %s: %s", request, body).startsWith("urn:warmpool:problem:");
+        assertThat(body.path("title").asText()).isNotBlank();
+        assertThat(body.path("status").asInt()).isEqualTo(response.statusCode());
+        assertThat(body.path("detail").asText()).isEqualTo(body.path("error").asText());
         assertThat(response.body()).as("no stack trace or internals for %s", request)
                 .doesNotContain("Exception", "\tat ", ".java:", "io.warmpool.", "org.eclipse.", "io.javalin.",
                         "com.fasterxml.", "org.postgresql", "org.jooq", "SQLState", "select ", "insert into");

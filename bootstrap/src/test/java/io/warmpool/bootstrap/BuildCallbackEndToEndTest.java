@@ -178,7 +178,7 @@ class BuildCallbackEndToEndTest {
 
     private List<JsonNode> workspaces() throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        api("/api/v1/workspaces?preset=vm/slow").forEach(out::add);
+        api("/api/v1/workspaces?preset=vm/slow").get("items").forEach(out::add);
         return out;
     }
 
@@ -207,7 +207,7 @@ class BuildCallbackEndToEndTest {
         }
         for (JsonNode w : workspaces()) {
             assertThat(w.get("outputs").get("url").asText()).isEqualTo("vm://" + w.get("id").asText());
-            JsonNode build = api("/api/v1/workspaces/" + w.get("id").asText() + "/builds").get(0);
+            JsonNode build = api("/api/v1/workspaces/" + w.get("id").asText() + "/builds").get("items").get(0);
             assertThat(build.get("status").asText()).isEqualTo("succeeded");
             assertThat(build.get("log").asText()).isEqualTo("booted after a while");
             assertThat(Duration.between(Instant.parse(build.get("startedAt").asText()),
@@ -251,7 +251,7 @@ class BuildCallbackEndToEndTest {
 
         JsonNode failed = workspaces().stream().filter(w -> w.get("phase").asText().equals("failed")).findFirst()
                 .orElseThrow();
-        JsonNode build = api("/api/v1/workspaces/" + failed.get("id").asText() + "/builds").get(0);
+        JsonNode build = api("/api/v1/workspaces/" + failed.get("id").asText() + "/builds").get("items").get(0);
         assertThat(build.get("errorCode").asText()).isEqualTo("callback_timeout");
         assertThat(build.get("error").asText()).contains("create-timeout");
         assertThat(Duration.between(Instant.parse(build.get("startedAt").asText()),

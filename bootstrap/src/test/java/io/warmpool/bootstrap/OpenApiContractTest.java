@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -27,7 +26,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -42,22 +40,10 @@ import org.junit.jupiter.api.TestInstance;
  * document, networknt's json-schema-validator checks bodies and parameters with the OpenAPI 3.1 dialect). A route the
  * server serves that the document lacks fails, and so does a documented route the server does not serve.
  *
- * <p><b>Until branch {@code api} is merged</b> the document already describes shapes that branch implements
- * (problem+json errors, paginated lists, {@code GET /api/v1/version}, the preset {@code definition}, the presets dry
- * run, idempotent release). The exchanges that need them are marked {@code pending(…)}: while
- * {@link #API_BRANCH_MERGED} is false their violations abort them (reported as skipped, every violation in the
- * message) instead of failing. {@code -Dwarmpool.openapi.strict=true} makes them fail as they will once merged. After
- * the merge set {@link #API_BRANCH_MERGED} to true (or remove it and the marks): every exchange must then pass.
- * Each violation reads {@code METHOD /route → status: where /json/pointer: message}.
+ * <p>Each violation reads {@code METHOD /route → status: where /json/pointer: message}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiContractTest {
-
-    /** Set to true once branch {@code api} is merged; see the class comment. */
-    static final boolean API_BRANCH_MERGED = false;
-
-    /** Documented routes that branch {@code api} adds to the server. */
-    static final Set<String> ROUTES_OF_API_BRANCH = Set.of("GET /api/v1/version");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BEARER = "Bearer " + ContractFixture.TOKEN;
@@ -82,10 +68,6 @@ class OpenApiContractTest {
         if (fixture != null) {
             fixture.close();
         }
-    }
-
-    static boolean skipPending() {
-        return !API_BRANCH_MERGED && !Boolean.getBoolean("warmpool.openapi.strict");
     }
 
     // ---- the document ---------------------------------------------------------------------------------------
@@ -138,12 +120,6 @@ class OpenApiContractTest {
         notServed.removeAll(servedRoutes);
 
         assertThat(missing).as("routes the server serves that the OpenAPI document lacks").isEmpty();
-        TreeSet<String> notServedNorPending = new TreeSet<>(notServed);
-        notServedNorPending.removeAll(ROUTES_OF_API_BRANCH);
-        assertThat(notServedNorPending).as("documented routes the server does not serve").isEmpty();
-        if (!notServed.isEmpty() && skipPending()) {
-            Assumptions.abort("until branch api is merged: documented, not served yet: " + notServed);
-        }
         assertThat(notServed).as("documented routes the server does not serve").isEmpty();
     }
 
@@ -240,10 +216,7 @@ class OpenApiContractTest {
             return;
         }
         String lines = violations.stream().map(v -> "  " + v).collect(Collectors.joining("\n"));
-        if (x.pending != null && skipPending()) {
-            Assumptions.abort("until branch api is merged (" + x.pending + "): " + x.name() + "\n" + lines);
-        }
-        Assertions.fail(x.name() + (x.pending == null ? "" : " [" + x.pending + "]") + "\n" + lines);
+        Assertions.fail(x.name() + (x.about == null ? "" : " [" + x.about + "]") + "\n" + lines);
     }
 
     private static String abbreviate(String text) {
@@ -258,7 +231,7 @@ class OpenApiContractTest {
         Supplier<String> body;
         int expected;
         boolean validRequest = true;
-        String pending;
+        String about;
         Consumer<HttpResponse<String>> after;
         String label = "";
 
@@ -303,9 +276,9 @@ class OpenApiContractTest {
             return this;
         }
 
-        /** Needs branch {@code api}'s shapes: see the class comment. */
-        Exchange pending(String why) {
-            pending = why;
+        /** What the exchange checks besides its status (problem+json, a paginated list…), named in its failure. */
+        Exchange about(String what) {
+            about = what;
             return this;
         }
 
@@ -360,8 +333,8 @@ class OpenApiContractTest {
 
                 // meta
                 x("GET", "/api/v1/openapi.json", "/api/v1/openapi.json").auth().expect(200, "the document"),
-                x("GET", "/api/v1/openapi.json", "/api/v1/openapi.json").expect(401, "no token").invalid().pending(PROBLEM),
-                x("GET", "/api/v1/version", "/api/v1/version").auth().expect(200, "the build").pending("GET /api/v1/version"),
+                x("GET", "/api/v1/openapi.json", "/api/v1/openapi.json").expect(401, "no token").invalid().about(PROBLEM),
+                x("GET", "/api/v1/version", "/api/v1/version").auth().expect(200, "the build").about("GET /api/v1/version"),
 
                 // dashboard
                 x("POST", "/api/v1/dashboard/sign-in-codes", "/api/v1/dashboard/sign-in-codes").auth()
@@ -375,13 +348,13 @@ class OpenApiContractTest {
                 x("GET", "/assets/{file}", "/assets/app.js").expect(200, "script"),
                 x("GET", "/assets/{file}", "/assets/style.css").expect(200, "style sheet"),
                 x("GET", "/assets/{file}", "/assets/favicon.svg").expect(200, "icon"),
-                x("GET", "/assets/{file}", "/assets/nope.js").expect(404, "unknown asset").invalid().pending(PROBLEM),
+                x("GET", "/assets/{file}", "/assets/nope.js").expect(404, "unknown asset").invalid().about(PROBLEM),
 
                 // status and plan
                 x("GET", "/api/v1/status", "/api/v1/status").auth().expect(200, "status"),
-                x("GET", "/api/v1/status", "/api/v1/status").expect(401, "no token").invalid().pending(PROBLEM),
+                x("GET", "/api/v1/status", "/api/v1/status").expect(401, "no token").invalid().about(PROBLEM),
                 x("GET", "/api/v1/status", "/api/v1/status?verbose=1").auth().expect(400, "an unknown query parameter")
-                        .invalid().pending("unknown query parameters rejected, " + PROBLEM),
+                        .invalid().about("unknown query parameters rejected, " + PROBLEM),
                 x("GET", "/api/v1/plan", "/api/v1/plan").auth().expect(200, "plan"),
 
                 // reconciliation
@@ -394,26 +367,26 @@ class OpenApiContractTest {
                 x("POST", "/api/v1/presets", "/api/v1/presets?source=presets.yaml").auth()
                         .body("application/yaml", ContractFixture.PRESETS).expect(200, "applied again"),
                 x("POST", "/api/v1/presets", "/api/v1/presets?dryRun=true").auth()
-                        .body("application/yaml", changedPresets).expect(200, "dry run").pending("dry run")
+                        .body("application/yaml", changedPresets).expect(200, "dry run").about("dry run")
                         .then(r -> assertThat(read(r).get("changes")).as("the dry run's changes").isNotEmpty()),
                 x("POST", "/api/v1/presets", "/api/v1/presets?source=p.yaml").auth()
-                        .body("application/yaml", invalidPresets).expect(400, "invalid presets").pending(PROBLEM),
+                        .body("application/yaml", invalidPresets).expect(400, "invalid presets").about(PROBLEM),
                 x("POST", "/api/v1/presets", "/api/v1/presets").auth().body("application/xml", "<templates/>")
-                        .expect(415, "not YAML").invalid().pending(PROBLEM),
+                        .expect(415, "not YAML").invalid().about(PROBLEM),
                 x("GET", "/api/v1/presets/{template}/{preset}", "/api/v1/presets/python-dev/small").auth()
-                        .expect(200, "with its definition").pending("preset definition"),
+                        .expect(200, "with its definition").about("preset definition"),
                 x("GET", "/api/v1/presets/{template}/{preset}", "/api/v1/presets/python-dev/office").auth()
-                        .expect(200, "scheduled").pending("preset definition"),
+                        .expect(200, "scheduled").about("preset definition"),
                 x("GET", "/api/v1/presets/{template}/{preset}", "/api/v1/presets/python-dev/scaled").auth()
-                        .expect(200, "autoscaled").pending("preset definition"),
+                        .expect(200, "autoscaled").about("preset definition"),
                 x("GET", "/api/v1/presets/{template}/{preset}", "/api/v1/presets/python-dev/nope").auth()
-                        .expect(404, "unknown preset").pending(PROBLEM),
+                        .expect(404, "unknown preset").about(PROBLEM),
                 x("GET", "/api/v1/presets/{template}/{preset}", "/api/v1/presets/Python_Dev/small").auth()
-                        .expect(400, "a bad name").invalid().pending(PROBLEM),
+                        .expect(400, "a bad name").invalid().about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/resume", "/api/v1/presets/python-dev/small/resume").auth()
                         .expect(200, "resumed"),
                 x("POST", "/api/v1/presets/{template}/{preset}/resume", "/api/v1/presets/python-dev/nope/resume").auth()
-                        .expect(404, "unknown preset").pending(PROBLEM),
+                        .expect(404, "unknown preset").about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/invalidate", "/api/v1/presets/python-dev/agent/invalidate")
                         .auth().expect(200, "invalidated"),
                 x("GET", "/api/v1/presets/{template}/{preset}/activity", "/api/v1/presets/python-dev/small/activity")
@@ -421,11 +394,11 @@ class OpenApiContractTest {
                 x("GET", "/api/v1/presets/{template}/{preset}/activity", "/api/v1/presets/python-dev/office/activity?hours=2")
                         .auth().expect(200, "scheduled, 2 hours"),
                 x("GET", "/api/v1/presets/{template}/{preset}/activity", "/api/v1/presets/python-dev/small/activity?hours=99")
-                        .auth().expect(400, "hours out of range").invalid().pending(PROBLEM),
+                        .auth().expect(400, "hours out of range").invalid().about(PROBLEM),
                 x("GET", "/api/v1/presets/{template}/{preset}/builds", "/api/v1/presets/python-dev/small/builds?limit=2")
-                        .auth().expect(200, "a page").pending(LISTS),
+                        .auth().expect(200, "a page").about(LISTS),
                 x("GET", "/api/v1/presets/{template}/{preset}/builds", "/api/v1/presets/python-dev/small/builds?limit=0")
-                        .auth().expect(400, "limit 0").invalid().pending(PROBLEM),
+                        .auth().expect(400, "limit 0").invalid().about(PROBLEM),
 
                 // claims
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/small/claims").auth()
@@ -439,26 +412,26 @@ class OpenApiContractTest {
                         .then(r -> assertThat(r.headers().firstValue("Idempotent-Replayed")).hasValue("true")),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/small/claims").auth()
                         .header("Idempotency-Key", key).json("{\"owner\": \"carol\"}").expect(409, "the key for another owner")
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/empty/claims").auth()
-                        .json("{\"owner\": \"alice\"}").expect(409, "nothing ready").pending(PROBLEM),
+                        .json("{\"owner\": \"alice\"}").expect(409, "nothing ready").about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/empty/claims").auth()
-                        .json("{\"owner\": \"alice\", \"wait\": \"1s\"}").expect(503, "waited 1s for nothing").pending(PROBLEM),
+                        .json("{\"owner\": \"alice\", \"wait\": \"1s\"}").expect(503, "waited 1s for nothing").about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/small/claims").auth()
                         .json("{\"owner\": \"alice\", \"colour\": \"blue\"}").expect(400, "an unknown field").invalid()
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/small/claims").auth()
-                        .json("{\"owner\": \"prebuilds\"}").expect(400, "the reserved owner").invalid().pending(PROBLEM),
+                        .json("{\"owner\": \"prebuilds\"}").expect(400, "the reserved owner").invalid().about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/small/claims").auth()
-                        .body("text/plain", "{\"owner\": \"alice\"}").expect(415, "not JSON").invalid().pending(PROBLEM),
+                        .body("text/plain", "{\"owner\": \"alice\"}").expect(415, "not JSON").invalid().about(PROBLEM),
                 x("POST", "/api/v1/presets/{template}/{preset}/claims", "/api/v1/presets/python-dev/nope/claims").auth()
-                        .json("{\"owner\": \"alice\"}").expect(404, "unknown preset").pending(PROBLEM),
+                        .json("{\"owner\": \"alice\"}").expect(404, "unknown preset").about(PROBLEM),
 
                 // workspaces
-                x("GET", "/api/v1/workspaces", "/api/v1/workspaces").auth().expect(200, "every workspace").pending(LISTS),
+                x("GET", "/api/v1/workspaces", "/api/v1/workspaces").auth().expect(200, "every workspace").about(LISTS),
                 // python-dev/agent has two prebuilds: two pages of one
                 x("GET", "/api/v1/workspaces", "/api/v1/workspaces?preset=python-dev/agent&owner=prebuilds&limit=1").auth()
-                        .expect(200, "a page of one").pending(LISTS).then(r -> {
+                        .expect(200, "a page of one").about(LISTS).then(r -> {
                             next.set(read(r).path("next").asText(null));
                             firstPage.set(read(r).path("items").path(0).path("id").asText(null));
                         }),
@@ -466,31 +439,31 @@ class OpenApiContractTest {
                     assertThat(next.get()).as("next of the page before").isNotNull();
                     return "/api/v1/workspaces?preset=python-dev/agent&owner=prebuilds&limit=1&cursor="
                             + java.net.URLEncoder.encode(next.get(), UTF_8);
-                }).auth().expect(200, "the next page").pending(LISTS).then(r -> {
+                }).auth().expect(200, "the next page").about(LISTS).then(r -> {
                     assertThat(read(r).path("items")).as("the second page").hasSize(1);
                     assertThat(read(r).path("items").path(0).path("id").asText()).as("the second page's workspace")
                             .isNotEqualTo(firstPage.get());
                 }),
                 x("GET", "/api/v1/workspaces", "/api/v1/workspaces?limit=0").auth().expect(400, "limit 0").invalid()
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 x("GET", "/api/v1/workspaces", "/api/v1/workspaces?offset=10").auth().expect(400, "offset is no parameter")
-                        .invalid().pending("unknown query parameters rejected, " + PROBLEM),
+                        .invalid().about("unknown query parameters rejected, " + PROBLEM),
                 x("GET", "/api/v1/workspaces/{id}", () -> "/api/v1/workspaces/" + claimed.get()).auth()
                         .expect(200, "the claimed one"),
                 x("GET", "/api/v1/workspaces/{id}", "/api/v1/workspaces/" + unknownId).auth().expect(404, "unknown")
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 x("GET", "/api/v1/workspaces/{id}", "/api/v1/workspaces/not-a-uuid").auth().expect(400, "not a UUID")
-                        .invalid().pending(PROBLEM),
+                        .invalid().about(PROBLEM),
                 x("GET", "/api/v1/workspaces/{id}/builds", () -> "/api/v1/workspaces/" + claimed.get() + "/builds").auth()
-                        .expect(200, "its builds").pending(LISTS),
+                        .expect(200, "its builds").about(LISTS),
                 x("DELETE", "/api/v1/workspaces/{id}", () -> "/api/v1/workspaces/" + claimed.get()).auth()
                         .expect(202, "released"),
                 x("DELETE", "/api/v1/workspaces/{id}", () -> "/api/v1/workspaces/" + claimed.get()).auth()
-                        .expect(202, "released again: the same").pending("idempotent release"),
+                        .expect(202, "released again: the same").about("idempotent release"),
                 x("DELETE", "/api/v1/workspaces/{id}", "/api/v1/workspaces/" + agents.get(1).workspace()).auth()
-                        .expect(409, "an unclaimed prebuild").pending(PROBLEM),
+                        .expect(409, "an unclaimed prebuild").about(PROBLEM),
                 x("DELETE", "/api/v1/workspaces/{id}", "/api/v1/workspaces/" + unknownId).auth().expect(404, "unknown")
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
 
                 // the agent's ready call (its own token)
                 x("POST", "/api/v1/workspaces/{id}/ready", "/api/v1/workspaces/" + agents.get(0).workspace() + "/ready")
@@ -499,35 +472,35 @@ class OpenApiContractTest {
                         .header("Authorization", "Bearer " + agents.get(0).agentToken()).expect(200, "ready again"),
                 x("POST", "/api/v1/workspaces/{id}/ready", "/api/v1/workspaces/" + agents.get(1).workspace() + "/ready")
                         .header("Authorization", "Bearer " + agents.get(0).agentToken()).expect(403, "another's token")
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 x("POST", "/api/v1/workspaces/{id}/ready", "/api/v1/workspaces/" + agents.get(1).workspace() + "/ready")
-                        .expect(401, "no token").invalid().pending(PROBLEM),
+                        .expect(401, "no token").invalid().about(PROBLEM),
                 x("POST", "/api/v1/workspaces/{id}/ready", "/api/v1/workspaces/" + slow.get(1).workspace() + "/ready")
                         .header("Authorization", "Bearer " + slow.get(1).agentToken()).expect(409, "its create not done")
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 x("POST", "/api/v1/workspaces/{id}/ready", "/api/v1/workspaces/nope/ready")
                         .header("Authorization", "Bearer " + agents.get(0).agentToken()).expect(400, "not a UUID").invalid()
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
 
                 // build callbacks (signed)
                 signed(x("POST", "/api/v1/builds/{id}/complete", callbackPath), callbackBody).expect(200, "recorded"),
                 signed(x("POST", "/api/v1/builds/{id}/complete", callbackPath), callbackBody)
-                        .expect(409, "a second callback").pending(PROBLEM),
+                        .expect(409, "a second callback").about(PROBLEM),
                 x("POST", "/api/v1/builds/{id}/complete", callbackPath).json(callbackBody)
-                        .expect(401, "unsigned").invalid().pending(PROBLEM),
+                        .expect(401, "unsigned").invalid().about(PROBLEM),
                 x("POST", "/api/v1/builds/{id}/complete", callbackPath).json(callbackBody)
                         .header("X-Warmpool-Timestamp", Long.toString(Instant.now().getEpochSecond()))
                         .header("X-Warmpool-Signature", "sha256=" + "0".repeat(64)).expect(401, "a wrong signature")
-                        .pending(PROBLEM),
+                        .about(PROBLEM),
                 signed(x("POST", "/api/v1/builds/{id}/complete", "/api/v1/builds/999999/complete"), unknownBody)
-                        .expect(404, "no such build").pending(PROBLEM),
+                        .expect(404, "no such build").about(PROBLEM),
                 signed(x("POST", "/api/v1/builds/{id}/complete", "/api/v1/builds/0x1/complete"), callbackBody)
-                        .expect(400, "not a build id").invalid().pending(PROBLEM)));
+                        .expect(400, "not a build id").invalid().about(PROBLEM)));
 
         // a dashboard session: reads with the cookie, and a change without X-Warmpool-Csrf is refused
         all.add(withCookie(x("GET", "/api/v1/reconciliation", "/api/v1/reconciliation"), cookie).expect(200, "with the session"));
         all.add(withCookie(x("POST", "/api/v1/reconciliation/pause", "/api/v1/reconciliation/pause"), cookie)
-                .expect(403, "the session without X-Warmpool-Csrf").pending(PROBLEM));
+                .expect(403, "the session without X-Warmpool-Csrf").about(PROBLEM));
         return all;
     }
 

@@ -80,7 +80,7 @@ class ReadinessEndToEndTest {
 
     private static List<JsonNode> workspaces(InProcessService s) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        get(s, "/api/v1/workspaces?preset=python-dev/small").forEach(out::add);
+        get(s, "/api/v1/workspaces?preset=python-dev/small").get("items").forEach(out::add);
         return out;
     }
 
@@ -189,7 +189,7 @@ class ReadinessEndToEndTest {
                 return view.get("eligible").asInt() == 1 && workspaces(s).size() == 2;
             });
             List<String> reasons = new ArrayList<>();
-            get(s, "/api/v1/workspaces/" + id + "/builds").forEach(b -> reasons.add(
+            get(s, "/api/v1/workspaces/" + id + "/builds").get("items").forEach(b -> reasons.add(
                     b.get("transition").asText() + ":" + b.get("reason").asText()));
             assertThat(reasons).contains("delete:unhealthy");
             assertThat(preset(s).get("consecutiveFailures").asInt()).isZero();

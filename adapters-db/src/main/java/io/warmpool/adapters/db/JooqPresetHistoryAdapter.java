@@ -30,9 +30,6 @@ import org.jooq.impl.DSL;
  */
 final class JooqPresetHistoryAdapter implements PresetHistoryPort {
 
-    /** How many of the preset's latest workspaces {@link #recentBuilds} looks at, beyond {@code limit}. */
-    static final int EXTRA_WORKSPACES = 50;
-
     private final DSLContext dsl;
     private final PresetIds presetIds;
 
@@ -135,27 +132,24 @@ final class JooqPresetHistoryAdapter implements PresetHistoryPort {
     }
 
     @Override
-    public List<PresetBuild> recentBuilds(PresetId preset, int limit) {
+    public List<PresetBuild> recentBuilds(PresetId preset, long beforeBuild, int limit) {
         Objects.requireNonNull(preset, "preset");
-        if (limit < 1 || limit > 1000) {
-            throw new IllegalArgumentException("limit must be between 1 and 1000, got " + limit);
+        if (limit < 1 || limit > 1001) {
+            throw new IllegalArgumentException("limit must be between 1 and 1001, got " + limit);
         }
         return DbErrors.guard("reading the builds of " + preset, () -> {
             Long row = presetIds.rowIds(dsl, List.of(preset)).get(preset);
             if (row == null) {
                 return List.of();
             }
-            var latest = dsl.select(WORKSPACES.ID).from(WORKSPACES)
-                    .where(WORKSPACES.PRESET_ID.eq(row))
-                    .orderBy(WORKSPACES.CREATED_AT.desc())
-                    .limit(limit + EXTRA_WORKSPACES)
-                    .asTable("latest");
+            // Keyset on the build id: every build of the preset's workspaces once, newest first, page after page.
             List<PresetBuild> out = new ArrayList<>(limit);
             dsl.select(BUILDS.WORKSPACE_ID, BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT,
                             BUILDS.CREATED_AT, BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
                             JooqWorkspaceAdapter.awaitingCallback())
                     .from(BUILDS)
-                    .join(latest).on(BUILDS.WORKSPACE_ID.eq(latest.field(WORKSPACES.ID)))
+                    .join(WORKSPACES).on(BUILDS.WORKSPACE_ID.eq(WORKSPACES.ID))
+                    .where(WORKSPACES.PRESET_ID.eq(row), BUILDS.ID.lt(beforeBuild))
                     .orderBy(BUILDS.ID.desc())
                     .limit(limit)
                     .forEach(r -> out.add(new PresetBuild(new WorkspaceId(r.value1()), new BuildView(new JobId(r.value2()),

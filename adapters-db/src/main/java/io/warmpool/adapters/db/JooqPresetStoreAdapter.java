@@ -126,6 +126,74 @@ final class JooqPresetStoreAdapter implements PresetStorePort, FailureStatePort,
     }
 
     @Override
+    public List<StoredVersion> stored(java.util.Collection<String> templates) {
+        Objects.requireNonNull(templates, "templates");
+        if (templates.isEmpty()) {
+            return List.of();
+        }
+        return DbErrors.guard("reading stored presets", () -> dsl.transactionResult(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            Map<Long, List<ScheduleWindow>> windows = new HashMap<>();
+            tx.select(PRESET_SCHEDULE_WINDOWS.PRESET_ID, PRESET_SCHEDULE_WINDOWS.CRON, PRESET_SCHEDULE_WINDOWS.INSTANCES)
+                    .from(PRESET_SCHEDULE_WINDOWS)
+                    .join(PRESETS).on(PRESETS.ID.eq(PRESET_SCHEDULE_WINDOWS.PRESET_ID))
+                    .join(TEMPLATE_VERSIONS).on(TEMPLATE_VERSIONS.ID.eq(PRESETS.VERSION_ID))
+                    .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
+                    .where(TEMPLATES.NAME.in(templates))
+                    .orderBy(PRESET_SCHEDULE_WINDOWS.PRESET_ID, PRESET_SCHEDULE_WINDOWS.POSITION)
+                    .forEach(r -> windows.computeIfAbsent(r.value1(), k -> new java.util.ArrayList<>())
+                            .add(new ScheduleWindow(io.warmpool.domain.schedule.CronWindow.parse(r.value2()), r.value3())));
+            // template version id → its row and presets, in creation order
+            Map<Long, org.jooq.Record> versions = new java.util.LinkedHashMap<>();
+            Map<Long, List<PresetDefinition>> presetsOf = new HashMap<>();
+            tx.select(TEMPLATES.NAME, TEMPLATES.DEPRECATED, TEMPLATES.DELETED, TEMPLATE_VERSIONS.ID, TEMPLATE_VERSIONS.NAME,
+                            TEMPLATE_VERSIONS.ACTIVE, TEMPLATE_VERSIONS.TERRAFORM_MODULE, PRESETS.ID, PRESETS.NAME,
+                            PRESETS.PARAMETERS, PRESETS.INSTANCES, PRESETS.TTL_MS, PRESETS.TIMEZONE, PRESETS.READINESS_CHECK,
+                            PRESETS.READINESS_TIMEOUT_MS, PRESETS.HEALTH_INTERVAL_MS, PRESETS.HEALTH_UNHEALTHY_AFTER,
+                            PRESETS.AUTOSCALE_TARGET_HIT_RATE, PRESETS.AUTOSCALE_MIN, PRESETS.AUTOSCALE_MAX,
+                            PRESETS.AUTOSCALE_LOOKBACK_MS)
+                    .from(TEMPLATE_VERSIONS)
+                    .join(TEMPLATES).on(TEMPLATES.ID.eq(TEMPLATE_VERSIONS.TEMPLATE_ID))
+                    .leftJoin(PRESETS).on(PRESETS.VERSION_ID.eq(TEMPLATE_VERSIONS.ID))
+                    .where(TEMPLATES.NAME.in(templates))
+                    .orderBy(TEMPLATES.NAME, TEMPLATE_VERSIONS.ID, PRESETS.NAME)
+                    .forEach(r -> {
+                        long versionId = r.get(TEMPLATE_VERSIONS.ID);
+                        versions.putIfAbsent(versionId, r);
+                        List<PresetDefinition> presets = presetsOf.computeIfAbsent(versionId, k -> new java.util.ArrayList<>());
+                        Long presetId = r.get(PRESETS.ID);
+                        if (presetId == null) {
+                            return;
+                        }
+                        String check = r.get(PRESETS.READINESS_CHECK);
+                        io.warmpool.domain.Readiness readiness = check == null ? null : new io.warmpool.domain.Readiness(
+                                io.warmpool.domain.Readiness.Check.fromWire(check).orElseThrow(),
+                                java.time.Duration.ofMillis(r.get(PRESETS.READINESS_TIMEOUT_MS)));
+                        Long interval = r.get(PRESETS.HEALTH_INTERVAL_MS);
+                        io.warmpool.domain.Liveness health = interval == null ? null : new io.warmpool.domain.Liveness(
+                                java.time.Duration.ofMillis(interval), r.get(PRESETS.HEALTH_UNHEALTHY_AFTER));
+                        Double target = r.get(PRESETS.AUTOSCALE_TARGET_HIT_RATE);
+                        Autoscale autoscale = target == null ? null : new Autoscale(target, r.get(PRESETS.AUTOSCALE_MIN),
+                                r.get(PRESETS.AUTOSCALE_MAX), java.time.Duration.ofMillis(r.get(PRESETS.AUTOSCALE_LOOKBACK_MS)));
+                        PrebuildPolicy policy = new PrebuildPolicy(r.get(PRESETS.INSTANCES),
+                                java.time.Duration.ofMillis(r.get(PRESETS.TTL_MS)),
+                                new io.warmpool.domain.schedule.PrebuildSchedule(java.time.ZoneId.of(r.get(PRESETS.TIMEZONE)),
+                                        windows.getOrDefault(presetId, List.of())), readiness, health, autoscale);
+                        presets.add(new PresetDefinition(r.get(PRESETS.NAME), Json.map(r.get(PRESETS.PARAMETERS)), policy));
+                    });
+            List<StoredVersion> out = new java.util.ArrayList<>();
+            versions.forEach((versionId, r) -> {
+                String module = r.get(TEMPLATE_VERSIONS.TERRAFORM_MODULE);
+                out.add(new StoredVersion(new TemplateDefinition(r.get(TEMPLATES.NAME), r.get(TEMPLATE_VERSIONS.NAME),
+                        r.get(TEMPLATES.DEPRECATED), r.get(TEMPLATES.DELETED), presetsOf.get(versionId),
+                        module == null ? null : new TemplateDefinition.TerraformModule(module, "")),
+                        r.get(TEMPLATE_VERSIONS.ACTIVE)));
+            });
+            return out;
+        }));
+    }
+
+    @Override
     public Optional<String> terraformModule(PresetId preset) {
         return DbErrors.guard("reading the terraform module of " + preset, () -> dsl
                 .select(TEMPLATE_VERSIONS.TERRAFORM_MODULE)

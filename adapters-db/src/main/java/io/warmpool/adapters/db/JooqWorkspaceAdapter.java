@@ -666,9 +666,9 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
      * @throws IllegalArgumentException when {@code limit} is outside 1…{@value #MAX_LIST}
      */
     @Override
-    public List<WorkspaceView> list(PresetId preset, String owner, int limit) {
-        if (limit < 1 || limit > MAX_LIST) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIST + ", got " + limit);
+    public List<WorkspaceView> list(PresetId preset, String owner, ListKey after, int limit) {
+        if (limit < 1 || limit > MAX_LIST + 1) {
+            throw new IllegalArgumentException("limit must be between 1 and " + (MAX_LIST + 1) + ", got " + limit);
         }
         return DbErrors.guard("listing workspaces", () -> {
             Condition where = DSL.trueCondition();
@@ -681,6 +681,11 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
             }
             if (owner != null) {
                 where = where.and(WORKSPACES.OWNER.eq(owner));
+            }
+            if (after != null) {
+                // keyset: strictly after the previous page's last row in (created_at desc, id desc)
+                where = where.and(DSL.row(WORKSPACES.CREATED_AT, WORKSPACES.ID)
+                        .lt(DSL.row(DSL.val(after.createdAt()), DSL.val(after.id().value()))));
             }
             List<WorkspaceView> out = new ArrayList<>();
             withPreset(dsl).where(where)
@@ -703,6 +708,29 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
                     .from(BUILDS)
                     .where(BUILDS.WORKSPACE_ID.eq(id.value()))
                     .orderBy(BUILDS.ID)
+                    .forEach(r -> out.add(new BuildView(new JobId(r.value1()), JooqBuildQueueAdapter.transition(r.value2()),
+                            r.value3().getLiteral(), r.value4(), r.value5(), r.value6(), r.value7(), r.value8(),
+                            r.value9(), r.value10(), r.value11(), r.value12())));
+            return out;
+        });
+    }
+
+    /** {@inheritDoc} By build id, which grows with creation. */
+    @Override
+    public List<BuildView> builds(WorkspaceId id, long afterBuild, int limit) {
+        Objects.requireNonNull(id, "id");
+        if (limit < 1 || limit > MAX_LIST + 1) {
+            throw new IllegalArgumentException("limit must be between 1 and " + (MAX_LIST + 1) + ", got " + limit);
+        }
+        return DbErrors.guard("reading the builds of workspace " + id, () -> {
+            List<BuildView> out = new ArrayList<>();
+            dsl.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT, BUILDS.CREATED_AT,
+                            BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
+                            awaitingCallback())
+                    .from(BUILDS)
+                    .where(BUILDS.WORKSPACE_ID.eq(id.value()), BUILDS.ID.gt(afterBuild))
+                    .orderBy(BUILDS.ID)
+                    .limit(limit)
                     .forEach(r -> out.add(new BuildView(new JobId(r.value1()), JooqBuildQueueAdapter.transition(r.value2()),
                             r.value3().getLiteral(), r.value4(), r.value5(), r.value6(), r.value7(), r.value8(),
                             r.value9(), r.value10(), r.value11(), r.value12())));

@@ -115,4 +115,27 @@ class PresetHistoryDatabaseTest extends DatabaseTestBase {
         assertThat(builds.get(1).build().status()).isEqualTo("succeeded");
         assertThat(history.recentBuilds(small, 1)).extracting(PresetBuild::workspace).containsExactly(b);
     }
+
+    @Test
+    void recentBuilds_pageByPage_beforeTheLastId_everyBuildOnceNewestFirst() {
+        for (int i = 0; i < 5; i++) {
+            seed.workspace(small, "prebuilds", WorkspacePhase.running, T0.plusSeconds(i), Map.of());
+        }
+        seed.workspace(large, "prebuilds", WorkspacePhase.running, T0.plusSeconds(9), Map.of());
+        List<Long> all = history.recentBuilds(small, 100).stream().map(b -> b.build().id().value()).toList();
+
+        List<Long> walked = new java.util.ArrayList<>();
+        long before = Long.MAX_VALUE;
+        while (true) {
+            List<PresetBuild> page = history.recentBuilds(small, before, 2);
+            page.forEach(b -> walked.add(b.build().id().value()));
+            if (page.size() < 2) {
+                break;
+            }
+            before = page.get(1).build().id().value();
+        }
+
+        assertThat(all).hasSize(5).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(walked).containsExactlyElementsOf(all);
+    }
 }

@@ -21,7 +21,7 @@ final class NoHistory implements PresetHistoryUseCase {
     }
 
     @Override
-    public List<PresetBuild> recentBuilds(PresetRef ref, int limit) {
+    public io.warmpool.application.port.in.Page<PresetBuild> recentBuilds(PresetRef ref, String cursor, int limit) {
         throw new NotFoundException("this server keeps no history");
     }
 }

@@ -8,6 +8,7 @@ import io.warmpool.adapters.http.dashboard.SignInCodes;
 import io.warmpool.adapters.http.errors.ErrorMapping;
 import io.warmpool.adapters.http.errors.UnreadBody;
 import io.warmpool.adapters.http.operations.OperationsRoutes;
+import io.warmpool.adapters.http.operations.VersionRoute;
 import io.warmpool.adapters.http.presets.PresetHistoryRoutes;
 import io.warmpool.adapters.http.presets.PresetRoutes;
 import io.warmpool.adapters.http.presets.PresetsUpload;
@@ -19,6 +20,7 @@ import io.warmpool.adapters.http.security.TokenAuth;
 import io.warmpool.adapters.http.web.RequestContext;
 import io.warmpool.adapters.http.workspaces.AgentReadyRoute;
 import io.warmpool.adapters.http.server.JettyServer;
+import io.warmpool.adapters.http.web.QueryParameters;
 import io.warmpool.adapters.http.web.Requests;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.adapters.http.workspaces.WorkspaceRoutes;
@@ -100,6 +102,23 @@ public final class RestApi {
     public record Route(String method, String path) {
     }
 
+    /**
+     * What {@code GET /api/v1/version} answers: the build's version and git revision (bootstrap's {@code BuildInfo}).
+     *
+     * @param version  e.g. {@code 0.1.0-SNAPSHOT}
+     * @param revision the 12-character git abbreviation, with {@code -dirty} when the tree was modified, or
+     *                 {@code unknown}
+     */
+    public record Version(String version, String revision) {
+        /** For tests and tools that have no build information. */
+        public static final Version UNKNOWN = new Version("unknown", "unknown");
+
+        public Version {
+            Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(revision, "revision");
+        }
+    }
+
     private static final io.warmpool.application.port.in.MarkReadyUseCase NO_READY =
             (workspace, bearer) -> io.warmpool.application.port.in.MarkReadyUseCase.Outcome.UNAUTHENTICATED;
 
@@ -141,6 +160,17 @@ public final class RestApi {
      */
     public RestApi(HttpAddress address, HttpLimits limits, List<String> allowedHosts, UseCases useCases, String token,
                    ReadinessCheck readiness, MetricsExposition metrics, Clock clock) {
+        this(address, limits, allowedHosts, useCases, token, readiness, metrics, clock, Version.UNKNOWN);
+    }
+
+    /**
+     * As above, with the build's version for {@code GET /api/v1/version}.
+     *
+     * @param version the build's version and revision
+     */
+    public RestApi(HttpAddress address, HttpLimits limits, List<String> allowedHosts, UseCases useCases, String token,
+                   ReadinessCheck readiness, MetricsExposition metrics, Clock clock, Version version) {
+        Objects.requireNonNull(version, "version");
         this.address = Objects.requireNonNull(address, "address");
         this.allowedHosts = HostCheck.normalize(allowedHosts);
         Objects.requireNonNull(useCases, "useCases");
@@ -162,6 +192,7 @@ public final class RestApi {
                 new WorkspaceRoutes(useCases.inspect(), useCases.release()),
                 new BuildCallbackRoutes(useCases.builds()),
                 new AgentReadyRoute(useCases.ready()),
+                new VersionRoute(version.version(), version.revision()),
                 new io.warmpool.adapters.http.openapi.OpenApiRoute());
     }
 
@@ -187,6 +218,7 @@ public final class RestApi {
             }
         });
         config.routes.before("/api/*", ContentTypes::check);
+        config.routes.beforeMatched(QueryParameters::check);
         resources.forEach(resource -> resource.addTo(config.routes));
     }
 

@@ -241,8 +241,9 @@ class HttpHardeningTest {
             Response response = request("GET", path, "attacker.example:" + port, null, "Authorization", "Bearer " + TOKEN);
 
             assertThat(response.status()).isEqualTo(421);
-            assertThat(response.headers()).containsIgnoringCase("content-type: application/json");
-            assertThat(response.json().get("error").asText()).contains("misdirected request", "--allowed-hosts");
+            assertThat(response.headers()).containsIgnoringCase("content-type: application/problem+json");
+            assertThat(response.json().get("type").asText()).isEqualTo("urn:warmpool:problem:misdirected-request");
+            assertThat(response.json().get("detail").asText()).contains("misdirected request", "--allowed-hosts");
             verifyNoInteractions(inspect);
         }
 

@@ -20,6 +20,7 @@ import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
 import io.warmpool.application.port.in.DryRun;
 import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.Page;
 import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
@@ -267,14 +268,47 @@ class RestApiTest {
         }
     }
 
-    /** Asserts a JSON error response: the status, the message, and nothing internal leaked. */
+    /**
+     * Asserts an error response: an RFC 9457 problem ({@code application/problem+json}) with the status, the type of
+     * that status, the fixed title of the type, the message as {@code detail} and as the old {@code error}, and nothing
+     * internal leaked.
+     */
     JsonNode assertError(HttpResponse<String> response, int status, String messagePart) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = assertProblem(response, status);
+        assertThat(body.get("detail").asText()).contains(messagePart);
+        return body;
+    }
+
+    /** The problem types each status may carry (API.md "Errors"). */
+    static final Map<Integer, List<String>> TYPES = Map.ofEntries(
+            Map.entry(400, List.of("bad-request", "invalid-presets")), Map.entry(401, List.of("unauthorized")),
+            Map.entry(403, List.of("forbidden")), Map.entry(404, List.of("not-found")),
+            Map.entry(405, List.of("method-not-allowed")), Map.entry(408, List.of("request-timeout")),
+            Map.entry(409, List.of("conflict", "no-prebuild")), Map.entry(413, List.of("payload-too-large")),
+            Map.entry(415, List.of("unsupported-media-type")), Map.entry(421, List.of("misdirected-request")),
+            Map.entry(425, List.of("too-early")), Map.entry(429, List.of("too-many-requests")),
+            Map.entry(431, List.of("request-header-fields-too-large")), Map.entry(500, List.of("internal")),
+            Map.entry(502, List.of("claim-failed")), Map.entry(503, List.of("unavailable", "no-prebuild")));
+
+    /** Asserts the RFC 9457 shape of an error response of {@code status}; its body. */
+    static JsonNode assertProblem(HttpResponse<String> response, int status) {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/json"));
+                ct -> assertThat(ct).startsWith("application/problem+json"));
         assertNoInternals(response.body());
-        JsonNode body = body(response);
-        assertThat(body.get("error").asText()).contains(messagePart);
+        JsonNode body;
+        try {
+            body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+        assertThat(body.get("status").asInt()).as(response.body()).isEqualTo(status);
+        assertThat(TYPES.get(status)).as("problem types of %s", status).isNotNull();
+        assertThat(TYPES.get(status).stream().map(slug -> "urn:warmpool:problem:" + slug))
+                .as(response.body()).contains(body.get("type").asText());
+        assertThat(body.get("title").asText()).as(response.body()).isNotBlank();
+        assertThat(body.get("detail").asText()).as(response.body()).isNotBlank();
+        assertThat(body.get("error").asText()).as("error is detail, kept one release").isEqualTo(body.get("detail").asText());
         return body;
     }
 
@@ -305,6 +339,7 @@ class RestApiTest {
                 Arguments.of("GET", "/api/v1/presets/python-dev/small/builds"),
                 Arguments.of("DELETE", "/api/v1/workspaces/" + id),
                 Arguments.of("POST", RestApi.SIGN_IN_CODES),
+                Arguments.of("GET", "/api/v1/version"),
                 Arguments.of("GET", "/api/v1/openapi.json"),
                 Arguments.of("GET", "/api/v1/no-such-route"));
     }
@@ -591,15 +626,28 @@ class RestApiTest {
         }
 
         @Test
-        void onePreset_isWhatTheUseCaseResolved_inTheListsShape() {
+        void onePreset_isWhatTheUseCaseResolved_inTheListsShape_withItsAppliedDefinition() throws Exception {
             when(inspect.status()).thenReturn(status());
             when(inspect.preset(PresetRef.parse("python-dev/small"))).thenReturn(status().presets().get(2));
 
-            JsonNode body = body(get("/api/v1/presets/python-dev/small"));
+            when(inspect.definition(SMALL_V3)).thenReturn(Optional.of(new io.warmpool.domain.definition.PresetDefinition(
+                    "small", Map.of("cpu", "2"), new io.warmpool.domain.PrebuildPolicy(2, Duration.ofMinutes(30),
+                    new io.warmpool.domain.schedule.PrebuildSchedule(java.time.ZoneId.of("Europe/Berlin"), List.of(
+                            new io.warmpool.domain.schedule.ScheduleWindow(
+                                    io.warmpool.domain.schedule.CronWindow.parse("* 8-18 * * 1-5"), 6)))))));
+
+            com.fasterxml.jackson.databind.node.ObjectNode body =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) body(get("/api/v1/presets/python-dev/small"));
 
             assertThat(body.get("version").asText()).isEqualTo("v3");
             assertThat(body.get("active").asBoolean()).isTrue();
-            assertThat(body).isEqualTo(body(get("/api/v1/presets")).get(2));
+            assertThat(body.remove("definition")).isEqualTo(json.readTree("""
+                    {"parameters": {"cpu": "2"},
+                     "prebuilds": {"instances": 2, "ttl": "30m",
+                                   "scheduling": {"timezone": "Europe/Berlin",
+                                                  "schedule": [{"cron": "* 8-18 * * 1-5", "instances": 6}]}}}
+                    """));
+            assertThat(body).as("the list's shape and the definition").isEqualTo(body(get("/api/v1/presets")).get(2));
         }
 
         @Test
@@ -725,6 +773,45 @@ class RestApiTest {
             verify(apply).apply(input.capture());
             assertThat(input.getValue().templates().get(0).presets().get(0).source()).isEqualTo("examples/presets.yaml:6");
             assertThat(input.getValue().templates().get(0).presets().get(0).parameters()).containsEntry("cpu", "2");
+        }
+
+        @Test
+        void aDryRun_answersTheChangesAndTheCounts_andAppliesNothing() throws Exception {
+            when(apply.preview(any())).thenReturn(new ApplyPresetsUseCase.Preview(new ApplyPresetsUseCase.Applied(1, 1, 1, 0),
+                    List.of(new ApplyPresetsUseCase.Change("change", "python-dev", "version", "v2", "v3"),
+                            new ApplyPresetsUseCase.Change("add", "python-dev/small", null, null, null))));
+
+            HttpResponse<String> response = authed("POST", "/api/v1/presets?dryRun=true&source=examples/presets.yaml",
+                    io.warmpool.adapters.presets.PresetsYamlTest.SPEC_EXAMPLE);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
+                    {"dryRun": true,
+                     "changes": [{"action": "change", "target": "python-dev", "field": "version", "from": "v2", "to": "v3"},
+                                 {"action": "add", "target": "python-dev/small"}],
+                     "templates": 1, "versionsCreated": 1, "presetsCreated": 1, "presetsUpdated": 0}
+                    """));
+            verify(apply, never()).apply(any());
+            assertError(authed("POST", "/api/v1/presets?dryRun=1", io.warmpool.adapters.presets.PresetsYamlTest.SPEC_EXAMPLE),
+                    400, "dryRun must be true or false");
+            when(apply.apply(any())).thenReturn(new ApplyPresetsUseCase.Applied(1, 1, 1, 0));
+            assertThat(authed("POST", "/api/v1/presets?dryRun=false", io.warmpool.adapters.presets.PresetsYamlTest.SPEC_EXAMPLE)
+                    .statusCode()).isEqualTo(200);
+            verify(apply).apply(any());
+        }
+
+        @Test
+        void anInvalidFile_inADryRun_isTheSameInvalidPresetsProblem() {
+            when(apply.preview(any())).thenThrow(new InvalidDefinitionException(List.of(
+                    new io.warmpool.domain.definition.ValidationError("p.yaml:3", "template t, preset p, prebuilds.instances",
+                            "must be a whole number"))));
+
+            JsonNode problem = assertError(authed("POST", "/api/v1/presets?dryRun=true", "templates: []"), 400, "invalid presets");
+
+            assertThat(problem.get("type").asText()).isEqualTo("urn:warmpool:problem:invalid-presets");
+            assertThat(problem.get("title").asText()).isEqualTo("Invalid presets");
+            assertThat(problem.get("errors")).hasSize(1);
+            assertThat(problem.get("errors").get(0).get("source").asText()).isEqualTo("p.yaml:3");
         }
 
         @Test
@@ -1124,25 +1211,27 @@ class RestApiTest {
 
         @Test
         void list_passesTheFilters_andShowsEachWorkspace() throws Exception {
-            when(inspect.workspaces(new PresetRef("python-dev", "small"), "alice", 5)).thenReturn(List.of(workspaceView()));
+            when(inspect.workspaces(new PresetRef("python-dev", "small"), "alice", null, 5))
+                    .thenReturn(new Page<>(List.of(workspaceView()), null));
 
             HttpResponse<String> response = get("/api/v1/workspaces?preset=python-dev/small&owner=alice&limit=5");
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
-                    [{"id":"00000000-0000-0000-0000-000000000002","name":"alice-small","owner":"alice",
+                    {"items": [{"id":"00000000-0000-0000-0000-000000000002","name":"alice-small","owner":"alice",
                       "preset":"python-dev/small","version":"v3","phase":"running","claimed":true,
                       "createdAt":"2026-03-02T09:00:00Z","claimedAt":"2026-03-02T10:15:30.250Z",
-                      "outputs":{"url":"https://ws.example/alice"}}]
+                      "outputs":{"url":"https://ws.example/alice"}}],
+                     "next": null}
                     """));
         }
 
         @Test
         void list_withoutFilters_takesAllAndAHundred() {
-            when(inspect.workspaces(null, null, 100)).thenReturn(List.of());
+            when(inspect.workspaces(null, null, null, 100)).thenReturn(new Page<>(List.of(), null));
 
-            assertThat(get("/api/v1/workspaces").body()).isEqualTo("[]");
-            verify(inspect).workspaces(isNull(), isNull(), eq(100));
+            assertThat(get("/api/v1/workspaces").body()).isEqualTo("{\"items\":[],\"next\":null}");
+            verify(inspect).workspaces(isNull(), isNull(), isNull(), eq(100));
         }
 
         @ParameterizedTest(name = "{0}")
@@ -1154,7 +1243,8 @@ class RestApiTest {
 
         @Test
         void list_acceptsTheLimitBounds() {
-            when(inspect.workspaces(any(), any(), org.mockito.ArgumentMatchers.anyInt())).thenReturn(List.of());
+            when(inspect.workspaces(any(), any(), any(), org.mockito.ArgumentMatchers.anyInt()))
+                    .thenReturn(new Page<>(List.of(), null));
 
             assertThat(get("/api/v1/workspaces?limit=1").statusCode()).isEqualTo(200);
             assertThat(get("/api/v1/workspaces?limit=1000").statusCode()).isEqualTo(200);
@@ -1173,7 +1263,7 @@ class RestApiTest {
 
         @Test
         void list_ofAnUnknownPreset_is404() {
-            when(inspect.workspaces(any(), any(), org.mockito.ArgumentMatchers.anyInt()))
+            when(inspect.workspaces(any(), any(), any(), org.mockito.ArgumentMatchers.anyInt()))
                     .thenThrow(new NotFoundException("preset python-dev/nope does not exist"));
 
             assertError(get("/api/v1/workspaces?preset=python-dev/nope"), 404, "does not exist");
@@ -1204,24 +1294,25 @@ class RestApiTest {
 
         @Test
         void builds_showTheirErrorsAndLogs() throws Exception {
-            when(inspect.builds(WS1)).thenReturn(List.of(
+            when(inspect.builds(WS1, null, 100)).thenReturn(new Page<>(List.of(
                     new Build(41, Build.Transition.CREATE, "failed", null, 1,
                             NOW.minusSeconds(300), NOW.minusSeconds(290), NOW.minusSeconds(200), "permanent",
                             "invalid parameter cpu", "step 1\nstep 2: cpu must be a number"),
                     new Build(57, Build.Transition.DELETE, "pending", "FAILED_CLEANUP", 1,
-                            NOW, null, null, null, null, null)));
+                            NOW, null, null, null, null, null)), "CURSOR-2"));
 
             HttpResponse<String> response = get("/api/v1/workspaces/" + WS1.text() + "/builds");
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(json.readTree(response.body())).isEqualTo(json.readTree("""
-                    [{"id":41,"transition":"create","status":"failed","reason":null,"attempt":1,
+                    {"items": [{"id":41,"transition":"create","status":"failed","reason":null,"attempt":1,
                       "createdAt":"2026-03-02T10:10:30.250Z","startedAt":"2026-03-02T10:10:40.250Z",
                       "finishedAt":"2026-03-02T10:12:10.250Z","errorCode":"permanent",
                       "error":"invalid parameter cpu","log":"step 1\\nstep 2: cpu must be a number","awaitingCallbackUntil":null},
                      {"id":57,"transition":"delete","status":"pending","reason":"failed_cleanup","attempt":1,
                       "createdAt":"2026-03-02T10:15:30.250Z","startedAt":null,"finishedAt":null,
-                      "errorCode":null,"error":null,"log":null,"awaitingCallbackUntil":null}]
+                      "errorCode":null,"error":null,"log":null,"awaitingCallbackUntil":null}],
+                     "next": "CURSOR-2"}
                     """));
         }
 
@@ -1244,6 +1335,97 @@ class RestApiTest {
     }
 
     // ---- errors ---------------------------------------------------------------------------------------------
+
+    @Nested
+    class ApiContract {
+
+        @Test
+        void version_answersTheBuildsVersionAndRevision_behindTheToken() throws Exception {
+            RestApi other = new RestApi(new HttpAddress("127.0.0.1", 0), HttpLimits.defaults(), List.of(),
+                    new RestApi.UseCases(inspect, apply, operate, claim, reconciliation, release, history), TOKEN,
+                    ReadinessCheck.ALWAYS, metrics, Clock.fixed(NOW, ZoneOffset.UTC),
+                    new RestApi.Version("1.2.3", "1f8649ae379f-dirty"));
+            other.start();
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + other.port() + "/api/v1/version"))
+                        .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(body(response)).isEqualTo(json.readTree("{\"version\":\"1.2.3\",\"revision\":\"1f8649ae379f-dirty\"}"));
+            } finally {
+                other.stop();
+            }
+            assertThat(body(get("/api/v1/version"))).isEqualTo(json.readTree("{\"version\":\"unknown\",\"revision\":\"unknown\"}"));
+            assertError(send("GET", "/api/v1/version", null), 401, "missing bearer token");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"/api/v1/workspaces?offset=10", "/api/v1/status?verbose=1", "/api/v1/presets?x=",
+                "/api/v1/workspaces/00000000-0000-0000-0000-000000000001/builds?owner=alice",
+                "/api/v1/presets/python-dev/small/builds?hours=2", "/api/v1/presets/python-dev/small/activity?limit=5",
+                "/api/v1/version?v=2", "/healthz?probe=1", "/metrics?name[]=x"})
+        void anUnknownQueryParameter_is400NamingIt_andNoUseCaseRuns(String path) {
+            String name = path.substring(path.indexOf('?') + 1).split("=", 2)[0];
+            JsonNode problem = assertError(get(path), 400, "unknown query parameter '" + name + "'");
+            assertThat(problem.get("type").asText()).isEqualTo("urn:warmpool:problem:bad-request");
+            verifyNoInteractions(inspect, apply, operate, claim, reconciliation, release, history);
+        }
+
+        @Test
+        void unknownQueryParameters_areAllNamed_withWhatTheRouteTakes() {
+            assertError(get("/api/v1/workspaces?offset=1&limit=2&page=3"), 400,
+                    "unknown query parameters 'offset', 'page'; expected cursor, limit, owner, preset");
+            assertError(authed("POST", "/api/v1/reconciliation/pause?now=1", null), 400, "this route takes none");
+            verifyNoInteractions(inspect, reconciliation);
+        }
+
+        @Test
+        void theListsPassTheCursor_andAnswerItsNext() throws Exception {
+            when(inspect.workspaces(null, "alice", "CUR", 2)).thenReturn(new Page<>(List.of(workspaceView()), "NEXT"));
+            when(inspect.builds(WS1, "B", 1)).thenReturn(new Page<>(List.of(), null));
+            when(history.recentBuilds(PresetRef.parse("python-dev/small"), "P", 3)).thenReturn(new Page<>(List.of(), "Q"));
+
+            assertThat(body(get("/api/v1/workspaces?owner=alice&cursor=CUR&limit=2")).get("next").asText()).isEqualTo("NEXT");
+            assertThat(get("/api/v1/workspaces/" + WS1.text() + "/builds?cursor=B&limit=1").body())
+                    .isEqualTo("{\"items\":[],\"next\":null}");
+            assertThat(body(get("/api/v1/presets/python-dev/small/builds?limit=3&cursor=P")).get("next").asText()).isEqualTo("Q");
+        }
+
+        @Test
+        void aBadCursor_is400() {
+            when(inspect.workspaces(null, null, "nope", 100)).thenThrow(
+                    new IllegalArgumentException("cursor is not valid here: give the 'next' of a previous page of this list"));
+
+            assertError(get("/api/v1/workspaces?cursor=nope"), 400, "cursor is not valid here");
+            assertError(get("/api/v1/workspaces?cursor="), 400, "cursor must not be empty");
+            assertError(get("/api/v1/workspaces/" + WS1.text() + "/builds?limit=1001"), 400,
+                    "limit must be a whole number between 1 and 1000");
+        }
+
+        @Test
+        void aSecondRelease_answersTheSame202() {
+            HttpResponse<String> first = authed("DELETE", "/api/v1/workspaces/" + WS2.text(), null);
+            HttpResponse<String> second = authed("DELETE", "/api/v1/workspaces/" + WS2.text(), null);
+
+            assertThat(first.statusCode()).isEqualTo(202);
+            assertThat(second.statusCode()).isEqualTo(202);
+            assertThat(second.body()).isEqualTo(first.body());
+            verify(release, org.mockito.Mockito.times(2)).release(WS2);
+        }
+
+        @Test
+        void theClaimMiss_isANoPrebuildProblem_withItsCode() {
+            when(claim.claimWaiting(any())).thenReturn(java.util.concurrent.CompletableFuture.completedFuture(
+                    new ClaimPrebuildUseCase.Missed(SMALL_V3)));
+
+            JsonNode problem = assertError(authed("POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"alice\"}"),
+                    409, "no prebuilt workspace available");
+            assertThat(problem.get("type").asText()).isEqualTo("urn:warmpool:problem:no-prebuild");
+            assertThat(problem.get("title").asText()).isEqualTo("No prebuilt workspace available");
+            assertThat(problem.get("code").asText()).isEqualTo("no_prebuild_available");
+            assertThat(problem.has("errors")).isFalse();
+        }
+    }
 
     @Nested
     class Errors {
@@ -1358,9 +1540,7 @@ class RestApiTest {
             HttpResponse<String> response = send("GET", "/api/v1/status", null, "X-Big", "x".repeat(64 * 1024));
 
             assertThat(response.statusCode()).isEqualTo(431);
-            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                    ct -> assertThat(ct).startsWith("application/json"));
-            assertThat(body(response).get("error").asText()).startsWith("request rejected before routing");
+            assertThat(assertProblem(response, 431).get("detail").asText()).startsWith("request rejected before routing");
             verifyNoInteractions(inspect);
         }
 
@@ -1578,16 +1758,17 @@ class RestApiTest {
         void builds_ofAPreset_newestFirst_withTheirWorkspace() throws Exception {
             var build = new Build(41, Build.Transition.CREATE, "FAILED", "DESIRED", 1,
                     NOW.minusSeconds(10), NOW.minusSeconds(9), NOW.minusSeconds(8), "permanent", "invalid parameter cpu", "tail");
-            when(history.recentBuilds(PresetRef.parse("python-dev/small"), 20)).thenReturn(
-                    List.of(new PresetHistoryUseCase.PresetBuild(WS1, build)));
+            when(history.recentBuilds(PresetRef.parse("python-dev/small"), null, 20)).thenReturn(
+                    new Page<>(List.of(new PresetHistoryUseCase.PresetBuild(WS1, build)), null));
 
             HttpResponse<String> response = get("/api/v1/presets/python-dev/small/builds");
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(body(response)).isEqualTo(json.readTree("""
-                    [{"workspace":"00000000-0000-0000-0000-000000000001","id":41,"transition":"create","status":"failed",
+                    {"items": [{"workspace":"00000000-0000-0000-0000-000000000001","id":41,"transition":"create","status":"failed",
                       "reason":"desired","attempt":1,"createdAt":"2026-03-02T10:15:20.250Z","startedAt":"2026-03-02T10:15:21.250Z",
-                      "finishedAt":"2026-03-02T10:15:22.250Z","errorCode":"permanent","error":"invalid parameter cpu","log":"tail","awaitingCallbackUntil":null}]
+                      "finishedAt":"2026-03-02T10:15:22.250Z","errorCode":"permanent","error":"invalid parameter cpu","log":"tail","awaitingCallbackUntil":null}],
+                     "next": null}
                     """));
             assertError(get("/api/v1/presets/python-dev/small/builds?limit=101"), 400, "limit must be a whole number between 1 and 100");
         }

@@ -3,6 +3,7 @@ package io.warmpool.application.service;
 import io.warmpool.application.port.in.Build;
 import io.warmpool.application.port.in.DryRun;
 import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.Page;
 import io.warmpool.application.port.in.StatusReport;
 import io.warmpool.application.port.in.Workspace;
 import io.warmpool.application.port.out.NotFoundException;
@@ -10,6 +11,7 @@ import io.warmpool.application.port.out.PresetSnapshotPort;
 import io.warmpool.application.port.out.PresetStorePort;
 import io.warmpool.application.port.out.SettingsPort;
 import io.warmpool.application.port.out.WorkspacePort;
+import io.warmpool.application.port.out.WorkspacePort.WorkspaceView;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.WorkspaceId;
@@ -92,13 +94,29 @@ public final class InspectService implements InspectUseCase {
     }
 
     @Override
-    public List<Workspace> workspaces(PresetRef preset, String owner, int limit) {
+    public Page<Workspace> workspaces(PresetRef preset, String owner, String cursor, int limit) {
         if (limit < 1 || limit > MAX_LIST) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIST + ", got " + limit);
         }
+        WorkspacePort.ListKey after = cursor == null ? null : Cursors.workspace(cursor);
         PresetId id = preset == null ? null : presets.resolve(preset)
                 .orElseThrow(() -> new NotFoundException("preset " + preset + " does not exist"));
-        return workspaces.list(id, owner, limit).stream().map(ReadModels::workspace).toList();
+        List<WorkspaceView> rows = workspaces.list(id, owner, after, limit + 1);
+        List<Workspace> items = rows.stream().limit(limit).map(ReadModels::workspace).toList();
+        String next = rows.size() <= limit ? null
+                : Cursors.workspace(new WorkspacePort.ListKey(items.get(limit - 1).createdAt(), items.get(limit - 1).id()));
+        return new Page<>(items, next);
+    }
+
+    @Override
+    public Optional<io.warmpool.domain.definition.PresetDefinition> definition(PresetId preset) {
+        Objects.requireNonNull(preset, "preset");
+        return presets.stored(List.of(preset.template())).stream()
+                .map(PresetStorePort.StoredVersion::definition)
+                .filter(t -> t.version().equals(preset.version()))
+                .flatMap(t -> t.presets().stream())
+                .filter(p -> p.name().equals(preset.preset()))
+                .findFirst();
     }
 
     @Override
@@ -111,5 +129,17 @@ public final class InspectService implements InspectUseCase {
     public List<Build> builds(WorkspaceId id) {
         workspace(id);
         return workspaces.builds(id).stream().map(ReadModels::build).toList();
+    }
+
+    @Override
+    public Page<Build> builds(WorkspaceId id, String cursor, int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE + ", got " + limit);
+        }
+        long after = cursor == null ? 0 : Cursors.build(cursor);
+        workspace(id);
+        List<Build> rows = workspaces.builds(id, after, limit + 1).stream().map(ReadModels::build).toList();
+        List<Build> items = rows.stream().limit(limit).toList();
+        return new Page<>(items, rows.size() <= limit ? null : Cursors.build(items.get(limit - 1).id()));
     }
 }

@@ -1,5 +1,6 @@
 package io.warmpool.application.service;
 
+import io.warmpool.application.port.in.Page;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.RecordPassUseCase;
@@ -116,12 +117,16 @@ public final class PresetHistoryService implements RecordPassUseCase, PresetHist
     }
 
     @Override
-    public List<PresetBuild> recentBuilds(PresetRef ref, int limit) {
+    public Page<PresetBuild> recentBuilds(PresetRef ref, String cursor, int limit) {
         Objects.requireNonNull(ref, "ref");
         if (limit < 1 || limit > MAX_BUILDS) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_BUILDS + ", got " + limit);
         }
-        return history.recentBuilds(resolve(ref), limit).stream().map(ReadModels::presetBuild).toList();
+        long before = cursor == null ? Long.MAX_VALUE : Cursors.build(cursor);
+        List<PresetBuild> rows = history.recentBuilds(resolve(ref), before, limit + 1).stream()
+                .map(ReadModels::presetBuild).toList();
+        List<PresetBuild> items = rows.stream().limit(limit).toList();
+        return new Page<>(items, rows.size() <= limit ? null : Cursors.build(items.get(limit - 1).build().id()));
     }
 
     private PresetId resolve(PresetRef ref) {

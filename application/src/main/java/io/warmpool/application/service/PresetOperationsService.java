@@ -70,6 +70,18 @@ public final class PresetOperationsService
     }
 
     @Override
+    public ApplyPresetsUseCase.Preview preview(PresetsInput input) {
+        PresetsDocument document = PresetsValidator.validate(input);
+        List<PresetStorePort.StoredVersion> stored = presets.stored(
+                document.templates().stream().map(io.warmpool.domain.definition.TemplateDefinition::name).toList());
+        List<io.warmpool.domain.definition.ValidationError> errors = PresetsDiff.storeErrors(document, stored);
+        if (!errors.isEmpty()) {
+            throw new InvalidDefinitionException(errors);
+        }
+        return PresetsDiff.of(document, stored);
+    }
+
+    @Override
     public ApplyPresetsUseCase.Applied apply(PresetsInput input) {
         PresetsDocument document = PresetsValidator.validate(input);
         PresetStorePort.ApplyOutcome outcome = presets.apply(document, Clocks.now(clock));
@@ -134,19 +146,27 @@ public final class PresetOperationsService
         if (!view.claimed()) {
             throw new ConflictException("workspace " + workspace + " is an unclaimed prebuild; warmpool manages it");
         }
-        if (view.phase() == Phase.DELETING || view.phase() == Phase.DELETED) {
-            throw new ConflictException("workspace " + workspace + " is already " + view.phase().name().toLowerCase(java.util.Locale.ROOT));
+        if (beingDeleted(view)) {
+            return; // released before: the same answer again (idempotent), nothing enqueued, no second event
         }
         Instant now = Clocks.now(clock);
         int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(workspace, view.preset(), DeleteRequest.Reason.RELEASED)), now);
         if (enqueued == 0) {
-            throw new ConflictException("workspace " + workspace + " is already being deleted");
+            // A concurrent release won the race: released all the same. Anything else that refused the delete is a conflict.
+            if (workspaces.find(workspace).map(PresetOperationsService::beingDeleted).orElse(true)) {
+                return;
+            }
+            throw new ConflictException("workspace " + workspace + " cannot be released now (a build of it is in progress)");
         }
         events.publish(List.of(Event.of(now, EventType.DELETE_STARTED, view.preset(), workspace)
                 .with("reason", DeleteRequest.Reason.RELEASED.name())));
         try (LogContext context = LogContext.of(view.preset(), workspace)) {
             OPERATOR.info("released workspace: its delete is queued");
         }
+    }
+
+    private static boolean beingDeleted(WorkspaceView view) {
+        return view.phase() == Phase.DELETING || view.phase() == Phase.DELETED;
     }
 
     private PresetId resolve(PresetRef preset) {

@@ -59,7 +59,7 @@ public final class FakeHistory implements PresetHistoryPort {
     }
 
     @Override
-    public synchronized List<PresetBuild> recentBuilds(PresetId preset, int limit) {
-        return builds.stream().limit(limit).toList();
+    public synchronized List<PresetBuild> recentBuilds(PresetId preset, long beforeBuild, int limit) {
+        return builds.stream().filter(b -> b.build().id().value() < beforeBuild).limit(limit).toList();
     }
 }

@@ -900,14 +900,18 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     }
 
     @Override
-    public synchronized List<WorkspaceView> list(PresetId preset, String owner, int limit) {
-        if (limit < 1 || limit > 1000) {
-            throw new IllegalArgumentException("limit must be 1…1000, got " + limit);
+    public synchronized List<WorkspaceView> list(PresetId preset, String owner, ListKey after, int limit) {
+        if (limit < 1 || limit > 1001) {
+            throw new IllegalArgumentException("limit must be 1…1001, got " + limit);
         }
+        Comparator<WorkspaceRow> newestFirst =
+                Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id).reversed();
         return workspaces.values().stream()
                 .filter(w -> preset == null || w.preset.equals(preset))
                 .filter(w -> owner == null || w.owner.equals(owner))
-                .sorted(Comparator.comparing((WorkspaceRow w) -> w.createdAt).thenComparing(w -> w.id).reversed())
+                .filter(w -> after == null || w.createdAt.isBefore(after.createdAt())
+                        || (w.createdAt.equals(after.createdAt()) && w.id.compareTo(after.id()) < 0))
+                .sorted(newestFirst)
                 .limit(limit)
                 .map(FakeStore::view)
                 .toList();
@@ -917,6 +921,14 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
     public synchronized List<BuildView> builds(WorkspaceId id) {
         WorkspaceRow w = workspaces.get(id);
         return w == null ? List.of() : w.builds.stream().map(FakeStore::view).toList();
+    }
+
+    @Override
+    public synchronized List<BuildView> builds(WorkspaceId id, long afterBuild, int limit) {
+        if (limit < 1 || limit > 1001) {
+            throw new IllegalArgumentException("limit must be 1…1001, got " + limit);
+        }
+        return builds(id).stream().filter(b -> b.id().value() > afterBuild).limit(limit).toList();
     }
 
     private static WorkspaceView view(WorkspaceRow w) {
@@ -992,6 +1004,7 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
                     .anyMatch(id -> id.template().equals(t.name()) && id.version().equals(t.version()));
             versionsCreated += versionExists ? 0 : 1;
             versionModules.putIfAbsent(t.name() + "/" + t.version(), t.terraformModule() == null ? "" : t.terraformModule());
+            versionOrder.add(t.name() + "/" + t.version());
             TemplateRow row = templates.computeIfAbsent(t.name(), n -> new TemplateRow());
             row.activeVersion = t.version();
             row.deprecated = t.deprecated();
@@ -1010,6 +1023,37 @@ public final class FakeStore implements PresetSnapshotPort, BuildQueuePort, Clai
             }
         }
         return new Applied(document.templates().size(), versionsCreated, presetsCreated, presetsUpdated);
+    }
+
+    /** Every stored version, {@code template/version}, in the order it was first applied. */
+    private final java.util.LinkedHashSet<String> versionOrder = new java.util.LinkedHashSet<>();
+
+    @Override
+    public synchronized List<StoredVersion> stored(java.util.Collection<String> names) {
+        java.util.LinkedHashSet<String> keys = new java.util.LinkedHashSet<>(versionOrder);
+        presets.keySet().stream().map(id -> id.template() + "/" + id.version()).sorted().forEach(keys::add);
+        List<StoredVersion> out = new ArrayList<>();
+        names.stream().distinct().sorted().forEach(name -> {
+            TemplateRow row = templates.get(name);
+            if (row == null) {
+                return;
+            }
+            for (String key : keys) {
+                String version = key.substring(key.indexOf('/') + 1);
+                if (!key.startsWith(name + "/")) {
+                    continue;
+                }
+                List<PresetDefinition> defs = presets.values().stream()
+                        .filter(p -> p.id.template().equals(name) && p.id.version().equals(version))
+                        .sorted(Comparator.comparing(p -> p.id.preset()))
+                        .map(p -> new PresetDefinition(p.id.preset(), p.parameters, p.policy)).toList();
+                String module = versionModules.getOrDefault(key, "");
+                out.add(new StoredVersion(new TemplateDefinition(name, version, row.deprecated, row.deleted, defs,
+                        module.isEmpty() ? null : new TemplateDefinition.TerraformModule(module, "")),
+                        version.equals(row.activeVersion)));
+            }
+        });
+        return out;
     }
 
     /** The Terraform module of each stored version, by {@code template/version}; {@code ""} for none. */

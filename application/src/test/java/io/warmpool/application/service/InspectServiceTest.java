@@ -191,4 +191,69 @@ class InspectServiceTest {
         assertThat(d.sizing()).isEqualTo(world.inspect().status().presets().get(3).state().sizing());
         assertThat(plan.presets().subList(0, 3)).allSatisfy(p -> assertThat(p.sizing()).isNull());
     }
+
+    // ---- pagination (issue 18)
+
+    @Test
+    void givenMoreWorkspacesThanALimit_walkingWithNextListsEveryOneOnceInOrder_thenNextIsNull() {
+        for (int i = 0; i < 6; i++) {
+            // two at each instant: ties are ordered by id
+            world.store.seedReadyPrebuild(bravo, id(910 + i), T0.minusSeconds(300 - (i / 2) * 10), Map.of());
+        }
+        List<WorkspaceId> everything = world.inspect().workspaces(null, null, null, 1000).items().stream()
+                .map(Workspace::id).toList();
+        assertThat(everything).hasSizeGreaterThan(7).contains(id(901)); // and alpha's
+
+        for (int limit : new int[] {1, 2, 3, 6, everything.size(), everything.size() + 1}) {
+            List<WorkspaceId> walked = new java.util.ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                io.warmpool.application.port.in.Page<Workspace> page = world.inspect().workspaces(null, null, cursor, limit);
+                assertThat(page.items()).hasSizeLessThanOrEqualTo(limit).isNotEmpty();
+                page.items().forEach(w -> walked.add(w.id()));
+                cursor = page.next();
+                pages++;
+            } while (cursor != null && pages < 20);
+            assertThat(cursor).as("limit %s", limit).isNull();
+            assertThat(walked).as("limit %s", limit).containsExactlyElementsOf(everything);
+            assertThat(pages).as("no empty last page").isEqualTo((everything.size() + limit - 1) / limit);
+        }
+        // with a filter: only bravo's, still every one once
+        List<WorkspaceId> bravos = new java.util.ArrayList<>();
+        var first = world.inspect().workspaces(PresetRef.parse("bravo/small"), null, null, 4);
+        first.items().forEach(w -> bravos.add(w.id()));
+        world.inspect().workspaces(PresetRef.parse("bravo/small"), null, first.next(), 4).items()
+                .forEach(w -> bravos.add(w.id()));
+        assertThat(bravos).hasSize(6).doesNotContain(id(901));
+    }
+
+    @Test
+    void givenACursorNotFromThisList_itIsRejected() {
+        String buildCursor = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("b1|5".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (String bad : List.of("x", "!!!", "d2F0", buildCursor, "w1|2026|nope")) {
+            assertThatThrownBy(() -> world.inspect().workspaces(null, null, bad, 10))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cursor");
+        }
+        String workspaceCursor = world.inspect().workspaces(null, null, null, 1).next();
+        assertThat(workspaceCursor).isNotNull();
+        assertThatThrownBy(() -> world.inspect().builds(id(901), workspaceCursor, 10))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cursor");
+        assertThatThrownBy(() -> world.inspect().workspaces(null, null, null, 1001)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void buildsOfAWorkspace_pageByPage_oldestFirst() {
+        List<Build> all = world.inspect().builds(id(901));
+        assertThat(all).isNotEmpty();
+        var first = world.inspect().builds(id(901), null, 1);
+        assertThat(first.items()).containsExactly(all.get(0));
+        if (all.size() == 1) {
+            assertThat(first.next()).isNull();
+        } else {
+            assertThat(world.inspect().builds(id(901), first.next(), 1000).items()).containsExactlyElementsOf(all.subList(1, all.size()));
+        }
+        assertThatThrownBy(() -> world.inspect().builds(id(999), null, 1)).isInstanceOf(NotFoundException.class);
+    }
 }

@@ -27,6 +27,7 @@ import io.warmpool.domain.backoff.FailureState;
 import io.warmpool.domain.backoff.FailureTransition;
 import io.warmpool.domain.backoff.PresetStatus;
 import io.warmpool.domain.definition.InvalidDefinitionException;
+import io.warmpool.domain.definition.PresetsInput;
 import io.warmpool.domain.definition.ValidationError;
 import io.warmpool.domain.plan.BlockReason;
 import io.warmpool.domain.plan.DeleteReason;
@@ -234,10 +235,109 @@ class PresetOperationsServiceTest {
         assertThat(world.store.prebuilds(preset, Phase.STARTING)).hasSize(1);
     }
 
+    // ---- dry run (issue 18)
+
+    private static PresetsInput.PresetInput rich(String name, Map<String, String> parameters, int instances, String ttl,
+                                                 String timezone, String cron, String readinessTimeout) {
+        return rich(name, parameters, instances, ttl, timezone, cron, readinessTimeout, false);
+    }
+
+    private static PresetsInput.PresetInput rich(String name, Map<String, String> parameters, int instances, String ttl,
+                                                 String timezone, String cron, String readinessTimeout, boolean autoscale) {
+        return new PresetsInput.PresetInput("presets.yaml:3", name, parameters, new PresetsInput.PrebuildsInput(
+                "presets.yaml:5", autoscale ? null : instances, ttl,
+                timezone == null ? null : new PresetsInput.SchedulingInput("presets.yaml:7", timezone,
+                        List.of(new PresetsInput.WindowInput("presets.yaml:9", cron, instances + 4))),
+                readinessTimeout == null ? null : new PresetsInput.ReadinessInput("presets.yaml:11", "provisioner", readinessTimeout),
+                new PresetsInput.HealthInput("presets.yaml:12", "1m", 2),
+                autoscale ? new PresetsInput.AutoscaleInput("presets.yaml:13", 0.95, 0, 10, "7d") : null));
+    }
+
+    @Test
+    void dryRun_listsEveryChange_addChangeRemoveDeprecate_andStoresNothing() {
+        operations.apply(input(
+                templateInput("python", "v1",
+                        rich("small", Map.of("cpu", "2"), 2, "30m", "Europe/Berlin", "* 8-18 * * 1-5", "10m"),
+                        presetInput("large", Map.of("cpu", "8"), 1)),
+                templateInput("go", "v1", presetInput("svc", Map.of(), 1))));
+        String before = world.store.dump();
+        world.events.clear();
+
+        PresetsInput next = input(
+                new PresetsInput.TemplateInput("presets.yaml:1", "python", "v2", false, false, List.of(
+                        rich("small", Map.of("cpu", "4"), 3, "1h", "Europe/Paris", "* 9-17 * * 1-5", "5m"),
+                        presetInput("tiny", Map.of("cpu", "1"), 1))),
+                new PresetsInput.TemplateInput("presets.yaml:20", "go", "v1", true, false,
+                        List.of(presetInput("svc", Map.of(), 2))),
+                templateInput("rust", "v1", presetInput("dev", Map.of(), 1)));
+
+        ApplyPresetsUseCase.Preview preview = operations.preview(next);
+
+        assertThat(world.store.dump()).as("a dry run stores nothing").isEqualTo(before);
+        assertThat(world.events.all()).isEmpty();
+        assertThat(preview.changes()).containsExactly(
+                new ApplyPresetsUseCase.Change("change", "python", "version", "v1", "v2"),
+                new ApplyPresetsUseCase.Change("change", "python/small", "parameters.cpu", "2", "4"),
+                new ApplyPresetsUseCase.Change("change", "python/small", "prebuilds.instances", "2", "3"),
+                new ApplyPresetsUseCase.Change("change", "python/small", "prebuilds.ttl", "30m", "1h"),
+                new ApplyPresetsUseCase.Change("change", "python/small", "prebuilds.scheduling.timezone", "Europe/Berlin", "Europe/Paris"),
+                new ApplyPresetsUseCase.Change("change", "python/small", "prebuilds.scheduling.schedule",
+                        "[{cron: \"* 8-18 * * 1-5\", instances: 6}]", "[{cron: \"* 9-17 * * 1-5\", instances: 7}]"),
+                new ApplyPresetsUseCase.Change("change", "python/small", "prebuilds.readiness.timeout", "10m", "5m"),
+                new ApplyPresetsUseCase.Change("add", "python/tiny", null, null, null),
+                new ApplyPresetsUseCase.Change("remove", "python/large", null, null, null),
+                new ApplyPresetsUseCase.Change("deprecate", "go", "deprecated", "false", "true"),
+                new ApplyPresetsUseCase.Change("change", "go/svc", "prebuilds.instances", "1", "2"),
+                new ApplyPresetsUseCase.Change("add", "rust", "version", null, "v1"),
+                new ApplyPresetsUseCase.Change("add", "rust/dev", null, null, null));
+
+        // the counters are those the real apply then answers
+        ApplyPresetsUseCase.Applied applied = operations.apply(next);
+        assertThat(preview.counts()).isEqualTo(applied);
+        // and applying the same file again would change nothing
+        assertThat(operations.preview(next).changes()).isEmpty();
+    }
+
+    @Test
+    void dryRun_rejectsWhatApplyRejects_withTheSameErrors_andStoresNothing() {
+        operations.apply(input(templateInput("python", "v1", presetInput("small", Map.of("cpu", "2"), 1))));
+        String before = world.store.dump();
+        PresetsInput changed = input(templateInput("python", "v1", presetInput("small", Map.of("cpu", "4"), 1)));
+
+        Throwable dry = org.assertj.core.api.Assertions.catchThrowable(() -> operations.preview(changed));
+        assertThat(world.store.dump()).isEqualTo(before);
+        Throwable real = org.assertj.core.api.Assertions.catchThrowable(() -> operations.apply(changed));
+
+        assertThat(dry).isInstanceOf(InvalidDefinitionException.class);
+        assertThat(((InvalidDefinitionException) dry).errors()).isNotEmpty()
+                .isEqualTo(((InvalidDefinitionException) real).errors());
+        assertThatThrownBy(() -> operations.preview(input(templateInput("python", "v1", presetInput("small", Map.of(), -1)))))
+                .isInstanceOf(InvalidDefinitionException.class);
+        assertThat(world.store.dump()).isEqualTo(before);
+    }
+
+    @Test
+    void definition_isWhatWasApplied() {
+        operations.apply(input(templateInput("python", "v1",
+                rich("small", Map.of("cpu", "2"), 2, "30m", "Europe/Berlin", "* 8-18 * * 1-5", "10m", true))));
+
+        var definition = world.inspect().definition(new PresetId("python", "v1", "small")).orElseThrow();
+
+        assertThat(io.warmpool.domain.definition.DefinitionView.fields(definition)).containsExactly(
+                Map.entry("parameters.cpu", "2"), Map.entry("prebuilds.ttl", "30m"),
+                Map.entry("prebuilds.scheduling.timezone", "Europe/Berlin"),
+                Map.entry("prebuilds.scheduling.schedule", "[{cron: \"* 8-18 * * 1-5\", instances: 6}]"),
+                Map.entry("prebuilds.readiness.check", "provisioner"), Map.entry("prebuilds.readiness.timeout", "10m"),
+                Map.entry("prebuilds.health.interval", "1m"), Map.entry("prebuilds.health.unhealthy_after", "2"),
+                Map.entry("prebuilds.autoscale.target_hit_rate", "0.95"), Map.entry("prebuilds.autoscale.min", "0"),
+                Map.entry("prebuilds.autoscale.max", "10"), Map.entry("prebuilds.autoscale.lookback", "7d"));
+        assertThat(world.inspect().definition(new PresetId("python", "v9", "small"))).isEmpty();
+    }
+
     // ---- release (A5)
 
     @Test
-    void givenClaimedWorkspace_releaseEnqueuesItsDeleteOnce() {
+    void givenClaimedWorkspace_releaseEnqueuesItsDeleteOnce_andASecondReleaseSucceedsWithoutAnother() {
         // given
         PresetId preset = world.preset("python", 1);
         WorkspaceId ws = world.store.seedReadyPrebuild(preset, id(900), T0.minusSeconds(60), Map.of("url", "u"));
@@ -259,13 +359,21 @@ class PresetOperationsServiceTest {
             assertThat(e.workspace()).isEqualTo(ws);
             assertThat(e.details()).containsEntry("reason", "RELEASED");
         });
-        // a second release while deleting, or after, is a conflict
-        assertThatThrownBy(() -> operations.release(ws)).isInstanceOf(ConflictException.class);
+        // a second release while deleting, or after, answers the same (idempotent): no second delete, no event
+        String deleting = world.store.dump();
+        world.events.clear();
+        operations.release(ws);
+        assertThat(world.store.dump()).isEqualTo(deleting);
+        assertThat(world.events.all()).isEmpty();
         world.provisioner.willReturn(new ProvisionResult.Succeeded(Map.of(), ""));
         assertThat(world.step()).isEqualTo(WorkerStep.SUCCEEDED);
         assertThat(world.provisioner.lastCall().request().owner()).isEqualTo("ada");
         assertThat(world.store.phaseOf(ws)).contains(Phase.DELETED);
-        assertThatThrownBy(() -> operations.release(ws)).isInstanceOf(ConflictException.class);
+        String deleted = world.store.dump();
+        world.events.clear();
+        operations.release(ws);
+        assertThat(world.store.dump()).isEqualTo(deleted);
+        assertThat(world.events.all()).isEmpty();
     }
 
     @Test

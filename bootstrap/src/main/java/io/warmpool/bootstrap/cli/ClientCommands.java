@@ -388,8 +388,12 @@ public final class ClientCommands {
         public static final class Apply implements Callable<Integer> {
             @Spec CommandSpec spec;
             @Mixin ClientOptions client;
+            @Mixin OutputOption output;
             @Parameters(index = "0", paramLabel = "FILE", description = "presets file (YAML)")
             Path file;
+            @Option(names = "--dry-run", description = "Validate the file and print what applying it would change "
+                    + "(+ add, ~ change, - remove, ! deprecate), without applying anything.")
+            boolean dryRun;
 
             @Override
             public Integer call() {
@@ -404,10 +408,10 @@ public final class ClientCommands {
                 }
                 JsonNode r;
                 try {
-                    r = client.client().post("/api/v1/presets?source=" + URLEncoder.encode(file.toString(), StandardCharsets.UTF_8),
-                            "application/yaml", yaml);
+                    r = client.client().post("/api/v1/presets?source=" + URLEncoder.encode(file.toString(), StandardCharsets.UTF_8)
+                            + (dryRun ? "&dryRun=true" : ""), "application/yaml", yaml);
                 } catch (ApiClient.ApiException e) {
-                    if (e.body() != null && e.body().has("errors")) {
+                    if (e.body() != null && e.body().has("errors") && !output.json()) {
                         spec.commandLine().getErr().println(e.getMessage() + ":");
                         for (JsonNode err : e.body().get("errors")) {
                             String source = err.path("source").asText("");
@@ -418,11 +422,48 @@ public final class ClientCommands {
                     }
                     throw e;
                 }
+                if (output.json()) {
+                    out(spec).println(pretty(r)); // the service's answer as it is (with dryRun: the changes)
+                    return 0;
+                }
+                if (dryRun) {
+                    out(spec).print(diff(file, r));
+                    return 0;
+                }
                 out(spec).println("applied " + file + ": " + r.get("templates").asText() + " template(s), "
                         + r.get("versionsCreated").asText() + " new version(s), " + r.get("presetsCreated").asText()
                         + " new preset(s), " + r.get("presetsUpdated").asText() + " updated");
                 return 0;
             }
+        }
+
+        /** The dry run's answer for people: the counters, then one line a change. */
+        static String diff(Path file, JsonNode r) {
+            StringBuilder sb = new StringBuilder("dry run of " + file + " (nothing applied): " + r.get("templates").asText()
+                    + " template(s), " + r.get("versionsCreated").asText() + " new version(s), "
+                    + r.get("presetsCreated").asText() + " new preset(s), " + r.get("presetsUpdated").asText() + " updated\n");
+            if (r.get("changes").isEmpty()) {
+                return sb.append("no changes: the store already holds this file\n").toString();
+            }
+            for (JsonNode c : r.get("changes")) {
+                String action = c.get("action").asText();
+                String mark = switch (action) {
+                    case "add" -> "+";
+                    case "remove" -> "-";
+                    case "deprecate" -> "!";
+                    default -> "~";
+                };
+                sb.append("  ").append(mark).append(' ').append(c.get("target").asText());
+                if (c.hasNonNull("field")) {
+                    sb.append(": ").append(c.get("field").asText()).append(' ')
+                            .append(c.hasNonNull("from") ? c.get("from").asText() : "(none)").append(" → ")
+                            .append(c.hasNonNull("to") ? c.get("to").asText() : "(none)");
+                } else if (!action.equals("add") && !action.equals("remove")) {
+                    sb.append(" (").append(action).append(')');
+                }
+                sb.append('\n');
+            }
+            return sb.toString();
         }
 
         /** A one-call action on one preset: {@code POST /api/v1/presets/{template}/{preset}/ACTION}. */

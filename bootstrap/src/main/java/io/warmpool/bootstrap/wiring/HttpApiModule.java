@@ -15,6 +15,7 @@ import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.application.port.in.PauseReconciliationUseCase;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
+import io.warmpool.bootstrap.BuildInfo;
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -48,7 +49,7 @@ public final class HttpApiModule extends AbstractModule {
                 http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history, builds,
                 ready),
                 token,
-                readiness, metrics, clock);
+                readiness, metrics, clock, new RestApi.Version(BuildInfo.current().version(), BuildInfo.current().revision()));
     }
 
     @Provides

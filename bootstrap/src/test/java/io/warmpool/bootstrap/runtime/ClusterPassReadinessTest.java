@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +60,7 @@ class ClusterPassReadinessTest {
         }
 
         @Override
-        public List<PresetBuild> recentBuilds(PresetRef ref, int limit) {
+        public io.warmpool.application.port.in.Page<PresetBuild> recentBuilds(PresetRef ref, String cursor, int limit) {
             throw new UnsupportedOperationException();
         }
     };

@@ -3,6 +3,7 @@ package io.warmpool.adapters.http.builds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Problem;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.application.port.in.CompleteBuildUseCase;
 import io.warmpool.application.port.in.CompleteBuildUseCase.CallbackRejectedException;
@@ -46,11 +47,11 @@ public final class BuildCallbackRoutes implements Resource {
         routes.post(PATH, this::complete);
         routes.exception(CallbackRejectedException.class, (e, ctx) -> {
             ctx.header("Cache-Control", "no-store");
-            Json.send(ctx, 401, new Json.ErrorView("callback rejected: " + e.getMessage()));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.UNAUTHORIZED, "callback rejected: " + e.getMessage()));
         });
         routes.exception(BuildQueuePort.NotYetAwaitingException.class, (e, ctx) -> {
             ctx.header("Retry-After", "1");
-            Json.send(ctx, 425, new Json.ErrorView(e.getMessage()));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.TOO_EARLY, e.getMessage()));
         });
     }
 

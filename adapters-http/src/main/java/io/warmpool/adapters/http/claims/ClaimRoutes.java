@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Problem;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.application.port.in.ClaimCommand;
 import io.warmpool.application.port.in.ClaimPrebuildUseCase;
@@ -123,19 +124,20 @@ public final class ClaimRoutes implements Resource {
         if (attempt instanceof ClaimPrebuildUseCase.Claimed claimed) {
             sendClaimed(ctx, claimed);
         } else if (attempt instanceof ClaimPrebuildUseCase.Full full) {
-            Json.send(ctx, 429, new Json.ErrorView("too many claims are waiting for " + ref + " (at most "
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.TOO_MANY_REQUESTS, "too many claims are waiting for " + ref + " (at most "
                     + full.limit() + ", --max-claim-waiters-per-preset); try again later or claim without wait"));
         } else if (attempt instanceof ClaimPrebuildUseCase.TimedOut timedOut) {
             ctx.header("Retry-After", Long.toString(Math.max(1, timedOut.retryAfter().toSeconds())));
-            Json.send(ctx, 503, new Json.CodedErrorView("no prebuilt workspace available for " + ref + " within "
-                    + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS)), Json.NO_PREBUILD_AVAILABLE));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.NO_PREBUILD, 503, "no prebuilt workspace available for " + ref
+                    + " within " + Durations.format(timedOut.waited().truncatedTo(ChronoUnit.SECONDS)))
+                    .withCode(Json.NO_PREBUILD_AVAILABLE));
         } else if (attempt instanceof ClaimPrebuildUseCase.HandoffFailed failed) {
-            Json.send(ctx, 502, new Json.ErrorView("claim handoff failed for " + ref + " after " + failed.attempts()
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.CLAIM_FAILED, "claim handoff failed for " + ref + " after " + failed.attempts()
                     + (failed.attempts() == 1 ? " prebuild" : " prebuilds") + " (deleted as CLAIM_FAILED): " + failed.error()));
         } else {
             // Not waiting (a miss is only answered here when the claim did not ask to wait).
-            Json.send(ctx, 409, new Json.CodedErrorView("no prebuilt workspace available for " + ref,
-                    Json.NO_PREBUILD_AVAILABLE));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.NO_PREBUILD, "no prebuilt workspace available for " + ref)
+                    .withCode(Json.NO_PREBUILD_AVAILABLE));
         }
     }
 

@@ -7,6 +7,7 @@ import io.javalin.http.HttpStatus;
 import io.warmpool.adapters.http.server.BodyDeadline;
 import io.warmpool.adapters.http.server.Failures;
 import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Problem;
 import io.warmpool.adapters.http.web.Requests;
 import io.warmpool.application.port.out.ConflictException;
 import io.warmpool.application.port.out.NotFoundException;
@@ -19,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every failure answered alike: {@code {"error": …}} with a fitting status, never a stack trace or an exception
+ * Every failure answered alike: an RFC 9457 problem ({@link Problem}, {@code application/problem+json}) with a
+ * fitting status, never a stack trace or an exception
  * class (SPEC §7). Bad input is 400, a missing thing 404, a conflict 409, a store outage 503 (one WARNING line each),
  * a body that did not arrive in time 408; a client that went away mid-request is one FINE line; anything else is
  * logged here and answered with a generic 500. What Javalin or Jetty reject themselves reads the same.
@@ -43,7 +45,7 @@ public final class ErrorMapping {
             LOG.error("error while serving a request", error);
             try {
                 res.setStatus(500);
-                res.setContentType(Json.CONTENT_TYPE);
+                res.setContentType(Problem.CONTENT_TYPE);
                 res.getOutputStream().write(Json.fallbackError());
             } catch (IOException | RuntimeException e) {
                 LOG.debug("could not write the error response", e);
@@ -53,7 +55,8 @@ public final class ErrorMapping {
         routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), describe(e, ctx)));
         routes.exception(InvalidDefinitionException.class, (e, ctx) -> {
             unreadBody.finish(ctx);
-            Json.send(ctx, 400, InvalidView.of("invalid presets", e.errors()));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.INVALID_PRESETS, "invalid presets").withErrors(e.errors().stream()
+                    .map(v -> new Problem.FieldError(v.source(), v.field(), v.message())).toList()));
         });
         routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         routes.exception(NotFoundException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
@@ -74,14 +77,15 @@ public final class ErrorMapping {
             String message = "request body not received within " + BodyDeadline.describe(bodyTimeout);
             LOG.atDebug().log(() -> ctx.method() + " " + ctx.path() + ": " + message + "; connection closed");
             ctx.header("Connection", "close");
-            Json.send(ctx, 408, new Json.ErrorView(message));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.REQUEST_TIMEOUT, message));
             return;
         }
         if (Failures.isClientAbort(e)) {
             // The client went away mid-request: nothing to answer and nothing wrong here. One line, at FINE.
             LOG.atDebug().log(() -> "client aborted " + ctx.method() + " " + ctx.path() + ": " + Failures.rootMessage(e));
             ctx.header("Connection", "close");
-            Json.send(ctx, 400, new Json.ErrorView("request body incomplete: the client closed the connection"));
+            Json.sendProblem(ctx, Problem.of(Problem.Kind.BAD_REQUEST,
+                    "request body incomplete: the client closed the connection"));
             return;
         }
         LOG.error("unexpected failure during " + ctx.method() + " " + ctx.path(), e);
@@ -90,7 +94,7 @@ public final class ErrorMapping {
 
     private void error(Context ctx, int status, String message) {
         unreadBody.finish(ctx);
-        Json.send(ctx, status, new Json.ErrorView(message == null || message.isBlank()
+        Json.sendProblem(ctx, Problem.forStatus(status, message == null || message.isBlank()
                 ? HttpStatus.forStatus(status).getMessage().toLowerCase(Locale.ROOT) : message));
     }
 

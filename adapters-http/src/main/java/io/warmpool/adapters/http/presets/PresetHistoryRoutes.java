@@ -7,6 +7,7 @@ import io.warmpool.adapters.http.web.Json;
 import io.warmpool.adapters.http.web.Requests;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.adapters.http.workspaces.WorkspaceJson;
+import io.warmpool.application.port.in.Page;
 import io.warmpool.application.port.in.PresetHistoryUseCase;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,8 +61,9 @@ public final class PresetHistoryRoutes implements Resource {
         });
         routes.get("/api/v1/presets/{template}/{preset}/builds", ctx -> {
             int limit = Requests.intParam(ctx, "limit", DEFAULT_BUILDS, 1, PresetHistoryUseCase.MAX_BUILDS);
-            Json.send(ctx, 200, history.recentBuilds(presetRef(ctx), limit).stream()
-                    .map(PresetHistoryRoutes::presetBuild).toList());
+            Page<PresetHistoryUseCase.PresetBuild> page = history.recentBuilds(presetRef(ctx), Requests.cursor(ctx), limit);
+            Json.send(ctx, 200, new Json.PageView<>(page.items().stream().map(PresetHistoryRoutes::presetBuild).toList(),
+                    page.next()));
         });
     }
 

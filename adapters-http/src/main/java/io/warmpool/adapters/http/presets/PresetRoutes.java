@@ -3,6 +3,7 @@ package io.warmpool.adapters.http.presets;
 import static io.warmpool.adapters.http.web.Json.code;
 import static io.warmpool.adapters.http.web.Requests.presetRef;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.warmpool.adapters.http.web.Json;
@@ -12,6 +13,8 @@ import io.warmpool.application.port.in.OperatePresetsUseCase;
 import io.warmpool.domain.PresetId;
 import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.backoff.FailureTransition;
+import io.warmpool.domain.definition.DefinitionView;
+import io.warmpool.domain.plan.PresetPlan;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,10 +46,18 @@ public final class PresetRoutes implements Resource {
     public void addTo(RoutesConfig routes) {
         routes.get("/api/v1/presets", ctx -> Json.send(ctx, 200,
                 inspect.status().presets().stream().map(PresetJson::preset).toList()));
-        routes.get("/api/v1/presets/{template}/{preset}", ctx -> Json.send(ctx, 200,
-                PresetJson.preset(inspect.preset(presetRef(ctx)))));
+        routes.get("/api/v1/presets/{template}/{preset}", this::one);
         routes.post("/api/v1/presets/{template}/{preset}/resume", this::resume);
         routes.post("/api/v1/presets/{template}/{preset}/invalidate", this::invalidate);
+    }
+
+    /** One PresetView and its applied {@code definition} (parameters and prebuild policy, as the file writes them). */
+    private void one(Context ctx) {
+        PresetPlan plan = inspect.preset(presetRef(ctx));
+        ObjectNode view = Json.MAPPER.valueToTree(PresetJson.preset(plan));
+        view.set("definition", Json.MAPPER.valueToTree(inspect.definition(plan.state().id())
+                .map(DefinitionView::of).orElse(null)));
+        Json.send(ctx, 200, view);
     }
 
     private void resume(Context ctx) {

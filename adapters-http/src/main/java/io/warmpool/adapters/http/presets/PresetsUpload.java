@@ -5,10 +5,10 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.warmpool.adapters.presets.PresetsYaml;
 import io.warmpool.adapters.presets.TextInput;
-import io.warmpool.adapters.http.errors.InvalidView;
 import io.warmpool.adapters.http.errors.UnreadBody;
 import io.warmpool.adapters.http.server.Failures;
 import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.Problem;
 import io.warmpool.adapters.http.web.Resource;
 import io.warmpool.application.port.in.ApplyPresetsUseCase;
 import io.warmpool.domain.definition.PresetsInput;
@@ -40,6 +40,16 @@ public final class PresetsUpload implements Resource {
     record AppliedView(int templates, int versionsCreated, int presetsCreated, int presetsUpdated) {
     }
 
+    /** {@code ?dryRun=true}: what applying would change, nothing stored, and the counters an apply would answer. */
+    record DryRunView(boolean dryRun, List<ChangeView> changes, int templates, int versionsCreated, int presetsCreated,
+                      int presetsUpdated) {
+    }
+
+    /** One change; {@code field}, {@code from} and {@code to} are left out when they do not apply. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record ChangeView(String action, String target, String field, String from, String to) {
+    }
+
     @Override
     public void addTo(RoutesConfig routes) {
         routes.post("/api/v1/presets", this::upload);
@@ -51,9 +61,29 @@ public final class PresetsUpload implements Resource {
         if (source.isBlank() || source.length() > MAX_SOURCE_LENGTH || source.chars().anyMatch(Character::isISOControl)) {
             throw new BadRequestResponse("source must be 1 to " + MAX_SOURCE_LENGTH + " printable characters");
         }
+        boolean dryRun = dryRun(ctx);
         PresetsInput input = PresetsYaml.parse(text(ctx, source), source);
+        if (dryRun) {
+            ApplyPresetsUseCase.Preview p = apply.preview(input);
+            ApplyPresetsUseCase.Applied c = p.counts();
+            Json.send(ctx, 200, new DryRunView(true, p.changes().stream()
+                    .map(x -> new ChangeView(x.action(), x.target(), x.field(), x.from(), x.to())).toList(),
+                    c.templates(), c.versionsCreated(), c.presetsCreated(), c.presetsUpdated()));
+            return;
+        }
         ApplyPresetsUseCase.Applied a = apply.apply(input);
         Json.send(ctx, 200, new AppliedView(a.templates(), a.versionsCreated(), a.presetsCreated(), a.presetsUpdated()));
+    }
+
+    private static boolean dryRun(Context ctx) {
+        String text = ctx.queryParam("dryRun");
+        if (text == null || text.equals("false")) {
+            return false;
+        }
+        if (text.equals("true")) {
+            return true;
+        }
+        throw new BadRequestResponse("dryRun must be true or false, got '" + io.warmpool.adapters.http.web.Requests.abbreviate(text) + "'");
     }
 
     private static String source(Context ctx) {
@@ -88,7 +118,7 @@ public final class PresetsUpload implements Resource {
         } else {
             unreadBody.finish(ctx);
         }
-        Json.send(ctx, tooLarge ? 413 : 400, new InvalidView(e.getMessage(),
-                List.of(new InvalidView.ErrorItem(source(ctx), "file", e.problem()))));
+        Json.sendProblem(ctx, Problem.of(tooLarge ? Problem.Kind.PAYLOAD_TOO_LARGE : Problem.Kind.INVALID_PRESETS,
+                e.getMessage()).withErrors(List.of(new Problem.FieldError(source(ctx), "file", e.problem()))));
     }
 }

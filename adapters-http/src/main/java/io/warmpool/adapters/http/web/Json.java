@@ -36,23 +36,17 @@ public final class Json {
             .build();
 
     private static final Logger LOG = LoggerFactory.getLogger(Json.class);
-    private static final byte[] FALLBACK_ERROR = "{\"error\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] FALLBACK_ERROR = ("{\"type\":\"" + Problem.Kind.INTERNAL.type() + "\",\"title\":\""
+            + Problem.Kind.INTERNAL.title() + "\",\"status\":500,\"detail\":\"internal error\",\"error\":\"internal error\"}")
+            .getBytes(StandardCharsets.UTF_8);
 
     private Json() {
     }
 
-    /** Every error body: {@code {"error": …}}. */
-    public record ErrorView(String error) {
-    }
-
     /**
-     * An error a client acts on by kind, not by text: {@code {"error": …, "code": …}}. The one code today is
-     * {@link #NO_PREBUILD_AVAILABLE}, on a claim's miss (409, or 503 when its wait ran out).
+     * The {@code code} of a claim that found no prebuild (the CLI's exit code 3), on its problem (409, or 503 when its
+     * wait ran out): the one error clients act on by code, not by text.
      */
-    public record CodedErrorView(String error, String code) {
-    }
-
-    /** The {@code code} of a claim that found no prebuild (the CLI's exit code 3). */
     public static final String NO_PREBUILD_AVAILABLE = "no_prebuild_available";
 
     /** Answers {@code body} as JSON with {@code status}; a body that cannot be written becomes a generic 500. */
@@ -62,15 +56,40 @@ public final class Json {
             bytes = MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             LOG.error("could not write a JSON response", e);
-            status = 500;
-            bytes = fallbackError();
+            sendProblem(ctx, Problem.of(Problem.Kind.INTERNAL, "internal error"));
+            return;
         }
         ctx.status(status).contentType(CONTENT_TYPE).result(bytes);
     }
 
-    /** {@code {"error":"internal error"}}, for where nothing else can be written. */
+    /**
+     * Answers an error: {@code problem} as {@value Problem#CONTENT_TYPE} with its status; a problem that cannot be
+     * written becomes the generic 500.
+     */
+    public static void sendProblem(Context ctx, Problem problem) {
+        byte[] bytes;
+        int status = problem.status();
+        try {
+            bytes = MAPPER.writeValueAsBytes(problem);
+        } catch (JsonProcessingException e) {
+            LOG.error("could not write a problem response", e);
+            status = 500;
+            bytes = fallbackError();
+        }
+        ctx.status(status).contentType(Problem.CONTENT_TYPE).result(bytes);
+    }
+
+    /** The generic 500 problem ({@code internal}), for where nothing else can be written. */
     public static byte[] fallbackError() {
         return FALLBACK_ERROR.clone();
+    }
+
+    /**
+     * One page of a list (API.md "Pagination"): {@code {"items": […], "next": "<cursor>" | null}}.
+     *
+     * @param <T> the items' view
+     */
+    public record PageView<T>(List<T> items, String next) {
     }
 
     /** Codes (statuses, reasons, phases, kinds) are lowercase on the wire, like the event types of SPEC §5. */

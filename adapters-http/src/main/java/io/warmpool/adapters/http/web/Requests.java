@@ -47,6 +47,19 @@ public final class Requests {
         return value;
     }
 
+    /**
+     * The {@code cursor} query parameter: the {@code next} of a previous page, or {@code null} for the first.
+     *
+     * @throws BadRequestResponse when it is given empty
+     */
+    public static String cursor(Context ctx) {
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null && cursor.isBlank()) {
+            throw new BadRequestResponse("cursor must not be empty: give the 'next' of a previous page, or no cursor");
+        }
+        return cursor;
+    }
+
     /** Whether the request says it has a body (a length above 0, or chunked). */
     public static boolean hasBody(Context ctx) {
         return ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null;

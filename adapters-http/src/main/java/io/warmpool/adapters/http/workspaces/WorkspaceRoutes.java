@@ -7,7 +7,10 @@ import io.javalin.http.Context;
 import io.warmpool.adapters.http.web.Json;
 import io.warmpool.adapters.http.web.Requests;
 import io.warmpool.adapters.http.web.Resource;
+import io.warmpool.application.port.in.Build;
 import io.warmpool.application.port.in.InspectUseCase;
+import io.warmpool.application.port.in.Page;
+import io.warmpool.application.port.in.Workspace;
 import io.warmpool.application.port.in.ReleaseWorkspaceUseCase;
 import io.warmpool.domain.Names;
 import io.warmpool.domain.PresetRef;
@@ -18,8 +21,10 @@ public final class WorkspaceRoutes implements Resource {
 
     /** {@code limit} of {@code GET /api/v1/workspaces} when none is given. */
     public static final int DEFAULT_LIMIT = 100;
-    /** The largest {@code limit} of {@code GET /api/v1/workspaces}. */
+    /** The largest {@code limit} of {@code GET /api/v1/workspaces} and of a workspace's builds. */
     public static final int MAX_LIMIT = 1000;
+    /** {@code limit} of {@code GET /api/v1/workspaces/{id}/builds} when none is given. */
+    public static final int DEFAULT_BUILDS = 100;
 
     private final InspectUseCase inspect;
     private final ReleaseWorkspaceUseCase release;
@@ -37,8 +42,12 @@ public final class WorkspaceRoutes implements Resource {
         routes.get("/api/v1/workspaces", this::list);
         routes.get("/api/v1/workspaces/{id}", ctx -> Json.send(ctx, 200,
                 WorkspaceJson.workspace(inspect.workspace(workspaceId(ctx)))));
-        routes.get("/api/v1/workspaces/{id}/builds", ctx -> Json.send(ctx, 200,
-                inspect.builds(workspaceId(ctx)).stream().map(WorkspaceJson::build).toList()));
+        routes.get("/api/v1/workspaces/{id}/builds", ctx -> {
+            WorkspaceId id = workspaceId(ctx);
+            int limit = Requests.intParam(ctx, "limit", DEFAULT_BUILDS, 1, MAX_LIMIT);
+            Page<Build> page = inspect.builds(id, Requests.cursor(ctx), limit);
+            Json.send(ctx, 200, new Json.PageView<>(page.items().stream().map(WorkspaceJson::build).toList(), page.next()));
+        });
         routes.delete("/api/v1/workspaces/{id}", ctx -> {
             WorkspaceId id = workspaceId(ctx);
             release.release(id);
@@ -54,6 +63,8 @@ public final class WorkspaceRoutes implements Resource {
             Names.requireValid("owner", owner);
         }
         int limit = Requests.intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        Json.send(ctx, 200, inspect.workspaces(preset, owner, limit).stream().map(WorkspaceJson::workspace).toList());
+        Page<Workspace> page = inspect.workspaces(preset, owner, Requests.cursor(ctx), limit);
+        Json.send(ctx, 200, new Json.PageView<>(page.items().stream().map(WorkspaceJson::workspace).toList(),
+                page.next()));
     }
 }

@@ -116,15 +116,25 @@ class BuildCallbackRoutesTest {
     }
 
     @Test
-    void eachRefusal_hasItsStatus_andAJsonError() throws Exception {
+    void eachRefusal_hasItsStatus_andAProblem() throws Exception {
         assertThat(post("2", "{}").statusCode()).isEqualTo(401);
         assertThat(body(post("2", "{}")).get("error").asText()).isEqualTo("callback rejected: bad signature");
+        assertThat(body(post("2", "{}")).get("detail").asText()).isEqualTo("callback rejected: bad signature");
         assertThat(post("3", "{}").statusCode()).isEqualTo(404);
         assertThat(post("4", "{}").statusCode()).isEqualTo(409);
         HttpResponse<String> early = post("5", "{}");
         assertThat(early.statusCode()).isEqualTo(425);
         assertThat(early.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(post("6", "{}").statusCode()).isEqualTo(400);
+        java.util.Map<String, String> types = java.util.Map.of("2", "unauthorized", "3", "not-found", "4", "conflict",
+                "5", "too-early", "6", "bad-request");
+        for (var e : types.entrySet()) {
+            HttpResponse<String> response = post(e.getKey(), "{}");
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("application/problem+json"));
+            assertThat(body(response).get("type").asText()).isEqualTo("urn:warmpool:problem:" + e.getValue());
+            assertThat(body(response).get("status").asInt()).isEqualTo(response.statusCode());
+        }
     }
 
     @Test

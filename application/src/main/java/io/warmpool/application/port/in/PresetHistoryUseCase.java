@@ -43,7 +43,19 @@ public interface PresetHistoryUseCase {
      * @throws io.warmpool.application.port.out.NotFoundException when the preset does not exist
      * @throws IllegalArgumentException                           when {@code limit} is out of range
      */
-    List<PresetBuild> recentBuilds(PresetRef ref, int limit);
+    default List<PresetBuild> recentBuilds(PresetRef ref, int limit) {
+        return recentBuilds(ref, null, limit).items();
+    }
+
+    /**
+     * One page of the builds of the active version of {@code ref}, newest first (by build id).
+     *
+     * @param cursor the {@code next} of the previous page, or {@code null} for the first
+     * @param limit  1…{@value #MAX_BUILDS}
+     * @throws io.warmpool.application.port.out.NotFoundException when the preset does not exist
+     * @throws IllegalArgumentException when the cursor is not one this list gave, or the limit is out of range
+     */
+    Page<PresetBuild> recentBuilds(PresetRef ref, String cursor, int limit);
 
     /**
      * @param at           when this was read (the service clock)

@@ -36,7 +36,18 @@ public interface PresetHistoryPort {
     ClaimCounts claims(PresetId preset, Instant since);
 
     /** The preset's builds (of every workspace, creates and deletes), newest first; {@code limit} is 1…1000. */
-    List<PresetBuild> recentBuilds(PresetId preset, int limit);
+    default List<PresetBuild> recentBuilds(PresetId preset, int limit) {
+        return recentBuilds(preset, Long.MAX_VALUE, limit);
+    }
+
+    /**
+     * One page of the preset's builds (of every workspace, creates and deletes), newest first by build id.
+     *
+     * @param beforeBuild only builds with a smaller id (the last of the previous page), {@link Long#MAX_VALUE} for
+     *                    the first page
+     * @param limit       1…1001
+     */
+    List<PresetBuild> recentBuilds(PresetId preset, long beforeBuild, int limit);
 
     /**
      * One pass as every replica sees it.

@@ -5,7 +5,10 @@ import io.warmpool.domain.PresetRef;
 import io.warmpool.domain.definition.PresetsDocument;
 import io.warmpool.domain.definition.ValidationError;
 import java.time.Instant;
+import io.warmpool.domain.definition.TemplateDefinition;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Templates, versions and presets. */
@@ -35,6 +38,20 @@ public interface PresetStorePort {
      * @throws NotFoundException when the preset does not exist
      */
     void invalidate(PresetId preset, Instant now);
+
+    /**
+     * Every stored version of the named templates, as applied: the template's flags, each version's presets with
+     * their parameters and prebuild policy (sources empty), and which version is active. One consistent read.
+     * Versions of a template in the order they were created; templates by name; unknown names are left out.
+     */
+    List<StoredVersion> stored(Collection<String> templates);
+
+    /** One stored template version; {@code definition}'s flags are the template's. */
+    record StoredVersion(TemplateDefinition definition, boolean active) {
+        public StoredVersion {
+            Objects.requireNonNull(definition, "definition");
+        }
+    }
 
     /** The result of {@link #apply}. */
     sealed interface ApplyOutcome permits Applied, Rejected {

@@ -5,6 +5,7 @@ import io.warmpool.domain.WorkspaceId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,10 +26,41 @@ public interface WorkspacePort {
      * @param owner  only this owner's, or all when {@code null}
      * @param limit  at most this many (1…1000)
      */
-    List<WorkspaceView> list(PresetId preset, String owner, int limit);
+    default List<WorkspaceView> list(PresetId preset, String owner, int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be between 1 and 1000, got " + limit);
+        }
+        return list(preset, owner, null, limit);
+    }
+
+    /**
+     * One page of workspaces, newest first: by {@code createdAt} then {@code id}, both descending, a stable order
+     * (keyset pagination: what was listed before is not listed again as workspaces are added).
+     *
+     * @param after only the workspaces after this one in that order (the last of the previous page), or all when
+     *              {@code null}; it need not exist any more
+     * @param limit at most this many (1…1001: a page of up to 1000 and one more to know whether another follows)
+     */
+    List<WorkspaceView> list(PresetId preset, String owner, ListKey after, int limit);
+
+    /** Where a page of {@link #list(PresetId, String, ListKey, int)} ends: a workspace's place in its order. */
+    record ListKey(Instant createdAt, WorkspaceId id) {
+        public ListKey {
+            Objects.requireNonNull(createdAt, "createdAt");
+            Objects.requireNonNull(id, "id");
+        }
+    }
 
     /** The builds of a workspace, oldest first, with their errors. */
     List<BuildView> builds(WorkspaceId id);
+
+    /**
+     * One page of a workspace's builds, oldest first (by build id, which grows with creation).
+     *
+     * @param afterBuild only builds with a greater id (the last of the previous page), 0 for the first page
+     * @param limit      at most this many (1…1001)
+     */
+    List<BuildView> builds(WorkspaceId id, long afterBuild, int limit);
 
     /**
      * Where a workspace stands: from its latest build, and for prebuilds its readiness (R10: provisioned), liveness

@@ -64,6 +64,39 @@ public abstract class PresetStorePortContract extends PortContract {
         return seed.snapshot(id);
     }
 
+    // ---- stored (what GET of a preset shows and a dry run compares) ------------------------------------------
+
+    @Test
+    void stored_readsBackEveryVersionAsApplied_withFlagsAndTheActiveOne() {
+        PrebuildPolicy rich = new PrebuildPolicy(2, Duration.ofMinutes(30), new PrebuildSchedule(ZoneId.of("Europe/Berlin"),
+                List.of(new ScheduleWindow(CronWindow.parse("* 8-18 * * 1-5"), 6), new ScheduleWindow(CronWindow.parse("* 0-5 * * *"), 0))),
+                new io.warmpool.domain.Readiness(io.warmpool.domain.Readiness.Check.AGENT, Duration.ofMinutes(5)),
+                new io.warmpool.domain.Liveness(Duration.ofSeconds(90), 3));
+        PresetDefinition scheduled = preset("small", Map.of("cpu", "2", "memory", "4Gi"), rich);
+        PresetDefinition autoscaled = preset("auto", Map.of(), PrebuildPolicy.of(0)
+                .withAutoscale(new io.warmpool.domain.Autoscale(0.99, 1, 20, Duration.ofDays(7))));
+        apply(document(template("python-dev", "v1", SMALL)), T0);
+        apply(document(new TemplateDefinition("python-dev", "v2", true, false, List.of(scheduled, autoscaled),
+                new TemplateDefinition.TerraformModule("modules/python", ""))), T1);
+        apply(document(template("go-dev", "v1", LARGE)), T1);
+
+        List<PresetStorePort.StoredVersion> stored = store.presets().stored(List.of("python-dev", "nope"));
+
+        assertThat(stored).extracting(v -> v.definition().version(), PresetStorePort.StoredVersion::active)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("v1", false), org.assertj.core.groups.Tuple.tuple("v2", true));
+        TemplateDefinition v2 = stored.get(1).definition();
+        assertThat(v2.deprecated()).isTrue();
+        assertThat(v2.deleted()).isFalse();
+        assertThat(v2.terraformModule()).isEqualTo("modules/python");
+        assertThat(v2.presets()).extracting(PresetDefinition::name).containsExactly("auto", "small");
+        assertThat(v2.presets().get(1).parameters()).isEqualTo(scheduled.parameters());
+        assertThat(v2.presets().get(1).policy()).isEqualTo(rich);
+        assertThat(v2.presets().get(0).policy()).isEqualTo(autoscaled.policy());
+        assertThat(stored.get(0).definition().presets()).singleElement()
+                .satisfies(p -> assertThat(p.policy()).isEqualTo(PrebuildPolicy.of(3)));
+        assertThat(store.presets().stored(List.of())).isEmpty();
+    }
+
     // ---- apply ---------------------------------------------------------------------------------------------
 
     @Test

@@ -96,6 +96,45 @@ public abstract class WorkspacePortContract extends PortContract {
     }
 
     @Test
+    void givenPagesOfTwo_walkingWithTheLastKeyListsEveryWorkspaceOnceInOrder() {
+        List<WorkspaceId> sameInstant = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            sameInstant.add(seed.runningPrebuild(small, T0.plusSeconds(10), Map.of()));
+        }
+        seed.runningPrebuild(small, T0, Map.of());
+        seed.runningPrebuild(large, T0.plusSeconds(20), Map.of());
+        seed.runningPrebuild(small, T0.plusSeconds(30), Map.of());
+        List<WorkspaceId> expected = ids(workspaces.list(null, null, 100));
+        List<WorkspaceId> expectedSmall = ids(workspaces.list(small, null, 100));
+
+        assertThat(walk(null, 2)).hasSize(7).doesNotHaveDuplicates().containsExactlyElementsOf(expected);
+        assertThat(walk(null, 3)).containsExactlyElementsOf(expected);
+        assertThat(walk(small, 2)).hasSize(6).containsExactlyElementsOf(expectedSmall);
+        // the key of a page's end need not exist any more: the next page starts after its place
+        WorkspacePort.WorkspaceView third = workspaces.list(null, null, 3).get(2);
+        WorkspacePort.ListKey gone = new WorkspacePort.ListKey(third.createdAt(), new WorkspaceId(new UUID(0, 0)));
+        assertThat(ids(workspaces.list(null, null, gone, 100)))
+                .containsExactlyElementsOf(expected.subList(2, expected.size()).stream()
+                        .filter(id -> !third.createdAt().equals(workspaces.find(id).orElseThrow().createdAt()))
+                        .toList());
+    }
+
+    private List<WorkspaceId> walk(PresetId preset, int pageSize) {
+        List<WorkspaceId> out = new ArrayList<>();
+        WorkspacePort.ListKey after = null;
+        for (int pages = 0; pages < 20; pages++) {
+            List<WorkspacePort.WorkspaceView> page = workspaces.list(preset, null, after, pageSize);
+            page.forEach(w -> out.add(w.id()));
+            if (page.size() < pageSize) {
+                return out;
+            }
+            WorkspacePort.WorkspaceView last = page.get(page.size() - 1);
+            after = new WorkspacePort.ListKey(last.createdAt(), last.id());
+        }
+        throw new AssertionError("the walk did not end");
+    }
+
+    @Test
     void givenPresetAndOwnerFilters_listShowsOnlyMatchingWorkspaces() {
         // Claims take the oldest prebuild, so the claimed ones are seeded first.
         WorkspaceId smallAlice = seed.claimed(small, "alice", T0.plusSeconds(1), NOW, Map.of());
@@ -155,6 +194,12 @@ public abstract class WorkspacePortContract extends PortContract {
         assertThat(failedDelete.error()).isEqualTo("host unreachable");
         assertThat(failedDelete.log()).isEqualTo("tail");
         assertThat(workspaces.find(id).orElseThrow().phase()).isEqualTo(Phase.FAILED);
+        // one build a page, after the last one's id: each once, oldest first
+        assertThat(workspaces.builds(id, 0, 1)).extracting(BuildView::id).containsExactly(first.id());
+        assertThat(workspaces.builds(id, first.id().value(), 1)).extracting(BuildView::id).containsExactly(delete.id());
+        assertThat(workspaces.builds(id, delete.id().value(), 1)).isEmpty();
+        assertThat(workspaces.builds(id, 0, 1001)).isEqualTo(builds);
+        assertThatThrownBy(() -> workspaces.builds(id, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
