@@ -147,7 +147,11 @@ public final class PresetOperationsService
             throw new ConflictException("workspace " + workspace + " is an unclaimed prebuild; warmpool manages it");
         }
         if (beingDeleted(view)) {
-            return; // released before: the same answer again (idempotent), nothing enqueued, no second event
+            // released before: the same answer again (idempotent), nothing enqueued, no second event
+            try (LogContext context = LogContext.of(view.preset(), workspace)) {
+                OPERATOR.info("released workspace again: its delete was already queued");
+            }
+            return;
         }
         Instant now = Clocks.now(clock);
         int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(workspace, view.preset(), DeleteRequest.Reason.RELEASED)), now);
