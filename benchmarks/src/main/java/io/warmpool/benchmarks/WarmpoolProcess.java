@@ -19,8 +19,8 @@ import java.util.function.Predicate;
 /**
  * The real {@code warmpool.jar} as a child process, as a user starts it: {@code java [jvm options] -jar
  * bootstrap/target/warmpool.jar ARGS} in the repository's root (so {@code examples/} resolves as for
- * {@code ./warmpool}), with no {@code WARMPOOL_*} variables of ours leaking in. Stdout is read line by line for the
- * {@link PassLine pass lines}, each stamped with its arrival; stderr (the log) goes to a file.
+ * {@code ./warmpool}), with no {@code WARMPOOL_*} variables of ours leaking in. Stderr, the log, is read line by line
+ * for the {@link PassLine pass lines}, each stamped with its arrival; stdout (empty off a terminal) goes to a file.
  */
 final class WarmpoolProcess implements AutoCloseable {
 
@@ -75,7 +75,7 @@ final class WarmpoolProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code java jvmOptions -jar warmpool.jar args}; stderr goes to {@code stderrFile}. */
+    /** Starts {@code java jvmOptions -jar warmpool.jar args}; stdout goes to {@code stderrFile}, the log is read. */
     static WarmpoolProcess start(List<String> jvmOptions, List<String> args, Path stderrFile) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(java("java"));
@@ -85,7 +85,7 @@ final class WarmpoolProcess implements AutoCloseable {
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(Path.of("").toAbsolutePath().toFile())
-                .redirectError(stderrFile.toFile())
+                .redirectOutput(stderrFile.toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("WARMPOOL_"));
@@ -96,7 +96,7 @@ final class WarmpoolProcess implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 long at = System.nanoTime() - startedNanos;

@@ -8,18 +8,21 @@ class ProcessOutputsTest {
 
     @Test
     void givenAPassLine_thenItsCountsAreRead_andAFullPoolIsEligibleEqualsDesired() {
-        PassLine line = PassLine.parse("2026-11-27T03:42:44.984Z pass: presets=10000 eligible=220/20000 creates=20000"
-                + " deletes=0 cancels=0 backoff=0 limited=0 failures=0 took=2179ms").orElseThrow();
+        PassLine line = PassLine.parse("2026-11-27T03:42:44.984Z INFO  reconcile  pass started=2026-11-27T03:42:42.805Z"
+                + " presets=10000 eligible=220/20000 creates=20000 deletes=0 cancels=0 backoff=0 limited=0 failed=0 errors=0"
+                + " tookMs=2179 pass=1").orElseThrow();
         assertThat(line).isEqualTo(new PassLine(10000, 220, 20000, 20000, 2179));
         assertThat(line.full()).isFalse();
-        assertThat(PassLine.parse("2026-11-27T03:44:22.455Z pass: presets=3 eligible=5/5 creates=0 deletes=0 cancels=0"
-                + " backoff=0 limited=0 failures=0 took=46ms").orElseThrow().full()).isTrue();
+        assertThat(PassLine.parse("2026-11-27T03:44:22.455Z INFO  reconcile  pass started=2026-11-27T03:44:22.409Z presets=3"
+                + " eligible=5/5 creates=0 deletes=0 cancels=0 backoff=0 limited=0 failed=0 errors=0 tookMs=46 pass=9")
+                .orElseThrow().full()).isTrue();
     }
 
     @Test
     void givenASkippedPassOrALogLine_thenNoPassLine() {
-        assertThat(PassLine.parse("2026-11-27T03:42:44.984Z pass skipped: paused")).isEmpty();
-        assertThat(PassLine.parse("INFO: API listening on http://127.0.0.1:8080")).isEmpty();
+        assertThat(PassLine.parse("2026-11-27T03:42:44.984Z INFO  reconcile  pass skipped started=2026-11-27T03:42:44.980Z"
+                + " reason=paused pass=4")).isEmpty();
+        assertThat(PassLine.parse("2026-11-27T03:42:44.984Z INFO  http       API listening on http://127.0.0.1:8080")).isEmpty();
         assertThat(new PassLine(0, 0, 0, 0, 1).full()).as("no presets is not a full pool").isFalse();
     }
 

@@ -15,6 +15,7 @@ import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.config.SimulatedProvisionerYaml;
 import io.warmpool.bootstrap.config.YamlText;
+import io.warmpool.bootstrap.logging.Logs;
 import io.warmpool.bootstrap.runtime.ApiToken;
 import io.warmpool.bootstrap.runtime.LiveView;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
@@ -97,7 +98,11 @@ public final class Composition {
                 + " · provisioner " + settings.provisioner()
                 + " · database " + (settings.dbUrl().isPresent() ? "external" : "embedded under " + settings.stateDir());
         List<Module> modules = new ArrayList<>(modules(settings, token));
-        modules.add(new ServiceModule(new LiveView(out, terminal, banner), replicaName()));
+        LiveView view = new LiveView(out, terminal, banner);
+        if (terminal) {
+            Logs.tee(view::logged);
+        }
+        modules.add(new ServiceModule(view, replicaName()));
         return Guice.createInjector(Stage.DEVELOPMENT, modules).getInstance(WarmpoolService.class);
     }
 

@@ -9,6 +9,7 @@ import io.warmpool.bootstrap.cli.Problems;
 import io.warmpool.bootstrap.cli.RunCommand;
 import io.warmpool.bootstrap.cli.VersionCommand;
 import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.bootstrap.logging.Logs;
 import io.warmpool.domain.definition.InvalidDefinitionException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -37,6 +38,7 @@ public final class Main implements Runnable {
         // jOOQ prints a 25-line logo and a "tip of the day" on first use; neither belongs in a service's log.
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
+        Logs.bridgeJdkLogging();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Security (SPEC §7 "secrets never reach a log"): the service runs as a separate process ({@code Main run}, the
  * test's classpath) with a known API token, database password (a PostgreSQL role that must authenticate with it,
- * scram-sha-256) and HMAC key (an HTTP provisioner whose receiver checks every signature), every {@code io.warmpool}
- * logger at {@code ALL}. The test exercises it, errors included — wrong tokens (one that contains the real token),
+ * scram-sha-256) and HMAC key (an HTTP provisioner whose receiver checks every signature), warmpool's loggers at
+ * {@code --log-level trace}, and a dashboard sign-in link used by a browser-like client. The test exercises it, errors included — wrong tokens (one that contains the real token),
  * bad requests, a provisioner that answers 500 and 400, the database dropping the service's connections — then
  * stops it and searches all it wrote (stdout, stderr, the live view) for the secrets, raw and encoded. A second run
  * with a wrong password in the JDBC URL must fail to start without printing either password.
@@ -60,6 +60,8 @@ class SecretsNeverLoggedTest {
     /** Requests for presets other than {@code broken}: the 500s follow these, so one is sent whichever preset goes first. */
     static final AtomicInteger buildableHits = new AtomicInteger();
     static final AtomicInteger badSignatures = new AtomicInteger();
+    /** The one-time code of the sign-in link the first test used. */
+    static String signInCode;
 
     @BeforeAll
     static void startDatabaseAndReceiver() throws Exception {
@@ -134,13 +136,6 @@ class SecretsNeverLoggedTest {
 
     /** {@code java -cp <this test's classpath> io.warmpool.bootstrap.Main run …}, all output into one file. */
     static Process startService(Path output, String dbUrl, Map<String, String> env, String... extra) throws IOException {
-        Path logging = dir.resolve("logging.properties");
-        Files.writeString(logging, """
-                handlers=java.util.logging.ConsoleHandler
-                java.util.logging.ConsoleHandler.level=ALL
-                .level=INFO
-                io.warmpool.level=ALL
-                """);
         Path presets = dir.resolve("presets.yaml");
         Files.writeString(presets, """
                 templates:
@@ -156,7 +151,6 @@ class SecretsNeverLoggedTest {
                 """);
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.util.logging.config.file=" + logging,
                 "-cp", System.getProperty("java.class.path"),
                 "io.warmpool.bootstrap.Main", "run",
                 "--state-dir", dir.resolve("state").toString(),
@@ -167,7 +161,8 @@ class SecretsNeverLoggedTest {
                 "--http-provisioner-url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks/workspaces",
                 "--reconcile-interval", "200ms",
                 "--backoff-interval", "100ms",
-                "--workers", "2"));
+                "--workers", "2",
+                "--log-level", "trace"));
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("WARMPOOL_"));
@@ -248,6 +243,22 @@ class SecretsNeverLoggedTest {
             send(base, "POST", "/api/v1/presets/python-dev/small/claims", "{\"owner\":\"alice\"}", bearer);
             assertThat(send(base, "GET", "/metrics", null, null).statusCode()).isEqualTo(200);
 
+            // The dashboard: a one-time sign-in link (what `warmpool dashboard` asks for), used once, then a
+            // mutating request of the signed-in session. The code never reaches the log either.
+            String issued = send(base, "POST", "/api/v1/dashboard/sign-in-codes", null, bearer).body();
+            Matcher code = Pattern.compile("code=([A-Za-z0-9_-]+)").matcher(issued);
+            assertThat(code.find()).as(issued).isTrue();
+            signInCode = code.group(1);
+            HttpResponse<String> signIn = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(base + "/?code=" + signInCode)).build(), HttpResponse.BodyHandlers.ofString());
+            String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+            HttpResponse<String> paused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(base + "/api/v1/reconciliation/pause")).POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Cookie", cookie).header("Origin", base).header("X-Warmpool-Csrf", "1").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(paused.statusCode()).as(paused.body()).isBetween(200, 204);
+            send(base, "POST", "/api/v1/reconciliation/resume", null, bearer);
+
             // The database drops the service's connections: it reconnects with its password, and logs about it.
             try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
                 s.execute("select pg_terminate_backend(pid) from pg_stat_activity where usename = 'warmpool'");
@@ -267,8 +278,14 @@ class SecretsNeverLoggedTest {
         }
         String log = Files.readString(output, UTF_8);
         assertThat(log).as("the run did log (the check below is not vacuous)")
-                .contains("API listening on", "database ready").contains("FINE");
-        assertNoSecrets(log, TOKEN, DB_PASSWORD, HMAC_SECRET);
+                .contains("API listening on", "database ready").contains(" DEBUG ")
+                .contains("paused reconciliation (every replica) request=req-").contains("actor=dashboard")
+                .contains("resumed reconciliation (every replica) request=req-").contains("actor=admin")
+                // the receiver's 400 for broken: its WARN, and the ERROR of a preset that stops until resumed (R5)
+                .containsPattern(" WARN  worker     create failed: \\S.* k=\\d+ .*job=\\d+ build=build-\\d+"
+                        + " preset=python-dev@v1/broken workspace=")
+                .containsPattern(" ERROR worker     preset is validation_failed: .* preset=python-dev@v1/broken workspace=");
+        assertNoSecrets(log, TOKEN, DB_PASSWORD, HMAC_SECRET, signInCode);
     }
 
     @Test

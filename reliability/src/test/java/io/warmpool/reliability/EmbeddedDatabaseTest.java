@@ -194,12 +194,12 @@ class EmbeddedDatabaseTest {
 
             // then: the restart stops the orphan and reaches its first pass within seconds, not after a 60 s timeout
             Fixtures.write(dir.resolve("simulated.yaml"), "create_latency: 50ms\ndelete_latency: 50ms\n");
-            int linesBefore = service.stdoutLines().size();
+            int linesBefore = service.stderrLines().size();
             long started = System.nanoTime();
             service.start();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                List<String> lines = service.stdoutLines();
-                return lines.subList(linesBefore, lines.size()).stream().anyMatch(l -> l.contains(" pass: "));
+                List<String> lines = service.stderrLines();
+                return lines.subList(linesBefore, lines.size()).stream().anyMatch(l -> l.contains(" pass started="));
             });
             long firstPassMs = (System.nanoTime() - started) / 1_000_000;
             assertThat(firstPassMs).as("restart to first pass after a SIGKILL (ms)").isLessThan(15_000);

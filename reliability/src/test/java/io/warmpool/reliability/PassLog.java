@@ -9,8 +9,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The passes replicas ran, read from the line {@code run} prints after each pass when its output is not a
- * terminal: {@code <startedAt> pass: presets=… creates=… took=<ms>ms}, or {@code <at> pass skipped: <why>}.
+ * The passes replicas ran, read from the record {@code run} logs after each pass when its output is not a
+ * terminal: {@code <ts> INFO  reconcile  pass started=<startedAt> presets=… creates=… tookMs=<ms> pass=<id>}, or
+ * {@code <ts> INFO  reconcile  pass skipped started=<at> reason=<why> pass=<id>}.
  *
  * <p>{@code startedAt} is read once the pass holds the reconciliation lock and {@code took} ends after the pass's
  * last write (both truncated to milliseconds, which keeps the order), so {@code [startedAt, startedAt + took]}
@@ -19,8 +20,9 @@ import java.util.regex.Pattern;
 public final class PassLog {
 
     private static final Pattern RAN = Pattern.compile(
-            "^(\\S+) pass: presets=(\\d+) eligible=(\\d+)/(\\d+) creates=(\\d+) deletes=(\\d+) cancels=(\\d+) .* took=(\\d+)ms$");
-    private static final Pattern SKIPPED = Pattern.compile("^(\\S+) pass skipped: (.+)$");
+            "^\\S+ INFO  reconcile  pass started=(\\S+) presets=(\\d+) eligible=(\\d+)/(\\d+) creates=(\\d+) deletes=(\\d+)"
+                    + " cancels=(\\d+) .* tookMs=(\\d+) pass=\\d+$");
+    private static final Pattern SKIPPED = Pattern.compile("^\\S+ INFO  reconcile  pass skipped started=(\\S+) reason=(\\S+) .*$");
 
     /** A pass that ran. */
     public record Pass(String replica, Instant start, Instant end, int presets, int creates, int deletes) {
@@ -45,7 +47,7 @@ public final class PassLog {
     public static PassLog of(List<ServiceProcess> replicas) {
         PassLog log = new PassLog();
         for (ServiceProcess r : replicas) {
-            log.add(r.name(), r.stdoutLines());
+            log.add(r.name(), r.stderrLines());
         }
         log.passes.sort(Comparator.comparing(Pass::start).thenComparing(Pass::end));
         return log;
@@ -78,7 +80,7 @@ public final class PassLog {
 
     /** Passes skipped because another replica held the lock (evidence that they contended). */
     public long skippedLockedElsewhere() {
-        return skipped.stream().filter(s -> s.endsWith("locked elsewhere")).count();
+        return skipped.stream().filter(s -> s.endsWith("locked_elsewhere")).count();
     }
 
     /**

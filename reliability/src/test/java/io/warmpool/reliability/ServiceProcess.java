@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * same settings: that is a restart of the replica.
  *
  * <p>The API listens on a free port ({@code --http-addr 127.0.0.1:0}), read from the service's
- * "API listening on" log line. Logging is one line per record, each with its instant.
+ * "API listening on" log line. The log (stderr) is one line per record, each with its instant (README "Logs").
  *
  * <p>{@link #kill()} is SIGKILL ({@link Process#destroyForcibly()} on Linux): no shutdown hook runs, children
  * the service started (command provisioner scripts) are orphaned. {@link #stop()} is SIGTERM: the service's
@@ -144,8 +144,6 @@ public final class ServiceProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
-            // One line per log record, with its instant (the JDK's default is two lines without milliseconds).
-            command.add("-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
             command.add("-jar");
             command.add(Logs.jar().toString());
             command.add("run");
@@ -249,6 +247,15 @@ public final class ServiceProcess implements AutoCloseable {
     public List<String> stdoutLines() {
         List<String> lines = new ArrayList<>();
         for (Path p : List.copyOf(stdouts)) {
+            lines.addAll(read(p).lines().toList());
+        }
+        return lines;
+    }
+
+    /** The stderr (the log, the pass records among it) of every start, in order, as lines. */
+    public List<String> stderrLines() {
+        List<String> lines = new ArrayList<>();
+        for (Path p : List.copyOf(stderrs)) {
             lines.addAll(read(p).lines().toList());
         }
         return lines;

@@ -22,9 +22,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.logging.Logger;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event log in the {@code events} table: {@link EventSinkPort} for writing, {@link #recent} for reading,
@@ -38,7 +39,7 @@ public final class JooqEventLogAdapter implements EventSinkPort, EventRetentionP
     /** The most events {@link #recent} returns at once. */
     public static final int MAX_RECENT = 1000;
 
-    private static final Logger LOG = Logger.getLogger(JooqEventLogAdapter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(JooqEventLogAdapter.class);
 
     private final DSLContext dsl;
     private final PresetIds presetIds;
@@ -107,7 +108,7 @@ public final class JooqEventLogAdapter implements EventSinkPort, EventRetentionP
             }
             if (unknown > 0) {
                 int n = unknown;
-                LOG.warning(() -> "dropped " + n + " event(s) of presets that do not exist");
+                LOG.warn("dropped " + n + " event(s) of presets that do not exist");
             }
             if (added > 0) {
                 int count = added;
@@ -123,7 +124,7 @@ public final class JooqEventLogAdapter implements EventSinkPort, EventRetentionP
                 });
             }
         } catch (RuntimeException e) {
-            LOG.warning(() -> "could not write " + events.size() + " event(s) to the event log, dropped: " + DbErrors.describe(e));
+            LOG.warn("could not write " + events.size() + " event(s) to the event log, dropped: " + DbErrors.describe(e));
         }
     }
 

@@ -9,7 +9,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jooq.ConnectionProvider;
@@ -19,6 +18,8 @@ import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The database warmpool runs on: an embedded PostgreSQL whose data lives under a directory (kept across
@@ -27,7 +28,7 @@ import org.jooq.impl.DSL;
  */
 public final class PostgresDatabase implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(PostgresDatabase.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresDatabase.class);
 
     private final Path embeddedDataDir;
     private final EmbeddedPostgresServer.Options embeddedOptions;
@@ -126,7 +127,7 @@ public final class PostgresDatabase implements AutoCloseable {
             EmbeddedPostgresServer server = embedded;
             connections = new FairConnectionProvider(pool, poolSize, config.getConnectionTimeout(),
                     server == null ? () -> null : () -> server.health().up() ? null : server.health().detail());
-            LOG.info(() -> "database ready (" + (embedded != null ? "embedded PostgreSQL under " + embeddedDataDir : "external") + ")");
+            LOG.info("database ready (" + (embedded != null ? "embedded PostgreSQL under " + embeddedDataDir : "external") + ")");
         } catch (io.warmpool.adapters.db.embedded.EmbeddedPostgresException e) {
             close();
             throw new DatabaseStartException(e.getMessage(), e);

@@ -17,10 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Nudges across replicas with PostgreSQL {@code LISTEN/NOTIFY} on the channel {@value #CHANNEL}.
@@ -41,7 +41,7 @@ final class PostgresNudgeAdapter implements NudgePort {
     /** The channel on which prebuilds that became eligible, and waiters that left, are announced (R12 wait). */
     public static final String READY_CHANNEL = "warmpool_prebuild_ready";
 
-    private static final Logger LOG = Logger.getLogger(PostgresNudgeAdapter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresNudgeAdapter.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(30);
@@ -196,7 +196,7 @@ final class PostgresNudgeAdapter implements NudgePort {
             try {
                 connection = listen();
             } catch (SQLException | RuntimeException e) {
-                LOG.warning(() -> "nudge listener could not connect yet, retrying in the background: " + DbErrors.describe(e));
+                LOG.warn("nudge listener could not connect yet, retrying in the background: " + DbErrors.describe(e));
                 connection = null;
             }
         }
@@ -227,7 +227,7 @@ final class PostgresNudgeAdapter implements NudgePort {
                     } catch (SQLException | RuntimeException e) {
                         String why = DbErrors.describe(e);
                         Duration wait = delay;
-                        LOG.warning(() -> "nudge listener cannot connect (" + why + "), retrying in " + wait.toMillis() + " ms");
+                        LOG.warn("nudge listener cannot connect (" + why + "), retrying in " + wait.toMillis() + " ms");
                         if (await(delay)) {
                             break;
                         }
@@ -254,7 +254,7 @@ final class PostgresNudgeAdapter implements NudgePort {
                     if (stopping()) {
                         break;
                     }
-                    LOG.warning(() -> "nudge listener lost its connection (" + DbErrors.describe(e) + "), reconnecting");
+                    LOG.warn("nudge listener lost its connection (" + DbErrors.describe(e) + "), reconnecting");
                     closeQuietly(connection);
                     connection = null;
                     backendPid = -1;
@@ -276,14 +276,14 @@ final class PostgresNudgeAdapter implements NudgePort {
             }
             Optional<PresetId> preset = decode(n.getParameter());
             if (preset.isEmpty()) {
-                LOG.fine(() -> "ignoring a notification that names no preset on " + channel);
+                LOG.atDebug().log(() -> "ignoring a notification that names no preset on " + channel);
                 return;
             }
             try {
                 listener.accept(preset.get());
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 // One bad nudge must not stop the nudges that follow.
-                LOG.log(Level.WARNING, "nudge listener failed for " + preset.get() + "; continuing", e);
+                LOG.warn("nudge listener failed for " + preset.get() + "; continuing", e);
             }
         }
 
@@ -328,7 +328,7 @@ final class PostgresNudgeAdapter implements NudgePort {
                 Thread.currentThread().interrupt();
             }
             if (thread.isAlive()) {
-                LOG.warning("nudge listener did not stop in time; it is a daemon thread and ends with its connection");
+                LOG.warn("nudge listener did not stop in time; it is a daemon thread and ends with its connection");
             }
         }
     }
@@ -340,7 +340,7 @@ final class PostgresNudgeAdapter implements NudgePort {
         try {
             connection.close();
         } catch (SQLException e) {
-            LOG.fine(() -> "closing the nudge connection failed: " + DbErrors.describe(e));
+            LOG.atDebug().log(() -> "closing the nudge connection failed: " + DbErrors.describe(e));
         }
     }
 }

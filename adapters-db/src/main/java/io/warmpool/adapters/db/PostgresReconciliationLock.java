@@ -10,9 +10,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster-wide reconciliation lock as a PostgreSQL <em>session-level</em> advisory lock
@@ -42,7 +43,7 @@ final class PostgresReconciliationLock implements ReconciliationLockPort {
     /** How long a new holder waits at most for the write transactions that were in flight when it took the lock. */
     public static final Duration DEFAULT_FENCE_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Logger LOG = Logger.getLogger(PostgresReconciliationLock.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresReconciliationLock.class);
 
     /**
      * Client sessions of this database other than this one in a transaction that has written (it has an id);
@@ -161,7 +162,7 @@ final class PostgresReconciliationLock implements ReconciliationLockPort {
             statement.execute(awaitEarlierWriters);
             for (SQLWarning w = statement.getWarnings(); w != null; w = w.getNextWarning()) {
                 String message = w.getMessage();
-                LOG.warning(() -> "reconciliation lock taken: " + message + "; going ahead");
+                LOG.warn("reconciliation lock taken: " + message + "; going ahead");
             }
         }
     }
@@ -175,7 +176,7 @@ final class PostgresReconciliationLock implements ReconciliationLockPort {
             connection.close();
         } catch (SQLException e) {
             // Closing the session is what releases a session lock anyway; nothing more to do.
-            LOG.fine(() -> "closing the lock connection failed: " + DbErrors.describe(e));
+            LOG.atDebug().log(() -> "closing the lock connection failed: " + DbErrors.describe(e));
         }
     }
 
@@ -204,7 +205,7 @@ final class PostgresReconciliationLock implements ReconciliationLockPort {
                 // Explicit unlock first, so the lock is free even if closing the socket lingers.
                 session(connection).select(DSL.field("pg_advisory_unlock({0})", Boolean.class, DSL.val(heldKey))).fetch();
             } catch (RuntimeException e) {
-                LOG.fine(() -> "unlocking the reconciliation lock failed (session gone, lock released with it): "
+                LOG.atDebug().log(() -> "unlocking the reconciliation lock failed (session gone, lock released with it): "
                         + DbErrors.describe(e));
             } finally {
                 closeQuietly(connection);

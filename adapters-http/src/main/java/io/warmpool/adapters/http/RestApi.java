@@ -17,6 +17,7 @@ import io.warmpool.adapters.http.security.ContentTypes;
 import io.warmpool.adapters.http.security.DashboardAuth;
 import io.warmpool.adapters.http.security.HostCheck;
 import io.warmpool.adapters.http.security.TokenAuth;
+import io.warmpool.adapters.http.web.RequestContext;
 import io.warmpool.adapters.http.workspaces.AgentReadyRoute;
 import io.warmpool.adapters.http.server.JettyServer;
 import io.warmpool.adapters.http.web.QueryParameters;
@@ -129,6 +130,7 @@ public final class RestApi {
     private final List<String> allowedHosts;
     private final JettyServer server;
     private final TokenAuth auth;
+    private final RequestContext requests = new RequestContext();
     private final DashboardAuth sessions;
     private final SignInCodes signInCodes = new SignInCodes();
     private final UnreadBody unreadBody;
@@ -205,6 +207,7 @@ public final class RestApi {
 
     private void configure(JavalinConfig config) {
         errors.installIn(config);
+        config.routes.before(requests::open);
         HostCheck hosts = HostCheck.forAddress(address.host(), allowedHosts);
         config.routes.before(hosts::check);
         // A build callback authenticates by its signature (checked by the use case), and the agent ready route by the

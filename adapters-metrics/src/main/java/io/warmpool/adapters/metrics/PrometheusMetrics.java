@@ -29,8 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics of SPEC §5 on a Prometheus registry of its own: an outbound adapter for both {@link MetricsPort}
@@ -92,7 +92,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
     /** How long a preset's gauges outlive the last pass that reported it, unless told otherwise. */
     public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
 
-    private static final Logger LOG = Logger.getLogger(PrometheusMetrics.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PrometheusMetrics.class);
     private static final String[] PRESET_LABELS = {"template", "preset"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -268,7 +268,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording events in metrics failed", e);
+            LOG.warn("recording events in metrics failed", e);
         }
     }
 
@@ -296,7 +296,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             lastPass.set(report.startedAt().plus(report.duration()).toEpochMilli() / 1000.0);
             updatePresets(report);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a pass in metrics failed", e);
+            LOG.warn("recording a pass in metrics failed", e);
         }
     }
 
@@ -306,7 +306,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             paused.set(isPaused ? 1 : 0);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording the pause flag in metrics failed", e);
+            LOG.warn("recording the pause flag in metrics failed", e);
         }
     }
 
@@ -315,7 +315,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             eventsPruned.inc(count);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "counting pruned events in metrics failed", e);
+            LOG.warn("counting pruned events in metrics failed", e);
         }
     }
 
@@ -325,7 +325,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             pending.forEach((kind, count) -> jobsPending.labelValues(kind.wire()).set(count));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording the queue depth in metrics failed", e);
+            LOG.warn("recording the queue depth in metrics failed", e);
         }
     }
 
@@ -335,7 +335,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             claimDuration.labelValues(preset.template(), preset.preset(), hit ? "hit" : "miss").observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+            LOG.warn("recording a claim in metrics failed", e);
         }
     }
 
@@ -345,7 +345,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             claimDuration.labelValues(preset.template(), preset.preset(), "handoff_failed").observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a claim in metrics failed", e);
+            LOG.warn("recording a claim in metrics failed", e);
         }
     }
 
@@ -355,7 +355,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             unhealthy.labelValues(preset.template(), preset.preset()).inc();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording an unhealthy prebuild in metrics failed", e);
+            LOG.warn("recording an unhealthy prebuild in metrics failed", e);
         }
     }
 
@@ -365,7 +365,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             claimWait.labelValues(preset.template(), preset.preset(), outcome).observe(seconds(waited));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a claim's wait in metrics failed", e);
+            LOG.warn("recording a claim's wait in metrics failed", e);
         }
     }
 
@@ -375,7 +375,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
         try {
             moveInFlight(transition, +1);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a job start in metrics failed", e);
+            LOG.warn("recording a job start in metrics failed", e);
         }
     }
 
@@ -395,7 +395,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             jobDuration.labelValues(preset.template(), preset.preset(), transition.wire(), outcome.toLowerCase(Locale.ROOT))
                     .observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording a job end in metrics failed", e);
+            LOG.warn("recording a job end in metrics failed", e);
         }
     }
 
@@ -410,7 +410,7 @@ public final class PrometheusMetrics implements MetricsPort, EventSinkPort {
             jobDuration.labelValues(preset.template(), preset.preset(), transition.wire(), outcome.toLowerCase(Locale.ROOT))
                     .observe(seconds(duration));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "recording an awaited job's end in metrics failed", e);
+            LOG.warn("recording an awaited job's end in metrics failed", e);
         }
     }
 

@@ -29,8 +29,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates, deletes, checks and hands over workspaces by running configured executables (SPEC §4 {@code command},
@@ -84,7 +85,7 @@ import java.util.stream.Collectors;
  */
 public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(CommandProvisioner.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProvisioner.class);
     /** Enough of an error for a person to see what went wrong; the full tail is in the log. */
     private static final int ERROR_TAIL_CHARS = 1000;
 
@@ -250,7 +251,7 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
             try {
                 process = builder.start();
             } catch (IOException e) {
-                LOG.warning(() -> "cannot start " + program + ": " + e.getMessage());
+                LOG.warn("cannot start " + program + ": " + e.getMessage());
                 return new ProvisionResult.Unavailable("cannot start " + program + ": " + e.getMessage());
             }
             invocation.process = process;
@@ -258,7 +259,7 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
             errPump = executor.submit(() -> pump(process.getErrorStream(), err));
             executor.execute(() -> feed(process.getOutputStream(), stdin));
         }
-        LOG.fine(() -> "started " + program + " for " + request.transition().wire() + " of " + request.workspace()
+        LOG.atDebug().log(() -> "started " + program + " for " + request.transition().wire() + " of " + request.workspace()
                 + " (pid " + process.pid() + ")");
         boolean exited;
         try {
@@ -269,7 +270,7 @@ public final class CommandProvisioner implements WorkspaceProvisionerPort, AutoC
             return new ProvisionResult.Unavailable("interrupted while " + program + " ran");
         }
         if (!exited) {
-            LOG.warning(() -> program + " for " + request.transition().wire() + " of " + request.workspace()
+            LOG.warn(program + " for " + request.transition().wire() + " of " + request.workspace()
                     + " timed out after " + config.timeout() + "; killing its process tree");
             killTree(process, config.killGracePeriod());
             awaitPumps(outPump, errPump, config.killGracePeriod());

@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates, deletes, checks and hands over workspaces by POSTing the request to a webhook (SPEC §4 {@code http},
@@ -93,7 +94,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
      */
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
-    private static final Logger LOG = Logger.getLogger(HttpProvisioner.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HttpProvisioner.class);
     private static final int ERROR_DETAIL_CHARS = 500;
     private static final int LOG_BODY_CHARS = 8 * 1024;
 
@@ -223,7 +224,7 @@ public final class HttpProvisioner implements WorkspaceProvisionerPort {
                         + (attempts > 0 ? " (after " + attempts + " attempt" + (attempts == 1 ? "" : "s") + ")" : "");
                 return new ProvisionResult.Unavailable(reason);
             }
-            LOG.warning(() -> "http provisioner error for " + endpoint.description + ": " + cause);
+            LOG.warn("http provisioner error for " + endpoint.description + ": " + cause);
             return new ProvisionResult.Failed("http provisioner error: " + cause.getClass().getSimpleName(), false, logText);
         }
         return switch (attempt.kind) {

@@ -36,10 +36,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates, hands over, checks and deletes workspaces with the Terraform CLI (issue 16): each workspace is a Terraform
@@ -90,7 +91,7 @@ import java.util.stream.Stream;
  */
 public final class TerraformProvisioner implements WorkspaceProvisionerPort, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(TerraformProvisioner.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(TerraformProvisioner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The output carrying the variables a create set (JSON object), read back by a claim. */
     public static final String VARIABLES_OUTPUT = "terraform_variables";
@@ -190,7 +191,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
                 try {
                     r = closed ? stopped() : run(request);
                 } catch (RuntimeException e) {
-                    LOG.warning(() -> "terraform provisioner error: " + e);
+                    LOG.warn("terraform provisioner error: " + e);
                     r = new ProvisionResult.Failed("terraform provisioner error: " + e.getClass().getSimpleName()
                             + ": " + e.getMessage(), false, "");
                 }
@@ -553,7 +554,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
         try (Stream<Path> copies = Files.list(modulesDir)) {
             copies.filter(p -> !keep.contains(p)).forEach(TerraformProvisioner::deleteTree);
         } catch (IOException e) {
-            LOG.fine(() -> "cannot list " + modulesDir + ": " + e.getMessage());
+            LOG.atDebug().log(() -> "cannot list " + modulesDir + ": " + e.getMessage());
         }
     }
 
@@ -771,7 +772,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
             try {
                 process = builder.start();
             } catch (IOException e) {
-                LOG.warning(() -> "cannot start " + config.binary() + ": " + e.getMessage());
+                LOG.warn("cannot start " + config.binary() + ": " + e.getMessage());
                 throw new StepFailed("cannot start " + config.binary() + ": " + e.getMessage(), false, true);
             }
             running.add(process);
@@ -788,7 +789,7 @@ public final class TerraformProvisioner implements WorkspaceProvisionerPort, Aut
                     throw new StepFailed("interrupted while " + shown + " ran", false);
                 }
                 if (!exited) {
-                    LOG.warning(() -> shown + " timed out after " + config.timeout() + "; killing its process tree");
+                    LOG.warn(shown + " timed out after " + config.timeout() + "; killing its process tree");
                     CommandProvisioner.killTree(process, config.killGracePeriod());
                     await(outPump, errPump);
                     append(shown, "killed after timeout " + config.timeout(), logStdout, out, err);

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the outcome of a create or delete is recorded, whoever learns it: a worker from the provisioner's answer
@@ -26,6 +28,8 @@ import java.util.function.Function;
  * workspace, the failure state (R3–R5) and the events exactly as one finished by its worker.
  */
 final class BuildOutcomes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BuildOutcomes.class);
 
     private final FailurePolicy failurePolicy;
     private final EventSinkPort events;
@@ -85,7 +89,51 @@ final class BuildOutcomes {
     /** Publishes what recording {@code outcome} caused: the build's end, and backoff, hard limit, validation failure. */
     void published(Transition transition, PresetId preset, WorkspaceId workspace, Outcome outcome,
                    Optional<FailureTransition> failure, Instant now) {
+        if (outcome.result() instanceof JobResult.Failed failed) {
+            logFailure(transition, preset, workspace, failed.error(), failure);
+        }
         events.publish(eventsFor(transition, preset, workspace, outcome.result(), failure, now));
+    }
+
+    /**
+     * The log of a failed create or delete (SPEC R3–R5 as an operator reads them): a WARN naming the preset, the
+     * workspace, the error's first line and, for a create, the consecutive failures {@code k} and
+     * {@code retryNotBefore}; an ERROR when it made the preset {@code hard_limited} or {@code validation_failed},
+     * which stops its creates until an operator resumes it.
+     */
+    static void logFailure(Transition transition, PresetId preset, WorkspaceId workspace, String error,
+                           Optional<FailureTransition> failure) {
+        try (LogContext context = LogContext.of(preset, workspace)) {
+            String first = firstLine(error);
+            var warn = LOG.atWarn();
+            failure.filter(FailureTransition::counted).ifPresent(t -> {
+                warn.addKeyValue("k", t.after().consecutiveFailures());
+                t.backoffUntil().ifPresent(until -> warn.addKeyValue("retryNotBefore", until.toString()));
+            });
+            warn.log(transition.wire() + " failed: " + first);
+            failure.ifPresent(t -> {
+                if (t.becameValidationFailed()) {
+                    LOG.atError().addKeyValue("k", t.after().consecutiveFailures())
+                            .log("preset is validation_failed: the provisioner called its create invalid (" + first
+                                    + "); no creates until `warmpool presets resume " + preset.template() + "/"
+                                    + preset.preset() + "` or a new template version");
+                } else if (t.becameHardLimited()) {
+                    LOG.atError().addKeyValue("k", t.after().consecutiveFailures())
+                            .log("preset is hard_limited after " + t.after().consecutiveFailures()
+                                    + " consecutive failed creates; no creates until one in flight succeeds or `warmpool"
+                                    + " presets resume " + preset.template() + "/" + preset.preset() + "`");
+                }
+            });
+        }
+    }
+
+    /** The first line of a provisioner's error, bounded: the whole text stays in the event log and the build. */
+    static String firstLine(String error) {
+        if (error == null || error.isBlank()) {
+            return "(no message)";
+        }
+        String line = error.strip().lines().findFirst().orElse("").strip();
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 
     static List<Event> eventsFor(Transition transition, PresetId preset, WorkspaceId workspace, JobResult result,

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claim arrivals (SPEC R13 demand) counted in memory per preset name and arrival minute, and added to the
@@ -24,7 +25,7 @@ import java.util.logging.Logger;
  */
 public final class ClaimArrivals {
 
-    private static final Logger LOG = Logger.getLogger(ClaimArrivals.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClaimArrivals.class);
 
     private record Key(PresetRef preset, Instant minute) {
     }
@@ -63,7 +64,7 @@ public final class ClaimArrivals {
             demand.addClaims(batch);
         } catch (RuntimeException e) {
             batch.forEach(a -> counts.merge(new Key(a.preset(), a.minute()), a.claims(), Integer::sum));
-            LOG.fine(() -> "adding " + batch.size() + " claim count(s) failed; kept for the next flush");
+            LOG.atDebug().log(() -> "adding " + batch.size() + " claim count(s) failed; kept for the next flush");
             throw e;
         }
         return batch.stream().mapToInt(DemandHistoryPort.ClaimArrivals::claims).sum();

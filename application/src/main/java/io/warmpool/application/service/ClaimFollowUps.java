@@ -10,7 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What follows a claim, once it has been stored: its event, and a nudge for its preset. Concurrent claims hand them
@@ -40,7 +41,7 @@ final class ClaimFollowUps {
     /** The most groups one leader hands over before the callers queued behind it take over. */
     static final int MAX_ROUNDS = 4;
 
-    private static final Logger LOG = Logger.getLogger(ClaimFollowUps.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClaimFollowUps.class);
 
     /** One claim's follow-up; its flags are guarded by the monitor of the {@link ClaimFollowUps}. */
     private static final class FollowUp {
@@ -160,7 +161,7 @@ final class ClaimFollowUps {
             events.publish(group);
         } catch (RuntimeException e) {
             // The port must not throw; if a sink does anyway, the claims it describes still stand.
-            LOG.warning(() -> "publishing " + group.size() + " claim event(s) failed, dropped: " + PassPlanner.describe(e));
+            LOG.warn("publishing " + group.size() + " claim event(s) failed, dropped: " + PassPlanner.describe(e));
         }
     }
 
@@ -172,7 +173,7 @@ final class ClaimFollowUps {
                 nudges.nudgeAll(presets);
             }
         } catch (RuntimeException e) {
-            LOG.warning(() -> "nudge after claim failed (the next pass will catch up): " + PassPlanner.describe(e));
+            LOG.warn("nudge after claim failed (the next pass will catch up): " + PassPlanner.describe(e));
         }
     }
 }

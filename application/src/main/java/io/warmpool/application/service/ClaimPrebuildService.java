@@ -27,7 +27,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claims (A3). Thread-safe; concurrency safety of the hand-over itself is the {@link ClaimPort}'s contract. Every
@@ -42,7 +43,7 @@ import java.util.logging.Logger;
  */
 public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(ClaimPrebuildService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ClaimPrebuildService.class);
     /** How many prebuilds one claim tries to hand over (R12: the first, and once more the next). */
     static final int HANDOFF_ATTEMPTS = 2;
     /** How often a keyed claim looks again at a claim with its key that is being handed over. */
@@ -156,7 +157,7 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
         try {
             arrivals.flush();
         } catch (RuntimeException e) {
-            LOG.warning(() -> "could not store the claim arrivals counted since the last pass: " + PassPlanner.describe(e));
+            LOG.warn("could not store the claim arrivals counted since the last pass: " + PassPlanner.describe(e));
         }
     }
 
@@ -337,10 +338,10 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
             abandoned = claims.abandon(reservation, now);
         } catch (RuntimeException e) {
             // The reservation stays 'claiming' and is reaped after the claim timeout by any replica.
-            LOG.warning(() -> "abandoning the reservation of " + reservation.id() + " failed (it will be reaped): "
+            LOG.warn("abandoning the reservation of " + reservation.id() + " failed (it will be reaped): "
                     + PassPlanner.describe(e));
         }
-        LOG.warning(() -> "the claim handoff of " + reservation.id() + " (" + reservation.preset() + ") to "
+        LOG.warn("the claim handoff of " + reservation.id() + " (" + reservation.preset() + ") to "
                 + reservation.owner() + " failed: " + error);
         if (abandoned) {
             // Published and nudged as a claim is: the deleted prebuild leaves the pool short. Not abandoned here: the
@@ -356,7 +357,7 @@ public final class ClaimPrebuildService implements ClaimPrebuildUseCase, AutoClo
                         ? claims.reserve(command.preset(), command.owner(), reservation.name(), now)
                         : claims.reserve(command.preset(), command.owner(), reservation.name(), now, command.idempotencyKey().get());
             } catch (RuntimeException e) {
-                LOG.warning(() -> "reserving a second prebuild for a failed handoff failed: " + PassPlanner.describe(e));
+                LOG.warn("reserving a second prebuild for a failed handoff failed: " + PassPlanner.describe(e));
                 next = null;
             }
             if (next instanceof ClaimPort.Reserved reserved) {

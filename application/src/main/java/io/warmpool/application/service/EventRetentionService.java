@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prunes the event log ({@link PruneEventsUseCase}). A run holds the reconciliation lock, so one replica prunes at
@@ -20,7 +21,7 @@ import java.util.logging.Logger;
  */
 public final class EventRetentionService implements PruneEventsUseCase {
 
-    private static final Logger LOG = Logger.getLogger(EventRetentionService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EventRetentionService.class);
 
     private final Clock clock;
     private final ReconciliationLockPort lock;
@@ -74,7 +75,7 @@ public final class EventRetentionService implements PruneEventsUseCase {
                 int statements = batches;
                 boolean more = backlog;
                 Duration took = Duration.between(started, Clocks.now(clock));
-                LOG.info(() -> "pruned " + count + " event(s) older than " + cutoff + " (events-retention "
+                LOG.info("pruned " + count + " event(s) older than " + cutoff + " (events-retention "
                         + Durations.format(settings.retention()) + ") in " + statements
                         + " statement(s), " + took.toMillis() + " ms" + (more ? "; more left, continuing after the next pass" : ""));
             }

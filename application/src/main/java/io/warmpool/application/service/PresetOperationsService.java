@@ -31,13 +31,19 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Operator actions (A4, A5): apply presets, resume and invalidate presets, pause, release. */
 public final class PresetOperationsService
         implements ApplyPresetsUseCase, OperatePresetsUseCase, PauseReconciliationUseCase, ReleaseWorkspaceUseCase {
 
-    private static final Logger LOG = Logger.getLogger(PresetOperationsService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PresetOperationsService.class);
+    /**
+     * Every operator action, at INFO, from the logger {@code io.warmpool.operator} (component {@code operator}); who
+     * did it is the record's {@code actor} field, set where the request was authenticated.
+     */
+    static final Logger OPERATOR = LoggerFactory.getLogger("io.warmpool.operator");
 
     private final Clock clock;
     private final PresetStorePort presets;
@@ -83,6 +89,8 @@ public final class PresetOperationsService
             throw new InvalidDefinitionException(rejected.errors());
         }
         PresetStorePort.Applied stored = (PresetStorePort.Applied) outcome;
+        OPERATOR.info("applied presets: " + stored.templates() + " template(s), " + stored.versionsCreated()
+                + " new version(s), " + stored.presetsCreated() + " preset(s) created, " + stored.presetsUpdated() + " updated");
         return new ApplyPresetsUseCase.Applied(stored.templates(), stored.versionsCreated(), stored.presetsCreated(),
                 stored.presetsUpdated());
     }
@@ -93,6 +101,10 @@ public final class PresetOperationsService
         FailureTransition transition = failures.update(id, failurePolicy::resume);
         events.publish(List.of(Event.of(Clocks.now(clock), EventType.PRESET_RESUMED, id, null)
                 .with("from", transition.before().status().name())));
+        try (LogContext context = LogContext.of(id, null)) {
+            OPERATOR.info("resumed preset (was " + transition.before().status().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", k=" + transition.after().consecutiveFailures() + ")");
+        }
         nudge(id);
         return transition;
     }
@@ -103,6 +115,9 @@ public final class PresetOperationsService
         Instant now = Clocks.now(clock);
         presets.invalidate(id, now);
         events.publish(List.of(Event.of(now, EventType.PRESET_INVALIDATED, id, null)));
+        try (LogContext context = LogContext.of(id, null)) {
+            OPERATOR.info("invalidated preset: its prebuilds are replaced");
+        }
         nudge(id);
         return id;
     }
@@ -110,11 +125,13 @@ public final class PresetOperationsService
     @Override
     public void pause() {
         settings.setPaused(true, Clocks.now(clock));
+        OPERATOR.info("paused reconciliation (every replica)");
     }
 
     @Override
     public void resume() {
         settings.setPaused(false, Clocks.now(clock));
+        OPERATOR.info("resumed reconciliation (every replica)");
     }
 
     @Override
@@ -130,7 +147,11 @@ public final class PresetOperationsService
             throw new ConflictException("workspace " + workspace + " is an unclaimed prebuild; warmpool manages it");
         }
         if (beingDeleted(view)) {
-            return; // released before: the same answer again (idempotent), nothing enqueued, no second event
+            // released before: the same answer again (idempotent), nothing enqueued, no second event
+            try (LogContext context = LogContext.of(view.preset(), workspace)) {
+                OPERATOR.info("released workspace again: its delete was already queued");
+            }
+            return;
         }
         Instant now = Clocks.now(clock);
         int enqueued = queue.enqueueDeletes(List.of(new DeleteRequest(workspace, view.preset(), DeleteRequest.Reason.RELEASED)), now);
@@ -143,6 +164,9 @@ public final class PresetOperationsService
         }
         events.publish(List.of(Event.of(now, EventType.DELETE_STARTED, view.preset(), workspace)
                 .with("reason", DeleteRequest.Reason.RELEASED.name())));
+        try (LogContext context = LogContext.of(view.preset(), workspace)) {
+            OPERATOR.info("released workspace: its delete is queued");
+        }
     }
 
     private static boolean beingDeleted(WorkspaceView view) {
@@ -158,7 +182,7 @@ public final class PresetOperationsService
         try {
             nudges.nudge(id);
         } catch (RuntimeException e) {
-            LOG.warning(() -> "nudge failed (the next pass will catch up): " + PassPlanner.describe(e));
+            LOG.warn("nudge failed (the next pass will catch up): " + PassPlanner.describe(e));
         }
     }
 }

@@ -31,7 +31,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The provisioner workers (A2). Each {@link #runNext} takes one job, calls the provisioner while heartbeating,
@@ -41,7 +42,7 @@ import java.util.logging.Logger;
  */
 public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase {
 
-    private static final Logger LOG = Logger.getLogger(ProvisionerWorkerService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisionerWorkerService.class);
 
     private final Clock clock;
     private final BuildQueuePort queue;
@@ -111,6 +112,12 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             return checks == null ? CompletableFuture.completedFuture(WorkerStep.IDLE) : checks.runNext(started);
         }
         Job job = taken.get();
+        try (LogContext context = LogContext.of(job)) {
+            return run(job, worker, started);
+        }
+    }
+
+    private CompletionStage<WorkerStep> run(Job job, WorkerId worker, Instant started) {
         metrics.jobStarted(job.transition());
         java.util.concurrent.atomic.AtomicReference<TimerPort.Cancellable> self = new java.util.concurrent.atomic.AtomicReference<>();
         TimerPort.Cancellable heartbeat = timer.every(settings.heartbeatInterval(), () -> {
@@ -134,7 +141,10 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             heartbeat.cancel();
             ProvisionResult outcome = error == null ? result
                     : new ProvisionResult.Failed("provisioner error: " + PassPlanner.describe(error), false, "");
-            return record(job, worker, started, outcome);
+            // Often on the provisioner's thread, not the worker's: the job's fields again for what recording logs.
+            try (LogContext context = LogContext.of(job)) {
+                return record(job, worker, started, outcome);
+            }
         });
     }
 
@@ -156,11 +166,11 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
     private boolean heartbeat(Job job, WorkerId worker) {
         try {
             if (!queue.heartbeat(job.id(), worker, Clocks.now(clock))) {
-                LOG.warning(() -> "job " + job.id() + " was reaped as lost while " + worker + " still ran it");
+                LOG.warn("job " + job.id() + " was reaped as lost while " + worker + " still ran it");
                 return false;
             }
         } catch (RuntimeException e) {
-            LOG.warning(() -> "heartbeat of job " + job.id() + " failed: " + PassPlanner.describe(e));
+            LOG.warn("heartbeat of job " + job.id() + " failed: " + PassPlanner.describe(e));
         }
         return true;
     }
@@ -206,7 +216,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
             queue.awaitCallback(job.id(), worker, until, now);
         } catch (JobNotHeldException e) {
             // Reaped meanwhile, or its callback beat the 202 here and completed it: either way it is no longer ours.
-            LOG.info(() -> "job " + job.id() + " was accepted by the provisioner but is no longer held (completed by"
+            LOG.info("job " + job.id() + " was accepted by the provisioner but is no longer held (completed by"
                     + " its callback, or reaped)");
             metrics.jobFinished(job.preset(), job.transition(), "accepted", took);
             return WorkerStep.ACCEPTED;
@@ -219,7 +229,7 @@ public final class ProvisionerWorkerService implements RunProvisionerJobsUseCase
     }
 
     private WorkerStep lost(Job job, Duration took) {
-        LOG.warning(() -> "job " + job.id() + " was reaped as lost before its result could be recorded; result dropped");
+        LOG.warn("job " + job.id() + " was reaped as lost before its result could be recorded; result dropped");
         metrics.jobFinished(job.preset(), job.transition(), "lost", took);
         return WorkerStep.LOST;
     }

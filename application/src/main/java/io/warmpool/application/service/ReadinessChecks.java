@@ -195,6 +195,7 @@ final class ReadinessChecks {
 
     private static List<Event> failedEvents(PresetId preset, WorkspaceId workspace, String error, boolean permanent,
                                             FailureTransition t, Instant now) {
+        BuildOutcomes.logFailure(Transition.CREATE, preset, workspace, error, Optional.of(t)); // R10: a failed create
         List<Event> out = new ArrayList<>();
         out.add(Event.of(now, EventType.READINESS_FAILED, preset, workspace)
                 .with("error", error).with("permanent", Boolean.toString(permanent)));

@@ -31,13 +31,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The reconcile pass (A1). Thread-safe; passes of one replica may run concurrently only across replicas' locks. */
 public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
 
-    private static final Logger LOG = Logger.getLogger(ReconcilePresetsService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcilePresetsService.class);
 
     private final Clock clock;
     private final ReconciliationLockPort lock;
@@ -80,14 +80,14 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
             try {
                 arrivals.flush();
             } catch (RuntimeException e) {
-                LOG.warning(() -> "could not store the claim arrivals (kept for the next pass): " + PassPlanner.describe(e));
+                LOG.warn("could not store the claim arrivals (kept for the next pass): " + PassPlanner.describe(e));
             }
             // The queue depth, cluster-wide, at every replica's tick (one query over the pending index): every
             // replica's /metrics shows it, whichever holds the lock.
             try {
                 metrics.pendingJobs(queue.pendingByKind());
             } catch (RuntimeException e) {
-                LOG.fine(() -> "could not count the pending jobs: " + PassPlanner.describe(e));
+                LOG.atDebug().log(() -> "could not count the pending jobs: " + PassPlanner.describe(e));
             }
         }
         Optional<HeldLock> held = lock.tryAcquire();
@@ -112,7 +112,7 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
             PassReport report = new PassReport(now, null, planned.plans(), counts.creates, counts.deletes,
                     counts.cancels, failures, Duration.between(now, Clocks.now(clock)));
             metrics.passFinished(report);
-            failures.forEach((id, why) -> LOG.warning(() -> "preset " + id + ": " + why));
+            failures.forEach((id, why) -> LOG.warn("preset " + id + ": " + why));
             return report;
         }
     }
@@ -205,7 +205,7 @@ public final class ReconcilePresetsService implements ReconcilePresetsUseCase {
             operation.accept(all);
             return Set.of();
         } catch (RuntimeException batchFailure) {
-            LOG.log(Level.FINE, what + " as one batch failed; retrying preset by preset", batchFailure);
+            LOG.debug(what + " as one batch failed; retrying preset by preset", batchFailure);
         }
         Set<PresetId> failed = new LinkedHashSet<>();
         work.forEach((id, items) -> {

@@ -26,7 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This replica's waiting claims (SPEC R12 {@code wait}). A waiter is a row of {@link ClaimWaitersPort} (its place
@@ -42,7 +43,7 @@ import java.util.logging.Logger;
  */
 final class WaitingClaims implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(WaitingClaims.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(WaitingClaims.class);
     /** After an older waiter's expiry, a little slack before trying again (clocks of replicas differ slightly). */
     private static final Duration AFTER_EXPIRY = Duration.ofMillis(50);
 
@@ -154,7 +155,7 @@ final class WaitingClaims implements AutoCloseable {
             } catch (RuntimeException e) {
                 // The store is unavailable or the preset went away: the waiter keeps waiting for the next wake-up or
                 // its timeout, which answers it.
-                LOG.warning(() -> "a waiting claim of " + ref + " could not try: " + PassPlanner.describe(e));
+                LOG.warn("a waiting claim of " + ref + " could not try: " + PassPlanner.describe(e));
                 return;
             }
             if (turn.attempt() instanceof ClaimPort.Claimed || turn.attempt() instanceof ClaimPort.Reserved) {
@@ -203,7 +204,7 @@ final class WaitingClaims implements AutoCloseable {
             port.leave(w.number());
         } catch (RuntimeException e) {
             // Its row expires by itself: it blocks no one after its wait.
-            LOG.warning(() -> "a waiting claim could not leave the queue (its row expires by itself): " + PassPlanner.describe(e));
+            LOG.warn("a waiting claim could not leave the queue (its row expires by itself): " + PassPlanner.describe(e));
         }
         announce(w.preset());
     }
@@ -212,7 +213,7 @@ final class WaitingClaims implements AutoCloseable {
         try {
             port.announce(preset);
         } catch (RuntimeException e) {
-            LOG.warning(() -> "announcing to the waiters of " + preset + " failed: " + PassPlanner.describe(e));
+            LOG.warn("announcing to the waiters of " + preset + " failed: " + PassPlanner.describe(e));
         }
     }
 

@@ -3,6 +3,8 @@ package io.warmpool.bootstrap.cli;
 import io.warmpool.bootstrap.Composition;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
+import io.warmpool.bootstrap.logging.LogSettings;
+import io.warmpool.bootstrap.logging.Logs;
 import io.warmpool.bootstrap.runtime.StopSignals;
 import io.warmpool.bootstrap.runtime.WarmpoolService;
 import java.io.PrintWriter;
@@ -75,6 +77,8 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         flags.keySet().stream().filter(Setting::secret).forEach(s -> err.println(secretFlagWarning(s)));
         Config config = Config.load(flags, System.getenv(), configFile);
+        // First, so that every record of the start (the database, the presets, the API) has the chosen format.
+        Logs.configure(LogSettings.from(config), System.err);
         WarmpoolService service = Composition.service(config, System.out, System.console() != null);
         config.warnings().forEach(w -> err.println("warning: " + w));
         if (config.text(Setting.DB_URL).isEmpty() && (config.text(Setting.DB_USER).isPresent()

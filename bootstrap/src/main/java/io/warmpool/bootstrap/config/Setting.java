@@ -78,6 +78,8 @@ public enum Setting {
     CLAIM_TIMEOUT("claim-timeout", Durations.format(Timeouts.DEFAULT.claim()), "time limit of a claim's handoff through the provisioner's claim transition, for every provisioner (the http provisioner: every attempt and retry included); a failed or late handoff deletes the prebuild (CLAIM_FAILED) and tries the next once; a reservation older than this is reaped by any replica (R12)", false),
     HTTP_PROVISIONER_SECRET("http-provisioner-secret", null, "http provisioner: HMAC-SHA256 key (never logged; prefer --http-provisioner-secret-file)", true),
     HTTP_PROVISIONER_SECRET_FILE("http-provisioner-secret-file", null, "http provisioner: file holding the HMAC-SHA256 key (trailing newline ignored)", false),
+    LOG_FORMAT("log-format", "text", "text (one line per record: instant, level, component, message, then the context as key=value) | json (one JSON object per line); see README \"Logs\"", false),
+    LOG_LEVEL("log-level", "info", "error | warn | info | debug | trace: the level of warmpool's own log records (libraries log warnings and errors only)", false),
     SERVER("server", "http://127.0.0.1:8080", "client commands: URL of the running service", false),
     TOKEN("token", null, "API bearer token (default: generated at first start, stored in the state dir; prefer --token-file)", true),
     TOKEN_FILE("token-file", null, "file holding the API bearer token (trailing newline ignored)", false);

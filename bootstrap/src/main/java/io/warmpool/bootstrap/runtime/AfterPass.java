@@ -5,7 +5,8 @@ import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.PruneEventsUseCase;
 import io.warmpool.application.port.in.RecordPassUseCase;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the reconcile loop does after each pass, on its thread: wake the workers when the pass enqueued jobs, record
@@ -14,7 +15,7 @@ import java.util.logging.Logger;
  */
 public final class AfterPass implements Consumer<PassReport> {
 
-    private static final Logger LOG = Logger.getLogger(AfterPass.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AfterPass.class);
 
     private final WorkerPool workers;
     private final RecordPassUseCase history;
@@ -42,19 +43,19 @@ public final class AfterPass implements Consumer<PassReport> {
             // What the dashboard shows: the last pass and samples of the pools, shared by every replica.
             history.record(report, replica);
         } catch (RuntimeException e) {
-            LOG.warning("could not record the pass for the dashboard: " + e.getMessage());
+            LOG.warn("could not record the pass for the dashboard: " + e.getMessage());
         }
         try {
             view.show(report, inspect.status());
         } catch (RuntimeException e) {
-            LOG.warning("could not show the pools: " + e.getMessage());
+            LOG.warn("could not show the pools: " + e.getMessage());
         }
         try {
             // On the loop's thread, after the pass: never alongside a pass of this replica, and under the
             // reconciliation lock, so never alongside another's; bounded, so the next pass is not held up for long.
             retention.pruneIfDue();
         } catch (RuntimeException e) {
-            LOG.warning("could not prune the event log: " + e.getMessage());
+            LOG.warn("could not prune the event log: " + e.getMessage());
         }
     }
 }

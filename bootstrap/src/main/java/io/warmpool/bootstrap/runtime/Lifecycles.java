@@ -3,7 +3,8 @@ package io.warmpool.bootstrap.runtime;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts parts in order and stops the started ones in reverse: on {@link #stop()}, or at once when a start fails
@@ -11,7 +12,7 @@ import java.util.logging.Logger;
  */
 final class Lifecycles {
 
-    private static final Logger LOG = Logger.getLogger(Lifecycles.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Lifecycles.class);
 
     private final List<Lifecycle> parts;
     private final Deque<Lifecycle> started = new ArrayDeque<>();
@@ -43,7 +44,7 @@ final class Lifecycles {
             try {
                 part.stop();
             } catch (RuntimeException e) {
-                LOG.warning("stopping " + part + " failed: " + e.getMessage());
+                LOG.warn("stopping " + part + " failed: " + e.getMessage());
             }
         }
     }

@@ -10,12 +10,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * What {@code run} shows after each pass: on a terminal, a table of every preset that refreshes in place
- * (desired, eligible, starting, failures, backoff countdown, status); otherwise one log line per pass.
+ * (desired, eligible, starting, failures, backoff countdown, status); otherwise one log record per pass.
  */
 public final class LiveView {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveView.class);
 
     private final PrintStream out;
     private final boolean terminal;
@@ -23,6 +28,9 @@ public final class LiveView {
     private PassReport lastPass;
     private StatusReport lastStatus;
     private String signInUrl;
+    /** The last warnings and errors of the log, newest last ({@link #logged}). */
+    private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
+    static final int RECENT = 5;
     /** The link carries a one-time code (issue 13). */
     private static final String SIGN_IN_HINT = "(signs in once, within 10 min; ./warmpool dashboard prints a new link)";
 
@@ -40,8 +48,7 @@ public final class LiveView {
         if (!terminal) {
             // Output that is not a terminal is collected (journald, container logs): a credential, even a one-time
             // one, never goes there (SPEC §7). The operator asks for a link when they want one.
-            out.println("dashboard: run `./warmpool dashboard` for a one-time sign-in link");
-            out.flush();
+            LOG.info("dashboard: run `./warmpool dashboard` for a one-time sign-in link");
             return;
         }
         signInUrl = url;
@@ -52,12 +59,26 @@ public final class LiveView {
     /** Shows the state after a pass. */
     public synchronized void show(PassReport pass, StatusReport status) {
         if (!terminal) {
-            out.println(line(pass, status));
+            log(pass, status).log(pass.ran() ? "pass" : "pass skipped");
             return;
         }
         lastPass = pass;
         lastStatus = status;
         draw(status.at());
+    }
+
+    /**
+     * A WARN or ERROR log line: on a terminal the last {@value #RECENT} stay under the table, since every redraw
+     * clears the screen the log was written to.
+     */
+    public synchronized void logged(String line) {
+        if (!terminal) {
+            return;
+        }
+        recent.addLast(line);
+        while (recent.size() > RECENT) {
+            recent.removeFirst();
+        }
     }
 
     /** Whether this view refreshes in place (a terminal), so a per-second {@link #tick} is worth it. */
@@ -79,25 +100,36 @@ public final class LiveView {
         out.flush();
     }
 
-    static String line(PassReport pass, StatusReport status) {
+    /**
+     * The pass line off a terminal, an INFO record of component {@code reconcile} (the pass id is in its context):
+     * {@code pass started=… presets=… eligible=<eligible>/<desired> creates=… deletes=… cancels=… backoff=<presets in
+     * backoff> limited=<presets hard_limited or validation_failed> failed=<failed prebuilds awaiting their delete>
+     * errors=<presets whose pass failed> tookMs=…}, or {@code pass skipped reason=paused|locked_elsewhere}.
+     */
+    static LoggingEventBuilder log(PassReport pass, StatusReport status) {
         if (!pass.ran()) {
-            return pass.startedAt() + " pass skipped: " + pass.skipped().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            return LOG.atInfo().addKeyValue("started", pass.startedAt().toString())
+                    .addKeyValue("reason", pass.skipped().name().toLowerCase(java.util.Locale.ROOT));
         }
         int eligible = 0;
         int desired = 0;
         int limited = 0;
         int backoff = 0;
+        int failed = 0;
         for (PresetPlan p : status.presets()) {
             PresetState s = p.state();
             eligible += s.eligible().size();
             desired += s.desired();
             limited += s.failure().status() != io.warmpool.domain.backoff.PresetStatus.HEALTHY ? 1 : 0;
             backoff += s.backoffUntil().isPresent() ? 1 : 0;
+            failed += s.failed().size();
         }
-        return pass.startedAt() + " pass: presets=" + status.presets().size() + " eligible=" + eligible + "/" + desired
-                + " creates=" + pass.creates() + " deletes=" + pass.deletes() + " cancels=" + pass.cancels()
-                + " backoff=" + backoff + " limited=" + limited + " failures=" + pass.failures().size()
-                + " took=" + pass.duration().toMillis() + "ms";
+        return LOG.atInfo().addKeyValue("started", pass.startedAt().toString())
+                .addKeyValue("presets", status.presets().size()).addKeyValue("eligible", eligible + "/" + desired)
+                .addKeyValue("creates", pass.creates()).addKeyValue("deletes", pass.deletes())
+                .addKeyValue("cancels", pass.cancels()).addKeyValue("backoff", backoff).addKeyValue("limited", limited)
+                .addKeyValue("failed", failed).addKeyValue("errors", pass.failures().size())
+                .addKeyValue("tookMs", pass.duration().toMillis());
     }
 
     String table(PassReport pass, StatusReport status, Instant now) {
@@ -133,6 +165,10 @@ public final class LiveView {
             sb.append('\n');
         }
         status.failures().forEach((id, why) -> sb.append("! ").append(id).append(": ").append(why).append('\n'));
+        if (!recent.isEmpty()) {
+            sb.append("\nrecent warnings and errors (all of the log is on stderr):\n");
+            recent.forEach(l -> sb.append(l).append('\n'));
+        }
         return sb.append("\nCtrl-C stops the service.\n").toString();
     }
 }

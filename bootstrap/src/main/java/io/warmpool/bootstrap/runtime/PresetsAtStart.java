@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Applies the presets file at start, after the database and before the workers and the API: {@code --presets} when
@@ -22,7 +24,7 @@ public final class PresetsAtStart implements Lifecycle {
     /** The presets applied at the first start when none are given. */
     public static final Path DEFAULT_PRESETS = Path.of("examples", "presets.yaml");
 
-    private static final Logger LOG = Logger.getLogger(PresetsAtStart.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PresetsAtStart.class);
 
     private final Optional<Path> presets;
     private final InspectUseCase inspect;
@@ -39,7 +41,15 @@ public final class PresetsAtStart implements Lifecycle {
         Optional<Path> file = presets;
         if (file.isEmpty()) {
             boolean empty = inspect.status().presets().isEmpty();
-            if (!empty || !Files.isRegularFile(DEFAULT_PRESETS)) {
+            if (!empty) {
+                return;
+            }
+            if (!Files.isRegularFile(DEFAULT_PRESETS)) {
+                // A first start outside the source tree: without this line the service runs, prebuilding nothing.
+                LOG.warn("no presets: the store has none and no presets file was given (--presets FILE), nor is there "
+                        + DEFAULT_PRESETS + " under " + Path.of("").toAbsolutePath() + "; nothing is prebuilt until "
+                        + "presets are applied: `warmpool presets apply FILE` (the service keeps running) or "
+                        + "`warmpool run --presets FILE`");
                 return;
             }
             file = Optional.of(DEFAULT_PRESETS);
@@ -53,8 +63,10 @@ public final class PresetsAtStart implements Lifecycle {
         } catch (TextInput.RefusedException e) {
             throw new ConfigException(List.of(e.getMessage()));
         }
-        ApplyPresetsUseCase.Applied applied = apply.apply(PresetsYaml.parse(yaml, path.toString()));
-        LOG.info(() -> "applied " + path + ": " + applied);
+        // The application logs the action (component operator); the file it came from rides along as a field.
+        try (MDC.MDCCloseable context = MDC.putCloseable("file", path.toString())) {
+            apply.apply(PresetsYaml.parse(yaml, path.toString()));
+        }
     }
 
     @Override

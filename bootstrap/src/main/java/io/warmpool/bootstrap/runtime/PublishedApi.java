@@ -1,7 +1,8 @@
 package io.warmpool.bootstrap.runtime;
 
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API as a part of the service: starting it listens, logs the address and shows the dashboard's sign-in
@@ -9,7 +10,7 @@ import java.util.logging.Logger;
  */
 public final class PublishedApi implements Lifecycle {
 
-    private static final Logger LOG = Logger.getLogger(PublishedApi.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PublishedApi.class);
 
     private final ApiServer server;
     private final LiveView view;
@@ -24,7 +25,7 @@ public final class PublishedApi implements Lifecycle {
     public void start() {
         server.start();
         listening = true;
-        LOG.info(() -> "API listening on http://" + server.address());
+        LOG.info("API listening on http://" + server.address());
         view.signIn(server.signInUrl());
     }
 

@@ -16,8 +16,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs a full pass every reconcile interval, and a pass for the nudged presets as soon as a nudge arrives
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
  */
 public final class ReconcileLoop implements Lifecycle {
 
-    private static final Logger LOG = Logger.getLogger(ReconcileLoop.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
 
     private final ReconcilePresetsUseCase reconcile;
     private final NudgePort nudges;
@@ -44,6 +45,10 @@ public final class ReconcileLoop implements Lifecycle {
     });
     private final Set<PresetId> nudged = new LinkedHashSet<>();
     private NudgePort.Subscription subscription;
+    /** The MDC key of the pass id. */
+    public static final String PASS = "pass";
+    /** Passes run by this replica: the pass id (only the loop's one thread touches it). */
+    private long passes;
     private volatile ScheduledFuture<?> ticks;
     private volatile Instant startedAt;
     private volatile boolean stopped;
@@ -119,20 +124,24 @@ public final class ReconcileLoop implements Lifecycle {
     }
 
     private void run(Scope scope) {
+        // The pass id, numbered per replica, on every record of the pass and of what follows it (the pass line).
+        MDC.put(PASS, Long.toString(++passes));
         try {
             onPass.accept(reconcile.reconcile(scope));
         } catch (RuntimeException e) {
             // A failed pass (database down) must not stop the loop: the next tick tries again.
-            LOG.log(Level.WARNING, "reconciliation pass failed: " + e.getMessage());
+            LOG.warn("reconciliation pass failed: " + e.getMessage());
         } catch (Error e) {
             if (scope.isAll()) {
                 // Ends the periodic task (the executor cancels it): said by problem(), so /readyz fails.
                 ended = e;
-                LOG.log(Level.SEVERE, "the reconcile loop ended: no more passes on this replica", e);
+                LOG.error("the reconcile loop ended: no more passes on this replica", e);
             } else {
-                LOG.log(Level.SEVERE, "a nudged reconciliation pass failed", e);
+                LOG.error("a nudged reconciliation pass failed", e);
             }
             throw e;
+        } finally {
+            MDC.clear();
         }
     }
 

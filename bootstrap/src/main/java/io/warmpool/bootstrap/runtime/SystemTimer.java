@@ -9,8 +9,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * {@link TimerPort} in real time. One daemon thread keeps the schedule; each firing runs on a pooled daemon thread, so
@@ -20,7 +21,7 @@ import java.util.logging.Logger;
  */
 public final class SystemTimer implements TimerPort, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(SystemTimer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SystemTimer.class);
 
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "warmpool-timer");
@@ -58,9 +59,10 @@ public final class SystemTimer implements TimerPort, AutoCloseable {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "a timed task failed", e);
+                    LOG.warn("a timed task failed", e);
                 } finally {
                     running.set(false);
+                    MDC.clear(); // a pooled thread: the next task starts without this one's context fields
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The provisioner workers of this replica: each worker takes a job, waits for it to finish, and takes the
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  */
 public final class WorkerPool implements Lifecycle {
 
-    private static final Logger LOG = Logger.getLogger(WorkerPool.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
 
     private final RunProvisionerJobsUseCase jobs;
     private final String replica;
@@ -73,7 +74,7 @@ public final class WorkerPool implements Lifecycle {
         started = true;
         Thread.UncaughtExceptionHandler onEnd = (thread, e) -> {
             ended.compareAndSet(null, thread.getName() + " ended: " + e);
-            LOG.log(Level.SEVERE, thread.getName() + " ended; this replica runs fewer workers until it restarts", e);
+            LOG.error(thread.getName() + " ended; this replica runs fewer workers until it restarts", e);
         };
         for (int i = 1; i <= workers; i++) {
             Worker id = new Worker(replica + "/w" + i);
@@ -123,8 +124,10 @@ public final class WorkerPool implements Lifecycle {
             try {
                 step = jobs.runNext(id).toCompletableFuture().join();
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, id + ": job failed to record (it will be reaped as lost): " + e.getMessage());
+                LOG.warn(id + ": job failed to record (it will be reaped as lost): " + e.getMessage());
                 step = WorkerStep.IDLE;
+            } finally {
+                MDC.clear(); // the next job starts without this one's context fields
             }
             if (step == WorkerStep.IDLE) {
                 pause(idlePoll);
@@ -137,18 +140,18 @@ public final class WorkerPool implements Lifecycle {
             try {
                 int reaped = jobs.reapLostJobs();
                 if (reaped > 0) {
-                    LOG.warning(() -> "reaped " + reaped + " job(s) of lost workers");
+                    LOG.warn("reaped " + reaped + " job(s) of lost workers");
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "reaping lost jobs failed: " + e.getMessage());
+                LOG.warn("reaping lost jobs failed: " + e.getMessage());
             }
             try {
                 int reaped = handoffReaper.getAsInt();
                 if (reaped > 0) {
-                    LOG.warning(() -> "reaped " + reaped + " claim reservation(s) whose handoff never finished (CLAIM_FAILED)");
+                    LOG.warn("reaped " + reaped + " claim reservation(s) whose handoff never finished (CLAIM_FAILED)");
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "reaping stale claim reservations failed: " + e.getMessage());
+                LOG.warn("reaping stale claim reservations failed: " + e.getMessage());
             }
             pause(reapEvery);
         }

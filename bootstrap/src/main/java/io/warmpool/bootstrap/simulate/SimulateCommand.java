@@ -6,6 +6,7 @@ import io.warmpool.adapters.db.embedded.EmbeddedPostgresServer;
 import io.warmpool.adapters.presets.TextInput;
 import io.warmpool.application.port.out.Event;
 import io.warmpool.bootstrap.config.ConfigException;
+import io.warmpool.bootstrap.logging.Logs;
 import io.warmpool.bootstrap.wiring.EmbeddedDatabaseModule;
 import io.warmpool.bootstrap.wiring.ExternalDatabaseModule;
 import io.warmpool.domain.Durations;
@@ -95,6 +96,7 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         String yaml = read(presets);
         Scenario sc = Scenario.read(scenario);
+        Logs.quietSimulatedOutcomes();
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
         Simulation.Result result;

@@ -13,7 +13,8 @@ import io.warmpool.bootstrap.BuildInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metrics of SPEC §5 on Prometheus (adapters-metrics). Provides {@link PrometheusMetrics} (with the JVM's
@@ -71,7 +72,7 @@ public final class MetricsModule extends AbstractModule {
                 try {
                     sink.publish(events);
                 } catch (RuntimeException e) {
-                    Logger.getLogger(FanOut.class.getName()).warning("event sink failed: " + e.getMessage());
+                    LoggerFactory.getLogger(FanOut.class).warn("event sink failed: " + e.getMessage());
                 }
             }
         }

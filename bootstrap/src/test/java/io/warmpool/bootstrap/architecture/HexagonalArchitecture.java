@@ -143,8 +143,9 @@ public final class HexagonalArchitecture {
 
         // ---- the application: use cases, ports and services
         rules.put("application sees only the domain", classes().that().resideInAPackage(application + "..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(with(GUICE, "java..", domain + "..", application + ".."))
-                .because("the application depends on the domain only (no jOOQ or HTTP; Guice only in its wiring, next rule)"));
+                .should().onlyDependOnClassesThat().resideInAnyPackage(with(with(GUICE, SLF4J), "java..", domain + "..", application + ".."))
+                .because("the application depends on the domain only (no jOOQ or HTTP; Guice only in its wiring, next rule;"
+                        + " the SLF4J API as a logging facade, never a backend: docs/decisions.md)"));
         rules.put("application uses Guice only in its wiring", noClasses().that().resideInAPackage(application + "..")
                 .and().resideOutsideOfPackage(wiring + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(GUICE)
@@ -215,6 +216,8 @@ public final class HexagonalArchitecture {
     }
 
     private static final String[] GUICE = {"com.google.inject..", "jakarta.inject..", "javax.inject.."};
+    /** The logging facade's API (org.slf4j, .event, .spi, .helpers); a backend (Logback) is bootstrap's choice. */
+    private static final String[] SLF4J = {"org.slf4j.."};
 
     private static String[] with(String[] more, String... packages) {
         List<String> all = new ArrayList<>(List.of(packages));

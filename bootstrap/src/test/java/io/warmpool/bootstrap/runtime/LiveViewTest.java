@@ -2,6 +2,9 @@ package io.warmpool.bootstrap.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.warmpool.application.port.in.PassReport;
 import io.warmpool.application.port.in.StatusReport;
 import io.warmpool.domain.PrebuildPolicy;
@@ -22,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class LiveViewTest {
 
@@ -55,15 +59,52 @@ class LiveViewTest {
     }
 
     @Test
-    void offATerminal_onePlainLinePerPass_andNoTicks() {
+    void offATerminal_oneLogRecordPerPass_andNothingOnTheOutput() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         LiveView view = new LiveView(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, "banner");
+        List<ILoggingEvent> records = capture(() -> {
+            view.show(pass(), status());
+            view.tick(T0.plusSeconds(1));
+            view.show(PassReport.skipped(T0, PassReport.Skipped.PAUSED), status());
+        });
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(records).hasSize(2);
+        assertThat(records.get(0).getFormattedMessage()).isEqualTo("pass");
+        assertThat(records.get(0).getKeyValuePairs()).extracting(p -> p.key + "=" + p.value)
+                .contains("presets=1", "eligible=0/1", "backoff=1", "tookMs=12", "errors=0");
+        assertThat(records.get(1).getFormattedMessage()).isEqualTo("pass skipped");
+        assertThat(records.get(1).getKeyValuePairs()).extracting(p -> p.key + "=" + p.value).contains("reason=paused");
+    }
+
+    /** The records LiveView logs while {@code action} runs. */
+    static List<ILoggingEvent> capture(Runnable action) {
+        Logger logger = (Logger) LoggerFactory.getLogger(LiveView.class);
+        ListAppender<ILoggingEvent> list = new ListAppender<>();
+        list.start();
+        logger.addAppender(list);
+        try {
+            action.run();
+        } finally {
+            logger.detachAppender(list);
+        }
+        return List.copyOf(list.list);
+    }
+
+    @Test
+    void onATerminal_theLastWarningsStayUnderTheTable_whereARedrawDoesNotWipeThem() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        LiveView view = new LiveView(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, "banner");
+        for (int i = 1; i <= LiveView.RECENT + 2; i++) {
+            view.logged("2026-03-02T10:00:00.000Z WARN  worker     create failed: number " + i);
+        }
         view.show(pass(), status());
-        view.tick(T0.plusSeconds(1));
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(out.lines()).hasSize(1);
-        assertThat(out).doesNotContain("\u001b").contains("pass: presets=1", "eligible=0/1", "backoff=1", "took=12ms");
-        assertThat(LiveView.line(PassReport.skipped(T0, PassReport.Skipped.PAUSED), status())).endsWith("pass skipped: paused");
+        String table = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(table).contains("recent warnings and errors", "create failed: number 7", "create failed: number 3")
+                .doesNotContain("create failed: number 2\n");
+        ByteArrayOutputStream collected = new ByteArrayOutputStream();
+        LiveView off = new LiveView(new PrintStream(collected, true, StandardCharsets.UTF_8), false, "banner");
+        off.logged("2026-03-02T10:00:00.000Z WARN  worker     create failed");
+        assertThat(collected.toString(StandardCharsets.UTF_8)).as("off a terminal the log itself is the record").isEmpty();
     }
 
     @Test
@@ -74,8 +115,10 @@ class LiveViewTest {
         assertThat(terminal.toString(StandardCharsets.UTF_8)).contains(link);
 
         ByteArrayOutputStream collected = new ByteArrayOutputStream();
-        new LiveView(new PrintStream(collected, true, StandardCharsets.UTF_8), false, "banner").signIn(link);
-        assertThat(collected.toString(StandardCharsets.UTF_8)).doesNotContain("one-time-code-123")
-                .contains("./warmpool dashboard");
+        List<ILoggingEvent> records = capture(() ->
+                new LiveView(new PrintStream(collected, true, StandardCharsets.UTF_8), false, "banner").signIn(link));
+        assertThat(collected.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(records).singleElement().satisfies(r -> assertThat(r.getFormattedMessage())
+                .doesNotContain("one-time-code-123").contains("./warmpool dashboard"));
     }
 }

@@ -27,9 +27,9 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.postgresql.util.PasswordUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded PostgreSQL 17 that {@code warmpool run} uses by default, locked down and supervised.
@@ -56,7 +56,7 @@ import org.postgresql.util.PasswordUtil;
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(EmbeddedPostgresServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
     /** The database and role the service uses. */
     public static final String APP_ROLE = "warmpool";
@@ -242,14 +242,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(EmbeddedPostgresServer::running);
         if (handle.isEmpty()) {
-            LOG.info(() -> "the embedded PostgreSQL (pid " + pid + ") of an earlier run is gone; PostgreSQL will recover its data");
+            LOG.info("the embedded PostgreSQL (pid " + pid + ") of an earlier run is gone; PostgreSQL will recover its data");
             return;
         }
         Path cwd = readLink(Path.of("/proc", Long.toString(pid), "cwd"));
         if (cwd == null || !cwd.equals(dataDir.toRealPath())) {
             // The pid was reused by an unrelated process: the lock file is stale and PostgreSQL would refuse it.
             Files.delete(pidFile);
-            LOG.info(() -> "removed a stale postmaster.pid (pid " + pid + " is now another process)");
+            LOG.info("removed a stale postmaster.pid (pid " + pid + " is now another process)");
             return;
         }
         Path exe = readLink(Path.of("/proc", Long.toString(pid), "exe"));
@@ -258,7 +258,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     + (exe == null ? "" : ", " + exe) + ") is running on " + dataDir
                     + "; warmpool will not touch it: stop it yourself, or give warmpool an external database with --db-url");
         }
-        LOG.warning(() -> "the embedded PostgreSQL of an earlier warmpool run (pid " + pid
+        LOG.warn("the embedded PostgreSQL of an earlier warmpool run (pid " + pid
                 + ") is still running, its owner was killed; stopping it before this start");
         stopProcess(handle.get(), pid);
     }
@@ -291,7 +291,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (!running(handle)) {
                 return;
             }
-            LOG.warning(() -> "the embedded PostgreSQL (pid " + pid + ") did not stop on SIG" + signal);
+            LOG.warn("the embedded PostgreSQL (pid " + pid + ") did not stop on SIG" + signal);
         }
     }
 
@@ -318,7 +318,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             kill.getInputStream().readAllBytes();
             kill.waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
-            LOG.warning(() -> "could not signal pid " + pid + ": " + e.getMessage());
+            LOG.warn("could not signal pid " + pid + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -338,7 +338,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             // secret with the server stopped, through single-user mode, so it never crosses a socket.
             superuserPassword = FileModes.createSecret(superFile);
             singleUser("ALTER ROLE " + SUPERUSER + " WITH PASSWORD '" + PasswordUtil.encodeScramSha256(superuserPassword.toCharArray()) + "';");
-            LOG.warning(() -> "set a new password for the embedded PostgreSQL's superuser (kept in " + superFile
+            LOG.warn("set a new password for the embedded PostgreSQL's superuser (kept in " + superFile
                     + "): the data directory had none, as an earlier release left it");
         }
         Optional<String> app = FileModes.readSecret(stateDir.resolve(APP_PASSWORD_FILE));
@@ -357,7 +357,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (r.exit() != 0) {
             throw new EmbeddedPostgresException("initdb failed (exit " + r.exit() + "): " + tail(r.output(), 10));
         }
-        LOG.info(() -> "initialised a new PostgreSQL data directory under " + dataDir);
+        LOG.info("initialised a new PostgreSQL data directory under " + dataDir);
     }
 
     private void singleUser(String sql) throws IOException {
@@ -443,7 +443,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         process = p;
         p.onExit().thenAccept(this::exited);
-        LOG.info(() -> "embedded PostgreSQL (pid " + p.pid() + ") listening on 127.0.0.1:" + port + ", "
+        LOG.info("embedded PostgreSQL (pid " + p.pid() + ") listening on 127.0.0.1:" + port + ", "
                 + (durable ? "durable (fsync and synchronous commit on)" : "THROWAWAY (fsync off: data may be lost on a crash)"));
     }
 
@@ -512,7 +512,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     s.execute("ALTER DATABASE " + SUPERUSER + " RENAME TO " + APP_ROLE);
                     s.execute("CREATE DATABASE " + SUPERUSER);
                 }
-                LOG.warning(() -> "moved the tables of an earlier release from the database 'postgres' to 'warmpool', owned by"
+                LOG.warn("moved the tables of an earlier release from the database 'postgres' to 'warmpool', owned by"
                         + " the role 'warmpool' (not a superuser)");
             } else if (!hasAppDb) {
                 try (Connection c = connect(SUPERUSER, superuserPassword, SUPERUSER); Statement s = c.createStatement()) {
@@ -578,7 +578,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             lastLines = "(its log is unreadable: " + e.getMessage() + ")";
         }
         String why = lastLines;
-        LOG.warning(() -> "the embedded PostgreSQL (pid " + p.pid() + ") exited unexpectedly with code " + p.exitValue()
+        LOG.warn("the embedded PostgreSQL (pid " + p.pid() + ") exited unexpectedly with code " + p.exitValue()
                 + "; restarting it (crash recovery). Last lines of its log: " + why);
         scheduleRestart(200);
     }
@@ -609,7 +609,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 long downMs = (System.nanoTime() - downSinceNanos) / 1_000_000;
                 int tries = attempt;
                 health = new Health(State.UP, "embedded PostgreSQL up on 127.0.0.1:" + port);
-                LOG.warning(() -> "the embedded PostgreSQL is back after " + downMs + " ms (attempt " + tries + ")");
+                LOG.warn("the embedded PostgreSQL is back after " + downMs + " ms (attempt " + tries + ")");
                 return;
             } catch (IOException | RuntimeException e) {
                 long downNanos = System.nanoTime() - downSinceNanos;
@@ -617,7 +617,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 String detail = "embedded PostgreSQL down for " + (downNanos / 1_000_000_000) + " s, restart attempt "
                         + attempt + " failed: " + firstLine(String.valueOf(e.getMessage()));
                 health = new Health(failed ? State.FAILED : State.RECOVERING, detail);
-                LOG.log(failed ? Level.SEVERE : Level.WARNING, detail + (failed
+                LOG.atLevel(failed ? org.slf4j.event.Level.ERROR : org.slf4j.event.Level.WARN).log(detail + (failed
                         ? "; the service reports itself unhealthy (/healthz) so that it can be restarted" : ""));
             }
         }
@@ -650,7 +650,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     lockChannel.close();
                 }
             } catch (IOException e) {
-                LOG.warning("could not release " + stateDir.resolve(LOCK_FILE) + ": " + e.getMessage());
+                LOG.warn("could not release " + stateDir.resolve(LOCK_FILE) + ": " + e.getMessage());
             }
             lock = null;
             lockChannel = null;

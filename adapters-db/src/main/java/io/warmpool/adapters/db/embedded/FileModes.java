@@ -15,13 +15,14 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Owner-only directories and secret files, and the checks that keep them so. */
 final class FileModes {
 
-    private static final Logger LOG = Logger.getLogger(FileModes.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(FileModes.class);
     private static final Set<PosixFilePermission> OTHERS = Set.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
             PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
@@ -45,7 +46,7 @@ final class FileModes {
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
         if (mode.stream().anyMatch(OTHERS::contains)) {
             Files.setPosixFilePermissions(dir, PostgresBinaries.DIR_MODE);
-            LOG.warning(() -> "narrowed " + dir + " from " + PosixFilePermissions.toString(mode)
+            LOG.warn("narrowed " + dir + " from " + PosixFilePermissions.toString(mode)
                     + " to rwx------: only the service's user may read or change it");
         }
         requireOwned(dir);
@@ -115,7 +116,7 @@ final class FileModes {
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
         if (mode.stream().anyMatch(OTHERS::contains)) {
             Files.setPosixFilePermissions(file, PostgresBinaries.FILE_MODE);
-            LOG.warning(() -> "narrowed " + file + " from " + PosixFilePermissions.toString(mode) + " to rw-------");
+            LOG.warn("narrowed " + file + " from " + PosixFilePermissions.toString(mode) + " to rw-------");
         }
     }
 

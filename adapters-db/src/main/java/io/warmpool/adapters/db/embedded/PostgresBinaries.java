@@ -21,11 +21,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.tukaani.xz.XZInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL server binaries, unpacked from the archive on the classpath into a directory only this user can
@@ -40,7 +41,7 @@ import org.tukaani.xz.XZInputStream;
  */
 final class PostgresBinaries {
 
-    private static final Logger LOG = Logger.getLogger(PostgresBinaries.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresBinaries.class);
     static final String ARCHIVE = "postgres-linux-x86_64.txz";
     private static final String MANIFEST = ".manifest";
     static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
@@ -85,7 +86,7 @@ final class PostgresBinaries {
         long verifying = System.nanoTime();
         binaries.verify();
         long ms = (System.nanoTime() - verifying) / 1_000_000;
-        LOG.fine(() -> "verified the PostgreSQL binaries under " + home + " in " + ms + " ms");
+        LOG.atDebug().log(() -> "verified the PostgreSQL binaries under " + home + " in " + ms + " ms");
         return binaries;
     }
 
@@ -160,7 +161,7 @@ final class PostgresBinaries {
             FileModes.deleteTree(tmp);
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
-        LOG.info(() -> "unpacked the PostgreSQL binaries into " + home + " (" + manifest.size() + " entries, " + ms + " ms)");
+        LOG.info("unpacked the PostgreSQL binaries into " + home + " (" + manifest.size() + " entries, " + ms + " ms)");
     }
 
     /**

@@ -16,8 +16,8 @@ import io.warmpool.domain.definition.InvalidDefinitionException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every failure answered alike: an RFC 9457 problem ({@link Problem}, {@code application/problem+json}) with a
@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  */
 public final class ErrorMapping {
 
-    private static final Logger LOG = Logger.getLogger(ErrorMapping.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorMapping.class);
 
     private final UnreadBody unreadBody;
     private final Duration bodyTimeout;
@@ -42,13 +42,13 @@ public final class ErrorMapping {
     public void installIn(JavalinConfig config) {
         config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
         config.router.javaLangErrorHandler((res, error) -> {
-            LOG.log(Level.SEVERE, "error while serving a request", error);
+            LOG.error("error while serving a request", error);
             try {
                 res.setStatus(500);
                 res.setContentType(Problem.CONTENT_TYPE);
                 res.getOutputStream().write(Json.fallbackError());
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "could not write the error response", e);
+                LOG.debug("could not write the error response", e);
             }
         });
         var routes = config.routes;
@@ -64,8 +64,8 @@ public final class ErrorMapping {
         routes.exception(StoreUnavailableException.class, (e, ctx) -> {
             // An outage fails every request: one line each at WARNING, the driver's cause (whose text we do not
             // control) only at FINE.
-            LOG.warning(() -> "store unavailable during " + ctx.method() + " " + ctx.path() + ": " + e.getMessage());
-            LOG.log(Level.FINE, "store unavailable: cause", e.getCause());
+            LOG.warn("store unavailable during " + ctx.method() + " " + ctx.path() + ": " + e.getMessage());
+            LOG.debug("store unavailable: cause", e.getCause());
             // The port promises this message carries no SQL or secrets (StoreUnavailableException's contract).
             error(ctx, 503, e.getMessage());
         });
@@ -75,20 +75,20 @@ public final class ErrorMapping {
     private void unexpected(Exception e, Context ctx) {
         if (Failures.isBodyDeadline(e)) {
             String message = "request body not received within " + BodyDeadline.describe(bodyTimeout);
-            LOG.fine(() -> ctx.method() + " " + ctx.path() + ": " + message + "; connection closed");
+            LOG.atDebug().log(() -> ctx.method() + " " + ctx.path() + ": " + message + "; connection closed");
             ctx.header("Connection", "close");
             Json.sendProblem(ctx, Problem.of(Problem.Kind.REQUEST_TIMEOUT, message));
             return;
         }
         if (Failures.isClientAbort(e)) {
             // The client went away mid-request: nothing to answer and nothing wrong here. One line, at FINE.
-            LOG.fine(() -> "client aborted " + ctx.method() + " " + ctx.path() + ": " + Failures.rootMessage(e));
+            LOG.atDebug().log(() -> "client aborted " + ctx.method() + " " + ctx.path() + ": " + Failures.rootMessage(e));
             ctx.header("Connection", "close");
             Json.sendProblem(ctx, Problem.of(Problem.Kind.BAD_REQUEST,
                     "request body incomplete: the client closed the connection"));
             return;
         }
-        LOG.log(Level.SEVERE, "unexpected failure during " + ctx.method() + " " + ctx.path(), e);
+        LOG.error("unexpected failure during " + ctx.method() + " " + ctx.path(), e);
         error(ctx, 500, "internal error; see the service log");
     }
 

@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.NanoTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Before an error response: reads and drops what is left of the request's body. A rejection before the handler
@@ -28,7 +28,7 @@ import org.eclipse.jetty.util.NanoTime;
  */
 public final class UnreadBody {
 
-    private static final Logger LOG = Logger.getLogger(UnreadBody.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UnreadBody.class);
 
     private final Duration bodyTimeout;
     private final Semaphore unauthenticatedDrains;
@@ -105,7 +105,7 @@ public final class UnreadBody {
             Thread.currentThread().interrupt();
             return false;
         } catch (RuntimeException e) {
-            LOG.log(Level.FINEST, "the rest of a request body could not be read", e);
+            LOG.trace("the rest of a request body could not be read", e);
             return false;
         }
     }

@@ -10,8 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What operators and orchestrators poll, without a token: {@code /healthz} (liveness), {@code /readyz}
@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  */
 public final class OperationsRoutes implements Resource {
 
-    private static final Logger LOG = Logger.getLogger(OperationsRoutes.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(OperationsRoutes.class);
 
     private final ReadinessCheck readiness;
     private final MetricsExposition metrics;
@@ -62,7 +62,7 @@ public final class OperationsRoutes implements Resource {
         try {
             return Objects.requireNonNull(check.get(), what + " result");
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, what + " check failed", e);
+            LOG.warn(what + " check failed", e);
             return onFailure;
         }
     }

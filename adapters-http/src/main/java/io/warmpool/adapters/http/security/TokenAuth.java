@@ -2,6 +2,7 @@ package io.warmpool.adapters.http.security;
 
 import io.javalin.http.Context;
 import io.javalin.http.UnauthorizedResponse;
+import io.warmpool.adapters.http.web.RequestContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,6 +19,12 @@ public final class TokenAuth {
 
     private static final String AUTHENTICATED = "warmpool.authenticated";
     private static final String BEARER = "bearer ";
+    /**
+     * The names logged as a request's actor: the one API token (the state dir's or {@code WARMPOOL_TOKEN}) is the
+     * bootstrap {@code admin} token (SPEC §7), a dashboard session signed in with a one-time code is {@code dashboard}.
+     */
+    public static final String ADMIN = "admin";
+    public static final String DASHBOARD = "dashboard";
 
     private final byte[] tokenDigest;
     private final DashboardAuth sessions;
@@ -49,6 +56,7 @@ public final class TokenAuth {
         if (cookie != null) {
             if (sessions.validSession(cookie, clock.instant())) {
                 ctx.attribute(AUTHENTICATED, true);
+                RequestContext.actor(DASHBOARD);
                 if (mutating(ctx.method().name())) {
                     SameOrigin.require(ctx);
                 }
@@ -68,6 +76,7 @@ public final class TokenAuth {
             throw new UnauthorizedResponse("invalid bearer token");
         }
         ctx.attribute(AUTHENTICATED, true);
+        RequestContext.actor(ADMIN);
     }
 
     private static boolean mutating(String method) {

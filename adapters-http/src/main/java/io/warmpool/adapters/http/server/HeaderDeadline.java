@@ -3,12 +3,13 @@ package io.warmpool.adapters.http.server;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.NanoTime;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The header read deadline Jetty does not have: a connection whose request line and headers are still incomplete
@@ -23,7 +24,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class HeaderDeadline implements Connection.Listener {
 
-    private static final Logger LOG = Logger.getLogger(HeaderDeadline.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(HeaderDeadline.class);
 
     private final long timeoutNanos;
     private final long periodMillis;
@@ -73,7 +74,7 @@ final class HeaderDeadline implements Connection.Listener {
             } else if (headersSince < 0) {
                 headersSince = now;
             } else if (NanoTime.elapsed(headersSince, now) >= timeoutNanos) {
-                LOG.fine(() -> "closing " + connection.getEndPoint().getRemoteSocketAddress()
+                LOG.atDebug().log(() -> "closing " + connection.getEndPoint().getRemoteSocketAddress()
                         + ": request headers incomplete after " + Duration.ofNanos(timeoutNanos));
                 connection.getEndPoint().close(new TimeoutException("request headers not received in time"));
                 return;

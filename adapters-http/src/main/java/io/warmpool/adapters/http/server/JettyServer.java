@@ -6,15 +6,17 @@ import io.javalin.json.JavalinJackson;
 import io.warmpool.adapters.http.HttpAddress;
 import io.warmpool.adapters.http.HttpLimits;
 import io.warmpool.adapters.http.web.Json;
+import io.warmpool.adapters.http.web.RequestContext;
 import io.warmpool.adapters.http.web.Requests;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server (Javalin on Jetty) and its lifecycle: it listens on the given host only, bounds request bodies
@@ -26,7 +28,7 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class JettyServer {
 
-    private static final Logger LOG = Logger.getLogger(JettyServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(JettyServer.class);
 
     private final HttpAddress address;
     private final HttpLimits limits;
@@ -59,7 +61,7 @@ public final class JettyServer {
             throw new IllegalStateException("cannot listen on " + address + ": " + Failures.rootMessage(e), e);
         }
         app = created;
-        LOG.info(() -> "REST API listening on " + boundAddress());
+        LOG.debug("REST API listening on {}", boundAddress()); // bootstrap says it at INFO, with the scheme
     }
 
     /** Stops serving and releases the port. Idempotent; a no-op when never started. */
@@ -125,7 +127,10 @@ public final class JettyServer {
             server.setHandler(new BodyDeadline(limits.bodyTimeout()));
         });
         config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-        config.requestLogger.http((ctx, ms) -> LOG.fine(() ->
-                ctx.method() + " " + ctx.path() + " " + ctx.statusCode() + " " + Math.round(ms) + " ms"));
+        // Runs last, after the after-handlers and the error mapping: the request's MDC ends here (RequestContext).
+        config.requestLogger.http((ctx, ms) -> {
+            LOG.atDebug().log(() -> ctx.method() + " " + ctx.path() + " " + ctx.statusCode() + " " + Math.round(ms) + " ms");
+            RequestContext.close();
+        });
     }
 }

@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API's JSON, read and written the same way by every resource. Records serialise in declaration order and every
@@ -35,7 +35,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final Logger LOG = Logger.getLogger(Json.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Json.class);
     private static final byte[] FALLBACK_ERROR = ("{\"type\":\"" + Problem.Kind.INTERNAL.type() + "\",\"title\":\""
             + Problem.Kind.INTERNAL.title() + "\",\"status\":500,\"detail\":\"internal error\",\"error\":\"internal error\"}")
             .getBytes(StandardCharsets.UTF_8);
@@ -55,7 +55,7 @@ public final class Json {
         try {
             bytes = MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
-            LOG.log(Level.SEVERE, "could not write a JSON response", e);
+            LOG.error("could not write a JSON response", e);
             sendProblem(ctx, Problem.of(Problem.Kind.INTERNAL, "internal error"));
             return;
         }
@@ -72,7 +72,7 @@ public final class Json {
         try {
             bytes = MAPPER.writeValueAsBytes(problem);
         } catch (JsonProcessingException e) {
-            LOG.log(Level.SEVERE, "could not write a problem response", e);
+            LOG.error("could not write a problem response", e);
             status = 500;
             bytes = fallbackError();
         }
