@@ -98,7 +98,7 @@ class LoggingEndToEndTest {
         assertThat(log).containsPattern("(?m)^\\S+ INFO  reconcile  pass started=\\S+Z presets=2 eligible=1/2 creates=0 deletes=0 "
                 + "cancels=0 backoff=[01] limited=1 failed=3 errors=0 tookMs=\\d+ pass=\\d+$");
         assertThat(log).containsPattern("(?m)^\\S+ INFO  reconcile  pass skipped started=\\S+Z reason=paused pass=\\d+$");
-        assertThat(log).contains(" INFO  reconcile  dashboard: run `./warmpool dashboard` for a one-time sign-in link");
+        assertThat(log).contains(" INFO  reconcile  dashboard: run `warmpool dashboard` (./warmpool in a source tree, bin/warmpool in a release) for a one-time sign-in link");
     }
 
     @Test

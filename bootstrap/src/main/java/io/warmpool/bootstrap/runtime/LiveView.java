@@ -32,7 +32,7 @@ public final class LiveView {
     private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
     static final int RECENT = 5;
     /** The link carries a one-time code (issue 13). */
-    private static final String SIGN_IN_HINT = "(signs in once, within 10 min; ./warmpool dashboard prints a new link)";
+    private static final String SIGN_IN_HINT = "(signs in once, within 10 min; `warmpool dashboard` prints a new link)";
 
     public LiveView(PrintStream out, boolean terminal, String banner) {
         this.out = out;
@@ -48,7 +48,7 @@ public final class LiveView {
         if (!terminal) {
             // Output that is not a terminal is collected (journald, container logs): a credential, even a one-time
             // one, never goes there (SPEC §7). The operator asks for a link when they want one.
-            LOG.info("dashboard: run `./warmpool dashboard` for a one-time sign-in link");
+            LOG.info("dashboard: run `warmpool dashboard` (./warmpool in a source tree, bin/warmpool in a release) for a one-time sign-in link");
             return;
         }
         signInUrl = url;

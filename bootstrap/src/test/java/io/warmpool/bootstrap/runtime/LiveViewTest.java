@@ -119,6 +119,6 @@ class LiveViewTest {
                 new LiveView(new PrintStream(collected, true, StandardCharsets.UTF_8), false, "banner").signIn(link));
         assertThat(collected.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(records).singleElement().satisfies(r -> assertThat(r.getFormattedMessage())
-                .doesNotContain("one-time-code-123").contains("./warmpool dashboard"));
+                .doesNotContain("one-time-code-123").contains("`warmpool dashboard`", "bin/warmpool"));
     }
 }
