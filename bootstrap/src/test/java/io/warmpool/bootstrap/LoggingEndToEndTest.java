@@ -101,6 +101,41 @@ class LoggingEndToEndTest {
         assertThat(log).contains(" INFO  reconcile  dashboard: run `warmpool dashboard` (./warmpool in a source tree, bin/warmpool in a release) for a one-time sign-in link");
     }
 
+    /**
+     * Ctrl-C on a terminal signals the whole foreground process group. The embedded PostgreSQL runs in a session of
+     * its own, so it does not take that SIGINT as a fast shutdown under the service's last pass and jobs: the service
+     * stops it after them, and the stop logs no warning (before, a nudge listener's or Hikari's WARN).
+     */
+    @Test
+    void ctrlC_onTheTerminalsProcessGroup_stopsCleanly_theDatabaseLast() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")),
+                "needs util-linux setsid to give the service a process group of its own, as a terminal does");
+        Files.writeString(dir.resolve("presets.yaml"), """
+                templates:
+                  - name: go-service
+                    version: v1
+                    presets:
+                      - name: small
+                        parameters: {cpu: "2"}
+                        prebuilds: {instances: 2}
+                """);
+        Process service = start(List.of("--presets", dir.resolve("presets.yaml").toString()), true);
+        try {
+            awaitListening(false);
+            await().atMost(Duration.ofSeconds(120)).until(() -> stderr().contains(" eligible=2/2 "));
+            // The process is the leader of its own group (setsid): signal the group, as a terminal's Ctrl-C does.
+            Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + service.pid()).inheritIO().start();
+            assertThat(kill.waitFor()).isZero();
+            assertThat(service.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+            assertThat(service.exitValue()).as(stderr()).isZero();
+        } finally {
+            stop(service);
+        }
+        String log = stderr();
+        assertThat(log).as("no warning or error in a clean stop").doesNotContainPattern("(?m)^\\S+ (WARN |ERROR) ");
+        assertThat(log).contains("embedded PostgreSQL");
+    }
+
     @Test
     void jsonLog_oneObjectPerLine_withStableFieldNames() throws Exception {
         Files.writeString(dir.resolve("presets.yaml"), PRESETS);
@@ -166,6 +201,11 @@ class LoggingEndToEndTest {
 
     /** {@code Main run} in its own JVM, in {@link #dir} (no presets file there unless a test writes one). */
     Process start(List<String> extra) throws IOException {
+        return start(extra, false);
+    }
+
+    /** @param ownSession in a session (and process group) of its own, as a terminal's foreground job */
+    Process start(List<String> extra, boolean ownSession) throws IOException {
         Files.writeString(dir.resolve("simulated.yaml"), """
                 create_latency: 50ms
                 delete_latency: 50ms
@@ -183,6 +223,9 @@ class LoggingEndToEndTest {
                 "--backoff-interval", "200ms",
                 "--seed", "7"));
         command.addAll(extra);
+        if (ownSession) {
+            command.add(0, "/usr/bin/setsid");
+        }
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

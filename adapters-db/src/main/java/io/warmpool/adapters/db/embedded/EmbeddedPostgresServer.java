@@ -417,10 +417,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         rotate(log);
         boolean durable = options.durability() == Durability.DURABLE;
         String onOff = durable ? "on" : "off";
-        List<String> command = command(binaries.bin("postgres").toString(), "-D", dataDir.toString(), "-p", Integer.toString(port),
+        // The server runs in a session of its own (util-linux `setsid`, when installed): a Ctrl-C on the terminal
+        // signals the whole foreground process group, and PostgreSQL would take its SIGINT as "fast shutdown" while the
+        // service still finishes its pass and its workers' jobs. The service stops it itself, after them.
+        List<String> command = new ArrayList<>();
+        executable("setsid").ifPresent(command::add);
+        command.addAll(command(binaries.bin("postgres").toString(), "-D", dataDir.toString(), "-p", Integer.toString(port),
                 "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
                 "-c", "password_encryption=scram-sha-256", "-c", "max_connections=200",
-                "-c", "fsync=" + onOff, "-c", "synchronous_commit=" + onOff, "-c", "full_page_writes=" + onOff);
+                "-c", "fsync=" + onOff, "-c", "synchronous_commit=" + onOff, "-c", "full_page_writes=" + onOff));
         long logStart = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -674,19 +679,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     private static String unshare() {
+        return executable("unshare").orElseThrow(() -> new EmbeddedPostgresException("PostgreSQL does not run as root,"
+                + " and `unshare` (util-linux), which lets it run in a user namespace, is not installed: run warmpool as"
+                + " an ordinary user, or install util-linux"));
+    }
+
+    /** An executable of that name on the PATH, or in /usr/bin or /bin. */
+    private static java.util.Optional<String> executable(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir, "unshare");
+            Path p = Path.of(dir.isEmpty() ? "." : dir, name);
             if (Files.isExecutable(p)) {
-                return p.toString();
+                return java.util.Optional.of(p.toString());
             }
         }
-        for (String fallback : List.of("/usr/bin/unshare", "/bin/unshare")) {
-            if (Files.isExecutable(Path.of(fallback))) {
-                return fallback;
+        for (String dir : List.of("/usr/bin/", "/bin/")) {
+            if (Files.isExecutable(Path.of(dir + name))) {
+                return java.util.Optional.of(dir + name);
             }
         }
-        throw new EmbeddedPostgresException("PostgreSQL does not run as root, and `unshare` (util-linux), which lets it run"
-                + " in a user namespace, is not installed: run warmpool as an ordinary user, or install util-linux");
+        return java.util.Optional.empty();
     }
 
     private record Result(int exit, String output) {
