@@ -4,25 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Stage;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.http.RestApi;
-import io.warmpool.adapters.presets.PresetsYaml;
-import io.warmpool.application.port.in.ApplyPresetsUseCase;
-import io.warmpool.application.port.in.ReconcilePresetsUseCase;
-import io.warmpool.application.port.in.ReconcilePresetsUseCase.Scope;
-import io.warmpool.application.port.in.RunProvisionerJobsUseCase;
-import io.warmpool.application.port.in.RunProvisionerJobsUseCase.Worker;
-import io.warmpool.application.port.in.RunProvisionerJobsUseCase.WorkerStep;
 import io.warmpool.application.port.out.WorkspaceProvisionerPort;
-import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
-import io.warmpool.bootstrap.wiring.Settings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -36,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -115,21 +103,8 @@ final class ContractFixture implements AutoCloseable {
         flags.put(Setting.PROVISIONER, "http");
         flags.put(Setting.HTTP_PROVISIONER_URL, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hooks");
         flags.put(Setting.HTTP_PROVISIONER_SECRET, SECRET);
-        Settings settings = Settings.from(Config.load(flags, Map.of(), null));
-        injector = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(settings, TOKEN));
+        injector = RealApi.composeAndFill(flags, TOKEN, PRESETS, "contract/w1");
         database = injector.getInstance(PostgresDatabase.class);
-        database.start();
-        injector.getInstance(ApplyPresetsUseCase.class).apply(PresetsYaml.parse(PRESETS, "presets.yaml"));
-        injector.getInstance(ReconcilePresetsUseCase.class).reconcile(Scope.ALL);
-        RunProvisionerJobsUseCase jobs = injector.getInstance(RunProvisionerJobsUseCase.class);
-        Worker worker = new Worker("contract/w1");
-        try {
-            while (jobs.runNext(worker).toCompletableFuture().get(30, TimeUnit.SECONDS) != WorkerStep.IDLE) {
-                // until every create was answered (the slow ones with 202)
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("filling the pools failed", e);
-        }
         if (workspaces("small").size() != 3 || workspaces("agent").size() != 2 || workspaces("slow").size() != 2) {
             throw new IllegalStateException("expected 3 small, 2 agent and 2 slow creates, got " + creates.values());
         }

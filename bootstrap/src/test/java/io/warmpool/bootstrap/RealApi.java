@@ -122,6 +122,28 @@ final class RealApi implements AutoCloseable {
         return flags;
     }
 
+    /**
+     * The service composed from these settings, its database started, the presets applied, one pass reconciled and
+     * every job it enqueued run by one worker (an answer of 202 leaves its build awaiting a callback).
+     */
+    static Injector composeAndFill(Map<Setting, String> flags, String token, String presets, String workerName) {
+        Settings settings = Settings.from(Config.load(flags, Map.of(), null));
+        Injector injector = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(settings, token));
+        injector.getInstance(PostgresDatabase.class).start();
+        injector.getInstance(ApplyPresetsUseCase.class).apply(PresetsYaml.parse(presets, "presets.yaml"));
+        injector.getInstance(ReconcilePresetsUseCase.class).reconcile(Scope.ALL);
+        RunProvisionerJobsUseCase jobs = injector.getInstance(RunProvisionerJobsUseCase.class);
+        Worker worker = new Worker(workerName);
+        try {
+            while (jobs.runNext(worker).toCompletableFuture().get(30, TimeUnit.SECONDS) != WorkerStep.IDLE) {
+                // until every create was answered
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("filling the pools failed", e);
+        }
+        return injector;
+    }
+
     private RealApi(Path dir) throws IOException {
         this.dir = dir;
         postgres = startPostgres(dir.resolve("pgdata"));
@@ -131,21 +153,8 @@ final class RealApi implements AutoCloseable {
         flags.put(Setting.SEED, "42");
         flags.put(Setting.WORKERS, "1");
         flags.put(Setting.SIMULATED_CONFIG, simulated.toString());
-        Settings settings = Settings.from(Config.load(flags, Map.of(), null));
-        injector = Guice.createInjector(Stage.DEVELOPMENT, Composition.modules(settings, TOKEN));
+        injector = composeAndFill(flags, TOKEN, PRESETS, "fuzz/w1");
         database = injector.getInstance(PostgresDatabase.class);
-        database.start();
-        injector.getInstance(ApplyPresetsUseCase.class).apply(PresetsYaml.parse(PRESETS, "presets.yaml"));
-        injector.getInstance(ReconcilePresetsUseCase.class).reconcile(Scope.ALL);
-        RunProvisionerJobsUseCase jobs = injector.getInstance(RunProvisionerJobsUseCase.class);
-        Worker worker = new Worker("fuzz/w1");
-        try {
-            while (jobs.runNext(worker).toCompletableFuture().get(30, TimeUnit.SECONDS) != WorkerStep.IDLE) {
-                // until the three creates are done
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("filling the pool failed", e);
-        }
         prebuilds = database.dsl().fetch("select id::text from workspaces where owner = 'prebuilds' and phase = 'running' order by id")
                 .getValues(0, String.class);
         if (prebuilds.size() != 3) {
