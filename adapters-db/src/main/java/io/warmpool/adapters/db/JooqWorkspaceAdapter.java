@@ -700,19 +700,7 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
     @Override
     public List<BuildView> builds(WorkspaceId id) {
         Objects.requireNonNull(id, "id");
-        return DbErrors.guard("reading the builds of workspace " + id, () -> {
-            List<BuildView> out = new ArrayList<>();
-            dsl.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT, BUILDS.CREATED_AT,
-                            BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
-                            awaitingCallback())
-                    .from(BUILDS)
-                    .where(BUILDS.WORKSPACE_ID.eq(id.value()))
-                    .orderBy(BUILDS.ID)
-                    .forEach(r -> out.add(new BuildView(new JobId(r.value1()), JooqBuildQueueAdapter.transition(r.value2()),
-                            r.value3().getLiteral(), r.value4(), r.value5(), r.value6(), r.value7(), r.value8(),
-                            r.value9(), r.value10(), r.value11(), r.value12())));
-            return out;
-        });
+        return DbErrors.guard("reading the builds of workspace " + id, () -> selectBuilds(id, 0, Long.MAX_VALUE));
     }
 
     /** {@inheritDoc} By build id, which grows with creation. */
@@ -722,20 +710,23 @@ final class JooqWorkspaceAdapter implements ClaimPort, WorkspacePort {
         if (limit < 1 || limit > MAX_LIST + 1) {
             throw new IllegalArgumentException("limit must be between 1 and " + (MAX_LIST + 1) + ", got " + limit);
         }
-        return DbErrors.guard("reading the builds of workspace " + id, () -> {
-            List<BuildView> out = new ArrayList<>();
-            dsl.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT, BUILDS.CREATED_AT,
-                            BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
-                            awaitingCallback())
-                    .from(BUILDS)
-                    .where(BUILDS.WORKSPACE_ID.eq(id.value()), BUILDS.ID.gt(afterBuild))
-                    .orderBy(BUILDS.ID)
-                    .limit(limit)
-                    .forEach(r -> out.add(new BuildView(new JobId(r.value1()), JooqBuildQueueAdapter.transition(r.value2()),
-                            r.value3().getLiteral(), r.value4(), r.value5(), r.value6(), r.value7(), r.value8(),
-                            r.value9(), r.value10(), r.value11(), r.value12())));
-            return out;
-        });
+        return DbErrors.guard("reading the builds of workspace " + id, () -> selectBuilds(id, afterBuild, limit));
+    }
+
+    /** The workspace's builds with an id above {@code afterBuild}, by id, at most {@code limit}. */
+    private List<BuildView> selectBuilds(WorkspaceId id, long afterBuild, long limit) {
+        List<BuildView> out = new ArrayList<>();
+        dsl.select(BUILDS.ID, BUILDS.TRANSITION, BUILDS.STATUS, BUILDS.REASON, BUILDS.ATTEMPT, BUILDS.CREATED_AT,
+                        BUILDS.STARTED_AT, BUILDS.FINISHED_AT, BUILDS.ERROR_CODE, BUILDS.ERROR, BUILDS.LOG,
+                        awaitingCallback())
+                .from(BUILDS)
+                .where(BUILDS.WORKSPACE_ID.eq(id.value()), BUILDS.ID.gt(afterBuild))
+                .orderBy(BUILDS.ID)
+                .limit(limit)
+                .forEach(r -> out.add(new BuildView(new JobId(r.value1()), JooqBuildQueueAdapter.transition(r.value2()),
+                        r.value3().getLiteral(), r.value4(), r.value5(), r.value6(), r.value7(), r.value8(),
+                        r.value9(), r.value10(), r.value11(), r.value12())));
+        return out;
     }
 
     /** The callback deadline of a running build awaiting one (kept as history once it ends: shown only while running). */
