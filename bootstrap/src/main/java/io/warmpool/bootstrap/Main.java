@@ -39,7 +39,13 @@ public final class Main implements Runnable {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         Logs.bridgeJdkLogging();
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int exit = execute(args, out, err);
+        // Auto-flush covers println only: what a command print()s (the dry run's diff) would be lost at exit.
+        out.flush();
+        err.flush();
+        System.exit(exit);
     }
 
     /**
