@@ -133,7 +133,8 @@ class LoggingEndToEndTest {
         }
         String log = stderr();
         assertThat(log).as("no warning or error in a clean stop").doesNotContainPattern("(?m)^\\S+ (WARN |ERROR) ");
-        assertThat(log).contains("embedded PostgreSQL");
+        assertThat(log).containsPattern("(?m)^\\S+ INFO  service    stopping: the pass in progress and the workers' jobs finish")
+                .containsPattern("(?m)^\\S+ INFO  service    stopped in \\d+ ms$");
     }
 
     @Test

@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
                         + "Presets files are limited to 16 MiB, other files to 1 MiB, and must be UTF-8 text."})
 public final class RunCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -93,7 +95,10 @@ public final class RunCommand implements Callable<Integer> {
         Runnable stop = () -> {
             // Once: a shutdown hook after a signal-initiated stop must not wait for (or repeat) that stop.
             if (closing.compareAndSet(false, true)) {
+                long started = System.nanoTime();
+                LOG.info("stopping: the pass in progress and the workers' jobs finish, then the API and the database stop");
                 service.close();
+                LOG.info("stopped in " + (System.nanoTime() - started) / 1_000_000 + " ms");
             }
             stopped.countDown();
         };
