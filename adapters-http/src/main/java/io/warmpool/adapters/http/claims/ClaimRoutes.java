@@ -5,6 +5,7 @@ import static io.warmpool.adapters.http.web.Requests.presetRef;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.warmpool.adapters.http.server.LongRequests;
 import io.warmpool.adapters.http.web.Json;
 import io.warmpool.adapters.http.web.Problem;
 import io.warmpool.adapters.http.web.Resource;
@@ -80,6 +81,7 @@ public final class ClaimRoutes implements Resource {
             respond(ctx, ref, answer.join());
             return;
         }
+        wait.ifPresent(w -> LongRequests.mayTake(ctx, w));
         ctx.future(() -> answer.thenAccept(attempt -> respond(ctx, ref, attempt)));
     }
 
