@@ -71,7 +71,7 @@ public record HttpServerSettings(HttpLimits limits, List<String> allowedHosts, O
         try {
             PemKeyStore.load(files);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(List.of(e.getMessage()));
+            throw new ConfigException(List.of(Setting.TLS_CERT.flag() + ", " + Setting.TLS_KEY.flag() + ": " + e.getMessage()));
         }
         c.warnIfReadableByOthers(Setting.TLS_KEY, files.privateKey());
         return Optional.of(files);

@@ -135,11 +135,13 @@ public final class PemKeyStore {
     }
 
     private static byte[] read(Path file, String what) {
-        try {
-            if (Files.size(file) > MAX_BYTES) {
+        // A bounded read: a device such as /dev/zero reports no size and never ends.
+        try (var in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
                 throw new IllegalArgumentException("TLS " + what + " " + file + " is larger than 1 MiB");
             }
-            return Files.readAllBytes(file);
+            return bytes;
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read TLS " + what + " " + file + ": " + e, e);
         }

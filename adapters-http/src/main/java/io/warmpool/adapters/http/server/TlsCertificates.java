@@ -108,8 +108,8 @@ final class TlsCertificates {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (var file : java.util.List.of(files.certificate(), files.privateKey())) {
-                try {
-                    sha.update(Files.readAllBytes(file));
+                try (var in = Files.newInputStream(file)) {
+                    sha.update(in.readNBytes((1 << 20) + 1)); // bounded as the load is: a larger file differs anyway
                 } catch (IOException e) {
                     sha.update(new byte[] {0});
                 }
