@@ -94,7 +94,7 @@ public final class Composition {
                 throw new UncheckedIOException("cannot store the API token under " + settings.stateDir() + ": " + e.getMessage(), e);
             }
         });
-        String banner = "warmpool · API on http://" + settings.httpAddr().getHostString() + ":" + settings.httpAddr().getPort()
+        String banner = "warmpool · API on " + settings.http().scheme() + "://" + settings.httpAddr().getHostString() + ":" + settings.httpAddr().getPort()
                 + " · provisioner " + settings.provisioner()
                 + " · database " + (settings.dbUrl().isPresent() ? "external" : "embedded under " + settings.stateDir());
         List<Module> modules = new ArrayList<>(modules(settings, token));
@@ -191,9 +191,13 @@ public final class Composition {
         return out;
     }
 
-    /** {@code --public-url} (checked by {@link Settings#publicUrl}), or {@code http://<http-addr>} when it is not given. */
+    /**
+     * {@code --public-url} (checked by {@link Settings#publicUrl}), or {@code http://<http-addr>} when it is not given
+     * ({@code https://} with {@code --tls-cert}).
+     */
     static URI publicUrl(Config c) {
-        return URI.create(Settings.publicUrl(c).orElseGet(() -> "http://" + c.string(Setting.HTTP_ADDR)));
+        String scheme = c.text(Setting.TLS_CERT).isPresent() ? "https://" : "http://";
+        return URI.create(Settings.publicUrl(c).orElseGet(() -> scheme + c.string(Setting.HTTP_ADDR)));
     }
 
     /** An argv list, written as a YAML/JSON list: {@code ["./create.sh", "--flag"]}. Never split on spaces. */

@@ -30,7 +30,7 @@ public final class InProcessService implements AutoCloseable {
     private InProcessService(WarmpoolService service, Path stateDir) throws IOException {
         this.service = service;
         this.stateDir = stateDir;
-        this.server = "http://" + service.apiAddress();
+        this.server = service.apiUrl();
         this.token = Files.readString(stateDir.resolve("api-token")).trim();
     }
 
@@ -58,7 +58,7 @@ public final class InProcessService implements AutoCloseable {
         return service;
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** {@code http://127.0.0.1:PORT} ({@code https://} under TLS). */
     public String server() {
         return server;
     }

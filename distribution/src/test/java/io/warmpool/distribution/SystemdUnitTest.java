@@ -115,7 +115,10 @@ class SystemdUnitTest {
             }
         }
         assertThat(env).containsKeys(Setting.TOKEN.envName(), Setting.DB_URL.envName(), Setting.DB_PASSWORD.envName());
-        env.remove(Setting.PRESETS.envName()); // a file of the operator's, not there to be read here
+        // Files of the operator's, not there to be read here.
+        env.remove(Setting.PRESETS.envName());
+        env.remove(Setting.TLS_CERT.envName());
+        env.remove(Setting.TLS_KEY.envName());
         List<String> exec = execStart();
         Map<String, String> flags = Repo.runFlags(exec.subList(2, exec.size()), "ExecStart");
         flags.put("state-dir", tmp.toString());

@@ -170,12 +170,24 @@ public final class RestApi {
      */
     public RestApi(HttpAddress address, HttpLimits limits, List<String> allowedHosts, UseCases useCases, String token,
                    ReadinessCheck readiness, MetricsExposition metrics, Clock clock, Version version) {
+        this(address, limits, java.util.Optional.empty(), allowedHosts, useCases, token, readiness, metrics, clock, version);
+    }
+
+    /**
+     * As above, serving HTTPS with the certificate and key of {@code tls} when present (TLS 1.2+, HSTS, a
+     * {@code Secure} dashboard cookie; the files are reloaded when they change, see {@link #reloadTls()}).
+     *
+     * @param tls the PEM certificate chain and private key, or empty for plain HTTP
+     */
+    public RestApi(HttpAddress address, HttpLimits limits, java.util.Optional<TlsFiles> tls, List<String> allowedHosts,
+                   UseCases useCases, String token, ReadinessCheck readiness, MetricsExposition metrics, Clock clock,
+                   Version version) {
         Objects.requireNonNull(version, "version");
         this.address = Objects.requireNonNull(address, "address");
         this.allowedHosts = HostCheck.normalize(allowedHosts);
         Objects.requireNonNull(useCases, "useCases");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.server = new JettyServer(address, limits);
+        this.server = new JettyServer(address, limits, tls);
         this.sessions = new DashboardAuth(Objects.requireNonNull(token, "token"));
         this.auth = new TokenAuth(token, sessions, clock);
         this.unreadBody = new UnreadBody(limits);
@@ -220,6 +232,22 @@ public final class RestApi {
         config.routes.before("/api/*", ContentTypes::check);
         config.routes.beforeMatched(QueryParameters::check);
         resources.forEach(resource -> resource.addTo(config.routes));
+    }
+
+    /** Whether it serves HTTPS ({@code https://} links). */
+    public boolean secure() {
+        return server.secure();
+    }
+
+    /**
+     * Reads the TLS certificate and key again (bootstrap calls it on {@code SIGHUP}; a change of the files is noticed
+     * within a second anyway): new handshakes get the new certificate; files that do not load leave the current one
+     * with a WARN. A no-op without TLS.
+     *
+     * @return whether a new certificate was loaded
+     */
+    public boolean reloadTls() {
+        return server.reloadTls();
     }
 
     /** Stops serving and releases the port. Idempotent; a no-op when never started. */

@@ -3,6 +3,16 @@ package io.warmpool.bootstrap.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,11 +39,48 @@ public final class ApiClient {
 
     private final URI server;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
+    /** Trusting the system's trust store for an {@code https://} server. */
     public ApiClient(URI server, String token) {
+        this(server, token, java.util.Optional.empty());
+    }
+
+    /** @param trust the TLS context to verify an {@code https://} server with, or empty for the system's trust store */
+    public ApiClient(URI server, String token, java.util.Optional<SSLContext> trust) {
         this.server = server;
         this.token = token;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        trust.ifPresent(builder::sslContext);
+        this.http = builder.build();
+    }
+
+    /**
+     * A TLS context that trusts only the CA certificates of a PEM file ({@code --ca-cert}).
+     *
+     * @throws IllegalArgumentException when the file cannot be read or holds no certificate
+     */
+    public static SSLContext trusting(Path caFile) {
+        try (InputStream in = Files.newInputStream(caFile)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException(caFile + " holds no -----BEGIN CERTIFICATE----- block");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + caFile + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException(caFile + " is not a PEM certificate file: " + e.getMessage(), e);
+        }
     }
 
     public JsonNode get(String path) {
@@ -102,6 +149,11 @@ public final class ApiClient {
         } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw new ApiException(EXIT_UNREACHABLE, "cannot reach the warmpool service at " + server
                     + " — is `./warmpool run` running? (set --server or WARMPOOL_SERVER)", null);
+        } catch (SSLException e) {
+            // Not reached securely: the same exit as unreachable (4), with the reason and the way out.
+            throw new ApiException(EXIT_UNREACHABLE, "cannot reach the warmpool service at " + server + " securely: "
+                    + tlsReason(e) + " — give the CA certificate that signed the server's with --ca-cert FILE "
+                    + "(or WARMPOOL_CA_CERT)", null);
         } catch (IOException e) {
             throw new ApiException(1, "request to " + server + " failed: " + e.getMessage(), null);
         } catch (InterruptedException e) {
@@ -124,6 +176,17 @@ public final class ApiClient {
             message = message + " — the token is read from WARMPOOL_TOKEN or the state directory's api-token";
         }
         throw new ApiException(exit, message, body, status);
+    }
+
+    /** The innermost message of a TLS failure (e.g. "unable to find valid certification path to requested target"). */
+    private static String tlsReason(SSLException e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return message.contains("certification path") || message.contains("PKIX")
+                ? "the server's certificate is not trusted (" + message + ")" : "TLS failed (" + message + ")";
     }
 
     private static JsonNode parse(String text) {

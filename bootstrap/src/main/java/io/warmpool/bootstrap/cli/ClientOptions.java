@@ -27,6 +27,10 @@ public final class ClientOptions {
             + "WARMPOOL_TOKEN, else the token the service stored in its state directory; env WARMPOOL_TOKEN_FILE)")
     String tokenFile;
 
+    @Option(names = "--ca-cert", paramLabel = "FILE", description = "PEM file of the CA certificate(s) to trust for an "
+            + "https:// server instead of the system's trust store (env WARMPOOL_CA_CERT)")
+    String caCert;
+
     @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default: ./warmpool.yaml)")
     Path configFile = Path.of("warmpool.yaml");
 
@@ -44,12 +48,15 @@ public final class ClientOptions {
         if (tokenFile != null) {
             flags.put(Setting.TOKEN_FILE, tokenFile);
         }
+        if (caCert != null) {
+            flags.put(Setting.CA_CERT, caCert);
+        }
         return Config.load(flags, System.getenv(), configFile);
     }
 
     ApiClient client() {
         Config config = config();
-        return new ApiClient(serverUri(config), token(config));
+        return new ApiClient(serverUri(config), token(config), trust(config));
     }
 
     /** The service's URL, as configured ({@code --server}, {@code WARMPOOL_SERVER}, the file, the default). */
@@ -78,10 +85,21 @@ public final class ClientOptions {
             throw config.problem(Setting.TOKEN, "is needed to ask for a sign-in link: give --token-file or WARMPOOL_TOKEN, or run this "
                     + "where the service's state directory is (--state-dir)");
         }
-        JsonNode issued = new ApiClient(uri, token).post(io.warmpool.adapters.http.RestApi.SIGN_IN_CODES,
+        JsonNode issued = new ApiClient(uri, token, trust(config)).post(io.warmpool.adapters.http.RestApi.SIGN_IN_CODES,
                 "application/json", "");
         String base = uri.toString().replaceAll("/+$", "");
         return new SignInLink(base + issued.path("path").asText(), issued.path("expiresAt").asText(null));
+    }
+
+    /** The CA certificates of {@code --ca-cert} as the only ones trusted, or the system's trust store. */
+    private static java.util.Optional<javax.net.ssl.SSLContext> trust(Config config) {
+        return config.text(Setting.CA_CERT).map(t -> {
+            try {
+                return ApiClient.trusting(config.path(Setting.CA_CERT));
+            } catch (IllegalArgumentException e) {
+                throw config.problem(Setting.CA_CERT, e.getMessage());
+            }
+        });
     }
 
     private static URI serverUri(Config config) {

@@ -45,7 +45,7 @@ public final class RunCommand implements Callable<Integer> {
     /** Adds one option per setting to the {@code run} command's spec. */
     public static void addSettingOptions(CommandSpec spec) {
         for (Setting s : Setting.values()) {
-            if (s == Setting.SERVER) {
+            if (s == Setting.SERVER || s == Setting.CA_CERT) {
                 continue; // a client setting
             }
             String def = s.defaultValue().map(d -> " (default: " + d + ")").orElse("");
@@ -106,6 +106,10 @@ public final class RunCommand implements Callable<Integer> {
         service.start();
         // After start: the service stops on SIGTERM / SIGINT while its database is still up (see StopSignals).
         StopSignals.install(stop);
+        if (config.text(Setting.TLS_CERT).isPresent()) {
+            // The certificate is also reloaded when its files change; SIGHUP is for tools that signal after renewing.
+            StopSignals.onHangup(service::reloadTls);
+        }
         stopped.await();
         return 0;
     }

@@ -271,6 +271,20 @@ public final class Config {
         }
     }
 
+    /**
+     * Adds a {@link #warnings() warning} when {@code path} (a private key) is readable by every user; group-readable
+     * is left alone (e.g. Debian's {@code ssl-cert} group).
+     */
+    public void warnIfReadableByOthers(Setting fileSetting, Path path) {
+        try {
+            if (Files.getPosixFilePermissions(path).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                warnings.add(where(fileSetting) + ": " + path + " is readable by every user of this machine; chmod o-r it");
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // not a POSIX file system, or unreadable (reported when it is read): nothing to say
+        }
+    }
+
     private void warnIfShared(Setting fileSetting, Path path) {
         Set<java.nio.file.attribute.PosixFilePermission> permissions;
         try {

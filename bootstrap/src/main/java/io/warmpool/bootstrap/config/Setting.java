@@ -39,6 +39,8 @@ public enum Setting {
     HTTP_BODY_TIMEOUT("http-body-timeout", "30s", "a request's body must arrive within this, or 408 and the connection is closed", false),
     HTTP_MAX_CONNECTIONS("http-max-connections", "4096", "open HTTP connections at once; more wait to be accepted (keep below ulimit -n)", false),
     HTTP_MAX_UNAUTHENTICATED("http-max-unauthenticated", "64", "unauthenticated requests at once that may wait (at most 1 s) for the rest of their body before the 401; beyond, answered at once with Connection: close", false),
+    TLS_CERT("tls-cert", null, "PEM certificate chain (leaf first) to serve HTTPS with, TLS 1.2+ only; with --tls-key. Reloaded when the file changes or on SIGHUP", false),
+    TLS_KEY("tls-key", null, "PEM private key (unencrypted PKCS#8, RSA or EC) of --tls-cert; keep it unreadable by other users", false),
     PRESETS("presets", null, "presets file applied at start (default: examples/presets.yaml when the store has no presets yet)", false),
     PROVISIONER("provisioner", "simulated", "simulated | command | http | terraform", false),
     RECONCILE_INTERVAL("reconcile-interval", Durations.format(ReconcileSettings.DEFAULT_INTERVAL), "time between reconciliation passes", false),
@@ -81,6 +83,7 @@ public enum Setting {
     LOG_FORMAT("log-format", "text", "text (one line per record: instant, level, component, message, then the context as key=value) | json (one JSON object per line); see README \"Logs\"", false),
     LOG_LEVEL("log-level", "info", "error | warn | info | debug | trace: the level of warmpool's own log records (libraries log warnings and errors only)", false),
     SERVER("server", "http://127.0.0.1:8080", "client commands: URL of the running service", false),
+    CA_CERT("ca-cert", null, "client commands: PEM file of the CA certificate(s) to trust for an https:// server, instead of the system's trust store", false),
     TOKEN("token", null, "API bearer token (default: generated at first start, stored in the state dir; prefer --token-file)", true),
     TOKEN_FILE("token-file", null, "file holding the API bearer token (trailing newline ignored)", false);
 

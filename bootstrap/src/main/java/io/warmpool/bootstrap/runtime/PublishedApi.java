@@ -25,7 +25,7 @@ public final class PublishedApi implements Lifecycle {
     public void start() {
         server.start();
         listening = true;
-        LOG.info("API listening on http://" + server.address());
+        LOG.info("API listening on " + server.url());
         view.signIn(server.signInUrl());
     }
 

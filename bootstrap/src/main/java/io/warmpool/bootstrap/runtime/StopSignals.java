@@ -23,6 +23,18 @@ public final class StopSignals {
     private StopSignals() {
     }
 
+    /**
+     * On SIGHUP runs {@code reload} on its own thread (the TLS certificate), instead of the JVM's default of
+     * stopping. Installed only when there is something to reload.
+     */
+    public static void onHangup(Runnable reload) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> new Thread(reload, "warmpool-reload").start());
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // Not on this platform, or reserved (-Xrs): a change of the files is still noticed within a second.
+        }
+    }
+
     /** On the first SIGTERM or SIGINT runs {@code stop} on its own thread; on another, exits with 128 + signal. */
     public static void install(Runnable stop) {
         AtomicBoolean stopping = new AtomicBoolean();

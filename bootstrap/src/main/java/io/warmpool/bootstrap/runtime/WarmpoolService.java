@@ -39,9 +39,24 @@ public final class WarmpoolService implements AutoCloseable {
         return api.listening().address();
     }
 
+    /** The API's URL once started: {@code http://<address>}, or {@code https://<address>} under TLS. */
+    public String apiUrl() {
+        return api.listening().url();
+    }
+
     /** A new one-time sign-in link of the dashboard once started. */
     public String signInUrl() {
         return api.listening().signInUrl();
+    }
+
+    /**
+     * Reads the API's TLS certificate and key again once started (on {@code SIGHUP}): new connections get the new
+     * certificate; files that do not load leave the current one with a WARN. A no-op without TLS.
+     *
+     * @return whether a new certificate was loaded
+     */
+    public boolean reloadTls() {
+        return api.listening().reloadTls();
     }
 
     /** The injector, for tests and tools that need a use case of the running service. */
@@ -67,8 +82,14 @@ public final class WarmpoolService implements AutoCloseable {
         /** The address it listens on, e.g. {@code 127.0.0.1:8080}. */
         String address();
 
-        /** A new one-time sign-in link of the dashboard, {@code http://<address>/?code=…} (valid 10 minutes, once). */
+        /** {@code http://<address>}, or {@code https://<address>} under TLS. */
+        String url();
+
+        /** A new one-time sign-in link of the dashboard, {@code <url>/?code=…} (valid 10 minutes, once). */
         String signInUrl();
+
+        /** Reads the TLS certificate and key again (SIGHUP); a no-op without TLS. @return whether a new one loaded */
+        boolean reloadTls();
 
         @Override
         void close();

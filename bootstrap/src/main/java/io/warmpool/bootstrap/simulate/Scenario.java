@@ -78,7 +78,7 @@ record Scenario(Instant start, SimulatedProvisionerConfig provisioner, Map<Prese
             Setting.COMMAND_TIMEOUT, Setting.TERRAFORM_MODULE, Setting.TERRAFORM_BINARY, Setting.TERRAFORM_STATE_SCHEMA,
             Setting.TERRAFORM_TIMEOUT,
             Setting.HTTP_PROVISIONER_URL, Setting.HTTP_PROVISIONER_SECRET, Setting.SEED, Setting.TOKEN_FILE,
-            Setting.DB_PASSWORD_FILE, Setting.HTTP_PROVISIONER_SECRET_FILE);
+            Setting.DB_PASSWORD_FILE, Setting.HTTP_PROVISIONER_SECRET_FILE, Setting.TLS_CERT, Setting.TLS_KEY, Setting.CA_CERT);
 
     static Scenario read(Path file) {
         Object root;

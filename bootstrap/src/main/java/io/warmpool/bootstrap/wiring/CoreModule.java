@@ -80,7 +80,7 @@ public final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     PublicBaseUrl publicBaseUrl() {
-        return new PublicBaseUrl(settings.publicUrl(), settings.httpAddr());
+        return new PublicBaseUrl(settings.publicUrl(), settings.http().scheme(), settings.httpAddr());
     }
 
     @Provides

@@ -45,7 +45,7 @@ public final class HttpApiModule extends AbstractModule {
                     PresetHistoryUseCase history, CompleteBuildUseCase builds,
                     io.warmpool.application.port.in.MarkReadyUseCase ready, ReadinessCheck readiness,
                     MetricsExposition metrics, Clock clock) {
-        return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(),
+        return new RestApi(new HttpAddress(address.getHostString(), address.getPort()), http.limits(), http.tls(),
                 http.allowedHosts(), new RestApi.UseCases(inspect, apply, operate, claim, pause, release, history, builds,
                 ready),
                 token,
@@ -59,7 +59,7 @@ public final class HttpApiModule extends AbstractModule {
             @Override
             public void start() {
                 api.start();
-                publicUrl.listening("http://" + address());
+                publicUrl.listening(url());
             }
 
             @Override
@@ -68,8 +68,18 @@ public final class HttpApiModule extends AbstractModule {
             }
 
             @Override
+            public String url() {
+                return http.scheme() + "://" + address();
+            }
+
+            @Override
             public String signInUrl() {
-                return "http://" + address() + "/?code=" + api.newSignInCode().code();
+                return url() + "/?code=" + api.newSignInCode().code();
+            }
+
+            @Override
+            public boolean reloadTls() {
+                return api.reloadTls();
             }
 
             @Override

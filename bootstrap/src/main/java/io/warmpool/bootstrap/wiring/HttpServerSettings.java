@@ -1,6 +1,8 @@
 package io.warmpool.bootstrap.wiring;
 
 import io.warmpool.adapters.http.HttpLimits;
+import io.warmpool.adapters.http.TlsFiles;
+import io.warmpool.adapters.http.server.PemKeyStore;
 import io.warmpool.bootstrap.config.Config;
 import io.warmpool.bootstrap.config.ConfigException;
 import io.warmpool.bootstrap.config.Setting;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What the REST API's HTTP server grants one client (issue 13: slow and abusive clients) and which {@code Host}
@@ -16,11 +19,22 @@ import java.util.Locale;
  *
  * @param limits       timeouts and connection caps
  * @param allowedHosts names (or {@code name:port}) a request's {@code Host} may give besides the loopback address
+ * @param tls          the certificate and key to serve HTTPS with ({@code --tls-cert}, {@code --tls-key}), or empty
  */
-public record HttpServerSettings(HttpLimits limits, List<String> allowedHosts) {
+public record HttpServerSettings(HttpLimits limits, List<String> allowedHosts, Optional<TlsFiles> tls) {
 
     public HttpServerSettings {
         allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** Plain HTTP. */
+    public HttpServerSettings(HttpLimits limits, List<String> allowedHosts) {
+        this(limits, allowedHosts, Optional.empty());
+    }
+
+    /** {@code https} under TLS, else {@code http}. */
+    public String scheme() {
+        return tls.isPresent() ? "https" : "http";
     }
 
     /** Every problem at once, each naming its setting. @throws ConfigException */
@@ -34,10 +48,33 @@ public record HttpServerSettings(HttpLimits limits, List<String> allowedHosts) {
         int unauthenticated = get(problems, () -> c.integer(Setting.HTTP_MAX_UNAUTHENTICATED, 1, 100_000),
                 defaults.maxUnauthenticated());
         List<String> hosts = get(problems, () -> allowedHosts(c), List.of());
+        Optional<TlsFiles> tls = get(problems, () -> tls(c), Optional.empty());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new HttpServerSettings(new HttpLimits(idle, header, body, connections, unauthenticated), hosts);
+        return new HttpServerSettings(new HttpLimits(idle, header, body, connections, unauthenticated), hosts, tls);
+    }
+
+    /** Both files or neither; when given, loaded once now so that a bad pair stops the start (exit 2). */
+    private static Optional<TlsFiles> tls(Config c) {
+        boolean cert = c.text(Setting.TLS_CERT).isPresent();
+        boolean key = c.text(Setting.TLS_KEY).isPresent();
+        if (!cert && !key) {
+            return Optional.empty();
+        }
+        if (cert != key) {
+            Setting missing = cert ? Setting.TLS_KEY : Setting.TLS_CERT;
+            throw c.problem(missing, "is required with " + (cert ? Setting.TLS_CERT : Setting.TLS_KEY).flag()
+                    + ": TLS needs both the certificate and its private key (PEM files)");
+        }
+        TlsFiles files = new TlsFiles(c.path(Setting.TLS_CERT), c.path(Setting.TLS_KEY));
+        try {
+            PemKeyStore.load(files);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(List.of(Setting.TLS_CERT.flag() + ", " + Setting.TLS_KEY.flag() + ": " + e.getMessage()));
+        }
+        c.warnIfReadableByOthers(Setting.TLS_KEY, files.privateKey());
+        return Optional.of(files);
     }
 
     /** A comma-separated list (or, from the file, a YAML list) of host names, each optionally with {@code :port}. */

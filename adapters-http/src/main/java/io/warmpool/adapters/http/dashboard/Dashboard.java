@@ -69,7 +69,7 @@ final class Dashboard {
             if (codes.redeem(code, now)) {
                 // 303 to the bare path: the spent code leaves the address bar (and the history entry the page keeps).
                 secure(ctx);
-                ctx.header("Set-Cookie", auth.sessionCookieHeader(now));
+                ctx.header("Set-Cookie", auth.sessionCookieHeader(now, "https".equals(ctx.scheme())));
                 ctx.header("Location", "/");
                 ctx.status(303);
                 return;

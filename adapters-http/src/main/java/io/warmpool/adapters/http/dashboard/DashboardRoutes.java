@@ -51,7 +51,7 @@ public final class DashboardRoutes implements Resource {
             SignInCodes.Issued issued = codes.issue(clock.instant());
             String host = Optional.ofNullable(ctx.header("Host")).orElseGet(boundAddress);
             String path = "/?code=" + issued.code();
-            Json.send(ctx, 201, new SignInCodeView("http://" + host + path, path, issued.expiresAt()));
+            Json.send(ctx, 201, new SignInCodeView(ctx.scheme() + "://" + host + path, path, issued.expiresAt()));
         });
     }
 }

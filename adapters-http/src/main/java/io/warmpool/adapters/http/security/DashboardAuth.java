@@ -83,10 +83,15 @@ public final class DashboardAuth {
         return expiry > nowSeconds && expiry <= nowSeconds + SESSION_TTL.toSeconds() + 60;
     }
 
-    /** The {@code Set-Cookie} value of a new session. */
+    /** The {@code Set-Cookie} value of a new session over plain HTTP. */
     public String sessionCookieHeader(Instant now) {
+        return sessionCookieHeader(now, false);
+    }
+
+    /** The {@code Set-Cookie} value of a new session; {@code Secure} (sent over HTTPS only) when signed in over TLS. */
+    public String sessionCookieHeader(Instant now, boolean secure) {
         return COOKIE + "=" + newSession(now) + "; Path=/; Max-Age=" + SESSION_TTL.toSeconds()
-                + "; HttpOnly; SameSite=Strict";
+                + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
     }
 
     private static byte[] bytes(String text) {

@@ -48,7 +48,12 @@ class DashboardAuthTest {
     @Test
     void theCookieIsHttpOnlyStrictAndScopedToTheSite() {
         assertThat(auth.sessionCookieHeader(NOW)).startsWith(DashboardAuth.COOKIE + "=v1.")
-                .contains("; Path=/", "; HttpOnly", "; SameSite=Strict", "; Max-Age=43200");
+                .contains("; Path=/", "; HttpOnly", "; SameSite=Strict", "; Max-Age=43200").doesNotContain("Secure");
+    }
+
+    @Test
+    void underTls_theCookieIsAlsoSecure() {
+        assertThat(auth.sessionCookieHeader(NOW, true)).contains("; HttpOnly", "; SameSite=Strict").endsWith("; Secure");
     }
 
     @Test
