@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.warmpool.adapters.db.PostgresDatabase;
 import io.warmpool.adapters.http.RestApi;
-import io.warmpool.application.port.out.WorkspaceProvisionerPort;
 import io.warmpool.bootstrap.config.Setting;
 import io.warmpool.bootstrap.runtime.WarmpoolService.ApiServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -179,20 +178,7 @@ final class ContractFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            api.close();
-        } catch (RuntimeException ignored) {
-            // closing anyway
-        }
-        WorkspaceProvisionerPort provisioner = injector.getInstance(WorkspaceProvisionerPort.class);
-        if (provisioner instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing anyway
-            }
-        }
-        database.close();
+        RealApi.closeService(api, injector, database);
         receiver.stop(0);
         receiverThreads.shutdownNow();
         try {

@@ -144,6 +144,24 @@ final class RealApi implements AutoCloseable {
         return injector;
     }
 
+    /** Stops what {@link #composeAndFill} started: the API, the provisioner (when it holds threads), the database. */
+    static void closeService(ApiServer api, Injector injector, PostgresDatabase database) {
+        try {
+            api.close();
+        } catch (RuntimeException ignored) {
+            // closing anyway
+        }
+        WorkspaceProvisionerPort provisioner = injector.getInstance(WorkspaceProvisionerPort.class);
+        if (provisioner instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+        database.close();
+    }
+
     private RealApi(Path dir) throws IOException {
         this.dir = dir;
         postgres = startPostgres(dir.resolve("pgdata"));
@@ -235,20 +253,7 @@ final class RealApi implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            api.close();
-        } catch (RuntimeException ignored) {
-            // closing anyway
-        }
-        WorkspaceProvisionerPort provisioner = injector.getInstance(WorkspaceProvisionerPort.class);
-        if (provisioner instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing anyway
-            }
-        }
-        database.close();
+        closeService(api, injector, database);
         try {
             postgres.close();
         } catch (IOException ignored) {
